@@ -1,0 +1,1 @@
+"""dossier: news in, reviewed organisation profiles out."""

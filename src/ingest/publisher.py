@@ -1,0 +1,24 @@
+"""Publishers: the registered domain a feed or article belongs to (offline suffix list)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # The bundled public-suffix snapshot only: no fetch at run time.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def publisher_of(url: str) -> str:
+    """Registered domain of a URL ("www.bbc.co.uk" -> "bbc.co.uk"); the bare host when it has
+    no public suffix (loopback, reserved ".example" names)."""
+    host = (urlsplit(url).hostname or "").lower()
+    parts = _extractor()(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    return host.removeprefix("www.") or url

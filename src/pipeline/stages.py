@@ -1,0 +1,338 @@
+"""The stages of one ingestion run as plain functions over batches.
+
+flows/ wraps these in Prefect tasks; tests call them directly. Every function takes what it
+needs and returns typed records; only `Warehouse` methods touch DuckDB and only
+`dossier.ingest` touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from dossier.extract.analyse import load_analyser
+from dossier.extract.aliases import name_key
+from dossier.extract.resolution import EntityResolver, location_id
+from dossier.ids import make_id
+from dossier.ingest.feeds import poll_feed
+from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle
+from dossier.ingest.publisher import publisher_of
+from dossier.ingest.text import NoText, decode_body, extract_article
+from dossier.models import load_json, models_version
+from dossier.pipeline.summary import RunSummary
+from dossier.profiles.assemble import assemble_profile
+from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
+from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
+from dossier.settings import Settings
+from dossier.store import articles as article_store
+from dossier.store import feeds as feed_store
+from dossier.store import profiles as profile_store
+from dossier.store import runs as run_store
+from dossier.store.warehouse import Warehouse, to_json
+
+log = logging.getLogger("dossier.pipeline")
+progress_log = logging.getLogger("dossier.progress")
+
+
+class FeedConfig(Record):
+    """A feed to poll, with what the warehouse remembers of it."""
+
+    url: str
+    etag: str | None = None
+    modified: str | None = None
+    publisher: str | None = None
+    reliability: float | None = None
+
+
+class FetchJob(Record):
+    """An entry to fetch, with validators and hash of the copy already stored (if any)."""
+
+    entry: FeedEntry
+    publisher: str
+    reliability: float
+    known_id: str | None = None
+    known_hash: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class FetchedArticle(Record):
+    job: FetchJob
+    page: Page
+    article: ArticleText
+    is_new: bool
+
+
+class FetchOutcome(Record):
+    articles: tuple[FetchedArticle, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    unchanged: int = 0
+
+
+class AnalysedArticle(Record):
+    fetched: FetchedArticle
+    analysis: Analysis
+
+
+@dataclass
+class PlanOutcome:
+    jobs: list[FetchJob] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def report_progress(stage: str, done: int, total: int) -> None:
+    """Progress events for whoever listens (the CLI draws a bar from them)."""
+    progress_log.info("%s %d/%d", stage, done, total, extra={"stage": stage, "done": done, "total": total})
+
+
+def reliability_of(publisher: str, feed_value: float | None) -> float:
+    """A feed's own reliability, else the publisher's prior from models/, else the default."""
+    if feed_value is not None:
+        return feed_value
+    table = load_json("source_reliability.json")
+    return float(table["publishers"].get(publisher, table.get("default", DEFAULT_RELIABILITY)))
+
+
+# --- feeds ------------------------------------------------------------------------------
+
+def load_feed_configs(warehouse: Warehouse, urls: Sequence[str], origin: str) -> list[FeedConfig]:
+    """Feed configs for the given URLs (rows created as needed, so validators persist)."""
+    with warehouse.write() as con:
+        feed_store.ensure_feeds(con, list(urls), origin)
+        state = feed_store.feed_state(con, list(urls))
+    return [
+        FeedConfig(url=url, etag=state[url]["etag"], modified=state[url]["last_modified"],
+                   publisher=state[url]["publisher"], reliability=state[url]["reliability"])
+        for url in urls
+    ]
+
+
+def configured_feed_urls(warehouse: Warehouse) -> list[str]:
+    """URLs of the feeds added with `dossier feeds add` (none when the warehouse is new)."""
+    with warehouse.write() as con:
+        return [row["url"] for row in feed_store.list_feeds(con)]
+
+
+def poll_one(feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None) -> FeedPoll:
+    """Conditionally poll one feed."""
+    with Fetcher(settings, throttle=throttle) as fetcher:
+        poll = poll_feed(fetcher, feed.url, etag=feed.etag, modified=feed.modified)
+    if poll.error:
+        log.warning("feed %s failed: %s", feed.url, poll.error)
+    elif poll.warning:
+        log.warning("feed %s: %s", feed.url, poll.warning)
+    return poll
+
+
+def publisher_for(feed: FeedConfig, poll: FeedPoll) -> str:
+    """The configured publisher, else the registered domain of the feed's site, else of the feed."""
+    return feed.publisher or publisher_of(poll.site_url or feed.url)
+
+
+def record_polls(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> None:
+    """Store each poll's validators and status."""
+    with warehouse.write() as con:
+        for feed, poll in zip(feeds, polls):
+            feed_store.record_poll(con, poll, publisher_for(feed, poll))
+
+
+def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
+    """Entries worth fetching: new ones, earlier failures, and those the feed marks as updated."""
+    with warehouse.write() as con:
+        state = article_store.load_entry_state(con, [p.feed_url for p in polls if p.entries])
+    plan = PlanOutcome()
+    for feed, poll in zip(feeds, polls):
+        publisher = publisher_for(feed, poll)
+        reliability = reliability_of(publisher, feed.reliability)
+        for entry in poll.entries:
+            known = state.get((entry.feed_url, entry.key))
+            if known is not None and known["status"] == "ok":
+                stored = known["entry_updated"]
+                if entry.updated is None or (stored is not None and entry.updated <= stored):
+                    plan.unchanged += 1
+                    continue
+            plan.jobs.append(FetchJob(
+                entry=entry, publisher=publisher, reliability=reliability,
+                known_id=known["id"] if known and known["status"] == "ok" else None,
+                known_hash=known["content_hash"] if known and known["status"] == "ok" else None,
+                etag=known["etag"] if known and known["status"] == "ok" else None,
+                last_modified=known["last_modified"] if known and known["status"] == "ok" else None,
+            ))
+    return plan
+
+
+# --- fetch and text ---------------------------------------------------------------------
+
+def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostThrottle | None = None) -> FetchOutcome:
+    """Fetch and extract a chunk of entries; failures are recorded, never raised."""
+    fetched, failures, unchanged = [], [], 0
+    with Fetcher(settings, throttle=throttle) as fetcher:
+        for job in jobs:
+            url = job.entry.link
+            try:
+                response = fetcher.get(url, etag=job.etag, last_modified=job.last_modified)
+                if response.not_modified:
+                    unchanged += 1
+                    continue
+                page = Page(
+                    url=url, final_url=response.final_url, status=response.status,
+                    html=decode_body(response.body, response.headers.get("content-type")),
+                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+                    fetched_at=datetime.now(timezone.utc),
+                )
+                article = extract_article(page)
+            except FetchError as exc:
+                failures.append(Failure(stage="fetch", item=url, reason=exc.reason))
+                log.warning("article %s failed: %s", url, exc.reason)
+                continue
+            except NoText as exc:
+                failures.append(Failure(stage="text", item=url, reason=str(exc)))
+                log.warning("article %s failed: %s", url, exc)
+                continue
+            if job.known_hash is not None and article.content_hash == job.known_hash:
+                unchanged += 1
+                continue
+            fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
+    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), unchanged=unchanged)
+
+
+# --- NLP --------------------------------------------------------------------------------
+
+def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> list[AnalysedArticle]:
+    """Run the NLP pipeline (loaded once per process) over a chunk of articles."""
+    analyser = load_analyser(settings.spacy_model)
+    analyses = analyser.analyse((a.article.text for a in articles), batch_size=settings.nlp_batch_size)
+    return [AnalysedArticle(fetched=a, analysis=r) for a, r in zip(articles, analyses)]
+
+
+# --- warehouse --------------------------------------------------------------------------
+
+def article_id(canonical_url: str) -> str:
+    return make_id("article", canonical_url)
+
+
+def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Warehouse rows for a batch of analysed articles (entities resolved through `resolver`)."""
+    version = models_version()
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("articles", "entities", "aliases", "mentions", "claims")}
+    for item in analysed:
+        art, job = item.fetched.article, item.fetched.job
+        aid = article_id(art.canonical_url)
+        rows["articles"].append({
+            "id": aid, "url": art.url, "canonical_url": art.canonical_url, "feed_url": job.entry.feed_url,
+            "entry_key": job.entry.key, "entry_updated": job.entry.updated, "title": art.title or job.entry.title,
+            "published": job.entry.published or art.published, "fetched": item.fetched.page.fetched_at,
+            "author": art.author or job.entry.author, "site_name": art.site_name, "publisher": job.publisher,
+            "language": art.language, "text": art.text, "content_hash": art.content_hash, "cluster_id": aid,
+            "status": "ok", "error": None, "etag": item.fetched.page.etag,
+            "last_modified": item.fetched.page.last_modified, "models_version": version,
+            "first_seen": now, "last_seen": now,
+        })
+        names: dict[str, str] = {}
+        for org in item.analysis.organisations:
+            entity_id, entity_name = resolver.resolve(org)
+            names[org.name] = entity_id
+            rows["entities"].append({"id": entity_id, "name": entity_name, "kind": "organisation", "country": None,
+                                     "continent": None, "first_seen": now, "last_seen": now})
+            learned = dict(org.alias_sources)
+            for alias in (org.name, *org.aliases):
+                rows["aliases"].append({"entity_id": entity_id, "alias": alias, "alias_key": name_key(alias),
+                                        "learned": "name" if alias == org.name else learned.get(alias, "variant"),
+                                        "first_seen": now})
+            rows["mentions"].extend(_mention_rows(aid, entity_id, org.mentions, now))
+        for loc in item.analysis.locations:
+            entity_id = location_id(loc.name, loc.country)
+            rows["entities"].append({"id": entity_id, "name": loc.name, "kind": "location", "country": loc.country,
+                                     "continent": loc.continent, "first_seen": now, "last_seen": now})
+            rows["mentions"].extend(_mention_rows(aid, entity_id, loc.mentions, now))
+        for claim in item.analysis.claims:
+            subject_id = names[claim.subject]
+            object_id = names.get(claim.object) if claim.object_is_organisation and claim.object else None
+            confidence, detail = score_claim(claim.confidence, job.reliability, claim.modality)
+            rows["claims"].append({
+                "id": make_id("claim", subject_id, claim.type, object_id or claim.object, aid),
+                "subject_id": subject_id, "type": claim.type, "object_id": object_id,
+                "object_text": None if object_id else claim.object, "polarity": claim.polarity,
+                "modality": claim.modality, "evidence": claim.evidence, "evidence_start": claim.start,
+                "evidence_end": claim.end, "article_id": aid, "rule": claim.rule, "extractor_version": version,
+                "extractor_confidence": claim.confidence, "confidence": confidence,
+                "confidence_detail": to_json(detail), "first_seen": now, "last_seen": now,
+            })
+    return rows
+
+
+def _mention_rows(aid: str, entity_id: str, mentions: Iterable[Any], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {"id": make_id("mention", aid, entity_id, m.start, m.end), "article_id": aid, "entity_id": entity_id,
+         "text": m.text, "label": m.label, "start_char": m.start, "end_char": m.end,
+         "sentence_start": m.sentence_start, "sentence_end": m.sentence_end, "first_seen": now, "last_seen": now}
+        for m in mentions
+    ]
+
+
+def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob], now: datetime) -> list[dict[str, Any]]:
+    """`articles` rows recording failed entries (keyed by entry link), so the next run retries them."""
+    rows = []
+    for failure in failures:
+        job = jobs_by_link.get(failure.item)
+        if job is None or job.known_id is not None:
+            continue  # a stored good copy stays; the failure lives in the run report
+        rows.append({
+            "id": article_id(failure.item), "url": failure.item, "canonical_url": failure.item,
+            "feed_url": job.entry.feed_url, "entry_key": job.entry.key, "entry_updated": job.entry.updated,
+            "title": job.entry.title, "published": job.entry.published, "publisher": job.publisher,
+            "status": "failed", "error": f"{failure.stage}: {failure.reason}", "first_seen": now, "last_seen": now,
+        })
+    return rows
+
+
+@dataclass
+class WriteOutcome:
+    affected_entities: set[str] = field(default_factory=set)
+    written: dict[str, int] = field(default_factory=dict)
+
+
+def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], failed: Sequence[dict[str, Any]]) -> WriteOutcome:
+    """Write one batch in one transaction; return the organisations whose evidence changed."""
+    now = datetime.now(timezone.utc)
+    outcome = WriteOutcome()
+    with warehouse.write() as con:
+        if failed:
+            article_store.write_failures(con, list(failed))
+        if not analysed:
+            return outcome
+        resolver = EntityResolver(article_store.load_alias_index(con))
+        rows = build_rows(analysed, resolver, now)
+        ids = [r["id"] for r in rows["articles"]]
+        before = profile_store.entities_of_articles(con, ids)
+        outcome.written = article_store.write_articles(con, rows)
+        outcome.affected_entities = before | profile_store.entities_of_articles(con, ids)
+    return outcome
+
+
+def refresh_profiles(warehouse: Warehouse, entity_ids: Iterable[str]) -> dict[str, int]:
+    """Re-assemble and score the drafts of the given organisations."""
+    ids = sorted(set(entity_ids))
+    if not ids:
+        return {"created": 0, "updated": 0, "unchanged": 0}
+    with warehouse.write() as con:
+        evidence = profile_store.load_evidence(con, ids)
+        drafts = [assemble_profile(entity_id, evidence[entity_id]) for entity_id in ids if entity_id in evidence]
+        return profile_store.write_drafts(con, drafts)
+
+
+# --- the run record ---------------------------------------------------------------------
+
+def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
+    with warehouse.write() as con:
+        run_store.start_run(con, run_id, started_at)
+
+
+def close_run(warehouse: Warehouse, summary: RunSummary) -> RunSummary:
+    """Fill the warehouse totals into the summary and store it in `runs`."""
+    with warehouse.write() as con:
+        summary = summary.model_copy(update=run_store.warehouse_totals(con))
+        run_store.finish_run(con, summary.run_id, summary.to_row())
+    return summary

@@ -1,0 +1,204 @@
+"""Profile drafts from an organisation's evidence: every DESIGN.md field filled or marked unknown."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from dossier.extract.places import load_gazetteer
+from dossier.ids import hash_text
+from dossier.models import load_json, models_version
+from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
+from dossier.scoring.grades import sources_phrase
+from dossier.scoring.impact import ClaimSummary, rate_criticality, rate_impact, rate_time_horizon
+from dossier.store.warehouse import to_json
+
+UNKNOWN = "unknown"
+KEY_POINTS = 5
+SUMMARY_SENTENCES = 3
+
+
+def _classify(name: str, sentences: list[str]) -> dict[str, Any]:
+    """Type, category and domain from taxonomy cues, with the cues that chose them."""
+    text = " " + " ".join(sentences).lower() + " "
+    lowered_name = name.lower()
+    best: tuple[float, dict[str, Any], list[str]] | None = None
+    for entry in load_json("taxonomy.json")["types"]:
+        hits = [cue for cue in entry["cues"] if re.search(rf"\b{re.escape(cue)}\b", text)]
+        name_hits = [cue for cue in entry.get("name_cues", []) if re.search(rf"\b{re.escape(cue)}\b", lowered_name)]
+        score = len(hits) + 3 * len(name_hits)
+        if score and (best is None or score > best[0]):
+            best = (score, entry, name_hits + hits)
+    if best is None:
+        return {"type": UNKNOWN, "category": UNKNOWN, "domain": UNKNOWN, "cues": []}
+    _, entry, cues = best
+    return {"type": entry["type"], "category": entry["category"], "domain": entry["domain"], "cues": cues}
+
+
+def render_claim(subject: str, ctype: str, obj: str | None, polarity: str) -> str:
+    """A key-point sentence for a claim; negated claims are worded as negations."""
+    template = load_json("taxonomy.json")["claim_phrases"][ctype][polarity]
+    if obj is None:
+        template = re.sub(r"\s*[(:]?\s*\{object\}\)?", "", template).rstrip(" :")
+    return template.format(subject=subject, object=obj)
+
+
+def _aggregate_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (subject, type, object, polarity), with its articles and best evidence."""
+    groups: dict[tuple[str, str, str | None, str], dict[str, Any]] = {}
+    for c in claims:
+        obj = c["object_name"] or c["object_text"]
+        key = (c["subject_name"], c["type"], obj, c["polarity"])
+        group = groups.setdefault(key, {
+            "subject": c["subject_name"], "subject_id": c["subject_id"], "type": c["type"], "object": obj,
+            "object_id": c["object_id"], "polarity": c["polarity"], "modalities": Counter(), "claims": [],
+        })
+        group["modalities"][c["modality"]] += 1
+        group["claims"].append(c)
+    out = []
+    for group in groups.values():
+        members = group.pop("claims")
+        sources = [SourceEvidence(m["article_id"], m["publisher"] or "", m["cluster_id"], m["reliability"], m["published"]) for m in members]
+        best = max(members, key=lambda m: (m["confidence"] or m["extractor_confidence"], -m["evidence_start"]))
+        group["modality"] = group["modalities"].most_common(1)[0][0]
+        group["modalities"] = dict(group["modalities"])
+        group["independent_sources"] = independent_source_count(sources)
+        group["articles"] = len({m["article_id"] for m in members})
+        group["confidence"] = max(m["confidence"] or m["extractor_confidence"] for m in members)
+        group["evidence"] = {"sentence": best["evidence"], "url": best["url"], "title": best["title"], "publisher": best["publisher"]}
+        group["text"] = render_claim(group["subject"], group["type"], group["object"], group["polarity"])
+        out.append(group)
+    out.sort(key=lambda g: (-g["independent_sources"], -g["confidence"], g["text"]))
+    return out
+
+
+def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """A draft profile (a row for `profiles`) from one organisation's evidence rows."""
+    now = now or datetime.now(timezone.utc)
+    entity = evidence["entity"]
+    name = entity["name"]
+    aliases = sorted({a["alias"] for a in evidence["aliases"] if a["alias"] != name})
+    articles = evidence["articles"]
+    sources = [SourceEvidence(a["article_id"], a["publisher"] or "", a["cluster_id"], a["reliability"], a["published"]) for a in articles]
+    own_claims = [c for c in evidence["claims"] if c["subject_id"] == entity_id]
+    confidence = score_profile(ScoreInput(
+        sources=sources,
+        claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
+                              c["extractor_confidence"], c["article_id"]) for c in own_claims],
+        now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
+    ))
+    aggregated = _aggregate_claims(evidence["claims"])
+    summaries = [ClaimSummary(g["type"], g["polarity"], g["modality"], g["independent_sources"]) for g in aggregated if g["subject_id"] == entity_id]
+    independent = independent_source_count(sources)
+    impact, impact_reason = rate_impact(summaries, independent)
+    criticality, criticality_reason = rate_criticality(summaries)
+    horizon, horizon_reason = rate_time_horizon(summaries)
+    kind = _classify(name, evidence["sentences"])
+    topic_counts = Counter(g["type"] for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed")
+    topic = load_json("taxonomy.json")["topics"][topic_counts.most_common(1)[0][0]] if topic_counts else UNKNOWN
+    places = [
+        {"name": p["name"], "country": p["country"], "continent": p["continent"], "mentions": p["mentions"], "tie": "mentioned with"}
+        for p in evidence["places"]
+    ]
+    continents: Counter[str] = Counter()
+    for p in places:
+        if p["continent"]:
+            continents[p["continent"]] += p["mentions"]
+    region = continents.most_common(1)[0][0] if continents else UNKNOWN
+    base = _base_country(places) or UNKNOWN
+    key_points = [
+        {"text": g["text"], "type": g["type"], "polarity": g["polarity"], "modality": g["modality"],
+         "independent_sources": g["independent_sources"], "evidence": g["evidence"]}
+        for g in aggregated[:KEY_POINTS]
+    ]
+    what_happened = _summary(aggregated, articles)
+    what_to_watch = [
+        {"text": g["text"], "modality": g["modality"], "polarity": g["polarity"], "evidence": g["evidence"]}
+        for g in aggregated if g["modality"] in ("planned", "hedged") and g["polarity"] == "affirmed"
+    ]
+    relationships = []
+    for g in aggregated:
+        if not g["object_id"]:
+            continue
+        outgoing = g["subject_id"] == entity_id
+        relationships.append({
+            "organisation": g["object"] if outgoing else g["subject"], "type": g["type"],
+            "direction": "outgoing" if outgoing else "incoming", "polarity": g["polarity"],
+            "modality": g["modality"], "independent_sources": g["independent_sources"],
+        })
+    evidence_list = [
+        {"sentence": c["evidence"], "url": c["url"], "title": c["title"], "publisher": c["publisher"],
+         "type": c["type"], "polarity": c["polarity"], "modality": c["modality"], "claim_id": c["id"]}
+        for c in evidence["claims"]
+    ]
+    dates = [a["published"] for a in articles if a["published"] is not None]
+    draft = {
+        "entity_id": entity_id,
+        "name": name,
+        "aliases": aliases,
+        "type": kind["type"],
+        "category": kind["category"],
+        "region": region,
+        "base": base,
+        "primary_domain": kind["domain"],
+        "topic": topic,
+        "impact": impact,
+        "operational_criticality": criticality,
+        "time_horizon": horizon,
+        "confidence": confidence.score,
+        "grade": confidence.grade,
+        "grade_label": confidence.label,
+        "score_components": {
+            **confidence.detail(),
+            "classification_cues": kind["cues"],
+            "impact_reason": impact_reason,
+            "criticality_reason": criticality_reason,
+            "time_horizon_reason": horizon_reason,
+        },
+        "source_count": len({a["article_id"] for a in articles}),
+        "independent_source_count": independent,
+        "sources_phrase": sources_phrase(independent),
+        "key_points": key_points,
+        "what_happened": what_happened,
+        "what_to_watch": what_to_watch,
+        "relationships": relationships,
+        "places": places,
+        "evidence": evidence_list,
+        "first_seen": min(dates) if dates else None,
+        "last_seen": max(dates) if dates else None,
+        "models_version": models_version(),
+    }
+    draft["content_hash"] = hash_text(to_json({k: v for k, v in draft.items() if k != "content_hash"}))
+    return draft
+
+
+def _base_country(places: list[dict[str, Any]]) -> str | None:
+    """Name of the country most mentioned alongside the organisation."""
+    by_country: Counter[str] = Counter()
+    for p in places:
+        if p["country"]:
+            by_country[p["country"]] += p["mentions"]
+    if not by_country:
+        return None
+    code = by_country.most_common(1)[0][0]
+    return load_gazetteer().country_name(code) or code
+
+
+def _summary(aggregated: list[dict[str, Any]], articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Extractive "what happened": the evidence of the strongest claims, one per article, cited."""
+    chosen, seen_urls, seen_sentences = [], set(), set()
+    for g in aggregated:
+        ev = g["evidence"]
+        if ev["url"] in seen_urls or ev["sentence"] in seen_sentences:
+            continue
+        seen_urls.add(ev["url"])
+        seen_sentences.add(ev["sentence"])
+        chosen.append({"sentence": ev["sentence"], "url": ev["url"], "title": ev["title"], "publisher": ev["publisher"]})
+        if len(chosen) == SUMMARY_SENTENCES:
+            break
+    if not chosen and articles:
+        first = articles[0]
+        chosen.append({"sentence": first["title"] or "", "url": first["url"], "title": first["title"], "publisher": first["publisher"]})
+    return chosen

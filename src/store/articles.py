@@ -1,0 +1,72 @@
+"""Articles and their evidence (entities, aliases, mentions, claims), written one batch per transaction."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import duckdb
+
+from dossier.store.warehouse import fetch_dicts, upsert
+
+
+def load_entry_state(con: duckdb.DuckDBPyConnection, feed_urls: Sequence[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the warehouse knows of each feed entry: {(feed_url, entry_key): article row subset}."""
+    if not feed_urls:
+        return {}
+    rows = fetch_dicts(
+        con,
+        "SELECT feed_url, entry_key, id, status, entry_updated, etag, last_modified, content_hash, canonical_url"
+        " FROM articles WHERE feed_url IN (SELECT unnest(?))",
+        [list(feed_urls)],
+    )
+    state: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["feed_url"], row["entry_key"])
+        # An ok row wins over a stale failure of the same entry.
+        if key not in state or row["status"] == "ok":
+            state[key] = row
+    return state
+
+
+def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """{alias key: (entity id, entity name)} over every organisation alias known so far."""
+    rows = con.execute(
+        "SELECT a.alias_key, e.id, e.name FROM aliases a JOIN entities e ON e.id = a.entity_id"
+        " WHERE e.kind = 'organisation' ORDER BY a.first_seen, a.alias_key"
+    ).fetchall()
+    index: dict[str, tuple[str, str]] = {}
+    for key, entity_id, name in rows:
+        index.setdefault(key, (entity_id, name))
+    return index
+
+
+def write_failures(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+    """Record articles that failed (keyed by their entry link), keeping any earlier good copy."""
+    return upsert(con, "articles", rows, key=["id"])
+
+
+def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Upsert one batch of analysed articles and replace their evidence; return rows written per table."""
+    articles = batch["articles"]
+    article_ids = [a["id"] for a in articles]
+    written = {
+        "articles": upsert(con, "articles", articles, key=["id"]),
+        "entities": upsert(con, "entities", batch["entities"], key=["id"]),
+        "aliases": upsert(con, "aliases", batch["aliases"], key=["entity_id", "alias"], keep=("first_seen", "learned")),
+    }
+    # Evidence of a re-extracted article replaces the old: rows no longer found go, the rest upsert.
+    for table, rows in (("mentions", batch["mentions"]), ("claims", batch["claims"])):
+        keep_ids = [r["id"] for r in rows]
+        con.execute(
+            f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?)) AND id NOT IN (SELECT unnest(?))",
+            [article_ids, keep_ids],
+        )
+        written[table] = upsert(con, table, rows, key=["id"])
+    # Failures of the same entries are resolved by these articles.
+    con.execute(
+        "DELETE FROM articles WHERE status = 'failed' AND EXISTS (SELECT 1 FROM articles ok"
+        " WHERE ok.id IN (SELECT unnest(?)) AND ok.status = 'ok'"
+        " AND ok.feed_url = articles.feed_url AND ok.entry_key = articles.entry_key)",
+        [article_ids],
+    )
+    return written

@@ -1,0 +1,165 @@
+"""Evidence for profile assembly, and profile revisions (ingestion writes drafts only)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import duckdb
+
+from dossier.store.warehouse import fetch_dicts, to_json, utcnow
+
+# Columns of `profiles` a draft carries (the rest is revision bookkeeping).
+PROFILE_FIELDS = (
+    "name", "aliases", "type", "category", "region", "base", "primary_domain", "topic", "impact",
+    "operational_criticality", "time_horizon", "confidence", "grade", "grade_label", "score_components",
+    "source_count", "independent_source_count", "sources_phrase", "key_points", "what_happened",
+    "what_to_watch", "relationships", "places", "evidence", "first_seen", "last_seen", "content_hash",
+    "models_version",
+)
+JSON_FIELDS = {"score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"}
+
+
+def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:
+    """Organisations with evidence (mentions or claims as object) in the given articles."""
+    rows = con.execute(
+        "SELECT m.entity_id FROM mentions m JOIN entities e ON e.id = m.entity_id"
+        " WHERE e.kind = 'organisation' AND m.article_id IN (SELECT unnest(?))"
+        " UNION SELECT object_id FROM claims WHERE object_id IS NOT NULL AND article_id IN (SELECT unnest(?))",
+        [list(article_ids), list(article_ids)],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Everything profile assembly needs per organisation, as plain rows."""
+    ids = list(entity_ids)
+    if not ids:
+        return {}
+    out: dict[str, dict[str, Any]] = {
+        row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "sentences": []}
+        for row in fetch_dicts(con, "SELECT * FROM entities WHERE id IN (SELECT unnest(?))", [ids])
+    }
+    for row in fetch_dicts(con, "SELECT entity_id, alias, learned FROM aliases WHERE entity_id IN (SELECT unnest(?)) ORDER BY first_seen, alias", [ids]):
+        out[row["entity_id"]]["aliases"].append(row)
+    for row in fetch_dicts(
+        con,
+        """
+        SELECT DISTINCT m.entity_id, a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
+               coalesce(a.cluster_id, a.id) AS cluster_id, coalesce(a.published, a.fetched) AS published,
+               f.reliability
+        FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN feeds f ON f.url = a.feed_url
+        WHERE m.entity_id IN (SELECT unnest(?)) AND a.status = 'ok'
+        ORDER BY published, article_id
+        """,
+        [ids],
+    ):
+        out[row["entity_id"]]["articles"].append(row)
+    for row in fetch_dicts(
+        con,
+        """
+        SELECT c.*, s.name AS subject_name, o.name AS object_name, a.canonical_url AS url, a.title,
+               a.publisher, coalesce(a.cluster_id, a.id) AS cluster_id,
+               coalesce(a.published, a.fetched) AS published, f.reliability
+        FROM claims c
+        JOIN entities s ON s.id = c.subject_id
+        LEFT JOIN entities o ON o.id = c.object_id
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN feeds f ON f.url = a.feed_url
+        WHERE c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?))
+        ORDER BY published, c.evidence_start, c.id
+        """,
+        [ids, ids],
+    ):
+        for entity_id in {row["subject_id"], row["object_id"]} & out.keys():
+            out[entity_id]["claims"].append(row)
+    for row in fetch_dicts(
+        con,
+        """
+        SELECT m.entity_id, p.name, p.country, p.continent, count(*) AS mentions
+        FROM mentions m
+        JOIN mentions pm ON pm.article_id = m.article_id AND pm.sentence_start = m.sentence_start
+        JOIN entities p ON p.id = pm.entity_id AND p.kind = 'location'
+        WHERE m.entity_id IN (SELECT unnest(?))
+        GROUP BY ALL ORDER BY mentions DESC, p.name
+        """,
+        [ids],
+    ):
+        out[row["entity_id"]]["places"].append(row)
+    for row in fetch_dicts(
+        con,
+        """
+        SELECT DISTINCT m.entity_id, substring(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
+        FROM mentions m JOIN articles a ON a.id = m.article_id
+        WHERE m.entity_id IN (SELECT unnest(?))
+        ORDER BY sentence
+        """,
+        [ids],
+    ):
+        out[row["entity_id"]]["sentences"].append(row["sentence"])
+    return out
+
+
+def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Write draft revisions: unchanged content writes nothing; a draft is updated in place;
+    an approved or rejected revision is never touched, a new draft opens beside it."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    if not drafts:
+        return counts
+    latest = {
+        row["entity_id"]: row
+        for row in fetch_dicts(
+            con,
+            "SELECT entity_id, revision, status, content_hash FROM profiles WHERE entity_id IN (SELECT unnest(?))"
+            " QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY revision DESC) = 1",
+            [[d["entity_id"] for d in drafts]],
+        )
+    }
+    now = utcnow()
+    for draft in drafts:
+        values = [to_json(draft[f]) if f in JSON_FIELDS else draft[f] for f in PROFILE_FIELDS]
+        current = latest.get(draft["entity_id"])
+        if current is not None and current["content_hash"] == draft["content_hash"]:
+            counts["unchanged"] += 1
+        elif current is not None and current["status"] == "draft":
+            assignments = ", ".join(f"{f} = ?" for f in PROFILE_FIELDS)
+            con.execute(
+                f"UPDATE profiles SET {assignments}, updated_at = ? WHERE entity_id = ? AND revision = ?",
+                [*values, now, draft["entity_id"], current["revision"]],
+            )
+            counts["updated"] += 1
+        else:
+            revision = 1 if current is None else current["revision"] + 1
+            columns = ", ".join(("entity_id", "revision", "status", *PROFILE_FIELDS, "created_at", "updated_at"))
+            marks = ", ".join("?" * (len(PROFILE_FIELDS) + 5))
+            con.execute(
+                f"INSERT INTO profiles ({columns}) VALUES ({marks})",
+                [draft["entity_id"], revision, "draft", *values, now, now],
+            )
+            counts["created"] += 1
+    return counts
+
+
+def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+    """The current profile (approved over draft) of the organisation called `name` or aliased so."""
+    rows = fetch_dicts(
+        con,
+        """
+        SELECT p.* FROM profiles p
+        WHERE p.status IN ('approved', 'draft') AND p.entity_id IN (
+            SELECT id FROM entities WHERE lower(name) = lower(?)
+            UNION SELECT entity_id FROM aliases WHERE lower(alias) = lower(?)
+        )
+        ORDER BY (p.status = 'approved') DESC, p.revision DESC
+        LIMIT 1
+        """,
+        [name, name],
+    )
+    return rows[0] if rows else None
+
+
+def list_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
+    """Current profiles, most confident first."""
+    where = "WHERE status = ?" if status else ""
+    return fetch_dicts(
+        con, f"SELECT * FROM v_profiles_current {where} ORDER BY confidence DESC, name", [status] if status else []
+    )

@@ -1,0 +1,39 @@
+-- Public, documented views (warehouse/README.md). Recreated on every writer connection;
+-- tables may change through migrations, these columns stay.
+CREATE OR REPLACE VIEW v_profiles_current AS
+SELECT entity_id, name, aliases, type, category, region, primary_domain, confidence, grade,
+       grade_label, source_count, independent_source_count, status, revision, updated_at
+FROM (
+    SELECT p.*,
+           row_number() OVER (
+               PARTITION BY entity_id
+               ORDER BY (status = 'approved') DESC, revision DESC
+           ) AS pick
+    FROM profiles p
+    WHERE status IN ('approved', 'draft')
+)
+WHERE pick = 1;
+
+CREATE OR REPLACE VIEW v_claims AS
+SELECT c.id AS claim_id,
+       s.name AS subject,
+       c.type,
+       coalesce(o.name, c.object_text) AS object,
+       c.polarity,
+       c.modality,
+       c.evidence,
+       a.canonical_url AS article_url,
+       a.published AS published_at,
+       coalesce(c.confidence, c.extractor_confidence) AS confidence
+FROM claims c
+JOIN entities s ON s.id = c.subject_id
+LEFT JOIN entities o ON o.id = c.object_id
+JOIN articles a ON a.id = c.article_id;
+
+CREATE OR REPLACE VIEW v_entity_timeline AS
+SELECT m.entity_id, e.name, a.id AS article_id, a.title, a.canonical_url AS article_url,
+       coalesce(a.published, a.fetched) AS occurred_at, count(*) AS mentions
+FROM mentions m
+JOIN entities e ON e.id = m.entity_id
+JOIN articles a ON a.id = m.article_id
+GROUP BY ALL;
