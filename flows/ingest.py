@@ -79,7 +79,9 @@ def ingest_feeds(
     chunks = [plan.jobs[i : i + size] for i in range(0, len(plan.jobs), size)]
     for name in ("fetch", "analyse", "write"):
         durations[name] = 0.0
-    for number, chunk in enumerate(chunks, start=1):
+    done = 0
+    stages.report_progress("articles", done, len(plan.jobs))
+    for chunk in chunks:
         clock = time.perf_counter()
         fetched = fetch_task(chunk, settings, throttle)
         durations["fetch"] += time.perf_counter() - clock
@@ -97,7 +99,8 @@ def ingest_feeds(
         summary.articles_unchanged += fetched.unchanged
         summary.articles_failed += len(fetched.failures)
         summary.failures.extend(fetched.failures)
-        stages.report_progress("articles", number, len(chunks))
+        done += len(chunk)
+        stages.report_progress("articles", done, len(plan.jobs))
 
     clock = time.perf_counter()
     drafts = refresh_task(warehouse, affected)

@@ -26,6 +26,7 @@ _CLIMB_DEPS = {
     "advcl", "amod", "nmod", "oprd", "dative", "npadvmod", "acl", "pcomp", "relcl",
 }
 _MAX_CLIMB = 6
+_LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     if token.i in span_names:
         return span_names[token.i]
     for t in token.subtree:
-        if t.i in span_names and (t.head == token or t.dep_ in ("compound", "poss", "appos")):
+        # "Foxconn's unit", "the company, Foxconn,": the organisation owns or names the phrase;
+        # a compound ("the OpenAI work") only describes it.
+        if t.i in span_names and t.head == token and t.dep_ in ("poss", "appos"):
             return span_names[t.i]
     return None
 
@@ -136,7 +139,7 @@ def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -
     for child in anchor.children:
         if child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass"):
             candidates.append(child)
-        elif child.dep_ == "prep" and child.lower_ in ("with", "to", "for", "from", "between", "of", "on"):
+        elif child.dep_ == "prep" and child.lower_ in _LINKING_PREPOSITIONS:
             candidates.extend(c for c in child.children if c.dep_ == "pobj")
         elif child.dep_ == "xcomp":
             candidates.extend(c for c in child.children if c.dep_ == "dobj")
@@ -150,10 +153,24 @@ def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -
             name = span_names.get(token.i)
             if name and name not in subjects:
                 return name, True, token
+    # The small parser misreads "supply robots to Marrowgate" ("to" as an infinitive marker):
+    # an organisation right after a linking preposition later in the sentence is the object.
+    sent_end = anchor.sent.end
+    for token in anchor.doc[anchor.i + 1 : sent_end - 1]:
+        if token.lower_ in _LINKING_PREPOSITIONS and token.nbor(-1).lower_ != "according":
+            name = span_names.get(token.i + 1)
+            if name and name not in subjects:
+                return name, True, token.nbor()
     for cand in candidates:
         if cand.pos_ in ("NOUN", "PROPN", "NUM") and _org_at(cand, span_names) not in subjects:
             return _phrase(cand), False, cand
     return None, False, None
+
+
+def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
+    """True when the direct object of the match's last verb ("buy X") is an organisation."""
+    verb = match[-1]
+    return any(c.dep_ == "dobj" and _org_at(c, span_names) for c in verb.children)
 
 
 def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
@@ -234,8 +251,8 @@ def extract_claims(
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org:
             continue
-        if rule.object == "not_organisation" and obj_is_org:
-            continue
+        if rule.object == "not_organisation" and _buys_an_organisation(match, token_names):
+            continue  # "agreed to buy Halden Systems" is an acquisition, not a purchase commitment
         if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:
             continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":

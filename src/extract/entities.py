@@ -124,6 +124,15 @@ def _is_stopword(span: Span, stoplist: frozenset[str]) -> bool:
     return span.text in stoplist or (len(span) == 1 and span[0].lower_ in stoplist)
 
 
+@Language.component("dossier_paragraphs", assigns=["token.is_sent_start"])
+def paragraph_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and paragraphs never run into each other."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 @Language.component(
     "dossier_entity_fixer",
     assigns=["doc.ents"],

@@ -17,7 +17,7 @@ class ModelNotInstalled(RuntimeError):
 
 @lru_cache(maxsize=2)
 def load_pipeline(model: str) -> Language:
-    """Load `model` and add the organisation ruler and entity fixer around its NER."""
+    """Load `model` and add paragraph sentence breaks, the organisation ruler and the entity fixer."""
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -28,6 +28,7 @@ def load_pipeline(model: str) -> Language:
     missing = {"ner", "parser"} - set(nlp.pipe_names)
     if missing:
         raise ModelNotInstalled(f"spaCy model {model!r} lacks the components {sorted(missing)} dossier needs")
+    nlp.add_pipe("dossier_paragraphs", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler", name="dossier_org_ruler", before="ner", config={"overwrite_ents": False}
     )

@@ -33,6 +33,7 @@ _KIND_PRIOR = {"country": 3.0, "subdivision": 2.2, "city": 0.0, "region": 2.5}
 _CONTEXT_COUNTRY_BONUS = {"country": 0.5, "subdivision": 1.6, "city": 0.6, "region": 0.0}
 _CONTEXT_ADMIN_BONUS = 2.0
 _ALTERNATE_NAME_POPULATION = 100_000
+_CLEAR_MARGIN = 0.5  # a city this far ahead of its namesakes elsewhere ("Melbourne") is context
 _ENGLISH_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 
 
@@ -102,9 +103,9 @@ class Gazetteer:
             candidate = Candidate(city["name"], "city", code, self._continent.get(code), city.get("admin1code"), city["population"])
             self._add(city["name"], candidate)
             if city["population"] >= _ALTERNATE_NAME_POPULATION:
-                # Short English forms of big cities ("Frankfurt" for Frankfurt am Main).
+                # Shortened names of big cities ("Frankfurt" for Frankfurt am Main).
                 for alternate in city.get("alternatenames", ()):
-                    if _ENGLISH_NAME.fullmatch(alternate):
+                    if _ENGLISH_NAME.fullmatch(alternate) and city["name"].startswith(alternate + " "):
                         self._add(alternate, candidate)
         aliases = load_json("place_aliases.json")
         for alias, code in aliases["countries"].items():
@@ -166,7 +167,7 @@ class Gazetteer:
             if len({c.country for c in found}) == 1 or (
                 best.kind == "country"
                 and not any(c.kind == "subdivision" and c.country != best.country for c in found)
-            ):
+            ) or (best.kind == "city" and _margin(best, found) >= _CLEAR_MARGIN):
                 if best.country:
                     context_countries.add(best.country)
                 if best.kind == "subdivision" and best.admin:
@@ -177,6 +178,12 @@ class Gazetteer:
             if best is not None:
                 resolved[name] = Resolution(best.name, best.country, best.continent, best.kind)
         return resolved
+
+
+def _margin(best: Candidate, found: list[Candidate]) -> float:
+    """How far the best reading leads the best reading in another country."""
+    rivals = [c.prior for c in found if c.country != best.country]
+    return best.prior - max(rivals, default=0.0)
 
 
 def _best(candidates: list[Candidate], countries: set[str], admins: set[tuple[str, str]]) -> Candidate | None:

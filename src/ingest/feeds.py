@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from urllib.parse import urlsplit
 from datetime import datetime, timezone
 from typing import Any
 
@@ -40,7 +41,7 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
     for item in parsed.entries:
         link = (item.get("link") or "").strip()
         key = (item.get("id") or link).strip()
-        if not link:
+        if urlsplit(link).scheme not in ("http", "https"):
             skipped += 1
             continue
         if key in seen:
@@ -49,11 +50,12 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
         entries.append(FeedEntry(
             feed_url=feed_url, key=key, link=link, title=item.get("title"),
             published=_to_datetime(item.get("published_parsed")),
-            updated=_to_datetime(item.get("updated_parsed")) or _to_datetime(item.get("published_parsed")),
+            # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning.
+            updated=_to_datetime(dict.get(item, "updated_parsed")) or _to_datetime(item.get("published_parsed")),
             author=item.get("author"),
         ))
     if skipped:
-        warnings.append(f"{skipped} entries without a link skipped")
+        warnings.append(f"{skipped} entries without an http(s) link skipped")
     return FeedPoll(
         feed_url=feed_url, status=200, title=parsed.feed.get("title"), site_url=parsed.feed.get("link"),
         entries=tuple(entries), warning="; ".join(warnings) or None,

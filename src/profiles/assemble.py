@@ -39,10 +39,10 @@ def _classify(name: str, sentences: list[str]) -> dict[str, Any]:
 
 def render_claim(subject: str, ctype: str, obj: str | None, polarity: str) -> str:
     """A key-point sentence for a claim; negated claims are worded as negations."""
-    template = load_json("taxonomy.json")["claim_phrases"][ctype][polarity]
+    phrases = load_json("taxonomy.json")["claim_phrases"][ctype]
     if obj is None:
-        template = re.sub(r"\s*[(:]?\s*\{object\}\)?", "", template).rstrip(" :")
-    return template.format(subject=subject, object=obj)
+        return f"{subject}: {'no ' if polarity == 'negated' else ''}{phrases['label']}"
+    return phrases[polarity].format(subject=subject, object=obj)
 
 
 def _aggregate_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -118,21 +118,16 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
         {"text": g["text"], "modality": g["modality"], "polarity": g["polarity"], "evidence": g["evidence"]}
         for g in aggregated if g["modality"] in ("planned", "hedged") and g["polarity"] == "affirmed"
     ]
-    relationships = []
-    for g in aggregated:
-        if not g["object_id"]:
+    relationships = _relationships(entity_id, aggregated)
+    evidence_list = []
+    seen_evidence = set()
+    for c in evidence["claims"]:
+        key = (c["evidence"], c["url"], c["type"], c["polarity"])
+        if key in seen_evidence:
             continue
-        outgoing = g["subject_id"] == entity_id
-        relationships.append({
-            "organisation": g["object"] if outgoing else g["subject"], "type": g["type"],
-            "direction": "outgoing" if outgoing else "incoming", "polarity": g["polarity"],
-            "modality": g["modality"], "independent_sources": g["independent_sources"],
-        })
-    evidence_list = [
-        {"sentence": c["evidence"], "url": c["url"], "title": c["title"], "publisher": c["publisher"],
-         "type": c["type"], "polarity": c["polarity"], "modality": c["modality"], "claim_id": c["id"]}
-        for c in evidence["claims"]
-    ]
+        seen_evidence.add(key)
+        evidence_list.append({"sentence": c["evidence"], "url": c["url"], "title": c["title"], "publisher": c["publisher"],
+                              "type": c["type"], "polarity": c["polarity"], "modality": c["modality"], "claim_id": c["id"]})
     dates = [a["published"] for a in articles if a["published"] is not None]
     draft = {
         "entity_id": entity_id,
@@ -172,6 +167,28 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
     }
     draft["content_hash"] = hash_text(to_json({k: v for k, v in draft.items() if k != "content_hash"}))
     return draft
+
+
+def _relationships(entity_id: str, aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Other organisations tied by claims, one entry per (organisation, type, polarity)."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for g in aggregated:
+        if not g["object_id"] or entity_id not in (g["subject_id"], g["object_id"]):
+            continue
+        outgoing = g["subject_id"] == entity_id
+        other = g["object"] if outgoing else g["subject"]
+        direction = "outgoing" if outgoing else "incoming"
+        entry = merged.get((other, g["type"], g["polarity"]))
+        if entry is None:
+            merged[(other, g["type"], g["polarity"])] = {
+                "organisation": other, "type": g["type"], "direction": direction, "polarity": g["polarity"],
+                "modality": g["modality"], "independent_sources": g["independent_sources"],
+            }
+        else:
+            if entry["direction"] != direction:
+                entry["direction"] = "both"
+            entry["independent_sources"] = max(entry["independent_sources"], g["independent_sources"])
+    return list(merged.values())
 
 
 def _base_country(places: list[dict[str, Any]]) -> str | None:

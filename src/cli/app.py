@@ -1,0 +1,309 @@
+"""The `dossier` command line: a thin layer over the library that turns typed errors into one line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dossier.cli.cards import render_card
+from dossier.settings import Settings, load_settings
+
+app = typer.Typer(help="News in, reviewed organisation profiles out.", no_args_is_help=True, add_completion=False)
+feeds_app = typer.Typer(help="Configure the feeds `dossier ingest` polls.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Read organisation profiles.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(profiles_app, name="profiles")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _warehouse(settings: Settings):
+    from dossier.store.warehouse import Warehouse
+
+    return Warehouse(settings.warehouse_path)
+
+
+def _prefect_defaults(verbose: bool) -> None:
+    """Quiet, offline Prefect defaults (explicit environment settings win)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+class _ProgressHandler(logging.Handler):
+    """Draws the pipeline's progress events as a rich progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage, done, total = getattr(record, "stage", None), getattr(record, "done", 0), getattr(record, "total", 0)
+        if stage is None:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+@app.command()
+def ingest(
+    feed: Annotated[Optional[list[str]], typer.Option("--feed", help="Ingest this feed URL (repeatable) instead of the configured feeds.")] = None,
+    demo: Annotated[bool, typer.Option(help="Ingest the built-in demo even when feeds are configured.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
+) -> None:
+    """Poll feeds, fetch new articles, extract evidence and refresh draft profiles.
+
+    With no feeds configured (see `dossier feeds add`), serves the built-in demo corpus from a
+    loopback server and ingests it through the same code path as real feeds.
+    """
+    _prefect_defaults(verbose)
+    from dossier.demo.server import feed_paths, serve_demo
+    from dossier.flows.ingest import ingest_feeds
+    from dossier.pipeline import stages
+    from dossier.store.warehouse import WarehouseError
+
+    settings = load_settings()
+    warehouse = _warehouse(settings)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=True)
+    handler = _ProgressHandler(progress)
+    progress_logger = logging.getLogger("dossier.progress")
+    progress_logger.addHandler(handler)
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+    try:
+        urls = list(feed or []) or ([] if demo else stages.configured_feed_urls(warehouse))
+        with progress:
+            if urls:
+                summary = ingest_feeds(urls, settings, origin="cli" if feed else "user")
+            else:
+                console.print("No feeds configured: ingesting the built-in demo corpus from a loopback server.")
+                with serve_demo(settings.demo_port) as base:
+                    summary = ingest_feeds([base + p for p in feed_paths()], settings, origin="demo",
+                                           host_delay=settings.demo_host_delay)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        progress_logger.removeHandler(handler)
+    _print_summary(summary)
+
+
+def _print_summary(summary) -> None:
+    table = Table(title=f"ingest run {summary.run_id} — {summary.status}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    rows = [
+        ("feeds polled", f"{summary.feeds_polled} ({summary.feeds_not_modified} not modified, {summary.feeds_failed} failed)"),
+        ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
+        ("articles unchanged", summary.articles_unchanged), ("articles failed", summary.articles_failed),
+        ("organisations", f"{summary.organisations} ({summary.organisations_touched} touched by this run)"),
+        ("claims", summary.claims),
+        ("drafts", f"{summary.drafts} ({summary.drafts_created} created, {summary.drafts_updated} updated)"),
+        ("run time", f"{summary.duration_s:.1f} s"),
+        ("warehouse", str(Path(summary.warehouse_path).resolve())),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    for failure in summary.failures:
+        console.print(f"[yellow]failed[/yellow] {failure.stage} {failure.item}: {failure.reason}")
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+
+
+# --- feeds ------------------------------------------------------------------------------
+
+@feeds_app.command("add")
+def feeds_add(
+    url: str,
+    publisher: Annotated[Optional[str], typer.Option(help="Publisher domain, if not the feed's own.")] = None,
+    reliability: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Reliability prior in [0, 1].")] = None,
+) -> None:
+    """Add a feed to poll."""
+    from dossier.store import feeds as feed_store
+
+    if not url.startswith(("http://", "https://")):
+        raise fail(f"{url}: a feed URL must start with http:// or https://")
+    with _warehouse(load_settings()).write() as con:
+        added = feed_store.add_feed(con, url, publisher, reliability)
+    console.print(("added " if added else "already configured: ") + url)
+
+
+@feeds_app.command("list")
+def feeds_list(
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per feed.")] = False,
+) -> None:
+    """List configured feeds with their health."""
+    from dossier.store import feeds as feed_store
+
+    settings = load_settings()
+    if not settings.warehouse_path.exists():
+        rows = []
+    else:
+        with _warehouse(settings).write() as con:
+            rows = feed_store.list_feeds(con)
+    if json_out:
+        for row in rows:
+            print(json.dumps(row, default=str))
+        return
+    table = Table("url", "publisher", "last polled", "status", "errors", "last error")
+    for row in rows:
+        table.add_row(row["url"], row["publisher"] or "", str(row["last_polled"] or "never"),
+                      str(row["last_status"] or ""), str(row["error_count"]), row["last_error"] or "")
+    console.print(table if rows else "No feeds configured; `dossier ingest` runs the built-in demo.")
+
+
+@feeds_app.command("remove")
+def feeds_remove(url: str) -> None:
+    """Stop polling a feed (its articles and evidence stay)."""
+    from dossier.store import feeds as feed_store
+
+    with _warehouse(load_settings()).write() as con:
+        removed = feed_store.remove_feed(con, url)
+    if not removed:
+        raise fail(f"{url} is not a configured feed")
+    console.print(f"removed {url}")
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+@profiles_app.command("list")
+def profiles_list(
+    status: Annotated[Optional[str], typer.Option(help="Only profiles with this status (draft, approved).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per profile.")] = False,
+) -> None:
+    """List current profiles, most confident first."""
+    from dossier.store import profiles as profile_store
+    from dossier.store.warehouse import WarehouseError
+
+    try:
+        with _warehouse(load_settings()).read() as con:
+            rows = profile_store.list_profiles(con, status)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if json_out:
+        for row in rows:
+            print(json.dumps(row, default=str))
+        return
+    table = Table("name", "type", "region", "grade", "confidence", "sources", "status")
+    for row in rows:
+        table.add_row(row["name"], row["type"] or "", row["region"] or "", row["grade"], f"{row['confidence']:.2f}",
+                      f"{row['independent_source_count']}/{row['source_count']}", row["status"])
+    console.print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(
+    name: str,
+    json_out: Annotated[bool, typer.Option("--json", help="The profile as JSON.")] = False,
+) -> None:
+    """Render an organisation's profile card (by name or alias)."""
+    from dossier.store import profiles as profile_store
+    from dossier.store.warehouse import WarehouseError
+
+    try:
+        with _warehouse(load_settings()).read() as con:
+            profile = profile_store.find_profile(con, name)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if profile is None:
+        raise fail(f"no profile for {name!r}; `dossier profiles list` shows the names")
+    if json_out:
+        print(json.dumps(profile, default=str, indent=2))
+        return
+    console.print(render_card(profile))
+
+
+# --- extract ----------------------------------------------------------------------------
+
+@app.command()
+def extract(
+    files: Annotated[Optional[list[str]], typer.Argument(help="Files to analyse; '-' or nothing reads standard input.")] = None,
+    html: Annotated[bool, typer.Option("--html", help="Inputs are HTML pages: extract the main text first.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per input (docs/extract-json.md).")] = False,
+) -> None:
+    """Analyse articles without touching the warehouse."""
+    from dossier.extract.analyse import load_analyser
+    from dossier.extract.contract import analysis_to_json, error_to_json
+    from dossier.extract.nlp import ModelNotInstalled
+    from dossier.ingest.text import NoText, extract_article
+    from dossier.records import Page
+
+    settings = load_settings()
+    inputs: list[tuple[str, str | None, str | None]] = []  # (doc name, text, error)
+    for name in files or ["-"]:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            inputs.append((name, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if html:
+            from dossier.ingest.text import decode_body
+
+            url = "file://" + str(Path(name).resolve()) if name != "-" else "file:///dev/stdin"
+            page = Page(url=url, final_url=url, status=200, html=decode_body(raw, None), fetched_at=datetime.now(timezone.utc))
+            try:
+                inputs.append((name, extract_article(page).text, None))
+            except NoText as exc:
+                inputs.append((name, None, str(exc)))
+        else:
+            inputs.append((name, raw.decode("utf-8", errors="replace"), None))
+    try:
+        analyser = load_analyser(settings.spacy_model)
+    except ModelNotInstalled as exc:
+        raise fail(str(exc)) from None
+    good = [(name, text) for name, text, error in inputs if error is None]
+    results = dict(zip((n for n, _ in good), analyser.analyse((t for _, t in good), batch_size=settings.nlp_batch_size)))
+    failed = False
+    for name, _, error in inputs:
+        if error is not None:
+            failed = True
+            errors.print(f"[red]error:[/red] {name}: {error}")
+        out = error_to_json(name, error) if error is not None else analysis_to_json(name, results[name])
+        if json_out:
+            print(json.dumps(out, ensure_ascii=False))
+        elif error is None:
+            _print_analysis(out)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_analysis(out: dict) -> None:
+    console.rule(out["doc"])
+    orgs = Table("organisation", "aliases", "mentions")
+    for o in out["organisations"]:
+        orgs.add_row(o["name"], ", ".join(o["aliases"]), str(len(o["mentions"])))
+    console.print(orgs)
+    places = Table("place", "country", "continent", "mentions")
+    for p in out["locations"]:
+        places.add_row(p["name"], p["country"] or "?", p["continent"] or "?", str(len(p["mentions"])))
+    console.print(places)
+    claims = Table("subject", "type", "object", "polarity", "modality")
+    for c in out["claims"]:
+        claims.add_row(c["subject"], c["type"], c["object"] or "", c["polarity"], c["modality"])
+    console.print(claims)
+
+
+def main() -> None:
+    """Entry point of the `dossier` script."""
+    app()

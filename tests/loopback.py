@@ -1,0 +1,85 @@
+"""A loopback HTTP server for tests: routes with bodies, statuses, delays and validators."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    delay: float = 0.0                 # seconds to wait before answering (a stalled server)
+    statuses: list[int] = field(default_factory=list)  # served first, in order (e.g. [503, 503])
+    redirect_to: str | None = None
+    hits: int = 0
+    request_headers: list[dict[str, str]] = field(default_factory=list)
+
+
+class LoopbackSite:
+    """Serves `routes` on 127.0.0.1; tests mutate routes between requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                route = site.routes.get(self.path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                route.hits += 1
+                route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.statuses:
+                    self.send_response(route.statuses.pop(0))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if route.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", route.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                try:
+                    self.wfile.write(route.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeouts are part of the tests)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def __enter__(self) -> LoopbackSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,65 @@
+import pytest
+
+from dossier.extract.aliases import AliasGraph, canonical_name, is_acronym_of, is_short_form_of, name_key, same_name
+from dossier.extract.resolution import EntityResolver
+from dossier.ids import make_id
+from dossier.records import Organisation
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical"),
+    [
+        ("Hon Hai Precision Industry Co., Ltd.", "Hon Hai Precision Industry"),
+        ("Kestrel Compute Inc.", "Kestrel Compute"),
+        ("Kestrel's", "Kestrel"),
+        ("the Federal Trade Commission", "Federal Trade Commission"),
+        ("Ardent Grid plc", "Ardent Grid"),
+        ("Hon Hai Technology Group", "Hon Hai Technology Group"),
+    ],
+)
+def test_canonical_names_drop_legal_suffixes_articles_and_possessives(surface, canonical):
+    assert canonical_name(surface) == canonical
+
+
+def test_match_keys_ignore_case_accents_and_generic_words():
+    assert name_key("SoftBank Group Corp.") == name_key("Softbank") == "softbank"
+    assert name_key("Nestlé S.A.") == "nestle"
+    assert name_key("AT&T Inc.") == "at and t"
+
+
+def test_acronyms_and_short_forms():
+    assert is_acronym_of("FOMC", "Federal Open Market Committee")
+    assert is_acronym_of("CMA", "the Competition and Markets Authority")
+    assert not is_acronym_of("Fed", "Federal Reserve")
+    assert is_short_form_of("Hon Hai", "Hon Hai Precision Industry")
+    assert not is_short_form_of("Precision Industry", "Hon Hai Precision Industry")
+
+
+def test_fuzzy_matching_only_on_long_names():
+    assert same_name("Brightwater Cable Systems", "Brightwater Cable System")
+    assert not same_name("Arm", "Ark")
+
+
+def test_alias_graph_groups_linked_names():
+    graph = AliasGraph()
+    graph.link("Foxconn", "Hon Hai Technology Group", "parenthetical")
+    graph.link("Hon Hai Technology Group", "Hon Hai", "short_form")
+    graph.add("OpenAI")
+    groups = sorted(sorted(g) for g in graph.groups().values())
+    assert groups == [["Foxconn", "Hon Hai", "Hon Hai Technology Group"], ["OpenAI"]]
+    assert graph.learned["Hon Hai Technology Group"] == "parenthetical"
+
+
+def test_resolver_maps_aliases_to_the_known_entity_and_learns_new_ones():
+    resolver = EntityResolver({"foxconn": ("e-fox", "Foxconn")})
+    assert resolver.resolve(Organisation(name="Hon Hai Technology Group", aliases=("Foxconn",))) == ("e-fox", "Foxconn")
+    # Having learned the alias, a later article naming only Hon Hai resolves to Foxconn too.
+    assert resolver.resolve(Organisation(name="Hon Hai Technology Group")) == ("e-fox", "Foxconn")
+    new_id, name = resolver.resolve(Organisation(name="Kestrel Compute"))
+    assert name == "Kestrel Compute" and new_id == resolver.resolve(Organisation(name="Kestrel Compute Inc."))[0]
+
+
+def test_ids_are_stable_and_distinguish_none_from_empty():
+    assert make_id("a", 1) == make_id("a", 1)
+    assert make_id("a", None) != make_id("a", "")
+    assert len(make_id("x")) == 16

