@@ -120,11 +120,12 @@ def _print_summary(summary) -> None:
         ("claims", summary.claims),
         ("drafts", f"{summary.drafts} ({summary.drafts_created} created, {summary.drafts_updated} updated)"),
         ("run time", f"{summary.duration_s:.1f} s"),
-        ("warehouse", str(Path(summary.warehouse_path).resolve())),
     ]
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
+    # Outside the table so a narrow terminal never truncates it: people copy this path.
+    console.print(f"warehouse: {Path(summary.warehouse_path).resolve()}", soft_wrap=True)
     for failure in summary.failures:
         console.print(f"[yellow]failed[/yellow] {failure.stage} {failure.item}: {failure.reason}")
     for warning in summary.warnings:
