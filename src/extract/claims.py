@@ -27,6 +27,7 @@ _CLIMB_DEPS = {
 }
 _MAX_CLIMB = 6
 _LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
+_LINEAR_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,11 @@ def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -
                 return name, True, token
     # The small parser misreads "supply robots to Marrowgate" ("to" as an infinitive marker):
     # an organisation right after a linking preposition later in the sentence is the object.
-    sent_end = anchor.sent.end
-    for token in anchor.doc[anchor.i + 1 : sent_end - 1]:
+    # Only close by, within the same clause: "..., drawing on input from OpenAI" is not the recipient.
+    stop = min(anchor.sent.end - 1, anchor.i + 1 + _LINEAR_WINDOW)
+    for token in anchor.doc[anchor.i + 1 : stop]:
+        if token.is_punct:
+            break
         if token.lower_ in _LINKING_PREPOSITIONS and token.nbor(-1).lower_ != "according":
             name = span_names.get(token.i + 1)
             if name and name not in subjects:
