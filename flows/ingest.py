@@ -34,7 +34,7 @@ def fetch_task(jobs: list[stages.FetchJob], settings: Settings, throttle: HostTh
 
 
 @task(name="analyse-articles", cache_policy=NO_CACHE)
-def analyse_task(articles: list[stages.FetchedArticle], settings: Settings) -> list[stages.AnalysedArticle]:
+def analyse_task(articles: list[stages.FetchedArticle], settings: Settings) -> stages.AnalyseOutcome:
     return stages.analyse_articles(articles, settings)
 
 
@@ -57,8 +57,22 @@ def ingest_feeds(
     run_id = uuid.uuid4().hex[:12]
     warehouse = Warehouse(Path(settings.warehouse_path))
     throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay)
-    durations: dict[str, float] = {}
     stages.open_run(warehouse, run_id, started)
+    try:
+        summary = _run(feed_urls, settings, origin, warehouse, throttle, run_id, started)
+    except BaseException as exc:
+        stages.fail_run(warehouse, run_id, started, exc)
+        raise
+    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
+    return summary
+
+
+def _run(
+    feed_urls: list[str], settings: Settings, origin: str, warehouse: Warehouse, throttle: HostThrottle,
+    run_id: str, started: datetime,
+) -> RunSummary:
+    """The body of `ingest_feeds`: poll, plan, then fetch / analyse / write chunk by chunk."""
+    durations: dict[str, float] = {}
 
     clock = time.perf_counter()
     feeds = stages.load_feed_configs(warehouse, feed_urls, origin)
@@ -86,19 +100,20 @@ def ingest_feeds(
         fetched = fetch_task(chunk, settings, throttle)
         durations["fetch"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        analysed = analyse_task(list(fetched.articles), settings) if fetched.articles else []
+        nlp = analyse_task(list(fetched.articles), settings) if fetched.articles else stages.AnalyseOutcome()
         durations["analyse"] += time.perf_counter() - clock
         clock = time.perf_counter()
         jobs_by_link = {job.entry.link: job for job in chunk}
-        failed = stages.failure_rows(fetched.failures, jobs_by_link, datetime.now(timezone.utc))
-        written = write_task(warehouse, analysed, failed)
+        failures = [*fetched.failures, *nlp.failures]
+        failed = stages.failure_rows(failures, jobs_by_link, datetime.now(timezone.utc))
+        written = write_task(warehouse, list(nlp.analysed), failed)
         durations["write"] += time.perf_counter() - clock
         affected |= written.affected_entities
-        summary.articles_new += sum(a.is_new for a in fetched.articles)
-        summary.articles_updated += sum(not a.is_new for a in fetched.articles)
+        summary.articles_new += sum(a.fetched.is_new for a in nlp.analysed)
+        summary.articles_updated += sum(not a.fetched.is_new for a in nlp.analysed)
         summary.articles_unchanged += fetched.unchanged
-        summary.articles_failed += len(fetched.failures)
-        summary.failures.extend(fetched.failures)
+        summary.articles_failed += len(failures)
+        summary.failures.extend(failures)
         done += len(chunk)
         stages.report_progress("articles", done, len(plan.jobs))
 
@@ -110,5 +125,4 @@ def ingest_feeds(
     summary.durations = {k: round(v, 3) for k, v in durations.items()}
     summary.finished_at = datetime.now(timezone.utc)
     summary = stages.close_run(warehouse, summary)
-    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
     return summary

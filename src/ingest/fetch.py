@@ -100,7 +100,8 @@ class Fetcher:
             except httpx.TooManyRedirects:
                 raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
             except httpx.TransportError as exc:
-                failure = FetchError(url, f"connection failed: {exc}")
+                # Only 5xx and timeouts are retried: a refused or broken connection fails at once.
+                raise FetchError(url, f"connection failed: {exc or type(exc).__name__}") from None
             else:
                 if response.status < 500:
                     if response.status >= 400:

@@ -134,8 +134,7 @@ def publisher_for(feed: FeedConfig, poll: FeedPoll) -> str:
 def record_polls(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> None:
     """Store each poll's validators and status."""
     with warehouse.write() as con:
-        for feed, poll in zip(feeds, polls):
-            feed_store.record_poll(con, poll, publisher_for(feed, poll))
+        feed_store.record_polls(con, [(poll, publisher_for(feed, poll)) for feed, poll in zip(feeds, polls)])
 
 
 def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
@@ -191,6 +190,10 @@ def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostT
                 failures.append(Failure(stage="text", item=url, reason=str(exc)))
                 log.warning("article %s failed: %s", url, exc)
                 continue
+            except Exception as exc:  # noqa: BLE001 - a page that breaks the parser must not stop the run
+                failures.append(Failure(stage="text", item=url, reason=f"{type(exc).__name__}: {exc}"))
+                log.exception("article %s failed in text extraction", url)
+                continue
             if job.known_hash is not None and article.content_hash == job.known_hash:
                 unchanged += 1
                 continue
@@ -200,11 +203,32 @@ def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostT
 
 # --- NLP --------------------------------------------------------------------------------
 
-def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> list[AnalysedArticle]:
-    """Run the NLP pipeline (loaded once per process) over a chunk of articles."""
+class AnalyseOutcome(Record):
+    analysed: tuple[AnalysedArticle, ...] = ()
+    failures: tuple[Failure, ...] = ()
+
+
+def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseOutcome:
+    """Run the NLP pipeline (loaded once per process) over a chunk of articles.
+
+    If the batch fails, the articles are analysed one by one so only the bad one is lost
+    (and recorded); the rest of the chunk goes on."""
     analyser = load_analyser(settings.spacy_model)
-    analyses = analyser.analyse((a.article.text for a in articles), batch_size=settings.nlp_batch_size)
-    return [AnalysedArticle(fetched=a, analysis=r) for a, r in zip(articles, analyses)]
+    try:
+        analyses = list(analyser.analyse((a.article.text for a in articles), batch_size=settings.nlp_batch_size))
+        return AnalyseOutcome(analysed=tuple(AnalysedArticle(fetched=a, analysis=r) for a, r in zip(articles, analyses)))
+    except Exception:  # noqa: BLE001 - isolate the article that broke the batch
+        log.exception("NLP batch of %d articles failed; retrying one by one", len(articles))
+    analysed, failures = [], []
+    for item in articles:
+        try:
+            [result] = analyser.analyse([item.article.text])
+        except Exception as exc:  # noqa: BLE001
+            failures.append(Failure(stage="nlp", item=item.job.entry.link, reason=f"{type(exc).__name__}: {exc}"))
+            log.exception("article %s failed in NLP", item.article.url)
+            continue
+        analysed.append(AnalysedArticle(fetched=item, analysis=result))
+    return AnalyseOutcome(analysed=tuple(analysed), failures=tuple(failures))
 
 
 # --- warehouse --------------------------------------------------------------------------
@@ -328,6 +352,15 @@ def refresh_profiles(warehouse: Warehouse, entity_ids: Iterable[str]) -> dict[st
 def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
     with warehouse.write() as con:
         run_store.start_run(con, run_id, started_at)
+
+
+def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> None:
+    """Mark a run that stopped on a structural error as failed, with the reason."""
+    summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(timezone.utc),
+                         status="failed", warehouse_path=str(warehouse.path),
+                         failures=[Failure(stage="run", item=run_id, reason=f"{type(error).__name__}: {error}")])
+    with warehouse.write() as con:
+        run_store.finish_run(con, run_id, summary.to_row())
 
 
 def close_run(warehouse: Warehouse, summary: RunSummary) -> RunSummary:

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 
 from dossier.records import FeedPoll
-from dossier.store.warehouse import fetch_dicts, utcnow
+from dossier.store.warehouse import fetch_dicts, upsert, utcnow
 
 
 def add_feed(con: duckdb.DuckDBPyConnection, url: str, publisher: str | None = None, reliability: float | None = None) -> bool:
@@ -55,19 +55,20 @@ def list_feeds(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> list
     return fetch_dicts(con, f"SELECT * FROM feeds {where} ORDER BY added_at, url")
 
 
-def record_poll(con: duckdb.DuckDBPyConnection, poll: FeedPoll, publisher: str) -> None:
-    """Store a poll's outcome: validators, status, warning, and the running error count."""
-    failed = poll.error is not None
-    con.execute(
-        """
-        UPDATE feeds SET
-            title = coalesce(?, title), site_url = coalesce(?, site_url),
-            publisher = coalesce(publisher, ?),
-            etag = ?, last_modified = ?, last_polled = ?, last_status = ?,
-            last_error = ?, last_warning = ?,
-            error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END
-        WHERE url = ?
-        """,
-        [poll.title, poll.site_url, publisher, poll.etag, poll.modified, utcnow(), poll.status,
-         poll.error, poll.warning, failed, poll.feed_url],
-    )
+def record_polls(con: duckdb.DuckDBPyConnection, polls: list[tuple[FeedPoll, str]]) -> None:
+    """Store each poll's outcome in one bulk upsert: validators, status, warning, and the
+    count of consecutive failures. A configured publisher is kept over the derived one."""
+    state = feed_state(con, [poll.feed_url for poll, _ in polls])
+    now = utcnow()
+    rows = []
+    for poll, publisher in polls:
+        row = dict(state[poll.feed_url])
+        failed = poll.error is not None
+        row.update(
+            title=poll.title or row["title"], site_url=poll.site_url or row["site_url"],
+            publisher=row["publisher"] or publisher, etag=poll.etag, last_modified=poll.modified,
+            last_polled=now, last_status=poll.status, last_error=poll.error, last_warning=poll.warning,
+            error_count=row["error_count"] + 1 if failed else 0,
+        )
+        rows.append(row)
+    upsert(con, "feeds", rows, key=["url"], keep=("added_at", "origin", "active"), touch=())

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import duckdb
 
-from dossier.store.warehouse import fetch_dicts, to_json, utcnow
+from dossier.store.warehouse import fetch_dicts, to_json, upsert, utcnow
 
 # Columns of `profiles` a draft carries (the rest is revision bookkeeping).
 PROFILE_FIELDS = (
@@ -100,8 +100,8 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
 
 
 def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Write draft revisions: unchanged content writes nothing; a draft is updated in place;
-    an approved or rejected revision is never touched, a new draft opens beside it."""
+    """Write draft revisions in one bulk upsert: unchanged content writes nothing; a draft is
+    updated in place; an approved or rejected revision is never touched, a new draft opens beside it."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not drafts:
         return counts
@@ -115,27 +115,20 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]
         )
     }
     now = utcnow()
+    rows = []
     for draft in drafts:
-        values = [to_json(draft[f]) if f in JSON_FIELDS else draft[f] for f in PROFILE_FIELDS]
         current = latest.get(draft["entity_id"])
         if current is not None and current["content_hash"] == draft["content_hash"]:
             counts["unchanged"] += 1
-        elif current is not None and current["status"] == "draft":
-            assignments = ", ".join(f"{f} = ?" for f in PROFILE_FIELDS)
-            con.execute(
-                f"UPDATE profiles SET {assignments}, updated_at = ? WHERE entity_id = ? AND revision = ?",
-                [*values, now, draft["entity_id"], current["revision"]],
-            )
-            counts["updated"] += 1
-        else:
-            revision = 1 if current is None else current["revision"] + 1
-            columns = ", ".join(("entity_id", "revision", "status", *PROFILE_FIELDS, "created_at", "updated_at"))
-            marks = ", ".join("?" * (len(PROFILE_FIELDS) + 5))
-            con.execute(
-                f"INSERT INTO profiles ({columns}) VALUES ({marks})",
-                [draft["entity_id"], revision, "draft", *values, now, now],
-            )
-            counts["created"] += 1
+            continue
+        in_place = current is not None and current["status"] == "draft"
+        counts["updated" if in_place else "created"] += 1
+        revision = current["revision"] if in_place else (current["revision"] + 1 if current else 1)
+        row = {"entity_id": draft["entity_id"], "revision": revision, "status": "draft"}
+        row.update({f: to_json(draft[f]) if f in JSON_FIELDS else draft[f] for f in PROFILE_FIELDS})
+        row.update({"created_at": now, "updated_at": now})
+        rows.append(row)
+    upsert(con, "profiles", rows, key=["entity_id", "revision"], keep=("status", "created_at"), touch=("updated_at",))
     return counts
 
 

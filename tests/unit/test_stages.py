@@ -1,0 +1,39 @@
+"""Stage functions in isolation."""
+
+from datetime import datetime, timezone
+
+from dossier.extract.analyse import Analyser
+from dossier.ids import hash_text
+from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles
+from dossier.records import ArticleText, FeedEntry, Page
+from dossier.settings import load_settings
+
+
+def fetched(text: str, n: int) -> FetchedArticle:
+    url = f"http://127.0.0.1:9/{n}.html"
+    entry = FeedEntry(feed_url="http://127.0.0.1:9/rss", key=str(n), link=url)
+    return FetchedArticle(
+        job=FetchJob(entry=entry, publisher="example", reliability=0.6),
+        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(timezone.utc)),
+        article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
+        is_new=True,
+    )
+
+
+def test_an_article_that_breaks_the_nlp_batch_is_recorded_and_the_rest_go_on(monkeypatch):
+    original = Analyser.analyse_doc
+
+    def fragile(self, doc):
+        if "BREAKS" in doc.text:  # stands in for a component crash on one odd document
+            raise ValueError("component crashed")
+        return original(self, doc)
+
+    monkeypatch.setattr(Analyser, "analyse_doc", fragile)
+    articles = [fetched("Kestrel Compute will supply chips to Halden Systems.", 1),
+                fetched("This text BREAKS the pipeline.", 2),
+                fetched("Nordlys Energy signed a partnership with Brightwater Cable Systems.", 3)]
+    outcome = analyse_articles(articles, load_settings())
+    assert [a.fetched.job.entry.key for a in outcome.analysed] == ["1", "3"]
+    [failure] = outcome.failures
+    assert (failure.stage, failure.item) == ("nlp", "http://127.0.0.1:9/2.html")
+    assert "component crashed" in failure.reason

@@ -1,0 +1,87 @@
+"""The warehouse layer on a real DuckDB file, re-opened to check."""
+
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from dossier.store.profiles import PROFILE_FIELDS, write_drafts
+from dossier.store.warehouse import Warehouse, upsert
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return Warehouse(tmp_path / "w.duckdb")
+
+
+def entity(name, when):
+    return {"id": "e1", "name": name, "kind": "organisation", "country": None, "continent": None,
+            "first_seen": when, "last_seen": when}
+
+
+def test_migrations_are_recorded_once(warehouse):
+    for _ in range(2):
+        with warehouse.write():
+            pass
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "001_initial.sql")]
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"v_profiles_current", "v_claims", "v_entity_timeline"} <= views
+    con.close()
+
+
+def test_upsert_is_idempotent_and_keeps_first_seen(warehouse):
+    t1, t2 = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc)
+    with warehouse.write() as con:
+        assert upsert(con, "entities", [entity("Kestrel", t1)], key=["id"]) == 1
+        assert upsert(con, "entities", [entity("Kestrel", t2)], key=["id"]) == 0  # nothing but last_seen differs
+        assert upsert(con, "entities", [entity("Kestrel Compute", t2), entity("Kestrel Compute", t2)], key=["id"]) == 1
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    assert con.execute("SELECT name, first_seen, last_seen FROM entities").fetchall() == [("Kestrel Compute", t1, t2)]
+    con.close()
+
+
+def test_a_failed_batch_leaves_nothing_behind(warehouse):
+    with pytest.raises(RuntimeError):
+        with warehouse.write() as con:
+            upsert(con, "entities", [entity("Kestrel", datetime.now(timezone.utc))], key=["id"])
+            raise RuntimeError("crash mid-batch")
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    assert con.execute("SELECT count(*) FROM entities").fetchone()[0] == 0
+    con.close()
+
+
+def draft(content_hash, confidence=0.5):
+    row = {f: None for f in PROFILE_FIELDS}
+    row.update(entity_id="e1", name="Kestrel Compute", aliases=[], confidence=confidence, grade="C/D",
+               grade_label="Weak–medium", source_count=1, independent_source_count=1, content_hash=content_hash)
+    for field in ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"):
+        row[field] = []
+    return row
+
+
+def revisions(warehouse):
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        return con.execute("SELECT revision, status, content_hash, confidence FROM profiles ORDER BY revision").fetchall()
+    finally:
+        con.close()
+
+
+def test_drafts_update_in_place_and_unchanged_drafts_are_not_rewritten(warehouse):
+    with warehouse.write() as con:
+        assert write_drafts(con, [draft("h1")]) == {"created": 1, "updated": 0, "unchanged": 0}
+        assert write_drafts(con, [draft("h1")]) == {"created": 0, "updated": 0, "unchanged": 1}
+        assert write_drafts(con, [draft("h2", 0.6)]) == {"created": 0, "updated": 1, "unchanged": 0}
+    assert revisions(warehouse) == [(1, "draft", "h2", 0.6)]
+
+
+def test_an_approved_revision_is_never_modified_new_evidence_opens_a_draft_beside_it(warehouse):
+    with warehouse.write() as con:
+        write_drafts(con, [draft("h1")])
+        con.execute("UPDATE profiles SET status = 'approved', reviewer = 'ana'")
+        assert write_drafts(con, [draft("h2", 0.7)]) == {"created": 1, "updated": 0, "unchanged": 0}
+        assert write_drafts(con, [draft("h3", 0.8)]) == {"created": 0, "updated": 1, "unchanged": 0}
+        current = con.execute("SELECT status, revision FROM v_profiles_current").fetchall()
+    assert revisions(warehouse) == [(1, "approved", "h1", 0.5), (2, "draft", "h3", 0.8)]
+    assert current == [("approved", 1)]  # consumers keep seeing the approved revision
