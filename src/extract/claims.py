@@ -27,16 +27,25 @@ _CLIMB_DEPS = {
 }
 _MAX_CLIMB = 6
 _LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
+# Prepositions whose object names the claim's object ("an investigation into X", "a stake in X").
+_OBJECT_PREPOSITIONS = _LINKING_PREPOSITIONS + ("into", "against", "of", "in", "on", "over", "by")
 _LINEAR_WINDOW = 8
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One trigger and its constraints (documented in models/claim_rules.json)."""
+
     id: str
     type: str
     anchor: int
     object: str  # organisation | not_organisation | any
     object_not: frozenset[str]
+    object_head: frozenset[str] = frozenset()
+    object_head_any: frozenset[str] = frozenset()
+    object_head_of_anchor: frozenset[str] = frozenset()
+    requires_verb: frozenset[str] = frozenset()
+    subject_only: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ def load_claim_rules() -> ClaimRules:
         rules[entry["id"]] = Rule(
             id=entry["id"], type=entry["type"], anchor=entry.get("anchor", 0),
             object=entry.get("object", "any"), object_not=frozenset(entry.get("object_not", ())),
+            object_head=frozenset(entry.get("object_head", ())),
+            object_head_any=frozenset(entry.get("object_head_any", ())),
+            object_head_of_anchor=frozenset(entry.get("object_head_of_anchor", ())),
+            requires_verb=frozenset(entry.get("requires_verb", ())),
+            subject_only=frozenset(entry.get("subject_only", ())),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]))
@@ -79,7 +93,7 @@ def clause_chain(anchor: Token) -> list[Token]:
     for _ in range(_MAX_CLIMB):
         if any(c.dep_ in _SUBJECT_DEPS or c.dep_ == "agent" for c in token.children):
             break
-        if token.dep_ == "relcl" or token.head is token or token.dep_ not in _CLIMB_DEPS:
+        if token.dep_ == "relcl" or token.head.i == token.i or token.dep_ not in _CLIMB_DEPS:
             break
         token = token.head
         chain.append(token)
@@ -134,13 +148,25 @@ def _phrase(token: Token, limit: int = 12) -> str:
     return text + (" …" if len(words) > limit else "")
 
 
+def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
+    """The organisation that is subject of a clause governing `token`, in the same sentence."""
+    while token.head.i != token.i:
+        token = token.head
+        for child in token.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                name = _org_at(child, token_names)
+                if name:
+                    return name
+    return None
+
+
 def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -> tuple[str | None, bool, Token | None]:
     """(object text, object is an organisation, object head token) for a trigger."""
     candidates: list[Token] = []
     for child in anchor.children:
         if child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass"):
             candidates.append(child)
-        elif child.dep_ == "prep" and child.lower_ in _LINKING_PREPOSITIONS:
+        elif child.dep_ == "prep" and child.lower_ in _OBJECT_PREPOSITIONS:
             candidates.extend(c for c in child.children if c.dep_ == "pobj")
         elif child.dep_ == "xcomp":
             candidates.extend(c for c in child.children if c.dep_ == "dobj")
@@ -169,6 +195,43 @@ def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -
         if cand.pos_ in ("NOUN", "PROPN", "NUM") and _org_at(cand, span_names) not in subjects:
             return _phrase(cand), False, cand
     return None, False, None
+
+
+def _object_lemmas(anchor: Token) -> set[str]:
+    """Lemmas of the trigger's objects: direct objects, passive subjects, prepositional objects."""
+    lemmas = set()
+    for child in anchor.children:
+        if child.dep_ in ("dobj", "nsubjpass", "attr", "dative", "oprd"):
+            lemmas.update(t.lemma_.lower() for t in _with_conjuncts(child))
+        elif child.dep_ in ("prep", "prt", "xcomp"):
+            for grandchild in child.children:
+                if grandchild.dep_ in ("pobj", "dobj"):
+                    lemmas.update(t.lemma_.lower() for t in _with_conjuncts(grandchild))
+    return lemmas
+
+
+def _subtree_has(anchor: Token, wanted: frozenset[str]) -> bool:
+    for token in anchor.subtree:
+        if token.lemma_.lower() in wanted or token.lower_ in wanted:
+            return True
+        if "$PLACE" in wanted and token.ent_type_ in ("GPE", "LOC"):
+            return True
+    return False
+
+
+def rule_applies(rule: Rule, anchor: Token) -> bool:
+    """The constraints of a rule that depend only on the parse around its anchor."""
+    if rule.object_head and not (_object_lemmas(anchor) & rule.object_head):
+        return False
+    if rule.object_head_any and not _subtree_has(anchor, rule.object_head_any):
+        return False
+    if rule.object_head_of_anchor and anchor.head.lower_ not in rule.object_head_of_anchor and not any(
+        c.lower_ in rule.object_head_of_anchor for c in anchor.children
+    ):
+        return False
+    if rule.requires_verb and anchor.head.lemma_.lower() not in rule.requires_verb:
+        return False
+    return True
 
 
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
@@ -240,14 +303,21 @@ def extract_claims(
         match = doc[start:end]
         anchor = match[min(rule.anchor, len(match) - 1)]
         sent = anchor.sent
+        if not rule_applies(rule, anchor):
+            continue
         chain = clause_chain(anchor)
         subject_tokens, how = find_subjects(chain)
+        if rule.subject_only and how not in rule.subject_only:
+            continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
         certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75}.get(how, 0.6)
         if not subjects and subject_tokens and subject_tokens[0].lower_ in rules.pronouns:
-            # "It will build ...", "The company said ...": the organisation last acting as subject.
-            previous = [s for s in sentence_subject.items() if s[0] < sent.start]
-            fallback = previous[-1][1] if previous else last_subject
+            # "The CMA said it would ...": an organisation subject of a governing clause in the
+            # same sentence; else ("It will build ...") the one last acting as subject.
+            fallback = _governing_subject(chain[-1], token_names)
+            if fallback is None:
+                previous = [s for s in sentence_subject.items() if s[0] < sent.start]
+                fallback = previous[-1][1] if previous else last_subject
             if fallback:
                 subjects, certainty = [fallback], 0.6
         if not subjects:

@@ -47,23 +47,13 @@ def clean_span(span: Span) -> Span | None:
     """Drop a leading "the" and trailing possessives/punctuation from an entity span."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in _STRIP_LEADING and span.label_ == ORG or doc[start].is_punct):
+    while start < end and (doc[start].lower_ in _STRIP_LEADING or doc[start].is_punct):
         start += 1
     while end > start and (doc[end - 1].text in _STRIP_TRAILING or doc[end - 1].is_space):
         end -= 1
     if start >= end:
         return None
     return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_)
-
-
-def _looks_like_name(span: Span) -> bool:
-    return all(t.pos_ == "PROPN" or t.is_title or t.is_upper for t in span if not t.is_punct)
-
-
-def _looks_like_place(span: Span) -> bool:
-    """Unknown names shaped like places ("Douglas County", "Northern Virginia", "Eastern Creek")."""
-    words = set(load_json("place_aliases.json")["place_words"])
-    return any(t.text in words for t in span)
 
 
 def decide_label(span: Span, votes: Counter[str], known: frozenset[str], is_place: bool) -> str:
@@ -75,15 +65,146 @@ def decide_label(span: Span, votes: Counter[str], known: frozenset[str], is_plac
     if label in _FLIPPABLE:
         if key in known and not is_place:
             return ORG
+        # A strict majority: on a tie the model's label stands (people are not made companies).
         others = max((n for lbl, n in votes.items() if lbl != ORG), default=0)
-        if org_votes and org_votes >= others and (not is_place or org_votes >= place_votes):
+        if org_votes > others and (not is_place or org_votes > place_votes):
             return ORG
-        if label in ("GPE", "LOC") and not is_place and _looks_like_name(span) and not _looks_like_place(span):
-            return ORG
-    elif label == ORG and is_place and key not in known and (place_votes > org_votes or not place_votes):
-        # A bare place name tagged ORG ("Phoenix", "Abu Dhabi") is the place, unless listed as an organisation.
+    elif label == ORG and is_place and key not in known and (place_votes >= org_votes or not place_votes):
+        # A bare place name tagged ORG ("Phoenix", "Bergen") is the place, unless listed as an
+        # organisation or tagged ORG more often than as a place.
         return "GPE"
     return label
+
+
+_MAX_CAPS_RUN = 4
+_APPOSITIVE_WINDOW = 6
+
+
+@lru_cache(maxsize=1)
+def entity_cues() -> dict[str, frozenset[str]]:
+    """The cue lists of models/entity_cues.json, as sets."""
+    data = load_json("entity_cues.json")
+    return {k: frozenset(v) for k, v in data.items() if not k.startswith("_")}
+
+
+def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Relabel from the words around a name: a person title before it ("Chief executive Jane
+    Roe") makes a PERSON; an organisation descriptor in an appositive after it ("Kestrel
+    Compute, the Austin-based designer of ...") or "<place>-based" before it makes an ORG."""
+    cues = entity_cues()
+    out = []
+    for span in spans:
+        label = span.label_
+        before = doc[span.start - 1] if span.start > 0 else None
+        if label in ("ORG", "GPE", "NORP") and before is not None and before.lower_ in cues["person_titles"] and len(span) >= 2:
+            label = "PERSON"
+        elif label in _FLIPPABLE and _has_org_appositive(doc, span, cues["org_descriptors"]):
+            label = ORG
+        elif label in _FLIPPABLE and span.start >= 2 and doc[span.start - 1].lower_ == "based" and doc[span.start - 2].text == "-":
+            label = ORG
+        out.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
+    return out
+
+
+def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bool:
+    """", a/an/the <modifiers> <descriptor>" right after the span."""
+    i = span.end
+    if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ("a", "an", "the", "its"):
+        return False
+    for token in doc[i + 2 : min(len(doc), i + 2 + _APPOSITIVE_WINDOW)]:
+        if token.lower_ in descriptors and token.pos_ == "NOUN":
+            return True
+        if token.is_punct and token.text != "-" or token.pos_ in ("VERB", "ADP"):
+            return False
+    return False
+
+
+def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Proper-noun runs ending in a company head word ("Stratacore Technologies"): relabel a
+    span the model gave another label, or add one where it found nothing. Longer names the
+    model found ("Federal Aviation Administration") are left whole."""
+    heads = entity_cues()["org_head_words"]
+    by_range = {(s.start, s.end): i for i, s in enumerate(spans)}
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = list(spans)
+    for token in doc:
+        if token.text not in heads or token.i == 0:
+            continue
+        start = token.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
+            start -= 1
+        if start == token.i:
+            continue
+        end = token.i + 1
+        if (start, end) in by_range:
+            i = by_range[(start, end)]
+            if out[i].label_ in _FLIPPABLE:
+                out[i] = Span(doc, start, end, label=ORG)
+        elif not taken.intersection(range(start, end)):
+            out.append(Span(doc, start, end, label=ORG))
+    return out
+
+
+def merge_split_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Join names the model split: "Trilhos" + "do" + "Cerrado", "Financial Consumer Agency of"
+    + "Canada", "Bank" + "of" + "Japan"."""
+    cues = entity_cues()
+    spans = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    for span in spans:
+        if out:
+            prev = out[-1]
+            gap = doc[prev.end : span.start]
+            joined = None
+            if len(gap) == 1 and gap[0].lower_ in cues["name_particles"] and gap[0].is_lower and ORG in (prev.label_, span.label_):
+                joined = Span(doc, prev.start, span.end, label=ORG)
+            elif len(gap) == 1 and gap[0].lower_ == "of" and prev.label_ == ORG and prev[-1].lower_ in cues["institution_heads"]:
+                joined = Span(doc, prev.start, span.end, label=ORG)
+            elif len(gap) == 0 and prev.label_ == ORG and prev[-1].lower_ == "of":
+                joined = Span(doc, prev.start, span.end, label=ORG)
+            if joined is not None:
+                out[-1] = joined
+                continue
+        out.append(span)
+    return out
+
+
+def find_capitalised_names(doc: Doc, spans: list[Span], gazetteer, known: frozenset[str]) -> list[Span]:
+    """Places and known organisations written in capitals (datelines, headlines) that the
+    model, trained on mixed case, missed: "BELGRADE", "FOXCONN SIGNS DEAL"."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if i in taken or not (token.is_upper and token.is_alpha and len(token) >= 3):
+            i += 1
+            continue
+        # The longest run of capitalised words from here that names a place or a known organisation.
+        match = None
+        for end in range(min(len(doc), i + _MAX_CAPS_RUN), i, -1):
+            run = doc[i:end]
+            if any(t.i in taken or not (t.is_upper and t.is_alpha) for t in run):
+                continue
+            text = run.text.title()
+            if name_key(text) in known:
+                match = Span(doc, i, end, label=ORG)
+            elif _is_notable_place(gazetteer, text):
+                match = Span(doc, i, end, label="GPE")
+            if match is not None:
+                break
+        if match is None:
+            i += 1
+            continue
+        found.append(match)
+        i = match.end
+    return found
+
+
+def _is_notable_place(gazetteer, name: str) -> bool:
+    """Countries, first-level regions and cities of 100,000 people or more: capitals words
+    that are also common nouns ("MARCH", "READING") are not taken for small towns."""
+    return any(c.kind != "city" or c.population >= 100_000 for c in gazetteer.candidates(name))
 
 
 def fix_entities(doc: Doc) -> Doc:
@@ -91,6 +212,7 @@ def fix_entities(doc: Doc) -> Doc:
     gazetteer = load_gazetteer()
     known = known_organisation_keys()
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
+    spans = merge_split_names(doc, find_company_names(doc, apply_context_cues(doc, spans)))
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:
         votes[name_key(span.text)][span.label_] += 1
@@ -114,6 +236,7 @@ def fix_entities(doc: Doc) -> Doc:
         for _, start, end in matcher(doc):
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
+    fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ == ORG and _is_stopword(s, stoplist))])
     return doc

@@ -1,0 +1,186 @@
+"""Scoring extraction against the project's own annotated articles (tests/eval/gold).
+
+Organisations match when their names or aliases share a match key (or fuzzy-match as the
+resolver would); each gold organisation matches at most one prediction. Claims are scored
+on (subject, type); polarity and modality are scored on the matched claims. Odd ids form the
+development split used for error analysis; even ids are held out and reported apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from dossier.evaluation.scoring import PRF
+from dossier.extract.aliases import name_key, same_name
+from dossier.extract.places import normalise_place
+from dossier.records import Analysis
+
+
+@dataclass(frozen=True)
+class GoldArticle:
+    id: str
+    text: str
+    organisations: tuple[dict[str, Any], ...]
+    places: tuple[dict[str, Any], ...]
+    claims: tuple[dict[str, Any], ...]
+
+    @property
+    def split(self) -> str:
+        return "dev" if int(self.id) % 2 else "test"
+
+
+def load_gold(folder: Path) -> list[GoldArticle]:
+    """Every annotated article in `folder`, in id order."""
+    articles = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        articles.append(GoldArticle(data["id"], data["text"], tuple(data["organisations"]), tuple(data["places"]),
+                                    tuple(data["claims"])))
+    return articles
+
+
+def corpus_hash(folder: Path) -> str:
+    """sha256 over the gold files' names and bytes: the eval gate's guard against silent edits."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.json")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _names(name: str, aliases: Iterable[str]) -> list[str]:
+    return [name, *aliases]
+
+
+def _org_matches(pred_names: list[str], gold_names: list[str]) -> bool:
+    pred_keys = {name_key(n) for n in pred_names}
+    if pred_keys & {name_key(n) for n in gold_names}:
+        return True
+    return same_name(pred_names[0], gold_names[0])
+
+
+def match_organisations(predicted: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[int, int]:
+    """{gold index: predicted index}, greedy one-to-one, canonical names first."""
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for strict in (True, False):
+        for g, gorg in enumerate(gold):
+            if g in pairs:
+                continue
+            for p, porg in enumerate(predicted):
+                if p in used:
+                    continue
+                ok = (name_key(porg["name"]) == name_key(gorg["name"])) if strict else _org_matches(
+                    _names(porg["name"], porg["aliases"]), _names(gorg["name"], gorg["aliases"]))
+                if ok:
+                    pairs[g] = p
+                    used.add(p)
+                    break
+    return pairs
+
+
+@dataclass
+class GoldScores:
+    organisations: PRF = field(default_factory=PRF)
+    claims: PRF = field(default_factory=PRF)
+    alias_correct: int = 0
+    alias_total: int = 0
+    place_correct: int = 0
+    place_total: int = 0
+    polarity_correct: int = 0
+    modality_correct: int = 0
+    matched_claims: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def ratio(a: int, b: int) -> float:
+            return round(a / b, 4) if b else 0.0
+
+        return {
+            "organisation": self.organisations.as_dict(),
+            "alias_cluster_accuracy": ratio(self.alias_correct, self.alias_total), "alias_clusters": self.alias_total,
+            "place_country_accuracy": ratio(self.place_correct, self.place_total), "places": self.place_total,
+            "claim": self.claims.as_dict(),
+            "polarity_accuracy": ratio(self.polarity_correct, self.matched_claims),
+            "modality_accuracy": ratio(self.modality_correct, self.matched_claims),
+            "matched_claims": self.matched_claims,
+        }
+
+
+def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) -> None:
+    """Add one article's comparison to `scores` (and its errors, for error analysis)."""
+    predicted = [{"name": o.name, "aliases": list(o.aliases)} for o in analysis.organisations]
+    gold = list(article.organisations)
+    pairs = match_organisations(predicted, gold)
+    scores.organisations.true_positives += len(pairs)
+    scores.organisations.predicted += len(predicted)
+    scores.organisations.gold += len(gold)
+    matched_pred = set(pairs.values())
+    for p, porg in enumerate(predicted):
+        if p not in matched_pred:
+            scores.errors.append({"id": article.id, "kind": "org_fp", "name": porg["name"]})
+    for g, gorg in enumerate(gold):
+        if g not in pairs:
+            scores.errors.append({"id": article.id, "kind": "org_fn", "name": gorg["name"]})
+
+    # Alias clusters: every gold organisation named more than one way must come out as one
+    # cluster holding all its names and no other organisation's.
+    other_keys = {g: {name_key(n) for o in gold if o is not gorg for n in _names(o["name"], o["aliases"])}
+                  for g, gorg in enumerate(gold)}
+    for g, gorg in enumerate(gold):
+        if not gorg["aliases"]:
+            continue
+        scores.alias_total += 1
+        gold_keys = {name_key(n) for n in _names(gorg["name"], gorg["aliases"])}
+        if g in pairs:
+            porg = predicted[pairs[g]]
+            pred_keys = {name_key(n) for n in _names(porg["name"], porg["aliases"])}
+            if gold_keys <= pred_keys and not (pred_keys & other_keys[g]):
+                scores.alias_correct += 1
+                continue
+        scores.errors.append({"id": article.id, "kind": "alias", "name": gorg["name"], "gold": sorted(gold_keys)})
+
+    # Places: each gold place with a country must be found (by name or a mention's text) with that country.
+    found: dict[str, str | None] = {}
+    for loc in analysis.locations:
+        for surface in {loc.name, *(m.text for m in loc.mentions)}:
+            found.setdefault(normalise_place(surface), loc.country)
+    for place in article.places:
+        if place["country"] is None:
+            continue
+        scores.place_total += 1
+        got = found.get(normalise_place(place["name"]))
+        if got == place["country"]:
+            scores.place_correct += 1
+        else:
+            scores.errors.append({"id": article.id, "kind": "place", "name": place["name"], "gold": place["country"], "got": got})
+
+    # Claims on (subject, type), subjects mapped onto gold organisation names.
+    to_gold = {predicted[p]["name"]: gold[g]["name"] for g, p in pairs.items()}
+    pred_claims: dict[tuple[str, str], list[Any]] = {}
+    for claim in analysis.claims:
+        pred_claims.setdefault((to_gold.get(claim.subject, claim.subject), claim.type), []).append(claim)
+    gold_claims: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for claim in article.claims:
+        gold_claims.setdefault((claim["subject"], claim["type"]), []).append(claim)
+    scores.claims.add(set(pred_claims), set(gold_claims))
+    for key in set(pred_claims) - set(gold_claims):
+        scores.errors.append({"id": article.id, "kind": "claim_fp", "claim": list(key), "evidence": pred_claims[key][0].evidence})
+    for key in set(gold_claims) - set(pred_claims):
+        scores.errors.append({"id": article.id, "kind": "claim_fn", "claim": list(key), "evidence": gold_claims[key][0]["evidence"]})
+    for key in set(pred_claims) & set(gold_claims):
+        for gclaim in gold_claims[key]:
+            # The predicted claim from the same sentence, else the first one.
+            candidates = pred_claims[key]
+            pclaim = next((c for c in candidates if c.evidence.strip() == gclaim["evidence"].strip()), candidates[0])
+            scores.matched_claims += 1
+            scores.polarity_correct += pclaim.polarity == gclaim["polarity"]
+            scores.modality_correct += pclaim.modality == gclaim["modality"]
+            if pclaim.polarity != gclaim["polarity"] or pclaim.modality != gclaim["modality"]:
+                scores.errors.append({"id": article.id, "kind": "claim_attr", "claim": list(key),
+                                      "gold": [gclaim["polarity"], gclaim["modality"]],
+                                      "got": [pclaim.polarity, pclaim.modality], "evidence": gclaim["evidence"]})
