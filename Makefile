@@ -11,7 +11,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export DO_NOT_TRACK := 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test clean
+.PHONY: install run test eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP)
 ## test: the whole suite (core tests need nothing outside the repository)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## eval: CoNLL-2003 dev, the gold set and the extraction benchmark (table + .eval/results.json)
+eval: $(STAMP)
+	$(BIN)/dossier eval
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache warehouse/dossier.duckdb warehouse/dossier.duckdb.wal

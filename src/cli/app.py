@@ -305,6 +305,71 @@ def _print_analysis(out: dict) -> None:
     console.print(claims)
 
 
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="Folder of the project's annotated articles.")] = Path("tests/eval/gold"),
+    shared: Annotated[Path, typer.Option(help="The shared corpora (CoNLL-2003, extraction benchmark).")] = Path("../shared/data"),
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only: gold, conll, extraction (repeatable).")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(".eval/results.json"),
+    write_baseline: Annotated[Optional[Path], typer.Option(help="Also pin these results as the eval gate's floors in this file.")] = None,
+) -> None:
+    """Measure extraction: CoNLL-2003 dev ORG/LOC, the project's gold set, text extraction F1."""
+    from dossier.evaluation.report import run_evaluations
+
+    parts = set(only or ["gold", "conll", "extraction"])
+    if not parts <= {"gold", "conll", "extraction"}:
+        raise fail(f"unknown evaluation in --only: {sorted(parts - {'gold', 'conll', 'extraction'})}")
+    if "gold" in parts and not gold.is_dir():
+        raise fail(f"no gold set at {gold}")
+    results = run_evaluations(gold, shared if shared.is_dir() else None, load_settings().spacy_model, parts)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    _print_eval(results)
+    console.print(f"results: {out.resolve()}", soft_wrap=True)
+    if write_baseline is not None:
+        from dossier.evaluation.gate import make_baseline
+
+        if parts != {"gold", "conll", "extraction"} or results["skipped"]:
+            raise fail("a baseline needs every evaluation to run (with ../shared/data present)")
+        write_baseline.write_text(json.dumps(make_baseline(results), indent=2) + "\n", encoding="utf-8")
+        console.print(f"baseline written: {write_baseline}")
+
+
+def _print_eval(results: dict) -> None:
+    table = Table("evaluation", "measure", "precision", "recall", "F1 / accuracy", "target")
+    targets = {k: v for k, v in results["targets"].items()}
+
+    def target(name: str) -> str:
+        t = targets.get(name)
+        return "" if t is None else f"{'met' if t['met'] else 'MISSED'} (≥ {t['target']:.2f})"
+
+    if "conll" in results:
+        for label in ("ORG", "LOC"):
+            r = results["conll"][label]
+            table.add_row("CoNLL-2003 dev", f"{label} exact span", f"{r['precision']:.3f}", f"{r['recall']:.3f}",
+                          f"{r['f1']:.3f}", target(f"conll.{label}.f1"))
+    if "gold" in results:
+        for split in ("dev", "test", "all"):
+            g = results["gold"][split]
+            name = {"dev": "gold (dev half)", "test": "gold (held-out half)", "all": "gold (all)"}[split]
+            def t(metric: str) -> str:
+                return target(f"gold.all.{metric}") if split == "all" else ""
+            o, c = g["organisation"], g["claim"]
+            table.add_row(name, "organisations", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{o['f1']:.3f}", t("organisation.f1"))
+            table.add_row("", "alias clusters", "", "", f"{g['alias_cluster_accuracy']:.3f}", "")
+            table.add_row("", "place → country", "", "", f"{g['place_country_accuracy']:.3f}", t("place_country_accuracy"))
+            table.add_row("", "claims (subject, type)", f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", t("claim.f1"))
+            table.add_row("", "claim polarity", "", "", f"{g['polarity_accuracy']:.3f}", t("polarity_accuracy"))
+            table.add_row("", "claim modality", "", "", f"{g['modality_accuracy']:.3f}", t("modality_accuracy"))
+    if "extraction" in results:
+        e = results["extraction"]
+        table.add_row("extraction benchmark", f"article body ({e['pages']} pages)", f"{e['precision']:.3f}",
+                      f"{e['recall']:.3f}", f"{e['f1']:.3f}", target("extraction.f1"))
+    console.print(table)
+    for part, reason in results["skipped"].items():
+        console.print(f"[yellow]skipped[/yellow] {part}: {reason}")
+
+
 def main() -> None:
     """Entry point of the `dossier` script."""
     app()

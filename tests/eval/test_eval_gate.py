@@ -1,0 +1,36 @@
+"""The eval gate (as trafilatura's tests/eval_gate.py): no silent regression of extraction quality."""
+
+from pathlib import Path
+
+import pytest
+
+from dossier.evaluation.gate import check_gate, read_baseline
+from dossier.evaluation.gold import corpus_hash
+from dossier.evaluation.report import run_evaluations
+from dossier.settings import load_settings
+
+HERE = Path(__file__).resolve().parent
+BASELINE = read_baseline(HERE / "baseline.json")
+
+
+def test_gold_corpus_is_the_one_the_floors_were_measured_on():
+    assert corpus_hash(HERE / "gold") == BASELINE["corpus_sha256"], (
+        "tests/eval/gold changed: re-measure and pin with `dossier eval --write-baseline tests/eval/baseline.json`")
+
+
+def test_gold_set_scores_stay_above_their_floors():
+    results = run_evaluations(HERE / "gold", None, load_settings().spacy_model, {"gold"})
+    assert check_gate(results, BASELINE) == []
+
+
+@pytest.mark.shared
+def test_shared_corpora_scores_stay_above_their_floors(shared_data):
+    results = run_evaluations(HERE / "gold", shared_data, load_settings().spacy_model, {"conll", "extraction"})
+    assert not results["skipped"]
+    assert check_gate(results, BASELINE) == []
+
+
+def test_the_gate_refuses_a_regression_and_a_changed_corpus():
+    results = {"gold": {"corpus_sha256": "other", "all": {"claim": {"f1": 0.01}}}}
+    problems = check_gate(results, {"corpus_sha256": "x", "floors": {"gold.all.claim.f1": 0.5}})
+    assert len(problems) == 2 and "gold corpus changed" in problems[0] and "fell below" in problems[1]
