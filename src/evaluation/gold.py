@@ -2,7 +2,8 @@
 
 Organisations match when their names or aliases share a match key (or fuzzy-match as the
 resolver would); each gold organisation matches at most one prediction. Claims are scored
-on (subject, type); polarity and modality are scored on the matched claims. Odd ids form the
+on (subject, type); polarity and modality on matched claims: same subject, type and evidence
+sentence. Odd ids form the
 development split used for error analysis; even ids are held out and reported apart.
 """
 
@@ -111,6 +112,18 @@ class GoldScores:
         }
 
 
+def _same_sentence(predicted: str, gold: str) -> bool:
+    """Evidence sentences agree (the pipeline may split a sentence where the annotator did not)."""
+    a, b = " ".join(predicted.split()), " ".join(gold.split())
+    return a == b or (min(len(a), len(b)) > 30 and (a in b or b in a))
+
+
+def _same_object(predicted: str | None, gold: str | None) -> bool:
+    if predicted is None or gold is None:
+        return predicted is gold
+    return name_key(predicted) == name_key(gold) or gold.lower() in predicted.lower() or predicted.lower() in gold.lower()
+
+
 def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) -> None:
     """Add one article's comparison to `scores` (and its errors, for error analysis)."""
     predicted = [{"name": o.name, "aliases": list(o.aliases)} for o in analysis.organisations]
@@ -175,8 +188,12 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
     for key in set(pred_claims) & set(gold_claims):
         for gclaim in gold_claims[key]:
             # The predicted claim from the same sentence, else the first one.
-            candidates = pred_claims[key]
-            pclaim = next((c for c in candidates if c.evidence.strip() == gclaim["evidence"].strip()), candidates[0])
+            # A matched claim states the same thing: same subject, type and evidence sentence
+            # (preferring the same object). A prediction from another sentence is another claim.
+            same_sentence = [c for c in pred_claims[key] if _same_sentence(c.evidence, gclaim["evidence"])]
+            if not same_sentence:
+                continue
+            pclaim = next((c for c in same_sentence if _same_object(c.object, gclaim["object"])), same_sentence[0])
             scores.matched_claims += 1
             scores.polarity_correct += pclaim.polarity == gclaim["polarity"]
             scores.modality_correct += pclaim.modality == gclaim["modality"]

@@ -30,6 +30,8 @@ _LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
 # Prepositions whose object names the claim's object ("an investigation into X", "a stake in X").
 _OBJECT_PREPOSITIONS = _LINKING_PREPOSITIONS + ("into", "against", "of", "in", "on", "over", "by")
 _LINEAR_WINDOW = 8
+# Phrases of means, time or concession: "pull out of Georgia by selling X" does not negate the sale.
+_DETACHING_PREPOSITIONS = ("by", "after", "before", "while", "despite", "since", "through", "via")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Rule:
     object_head_of_anchor: frozenset[str] = frozenset()
     requires_verb: frozenset[str] = frozenset()
     subject_only: frozenset[str] = frozenset()
+    subject_from: str | None = None
+    subject_in_phrase: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def load_claim_rules() -> ClaimRules:
             object_head_of_anchor=frozenset(entry.get("object_head_of_anchor", ())),
             requires_verb=frozenset(entry.get("requires_verb", ())),
             subject_only=frozenset(entry.get("subject_only", ())),
+            subject_from=entry.get("subject_from"), subject_in_phrase=entry.get("subject_in_phrase", False),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]))
@@ -110,6 +115,12 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     if anchor.pos_ in ("NOUN", "PROPN"):
         # "a purchase commitment from OpenAI", "a partnership between X and Y", "OpenAI's option"
         for child in anchor.children:
+            if child.dep_ == "acl":  # "a round led by X"
+                for agent in (c for c in child.children if c.dep_ == "agent"):
+                    objs = [c for c in agent.children if c.dep_ == "pobj"]
+                    if objs:
+                        return _with_conjuncts(objs[0]), "agent"
+        for child in anchor.children:
             if child.dep_ == "poss":
                 return _with_conjuncts(child), "possessive"
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among"):
@@ -136,8 +147,51 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     for t in token.subtree:
         # "Foxconn's unit", "the company, Foxconn,": the organisation owns or names the phrase;
         # a compound ("the OpenAI work") only describes it.
-        if t.i in span_names and t.head == token and t.dep_ in ("poss", "appos"):
+        if t.i in span_names and t.head == token and (
+            t.dep_ in ("poss", "appos") or (t.dep_ == "compound" and token.lower_ in _descriptors())
+        ):
             return span_names[t.i]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _descriptors() -> frozenset[str]:
+    """Nouns that describe an organisation ("the cell maker Dongling"): models/entity_cues.json."""
+    return frozenset(load_json("entity_cues.json")["org_descriptors"])
+
+
+def _org_in_phrase(token: Token, span_names: dict[int, str]) -> str | None:
+    """The first organisation named inside a phrase ("The chairman of Kaufwerk, Dieter Brandl")."""
+    for t in token.subtree:
+        if t.i in span_names:
+            return span_names[t.i]
+    return None
+
+
+def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, Token] | None:
+    """The organisation in apposition to the trigger ("its largest shareholder, Fjord Capital")."""
+    for child in anchor.children:
+        if child.dep_ == "appos":
+            name = _org_at(child, span_names) or _org_in_phrase(child, span_names)
+            if name:
+                return name, child
+    return None
+
+
+def _org_after_preposition(anchor: Token, preposition: str, span_names: dict[int, str]) -> tuple[str, Token] | None:
+    """The organisation in a `preposition` phrase of the trigger ("sell X to Y" -> Y)."""
+    for child in anchor.children:
+        if child.dep_ in ("prep", "dative") and child.lower_ == preposition:
+            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                name = _org_at(pobj, span_names) or _org_in_phrase(pobj, span_names)
+                if name:
+                    return name, pobj
+    stop = min(anchor.sent.end, anchor.i + 1 + 3 * _LINEAR_WINDOW)
+    for token in anchor.doc[anchor.i + 1 : stop]:
+        if token.lower_ == preposition:
+            for t in anchor.doc[token.i + 1 : min(stop, token.i + 8)]:
+                if t.i in span_names:
+                    return span_names[t.i], t
     return None
 
 
@@ -151,6 +205,10 @@ def _phrase(token: Token, limit: int = 12) -> str:
 def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
     """The organisation that is subject of a clause governing `token`, in the same sentence."""
     while token.head.i != token.i:
+        if token.dep_ == "relcl":  # "the Bureau, which said it would ...": the antecedent
+            name = _org_at(token.head, token_names)
+            if name:
+                return name
         token = token.head
         for child in token.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
@@ -240,8 +298,24 @@ def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
     return any(c.dep_ == "dobj" and _org_at(c, span_names) for c in verb.children)
 
 
+def governors(anchor: Token) -> list[Token]:
+    """Tokens governing the trigger, up to the root: a conjunct is a sibling, not governed, and
+    a means or time phrase ("by selling", "after buying") does not carry its governor's sense."""
+    out = []
+    token = anchor
+    while token.head.i != token.i and token.dep_ != "conj":
+        if token.dep_ == "pobj" and token.head.lower_ in _DETACHING_PREPOSITIONS:
+            break
+        if token.dep_ == "pcomp" and token.head.lower_ in _DETACHING_PREPOSITIONS:
+            break
+        token = token.head
+        out.append(token)
+    return out
+
+
 def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
-    """True when a negation cue governs the trigger within its clause."""
+    """True when a negation cue governs the trigger: a negated word within its clause, or a
+    verb of refusal or denial anywhere above it ("denied a report that it would sell ...")."""
     dependents = set(cues["dependents"])
     for token in [*match, *chain]:
         for child in token.children:
@@ -252,7 +326,7 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     if any(t.lower_ in cues["determiners"] and t.head in match for t in match.doc[max(match.start - 3, 0): match.start]):
         return True
     particles = cues["governor_particles"]
-    for token in chain[1:]:
+    for token in governors(chain[0]):
         lemma = token.lemma_.lower()
         if lemma in cues["governors"]:
             return True
@@ -261,26 +335,54 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     return False
 
 
+def _clause_words(chain: list[Token]) -> list[str]:
+    """The words attached to the trigger's clause (its chain and their direct dependents), in order."""
+    tokens = {t.i: t for t in chain}
+    for t in chain:
+        for c in t.children:
+            tokens.setdefault(c.i, c)
+            if c.dep_ in ("prep", "advmod", "npadvmod"):
+                for g in c.children:
+                    tokens.setdefault(g.i, g)
+    return [tokens[i].lower_ for i in sorted(tokens)]
+
+
 def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> str:
-    """hedged > planned > reported > asserted, from the cues around the trigger's clause."""
+    """hedged > planned > reported > asserted, from the cues that govern the trigger's clause."""
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
-    lemmas = {t.lemma_.lower() for t in chain[1:]}
-    words = [t.lower_ for t in sentence]
-    chain_words = {c.lower_ for t in chain for c in t.children} | {t.lower_ for t in chain}
+    above = governors(chain[0])
+    lemmas = {t.lemma_.lower() for t in [*chain, *above]}
+    words = _clause_words(chain)
 
     def has_phrase(phrases: list[list[str]]) -> bool:
         return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words)))
 
-    if aux & set(cues["hedged_aux"]) or chain_words & set(cues["hedged_words"]) or lemmas & set(cues["hedged_governors"]):
+    hedge_aux = {c.lower_ for t in above for c in t.children if c.dep_ in ("aux", "auxpass")}
+    if chain[0].lemma_.lower() in cues["planned_governors"]:
+        lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
+    if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
+            or lemmas & set(cues["hedged_governors"]):
         return "hedged"
-    if set(words) & set(cues["hedged_words"]):
-        return "hedged"
-    if aux & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) or has_phrase(cues["planned_phrases"]):
+    if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
+            or has_phrase(cues["planned_phrases"]):
         return "planned"
     reporting = set(cues["reported_verbs"])
-    if any(t.lemma_.lower() in reporting and t.pos_ in ("VERB", "AUX") for t in sentence) or has_phrase(cues["reported_phrases"]):
+    if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
+            or has_phrase(cues["reported_phrases"]):
         return "reported"
     return "asserted"
+
+
+def _reported_aside(chain: list[Token], above: list[Token], reporting: set[str]) -> bool:
+    """"..., the company said." attached under the claim's own clause (not as a conjunct)."""
+    for token in [*chain, *above]:
+        for child in token.children:
+            # Not advcl: ", claiming that ..." gives a reason, it does not attribute the claim.
+            if child.dep_ in ("parataxis", "ccomp") and child.lemma_.lower() in reporting and child.i > chain[0].i:
+                return True
+            if child.lower_ == "according" or any(g.lower_ == "according" for g in child.children if child.dep_ == "prep"):
+                return True
+    return False
 
 
 # --- extraction -------------------------------------------------------------------------
@@ -310,7 +412,19 @@ def extract_claims(
         if rule.subject_only and how not in rule.subject_only:
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
-        certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75}.get(how, 0.6)
+        if rule.subject_from:
+            # "sell X to Y": Y is the one acting (the buyer); the seller's subject is not.
+            found_from = (_org_in_apposition(anchor, token_names) if rule.subject_from == "appos"
+                          else _org_after_preposition(anchor, rule.subject_from, token_names))
+            if found_from is None:
+                continue
+            subjects, how = [found_from[0]], "prepositional"
+        elif not subjects and rule.subject_in_phrase and subject_tokens:
+            name = _org_in_phrase(subject_tokens[0], token_names)
+            if name:
+                subjects, how = [name], "phrase"
+        certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75,
+                     "phrase": 0.7}.get(how, 0.6)
         if not subjects and subject_tokens and subject_tokens[0].lower_ in rules.pronouns:
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.

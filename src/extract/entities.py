@@ -90,7 +90,8 @@ def entity_cues() -> dict[str, frozenset[str]]:
 def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
     """Relabel from the words around a name: a person title before it ("Chief executive Jane
     Roe") makes a PERSON; an organisation descriptor in an appositive after it ("Kestrel
-    Compute, the Austin-based designer of ...") or "<place>-based" before it makes an ORG."""
+    Compute, the Austin-based designer of ..."), right before it ("the security company
+    Kinneret Shield"), or "<place>-based" before it makes an ORG."""
     cues = entity_cues()
     out = []
     for span in spans:
@@ -100,6 +101,9 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
             label = "PERSON"
         elif label in _FLIPPABLE and _has_org_appositive(doc, span, cues["org_descriptors"]):
             label = ORG
+        elif label in _FLIPPABLE and before is not None and before.lower_ in cues["org_descriptors"] \
+                and before.pos_ == "NOUN" and before.is_lower:
+            label = ORG  # "the investment firm Fjellvik Capital", "the cell maker Dongling"
         elif label in _FLIPPABLE and span.start >= 2 and doc[span.start - 1].lower_ == "based" and doc[span.start - 2].text == "-":
             label = ORG
         out.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
@@ -120,12 +124,11 @@ def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bo
 
 
 def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
-    """Proper-noun runs ending in a company head word ("Stratacore Technologies"): relabel a
-    span the model gave another label, or add one where it found nothing. Longer names the
-    model found ("Federal Aviation Administration") are left whole."""
-    heads = entity_cues()["org_head_words"]
-    by_range = {(s.start, s.end): i for i, s in enumerate(spans)}
-    taken = {i for s in spans for i in range(s.start, s.end)}
+    """Proper-noun runs ending in a company or institution head word ("Stratacore Technologies",
+    "European Union Aviation Safety Agency"): relabel a span the model gave another label, add
+    one where it found nothing, or replace shorter spans the run wholly contains."""
+    cues = entity_cues()
+    heads = cues["org_head_words"] | {w.title() for w in cues["institution_heads"]}
     out = list(spans)
     for token in doc:
         if token.text not in heads or token.i == 0:
@@ -136,12 +139,14 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
         if start == token.i:
             continue
         end = token.i + 1
-        if (start, end) in by_range:
-            i = by_range[(start, end)]
-            if out[i].label_ in _FLIPPABLE:
-                out[i] = Span(doc, start, end, label=ORG)
-        elif not taken.intersection(range(start, end)):
-            out.append(Span(doc, start, end, label=ORG))
+        overlapping = [s for s in out if s.start < end and s.end > start]
+        if any(s.start < start or s.end > end for s in overlapping):
+            continue  # the model found a longer name: leave it whole
+        exact = [s for s in overlapping if (s.start, s.end) == (start, end)]
+        if exact and exact[0].label_ not in _FLIPPABLE and exact[0].label_ != ORG:
+            continue
+        out = [s for s in out if s not in overlapping]
+        out.append(Span(doc, start, end, label=ORG))
     return out
 
 

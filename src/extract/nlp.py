@@ -29,6 +29,9 @@ def load_pipeline(model: str) -> Language:
     if missing:
         raise ModelNotInstalled(f"spaCy model {model!r} lacks the components {sorted(missing)} dossier needs")
     nlp.add_pipe("dossier_paragraphs", before="parser")
+    # Before the NER: listed organisations are fixed entities the model predicts around. A
+    # longer name that contains one ("European Union Aviation Safety Agency") is restored by
+    # the entity fixer's company-name pass.
     ruler = nlp.add_pipe(
         "entity_ruler", name="dossier_org_ruler", before="ner", config={"overwrite_ents": False}
     )
