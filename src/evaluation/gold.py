@@ -158,19 +158,20 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
         scores.errors.append({"id": article.id, "kind": "alias", "name": gorg["name"], "gold": sorted(gold_keys)})
 
     # Places: each gold place with a country must be found (by name or a mention's text) with that country.
-    found: dict[str, str | None] = {}
+    # Two places may share a name (Cambridge GB and US): a name maps to every country found for it.
+    found: dict[str, set[str | None]] = {}
     for loc in analysis.locations:
         for surface in {loc.name, *(m.text for m in loc.mentions)}:
-            found.setdefault(normalise_place(surface), loc.country)
+            found.setdefault(normalise_place(surface), set()).add(loc.country)
     for place in article.places:
         if place["country"] is None:
             continue
         scores.place_total += 1
-        got = found.get(normalise_place(place["name"]))
-        if got == place["country"]:
+        got = found.get(normalise_place(place["name"]), set())
+        if place["country"] in got:
             scores.place_correct += 1
         else:
-            scores.errors.append({"id": article.id, "kind": "place", "name": place["name"], "gold": place["country"], "got": got})
+            scores.errors.append({"id": article.id, "kind": "place", "name": place["name"], "gold": place["country"], "got": sorted(got, key=str)})
 
     # Claims on (subject, type), subjects mapped onto gold organisation names.
     to_gold = {predicted[p]["name"]: gold[g]["name"] for g, p in pairs.items()}

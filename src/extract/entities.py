@@ -123,6 +123,63 @@ def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bo
     return False
 
 
+_PLACE_FLIPPABLE = {"PERSON", "PRODUCT", "WORK_OF_ART", "NORP", "ORG"}
+
+
+def recover_places(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
+    """Places the model missed or mislabelled, from unambiguous local cues: a known place after
+    a locative preposition ("in Yongin") or before "-based" ("Leeds-based"), coordinated with
+    a place ("Lisbon with Porto, Faro and Funchal"), or leading a date ("Manchester early next
+    year"). Known organisations are never turned into places."""
+    cues = entity_cues()
+    known = known_organisation_keys()
+    out: list[Span] = []
+    for span in spans:
+        if span.label_ == "DATE" and span[0].is_title and len(span) > 1:
+            # "Manchester early next year": a place the date swallowed.
+            for end in range(span.end - 1, span.start, -1):
+                head = doc[span.start:end]
+                if all(t.is_title for t in head) and _is_notable_place(gazetteer, head.text):
+                    out.append(Span(doc, span.start, end, label="GPE"))
+                    span = Span(doc, end, span.end, label="DATE")
+                    break
+        if span.label_ in _PLACE_FLIPPABLE and _has_place_cue(doc, span, spans, cues) \
+                and gazetteer.is_place(span.text) and name_key(span.text) not in known:
+            span = Span(doc, span.start, span.end, label="GPE")
+        out.append(span)
+    taken = {i for s in out for i in range(s.start, s.end)}
+    for token in doc:
+        if token.i in taken or not (token.is_title and token.pos_ == "PROPN"):
+            continue
+        # The longest title-case run from here that is a known place with a cue.
+        for end in range(min(len(doc), token.i + 3), token.i, -1):
+            run = doc[token.i:end]
+            if taken.intersection(range(run.start, run.end)) or not all(t.is_title for t in run):
+                continue
+            if gazetteer.is_place(run.text) and name_key(run.text) not in known \
+                    and _has_place_cue(doc, run, out, cues):
+                out.append(Span(doc, run.start, run.end, label="GPE"))
+                taken.update(range(run.start, run.end))
+                break
+    return out
+
+
+def _has_place_cue(doc: Doc, span: Span, spans: list[Span], cues: dict[str, frozenset[str]]) -> bool:
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.lower_ in cues["locative_prepositions"]:
+        return True
+    if span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ == "based":
+        return True
+    # In a list with a place: "Munich, Hamburg and Düsseldorf", "Lisbon with Porto".
+    places = {s.start for s in spans if s.label_ in PLACE_LABELS} | {s.end - 1 for s in spans if s.label_ in PLACE_LABELS}
+    prev, nxt = span.start - 2, span.end + 1
+    linked = before is not None and before.lower_ in (",", "and", "or", "with")
+    if linked and prev >= 0 and prev in places:
+        return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return after is not None and after.lower_ in (",", "and", "or") and nxt < len(doc) and nxt in places
+
+
 def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
     """Proper-noun runs ending in a company or institution head word ("Stratacore Technologies",
     "European Union Aviation Safety Agency"): relabel a span the model gave another label, add
@@ -218,6 +275,7 @@ def fix_entities(doc: Doc) -> Doc:
     known = known_organisation_keys()
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
     spans = merge_split_names(doc, find_company_names(doc, apply_context_cues(doc, spans)))
+    spans = recover_places(doc, spans, gazetteer)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:
         votes[name_key(span.text)][span.label_] += 1

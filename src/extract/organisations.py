@@ -12,7 +12,7 @@ from dossier.extract.aliases import (
     same_name,
 )
 from dossier.extract.entities import ORG, PLACE_LABELS
-from dossier.extract.places import load_gazetteer
+from dossier.extract.places import Resolution, demonym_countries, load_gazetteer
 from dossier.records import Location, Mention, Organisation
 
 # Words that introduce another name of an organisation named just before them.
@@ -113,17 +113,25 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
 
 
 def build_locations(doc: Doc) -> list[Location]:
-    """Places of a document, resolved to country and continent where the gazetteer knows them."""
+    """Places of a document, resolved to country and continent where the gazetteer knows them.
+
+    A mention qualified by the next one ("Cambridge, Massachusetts") is resolved inside it;
+    the others are resolved together, with demonyms ("Norwegian") as extra country context."""
+    gazetteer = load_gazetteer()
     spans = [e for e in doc.ents if e.label_ in PLACE_LABELS]
-    resolved = load_gazetteer().resolve_all(s.text for s in spans)
-    grouped: dict[tuple[str, str | None], list[Span]] = {}
+    context = demonym_countries(e.text for e in doc.ents if e.label_ == "NORP")
+    resolved = gazetteer.resolve_all((s.text for s in spans), context)
+    by_start = {s.start: s for s in spans}
+    grouped: dict[tuple[str, str | None], tuple[list[Span], Resolution | None]] = {}
     for span in spans:
         place = resolved.get(span.text)
+        qualifier = by_start.get(span.end + 1) if span.end < len(doc) and doc[span.end].text == "," else None
+        if qualifier is not None:
+            place = gazetteer.resolve_qualified(span.text, qualifier.text) or place
         key = (place.name, place.country) if place else (span.text, None)
-        grouped.setdefault(key, []).append(span)
+        grouped.setdefault(key, ([], place))[0].append(span)
     locations = []
-    for (name, country), members in grouped.items():
-        place = resolved.get(members[0].text)
+    for (name, country), (members, place) in grouped.items():
         locations.append(Location(
             name=name, country=country, continent=place.continent if place else None,
             mentions=tuple(to_mention(s) for s in members),

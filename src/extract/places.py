@@ -27,10 +27,15 @@ CONTINENTS = {
 _SUBDIVISION_TYPES = {
     "State", "Province", "Territory", "Country", "Nation", "Prefecture", "Land",
     "Autonomous community", "Region", "Emirate", "Canton", "Autonomous region", "County",
+    "Governorate", "Oblast", "Republic", "Voivodship", "Department", "Special municipality",
+    "Metropolitan region", "Union territory", "Administrative region", "Regional state", "Metropolitan city",
 }
+# Second-level kinds that name well-known areas in their own right (English counties, Scottish
+# council areas), indexed even though they sit under a first-level subdivision.
+_NESTED_SUBDIVISION_TYPES = {"Two-tier county", "Unitary authority", "Council area", "Metropolitan district"}
 # Scores: a country name beats a same-named subdivision or city unless context says otherwise.
 _KIND_PRIOR = {"country": 3.0, "subdivision": 2.2, "city": 0.0, "region": 2.5}
-_CONTEXT_COUNTRY_BONUS = {"country": 0.5, "subdivision": 1.6, "city": 0.6, "region": 0.0}
+_CONTEXT_COUNTRY_BONUS = {"country": 0.5, "subdivision": 1.6, "city": 0.4, "region": 0.0}
 _CONTEXT_ADMIN_BONUS = 2.0
 _ALTERNATE_NAME_POPULATION = 100_000
 _CLEAR_MARGIN = 0.5  # a city this far ahead of its namesakes elsewhere ("Melbourne") is context
@@ -94,23 +99,34 @@ class Gazetteer:
                     display = self._country_name.get(code, country.name)
                     self._add(value, Candidate(display, "country", code, self._continent.get(code)))
         for sub in pycountry.subdivisions:
-            if sub.type in _SUBDIVISION_TYPES and sub.parent_code is None:
+            if sub.type in _SUBDIVISION_TYPES and sub.parent_code is None or sub.type in _NESTED_SUBDIVISION_TYPES:
                 code = sub.country_code
                 admin = sub.code.split("-", 1)[1]
                 self._add(sub.name, Candidate(sub.name, "subdivision", code, self._continent.get(code), admin))
-        for city in gc.get_cities().values():
+        cities = list(gc.get_cities().values())
+        for city in cities:
             code = city["countrycode"]
-            candidate = Candidate(city["name"], "city", code, self._continent.get(code), city.get("admin1code"), city["population"])
-            self._add(city["name"], candidate)
-            if city["population"] >= _ALTERNATE_NAME_POPULATION:
-                # Shortened names of big cities ("Frankfurt" for Frankfurt am Main).
-                for alternate in city.get("alternatenames", ()):
-                    if _ENGLISH_NAME.fullmatch(alternate) and city["name"].startswith(alternate + " "):
-                        self._add(alternate, candidate)
+            self._add(city["name"], Candidate(city["name"], "city", code, self._continent.get(code),
+                                              city.get("admin1code"), city["population"]))
+        # English names of big cities GeoNames lists under another main name ("Cologne" for
+        # Köln, "Frankfurt" for Frankfurt am Main); only where no place already has that name,
+        # so an alternate never outranks a real namesake ("Victoria").
+        taken = set(self._index)
+        for city in cities:
+            if city["population"] < _ALTERNATE_NAME_POPULATION:
+                continue
+            code = city["countrycode"]
+            candidate = Candidate(city["name"], "city", code, self._continent.get(code), city.get("admin1code"),
+                                  city["population"])
+            for alternate in city.get("alternatenames", ()):
+                if _ENGLISH_NAME.fullmatch(alternate) and normalise_place(alternate) not in taken:
+                    self._add(alternate, candidate)
         aliases = load_json("place_aliases.json")
         for alias, code in aliases["countries"].items():
             display = self._country_name.get(code, alias)
             self._add(alias, Candidate(display, "country", code, self._continent.get(code)))
+        for alias, code in aliases["subdivisions"].items():
+            self._add(alias, Candidate(alias, "subdivision", code, self._continent.get(code)))
         for alias, continent in aliases["regions"].items():
             self._add(alias, Candidate(alias, "region", None, continent))
         for word in aliases["not_places"]:
@@ -152,10 +168,11 @@ class Gazetteer:
         """Continent name of an ISO alpha-2 country code."""
         return self._continent.get(country)
 
-    def resolve_all(self, names: Iterable[str]) -> dict[str, Resolution]:
-        """Resolve every name, using the others as context for the ambiguous ones."""
+    def resolve_all(self, names: Iterable[str], context: Iterable[str] = ()) -> dict[str, Resolution]:
+        """Resolve every name, using the others (and `context` countries, e.g. from demonyms)
+        as context for the ambiguous ones."""
         names = list(dict.fromkeys(names))
-        context_countries: set[str] = set()
+        context_countries: set[str] = set(context)
         context_admins: set[tuple[str, str]] = set()
         for name in names:
             found = self.candidates(name)
@@ -178,6 +195,24 @@ class Gazetteer:
             if best is not None:
                 resolved[name] = Resolution(best.name, best.country, best.continent, best.kind)
         return resolved
+
+
+    def resolve_qualified(self, name: str, qualifier: str) -> Resolution | None:
+        """Resolve "Cambridge, Massachusetts": the reading of `name` inside the qualifying place."""
+        outer = [c for c in self.candidates(qualifier) if c.kind in ("country", "subdivision")]
+        for place in outer:
+            inside = [c for c in self.candidates(name) if c.country == place.country and c.kind != "country"
+                      and (place.kind == "country" or c.admin == place.admin)]
+            best = _best(inside, set(), set())
+            if best is not None:
+                return Resolution(best.name, best.country, best.continent, best.kind)
+        return None
+
+
+def demonym_countries(words: Iterable[str]) -> set[str]:
+    """Countries of the demonyms among `words` ("Norwegian" -> "NO")."""
+    table = load_json("demonyms.json")["demonyms"]
+    return {table[w] for w in words if table.get(w)}
 
 
 def _margin(best: Candidate, found: list[Candidate]) -> float:
