@@ -263,6 +263,36 @@ def find_capitalised_names(doc: Doc, spans: list[Span], gazetteer, known: frozen
     return found
 
 
+def find_defined_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"Malaysian Investment Development Authority (MIDA)": the bracketed acronym is an ORG."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    found = []
+    for span in spans:
+        i = span.end
+        if span.label_ == ORG and i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+            token = doc[i + 1]
+            if token.is_upper and token.is_alpha and 2 <= len(token) <= 8 and token.i not in taken:
+                found.append(Span(doc, token.i, token.i + 1, label=ORG))
+    return found
+
+
+def short_form_words(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
+    """First words of multi-word organisation names that can stand alone for them: proper
+    nouns, not generic ("United"), not places, not demonyms, never written in lower case here."""
+    generic = entity_cues()["generic_name_starts"]
+    demonyms = load_json("demonyms.json")["demonyms"]
+    lowered = {t.lower_ for t in doc if t.is_lower}
+    out = []
+    for span in spans:
+        if span.label_ != ORG or len(span) < 2:
+            continue
+        first = span[0]
+        if (first.is_title and first.is_alpha and len(first) >= 3 and first.text not in generic
+                and first.text not in demonyms and first.lower_ not in lowered and not gazetteer.is_place(first.text)):
+            out.append(span[0:1])
+    return out
+
+
 def _is_notable_place(gazetteer, name: str) -> bool:
     """Countries, first-level regions and cities of 100,000 people or more: capitals words
     that are also common nouns ("MARCH", "READING") are not taken for small towns."""
@@ -283,15 +313,19 @@ def fix_entities(doc: Doc) -> Doc:
     for span in spans:
         label = decide_label(span, votes[name_key(span.text)], known, gazetteer.is_place(span.text))
         fixed.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
+    fixed.extend(find_defined_acronyms(doc, fixed))
     # Short forms and acronyms of organisations named in full elsewhere ("Kestrel", "FTC").
     org_names = [s.text for s in fixed if s.label_ == ORG]
     for i, span in enumerate(fixed):
-        if span.label_ in _FLIPPABLE and not gazetteer.is_place(span.text) and any(
+        if span.label_ in _FLIPPABLE and span.label_ != "NORP" and not gazetteer.is_place(span.text) and any(
             is_short_form_of(span.text, name) or is_acronym_of(span.text, name) for name in org_names
         ):
             fixed[i] = Span(doc, span.start, span.end, label=ORG)
-    # Mentions the model missed: the same surface text as an ORG found elsewhere in the doc.
+    # Mentions the model missed: the same surface text as an ORG found elsewhere in the doc,
+    # and the first word of a longer name used alone ("Kestrel" for Kestrel Compute).
     org_spans = {s.text: s for s in fixed if s.label_ == ORG}
+    for short in short_form_words(doc, fixed, gazetteer):
+        org_spans.setdefault(short.text, short)
     if org_spans:
         matcher = PhraseMatcher(doc.vocab)
         matcher.add(ORG, [Doc(doc.vocab, words=[t.text for t in s]) for s in org_spans.values()])
