@@ -263,6 +263,26 @@ def find_capitalised_names(doc: Doc, spans: list[Span], gazetteer, known: frozen
     return found
 
 
+_TABLE_NUMERIC_SHARE = 0.4
+
+
+def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
+    """In a results or standings row ("Leeds 2 Chelsea 1", "NEW YORK 74 58 .561") a place
+    name followed by a score is a team: in a line of five or more words, mostly numbers, it
+    becomes ORG. Datelines ("LONDON 1996-08-30") are too short to count."""
+    out = []
+    for span in spans:
+        if span.label_ in ("GPE", "LOC"):
+            line = span.sent
+            words = [t for t in line if not t.is_punct and not t.is_space]
+            numeric = sum(1 for t in words if t.like_num or any(ch.isdigit() for ch in t.text))
+            followed_by_number = span.end < len(doc) and doc[span.end].like_num
+            if len(words) >= 5 and numeric / len(words) >= _TABLE_NUMERIC_SHARE and followed_by_number:
+                span = Span(doc, span.start, span.end, label=ORG)
+        out.append(span)
+    return out
+
+
 def find_defined_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     """"Malaysian Investment Development Authority (MIDA)": the bracketed acronym is an ORG."""
     taken = {i for s in spans for i in range(s.start, s.end)}
@@ -334,6 +354,7 @@ def fix_entities(doc: Doc) -> Doc:
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
+    fixed = relabel_table_rows(doc, fixed)
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ == ORG and _is_stopword(s, stoplist))])
     return doc
