@@ -140,6 +140,20 @@ class Claim(Record):
     rule: str = ""
 
 
+TieKind = Literal["headquarters", "site", "market", "other"]
+
+
+class PlaceTie(Record):
+    """An organisation tied to a place in one sentence, with the kind of tie."""
+
+    organisation: str
+    place: str
+    country: str | None = None
+    kind: TieKind = "other"
+    start: int
+    end: int
+
+
 class Analysis(Record):
     """Everything extraction found in one text."""
 
@@ -147,3 +161,4 @@ class Analysis(Record):
     organisations: tuple[Organisation, ...] = ()
     locations: tuple[Location, ...] = ()
     claims: tuple[Claim, ...] = ()
+    ties: tuple[PlaceTie, ...] = ()

@@ -60,7 +60,8 @@ def render_card(profile: dict[str, Any]) -> Panel:
     section("Relationships", [
         f"{r['organisation']}: {r['type']} ({r['direction']}, {r['polarity']}, {r['modality']})" for r in p["relationships"]
     ])
-    section("Places", [f"{pl['name']} ({pl['country'] or '?'}, {pl['continent'] or '?'}) × {pl['mentions']}" for pl in p["places"]])
+    section("Places", [f"{pl['name']} ({pl['country'] or '?'}, {pl['continent'] or '?'}) — {pl['tie']}, {pl['articles']} article(s)"
+                       for pl in p["places"]])
     features = p["score_components"].get("features", {})
     section("Confidence breakdown", [
         f"{name}: {f['value']:.2f} × {f['weight']}" for name, f in features.items()

@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from dossier.extract.claims import build_matcher, extract_claims
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
+from dossier.extract.ties import find_ties
 from dossier.records import Analysis, EntitySpan
 
 
@@ -25,13 +26,15 @@ class Analyser:
     def analyse_doc(self, doc: Doc) -> Analysis:
         """Organisations, places and claims of one parsed document."""
         organisations, span_names = build_organisations(doc)
+        locations, place_spans = build_locations(doc)
         return Analysis(
             entities=tuple(
                 EntitySpan(text=e.text, label=e.label_, start=e.start_char, end=e.end_char) for e in doc.ents
             ),
             organisations=tuple(organisations),
-            locations=tuple(build_locations(doc)),
+            locations=tuple(locations),
             claims=tuple(extract_claims(doc, self.matcher, span_names)),
+            ties=tuple(find_ties(doc, span_names, place_spans)),
         )
 
     def analyse(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[Analysis]:

@@ -112,17 +112,19 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
     return orgs, span_names
 
 
-def build_locations(doc: Doc) -> list[Location]:
+def build_locations(doc: Doc) -> tuple[list[Location], dict[tuple[int, int], Resolution | None]]:
     """Places of a document, resolved to country and continent where the gazetteer knows them.
 
     A mention qualified by the next one ("Cambridge, Massachusetts") is resolved inside it;
-    the others are resolved together, with demonyms ("Norwegian") as extra country context."""
+    the others are resolved together, with demonyms ("Norwegian") as extra country context.
+    Also returns each place span's (start, end) token offsets with its resolution."""
     gazetteer = load_gazetteer()
     spans = [e for e in doc.ents if e.label_ in PLACE_LABELS]
     context = demonym_countries(e.text for e in doc.ents if e.label_ == "NORP")
     resolved = gazetteer.resolve_all((s.text for s in spans), context)
     by_start = {s.start: s for s in spans}
     grouped: dict[tuple[str, str | None], tuple[list[Span], Resolution | None]] = {}
+    by_span: dict[tuple[int, int], Resolution | None] = {}
     for span in spans:
         place = resolved.get(span.text)
         qualifier = by_start.get(span.end + 1) if span.end < len(doc) and doc[span.end].text == "," else None
@@ -130,6 +132,7 @@ def build_locations(doc: Doc) -> list[Location]:
             place = gazetteer.resolve_qualified(span.text, qualifier.text) or place
         key = (place.name, place.country) if place else (span.text, None)
         grouped.setdefault(key, ([], place))[0].append(span)
+        by_span[(span.start, span.end)] = place
     locations = []
     for (name, country), (members, place) in grouped.items():
         locations.append(Location(
@@ -137,4 +140,4 @@ def build_locations(doc: Doc) -> list[Location]:
             mentions=tuple(to_mention(s) for s in members),
         ))
     locations.sort(key=lambda loc: loc.mentions[0].start)
-    return locations
+    return locations, by_span

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from dossier.extract.analyse import load_analyser
 from dossier.extract.aliases import name_key
+from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
 from dossier.ingest.feeds import poll_feed
@@ -240,7 +241,7 @@ def article_id(canonical_url: str) -> str:
 def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, now: datetime) -> dict[str, list[dict[str, Any]]]:
     """Warehouse rows for a batch of analysed articles (entities resolved through `resolver`)."""
     version = models_version()
-    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("articles", "entities", "aliases", "mentions", "claims")}
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("articles", "entities", "aliases", "mentions", "claims", "ties")}
     for item in analysed:
         art, job = item.fetched.article, item.fetched.job
         aid = article_id(art.canonical_url)
@@ -271,6 +272,16 @@ def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, no
             rows["entities"].append({"id": entity_id, "name": loc.name, "kind": "location", "country": loc.country,
                                      "continent": loc.continent, "first_seen": now, "last_seen": now})
             rows["mentions"].extend(_mention_rows(aid, entity_id, loc.mentions, now))
+        for tie in item.analysis.ties:
+            place_id = location_id(tie.place, tie.country)
+            # A place named only through a national adjective ("the German carmaker") is an entity too.
+            rows["entities"].append({"id": place_id, "name": tie.place, "kind": "location", "country": tie.country,
+                                     "continent": continent_of(tie.country), "first_seen": now, "last_seen": now})
+            rows["ties"].append({
+                "id": make_id("tie", names[tie.organisation], place_id, aid), "organisation_id": names[tie.organisation],
+                "place_id": place_id, "kind": tie.kind, "article_id": aid, "evidence_start": tie.start,
+                "evidence_end": tie.end, "first_seen": now, "last_seen": now,
+            })
         for claim in item.analysis.claims:
             subject_id = names[claim.subject]
             object_id = names.get(claim.object) if claim.object_is_organisation and claim.object else None
@@ -294,6 +305,10 @@ def _mention_rows(aid: str, entity_id: str, mentions: Iterable[Any], now: dateti
          "sentence_start": m.sentence_start, "sentence_end": m.sentence_end, "first_seen": now, "last_seen": now}
         for m in mentions
     ]
+
+
+def continent_of(country: str | None) -> str | None:
+    return load_gazetteer().continent_of(country) if country else None
 
 
 def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob], now: datetime) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dossier.extract.places import load_gazetteer
+from dossier.extract.ties import KIND_RANK
 from dossier.ids import hash_text
 from dossier.models import load_json, models_version
 from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
@@ -98,16 +99,10 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
     kind = _classify(name, evidence["sentences"])
     topic_counts = Counter(g["type"] for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed")
     topic = load_json("taxonomy.json")["topics"][topic_counts.most_common(1)[0][0]] if topic_counts else UNKNOWN
-    places = [
-        {"name": p["name"], "country": p["country"], "continent": p["continent"], "mentions": p["mentions"], "tie": "mentioned with"}
-        for p in evidence["places"]
-    ]
-    continents: Counter[str] = Counter()
-    for p in places:
-        if p["continent"]:
-            continents[p["continent"]] += p["mentions"]
-    region = continents.most_common(1)[0][0] if continents else UNKNOWN
-    base = _base_country(places) or UNKNOWN
+    places = _places(evidence["places"])
+    base_place = _base(places)
+    base = (load_gazetteer().country_name(base_place["country"]) or base_place["country"]) if base_place else UNKNOWN
+    region = base_place["continent"] if base_place and base_place["continent"] else _main_continent(places)
     key_points = [
         {"text": g["text"], "type": g["type"], "polarity": g["polarity"], "modality": g["modality"],
          "independent_sources": g["independent_sources"], "evidence": g["evidence"]}
@@ -191,16 +186,40 @@ def _relationships(entity_id: str, aggregated: list[dict[str, Any]]) -> list[dic
     return list(merged.values())
 
 
-def _base_country(places: list[dict[str, Any]]) -> str | None:
-    """Name of the country most mentioned alongside the organisation."""
-    by_country: Counter[str] = Counter()
-    for p in places:
-        if p["country"]:
-            by_country[p["country"]] += p["mentions"]
-    if not by_country:
+def _places(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per place: its strongest tie kind and the articles that tie it."""
+    merged: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for row in rows:
+        entry = merged.setdefault((row["name"], row["country"]), {
+            "name": row["name"], "country": row["country"], "continent": row["continent"], "tie": row["kind"],
+            "articles": 0, "kinds": {}})
+        entry["articles"] += row["articles"]
+        entry["kinds"][row["kind"]] = entry["kinds"].get(row["kind"], 0) + row["articles"]
+        if KIND_RANK[row["kind"]] > KIND_RANK[entry["tie"]]:
+            entry["tie"] = row["kind"]
+    return sorted(merged.values(), key=lambda p: (-KIND_RANK[p["tie"]], -p["articles"], p["name"]))
+
+
+def _base(places: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where the organisation is based: headquarters over sites over other mentions, most
+    articles first; regions without a country do not count."""
+    with_country = [p for p in places if p["country"]]
+    if not with_country:
         return None
-    code = by_country.most_common(1)[0][0]
-    return load_gazetteer().country_name(code) or code
+    by_country: dict[str, tuple[int, int]] = {}
+    for p in with_country:
+        rank, articles = by_country.get(p["country"], (-1, 0))
+        by_country[p["country"]] = (max(rank, KIND_RANK[p["tie"]]), articles + p["articles"])
+    country = max(by_country, key=lambda c: (by_country[c], c))
+    return next(p for p in with_country if p["country"] == country)
+
+
+def _main_continent(places: list[dict[str, Any]]) -> str:
+    continents: Counter[str] = Counter()
+    for p in places:
+        if p["continent"]:
+            continents[p["continent"]] += p["articles"]
+    return continents.most_common(1)[0][0] if continents else UNKNOWN
 
 
 def _summary(aggregated: list[dict[str, Any]], articles: list[dict[str, Any]]) -> list[dict[str, Any]]:

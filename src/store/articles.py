@@ -55,7 +55,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[st
         "aliases": upsert(con, "aliases", batch["aliases"], key=["entity_id", "alias"], keep=("first_seen", "learned")),
     }
     # Evidence of a re-extracted article replaces the old: rows no longer found go, the rest upsert.
-    for table, rows in (("mentions", batch["mentions"]), ("claims", batch["claims"])):
+    for table, rows in (("mentions", batch["mentions"]), ("claims", batch["claims"]), ("ties", batch["ties"])):
         keep_ids = [r["id"] for r in rows]
         con.execute(
             f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?)) AND id NOT IN (SELECT unnest(?))",

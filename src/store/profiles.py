@@ -75,12 +75,10 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
     for row in fetch_dicts(
         con,
         """
-        SELECT m.entity_id, p.name, p.country, p.continent, count(*) AS mentions
-        FROM mentions m
-        JOIN mentions pm ON pm.article_id = m.article_id AND pm.sentence_start = m.sentence_start
-        JOIN entities p ON p.id = pm.entity_id AND p.kind = 'location'
-        WHERE m.entity_id IN (SELECT unnest(?))
-        GROUP BY ALL ORDER BY mentions DESC, p.name
+        SELECT t.organisation_id AS entity_id, p.name, p.country, p.continent, t.kind, count(*) AS articles
+        FROM ties t JOIN entities p ON p.id = t.place_id
+        WHERE t.organisation_id IN (SELECT unnest(?))
+        GROUP BY ALL ORDER BY articles DESC, p.name, t.kind
         """,
         [ids],
     ):

@@ -74,3 +74,14 @@ def test_coordinated_subjects_each_get_the_claim(analyse):
     result = analyse("Nordlys Energy and Brightwater Cable Systems formed a partnership to lay a cable to Iceland.")
     subjects = {c.subject for c in result.claims if c.type == "partnership"}
     assert subjects == {"Nordlys Energy", "Brightwater Cable Systems"}
+
+
+def test_ties_between_organisations_and_places_have_a_kind(analyse):
+    result = analyse("Halifax-based Cabot Trail said it will open a plant in Ohio. Utrecht Bonding Tools BV, "
+                     "a Dutch supplier of machines, pulled out of Chile. Foxconn has sites in Wisconsin and Texas.")
+    ties = {(t.organisation, t.place): (t.country, t.kind) for t in result.ties}
+    assert ties[("Cabot Trail", "Halifax")] == ("CA", "headquarters")
+    assert ties[("Cabot Trail", "Ohio")] == ("US", "site")
+    assert ties[("Utrecht Bonding Tools", "Chile")] == ("CL", "market")
+    assert ties[("Utrecht Bonding Tools", "The Netherlands")] == ("NL", "headquarters")  # "a Dutch supplier"
+    assert ties[("Foxconn", "Texas")] == ("US", "site")

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from dossier.store.profiles import PROFILE_FIELDS, write_drafts
-from dossier.store.warehouse import Warehouse, upsert
+from dossier.store.warehouse import Warehouse, _migrations, upsert
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def test_migrations_are_recorded_once(warehouse):
         with warehouse.write():
             pass
     con = duckdb.connect(str(warehouse.path), read_only=True)
-    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "001_initial.sql")]
+    recorded = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    assert recorded == [(number, name) for number, name, _ in _migrations()]
+    assert recorded[:2] == [(1, "001_initial.sql"), (2, "002_ties.sql")]
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert {"v_profiles_current", "v_claims", "v_entity_timeline"} <= views
     con.close()

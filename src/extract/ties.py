@@ -1,0 +1,114 @@
+"""Ties between organisations and places, with their kind: headquarters, site, market, other.
+
+Read from the sentence that names both:
+- headquarters: "Halifax-based Cabot Trail", "Cabot Trail, based in Halifax", "headquartered in",
+  "Hengtai Lithium Chemicals of Yichun", "its headquarters in Cologne", and national adjectives
+  before a descriptor ("the German carmaker Auric", "Utrecht Tools, a Dutch supplier");
+- site: the place is where a plant, mine, data centre or other facility is ("a plant in Ohio");
+- market: the place is a market entered, left or sold into ("pulled out of Chile", "the
+  Japanese market", "customers in Kenya");
+- other: any other place named in the same sentence.
+An organisation keeps the strongest kind per place and article (headquarters > site > market
+> other).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from dossier.extract.entities import PLACE_LABELS, entity_cues
+from dossier.extract.places import Resolution, load_gazetteer
+from dossier.models import load_json
+from dossier.records import PlaceTie
+
+KIND_RANK = {"headquarters": 3, "site": 2, "market": 1, "other": 0}
+_HQ_WORDS = {"headquarters", "headquartered", "hq", "head", "based", "home"}
+_MARKET_VERBS = {"enter", "exit", "leave", "quit", "withdraw", "pull", "expand", "launch", "sell", "export", "return", "retreat"}
+_NEAR = 6
+
+
+@lru_cache(maxsize=1)
+def _facility_words() -> frozenset[str]:
+    for trigger in load_json("claim_rules.json")["triggers"]:
+        if trigger["id"] == "facility-verb":
+            return frozenset(trigger["object_head"])
+    return frozenset()
+
+
+def tie_kind(doc: Doc, org: Span, place: Span) -> str:
+    """The kind of tie between an organisation mention and a place mention in one sentence."""
+    # "Halifax-based Cabot Trail", "the Perth-based miner" (the org named nearby)
+    if place.end + 1 < len(doc) and doc[place.end].text == "-" and doc[place.end + 1].lower_ in ("based", "headquartered"):
+        if 0 <= org.start - place.end <= _NEAR or abs(org.start - place.start) <= 2 * _NEAR:
+            return "headquarters"
+    between = doc[org.end : place.start] if org.end <= place.start else None
+    if between is not None and len(between) <= _NEAR:
+        words = {t.lower_ for t in between}
+        if words & _HQ_WORDS or (len(between) == 1 and between[0].lower_ == "of"):
+            return "headquarters"  # "X, based in P", "X, headquartered in P", "X of P"
+    anchor = place.root
+    while anchor.dep_ == "conj" and anchor.head.i != anchor.i:  # "in Wisconsin and Texas"
+        anchor = anchor.head
+    head = anchor.head
+    while head.dep_ == "prep" or head.pos_ == "ADP":
+        head = head.head
+    lemma = head.lemma_.lower()
+    if lemma in ("headquarters", "office", "home", "base") or head.lower_ in _HQ_WORDS:
+        return "headquarters"
+    if lemma in _facility_words():
+        return "site"
+    if lemma in ("market", "customer", "client", "consumer", "buyer") or lemma in _MARKET_VERBS:
+        return "market"
+    nxt = doc[place.end] if place.end < len(doc) else None
+    if nxt is not None and nxt.lower_ in ("market", "markets"):
+        return "market"
+    sentence_lemmas = {t.lemma_.lower() for t in org.sent}
+    if sentence_lemmas & _facility_words() and anchor.head.lower_ in ("in", "at", "near", "outside"):
+        return "site"
+    return "other"
+
+
+def find_ties(doc: Doc, span_names: dict[tuple[int, int], str], places: dict[tuple[int, int], Resolution | None]) -> list[PlaceTie]:
+    """Ties of every organisation to every place named in the same sentence, strongest kind kept."""
+    orgs = [(doc[s:e], name) for (s, e), name in span_names.items()]
+    place_spans = [(doc[s:e], res) for (s, e), res in places.items()]
+    best: dict[tuple[str, str, str | None], PlaceTie] = {}
+
+    def keep(tie: PlaceTie) -> None:
+        key = (tie.organisation, tie.place, tie.country)
+        kept = best.get(key)
+        if kept is None or KIND_RANK[tie.kind] > KIND_RANK[kept.kind]:
+            best[key] = tie
+
+    for org, name in orgs:
+        sent = org.sent
+        for place, res in place_spans:
+            if place.sent.start != sent.start:
+                continue
+            keep(PlaceTie(organisation=name, place=res.name if res else place.text, country=res.country if res else None,
+                          kind=tie_kind(doc, org, place), start=sent.start_char, end=sent.end_char))
+        for country in _national_adjective(doc, org):
+            name_of = load_gazetteer().country_name(country) or country
+            keep(PlaceTie(organisation=name, place=name_of, country=country, kind="headquarters",
+                          start=sent.start_char, end=sent.end_char))
+    return sorted(best.values(), key=lambda t: (t.start, t.organisation, t.place))
+
+
+def _national_adjective(doc: Doc, org: Span) -> list[str]:
+    """"the German carmaker Auric", "Utrecht Tools, a Dutch supplier": the adjective's country."""
+    demonyms = load_json("demonyms.json")["demonyms"]
+    descriptors = entity_cues()["org_descriptors"]
+    found = []
+    # Before the name: "<demonym> [words] <descriptor> <name>"
+    window = doc[max(0, org.start - 4) : org.start]
+    if window and window[-1].lower_ in descriptors:
+        found += [demonyms[t.text] for t in window if demonyms.get(t.text)]
+    # After the name: ", a/the <demonym> ... <descriptor>"
+    after = doc[org.end : min(len(doc), org.end + 6)]
+    if len(after) >= 3 and after[0].text == "," and after[1].lower_ in ("a", "an", "the"):
+        words = list(after[2:])
+        if any(t.lower_ in descriptors for t in words):
+            found += [demonyms[t.text] for t in words if demonyms.get(t.text)]
+    return found
