@@ -356,7 +356,7 @@ def fix_entities(doc: Doc) -> Doc:
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     fixed = relabel_table_rows(doc, fixed)
     stoplist = not_organisations()
-    doc.ents = filter_spans([s for s in fixed if not (s.label_ == ORG and _is_stopword(s, stoplist))])
+    doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
     return doc
 
 

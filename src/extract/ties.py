@@ -24,7 +24,7 @@ from dossier.models import load_json
 from dossier.records import PlaceTie
 
 KIND_RANK = {"headquarters": 3, "site": 2, "market": 1, "other": 0}
-_HQ_WORDS = {"headquarters", "headquartered", "hq", "head", "based", "home"}
+_HQ_WORDS = {"headquarters", "headquartered", "hq", "based"}
 _MARKET_VERBS = {"enter", "exit", "leave", "quit", "withdraw", "pull", "expand", "launch", "sell", "export", "return", "retreat"}
 _NEAR = 6
 
@@ -55,8 +55,9 @@ def tie_kind(doc: Doc, org: Span, place: Span) -> str:
     while head.dep_ == "prep" or head.pos_ == "ADP":
         head = head.head
     lemma = head.lemma_.lower()
-    if lemma in ("headquarters", "office", "home", "base") or head.lower_ in _HQ_WORDS:
-        return "headquarters"
+    head_office = lemma == "office" and any(c.lower_ == "head" for c in head.children)
+    if lemma == "headquarters" or head_office or head.lower_ in ("headquartered", "based"):
+        return "headquarters"  # not "manufacturing base": a base of operations is not a seat
     if lemma in _facility_words():
         return "site"
     if lemma in ("market", "customer", "client", "consumer", "buyer") or lemma in _MARKET_VERBS:
