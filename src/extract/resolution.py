@@ -1,6 +1,13 @@
-"""Cross-article resolution: each document's organisations mapped to stable warehouse entities."""
+"""Cross-article resolution: each document's organisations mapped to stable warehouse entities.
+
+Reviewer judgements apply here on every run: a merged entity's names resolve to the entity it
+was merged into, and an alias split off an entity never resolves to it again (its mentions
+form an organisation of their own).
+"""
 
 from __future__ import annotations
+
+from typing import Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -22,24 +29,67 @@ def location_id(name: str, country: str | None) -> str:
 class EntityResolver:
     """Maps organisations to entities through every alias key known so far, learning as it goes.
 
-    `index` is {alias key: (entity id, entity name)}, as stored in the warehouse.
+    `index` is {alias key: (entity id, entity name)}, as stored in the warehouse; `merges`
+    maps a merged entity id to the one it was merged into; `splits` maps an entity id to the
+    alias keys that must not resolve to it.
     """
 
-    def __init__(self, index: dict[str, tuple[str, str]]) -> None:
-        self.index = dict(index)
+    def __init__(self, index: dict[str, tuple[str, str]], merges: Mapping[str, str] | None = None,
+                 splits: Mapping[str, frozenset[str]] | None = None, names: Mapping[str, str] | None = None) -> None:
+        self.merges = dict(merges or {})
+        self.splits = dict(splits or {})
+        self.names = dict(names or {})
+        self.index = {key: self._kept(entity) for key, entity in index.items()}
 
-    def resolve(self, org: Organisation) -> tuple[str, str]:
-        """(entity id, entity name) of an organisation; a new entity when no alias matches."""
+    def _kept(self, entity: tuple[str, str]) -> tuple[str, str]:
+        entity_id, name = entity
+        seen = set()
+        while entity_id in self.merges and entity_id not in seen:
+            seen.add(entity_id)
+            entity_id = self.merges[entity_id]
+            name = self.names.get(entity_id, name)
+        return entity_id, name
+
+    def resolve(self, org: Organisation) -> list[tuple[str, str, Organisation]]:
+        """(entity id, entity name, the part of `org` it covers): usually one part; two when a
+        split judgement carves an alias's mentions out of the organisation."""
+        entity = self._lookup(org)
+        split_keys = self.splits.get(entity[0], frozenset())
+        names = [org.name, *org.aliases]
+        carved = [n for n in names if name_key(n) in split_keys]
+        if not carved:
+            self._learn(org, entity)
+            return [(entity[0], entity[1], org)]
+        keep = tuple(n for n in org.aliases if n not in carved)
+        rest = org.model_copy(update={
+            "aliases": keep, "alias_sources": tuple(s for s in org.alias_sources if s[0] in keep),
+            "mentions": tuple(m for m in org.mentions if name_key(m.text) not in split_keys)})
+        part = Organisation(name=carved[0], aliases=tuple(carved[1:]),
+                            mentions=tuple(m for m in org.mentions if name_key(m.text) in split_keys))
+        parts = []
+        if org.name not in carved:
+            self._learn(rest, entity)
+            parts.append((entity[0], entity[1], rest))
+        other = self._lookup(part, exclude=entity[0])
+        self._learn(part, other)
+        parts.append((other[0], other[1], part))
+        return parts
+
+    def _lookup(self, org: Organisation, exclude: str | None = None) -> tuple[str, str]:
         keys = [k for k in dict.fromkeys([name_key(org.name), *(name_key(a) for a in org.aliases)]) if k]
-        found = next((self.index[k] for k in keys if k in self.index), None)
-        if found is None and keys and len(keys[0]) >= 8:
-            # Spelling variants across articles ("Hon Hai Precision Industries"): fuzzy on long keys only.
-            match = process.extractOne(keys[0], [k for k in self.index if len(k) >= 8], scorer=fuzz.ratio,
-                                       score_cutoff=FUZZY_THRESHOLD)
-            if match is not None:
-                found = self.index[match[0]]
-        if found is None:
-            found = (organisation_id(org.name), org.name)
         for key in keys:
-            self.index.setdefault(key, found)
-        return found
+            found = self.index.get(key)
+            if found and found[0] != exclude and key not in self.splits.get(found[0], ()):
+                return found
+        if keys and len(keys[0]) >= 8:
+            # Spelling variants across articles ("Hon Hai Precision Industries"): fuzzy on long keys only.
+            candidates = [k for k, v in self.index.items() if len(k) >= 8 and v[0] != exclude]
+            match = process.extractOne(keys[0], candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+            if match is not None:
+                return self.index[match[0]]
+        return self._kept((organisation_id(org.name), org.name))
+
+    def _learn(self, org: Organisation, entity: tuple[str, str]) -> None:
+        for key in (name_key(n) for n in (org.name, *org.aliases)):
+            if key and key not in self.splits.get(entity[0], ()):
+                self.index.setdefault(key, entity)

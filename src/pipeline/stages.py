@@ -31,6 +31,7 @@ from dossier.store import articles as article_store
 from dossier.store import feeds as feed_store
 from dossier.store import profiles as profile_store
 from dossier.store import runs as run_store
+from dossier.store.judgements import load_judgements
 from dossier.store.warehouse import Warehouse, to_json
 
 log = logging.getLogger("dossier.pipeline")
@@ -256,17 +257,17 @@ def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, no
             "first_seen": now, "last_seen": now,
         })
         names: dict[str, str] = {}
-        for org in item.analysis.organisations:
-            entity_id, entity_name = resolver.resolve(org)
-            names[org.name] = entity_id
-            rows["entities"].append({"id": entity_id, "name": entity_name, "kind": "organisation", "country": None,
-                                     "continent": None, "first_seen": now, "last_seen": now})
-            learned = dict(org.alias_sources)
-            for alias in (org.name, *org.aliases):
-                rows["aliases"].append({"entity_id": entity_id, "alias": alias, "alias_key": name_key(alias),
-                                        "learned": "name" if alias == org.name else learned.get(alias, "variant"),
-                                        "first_seen": now})
-            rows["mentions"].extend(_mention_rows(aid, entity_id, org.mentions, now))
+        for whole in item.analysis.organisations:
+            for entity_id, entity_name, org in resolver.resolve(whole):
+                names.setdefault(org.name, entity_id)
+                rows["entities"].append({"id": entity_id, "name": entity_name, "kind": "organisation", "country": None,
+                                         "continent": None, "first_seen": now, "last_seen": now})
+                learned = dict(org.alias_sources)
+                for alias in (org.name, *org.aliases):
+                    rows["aliases"].append({"entity_id": entity_id, "alias": alias, "alias_key": name_key(alias),
+                                            "learned": "name" if alias == org.name else learned.get(alias, "variant"),
+                                            "first_seen": now})
+                rows["mentions"].extend(_mention_rows(aid, entity_id, org.mentions, now))
         for loc in item.analysis.locations:
             entity_id = location_id(loc.name, loc.country)
             rows["entities"].append({"id": entity_id, "name": loc.name, "kind": "location", "country": loc.country,
@@ -342,7 +343,9 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
             article_store.write_failures(con, list(failed))
         if not analysed:
             return outcome
-        resolver = EntityResolver(article_store.load_alias_index(con))
+        judgements = load_judgements(con)
+        resolver = EntityResolver(article_store.load_alias_index(con), judgements.merges, judgements.splits,
+                                  article_store.load_entity_names(con, set(judgements.merges.values())))
         rows = build_rows(analysed, resolver, now)
         ids = [r["id"] for r in rows["articles"]]
         before = profile_store.entities_of_articles(con, ids)

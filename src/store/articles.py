@@ -40,6 +40,13 @@ def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
     return index
 
 
+def load_entity_names(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str]:
+    """{entity id: name} for the given ids."""
+    if not ids:
+        return {}
+    return dict(con.execute("SELECT id, name FROM entities WHERE id IN (SELECT unnest(?))", [list(ids)]).fetchall())
+
+
 def write_failures(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
     """Record articles that failed (keyed by their entry link), keeping any earlier good copy."""
     return upsert(con, "articles", rows, key=["id"])

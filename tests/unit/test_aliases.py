@@ -50,13 +50,38 @@ def test_alias_graph_groups_linked_names():
     assert graph.learned["Hon Hai Technology Group"] == "parenthetical"
 
 
+def entity(resolver, org):
+    [(entity_id, name, _)] = resolver.resolve(org)
+    return entity_id, name
+
+
 def test_resolver_maps_aliases_to_the_known_entity_and_learns_new_ones():
     resolver = EntityResolver({"foxconn": ("e-fox", "Foxconn")})
-    assert resolver.resolve(Organisation(name="Hon Hai Technology Group", aliases=("Foxconn",))) == ("e-fox", "Foxconn")
+    assert entity(resolver, Organisation(name="Hon Hai Technology Group", aliases=("Foxconn",))) == ("e-fox", "Foxconn")
     # Having learned the alias, a later article naming only Hon Hai resolves to Foxconn too.
-    assert resolver.resolve(Organisation(name="Hon Hai Technology Group")) == ("e-fox", "Foxconn")
-    new_id, name = resolver.resolve(Organisation(name="Kestrel Compute"))
-    assert name == "Kestrel Compute" and new_id == resolver.resolve(Organisation(name="Kestrel Compute Inc."))[0]
+    assert entity(resolver, Organisation(name="Hon Hai Technology Group")) == ("e-fox", "Foxconn")
+    new_id, name = entity(resolver, Organisation(name="Kestrel Compute"))
+    assert name == "Kestrel Compute" and new_id == entity(resolver, Organisation(name="Kestrel Compute Inc."))[0]
+
+
+def test_resolver_applies_merges_and_splits():
+    from dossier.records import Mention
+
+    index = {"hon hai": ("e-hh", "Hon Hai"), "foxconn": ("e-fox", "Foxconn")}
+    merged = EntityResolver(index, merges={"e-hh": "e-fox"}, names={"e-fox": "Foxconn"})
+    assert entity(merged, Organisation(name="Hon Hai")) == ("e-fox", "Foxconn")
+
+    def mention(text, start):
+        return Mention(text=text, start=start, end=start + len(text), label="ORG", sentence_start=0, sentence_end=99)
+
+    split = EntityResolver({"kestrel compute": ("e-k", "Kestrel Compute")}, splits={"e-k": frozenset({"kestrel"})})
+    parts = split.resolve(Organisation(name="Kestrel Compute", aliases=("Kestrel",),
+                                       mentions=(mention("Kestrel Compute", 0), mention("Kestrel", 40))))
+    assert [(p[0], p[2].name, [m.text for m in p[2].mentions]) for p in parts] == [
+        ("e-k", "Kestrel Compute", ["Kestrel Compute"]),
+        (parts[1][0], "Kestrel", ["Kestrel"]),
+    ]
+    assert parts[1][0] != "e-k" and entity(split, Organisation(name="Kestrel"))[0] != "e-k"
 
 
 def test_ids_are_stable_and_distinguish_none_from_empty():

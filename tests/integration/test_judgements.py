@@ -1,0 +1,82 @@
+"""Reviewer merges and splits survive re-extraction: applied on every run."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.settings import load_settings
+from dossier.store.judgements import JudgementError, record_merge, record_split
+from dossier.store.warehouse import Warehouse
+from tests.unit.test_stages import fetched
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+def ingest(warehouse: Warehouse, text: str, n: int = 1) -> None:
+    outcome = analyse_articles([fetched(text, n)], load_settings())
+    written = write_batch(warehouse, list(outcome.analysed), [])
+    refresh_profiles(warehouse, written.affected_entities)
+
+
+def entity_of(path: Path, surface: str) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {r[0] for r in con.execute(
+            "SELECT DISTINCT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.text = ?", [surface]).fetchall()}
+    finally:
+        con.close()
+
+
+def entity_id(warehouse: Warehouse, name: str) -> str:
+    with warehouse.write() as con:
+        return con.execute("SELECT id FROM entities WHERE name = ? AND kind = 'organisation'", [name]).fetchone()[0]
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return Warehouse(tmp_path / "w.duckdb")
+
+
+def test_a_merge_moves_evidence_now_and_applies_to_later_articles(warehouse):
+    text = (FIXTURES / "quayside.txt").read_text()
+    ingest(warehouse, text)
+    keep, merged = entity_id(warehouse, "Quayside Robotics"), entity_id(warehouse, "Marrowgate Logistics")
+    with warehouse.write() as con:
+        record_merge(con, keep, merged, reviewer="ana", note="same group")
+    assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Quayside Robotics"}
+    # A later article naming only Marrowgate resolves to the kept organisation.
+    ingest(warehouse, "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds.", n=2)
+    assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Quayside Robotics"}
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    statuses = con.execute("SELECT p.status FROM profiles p WHERE p.entity_id = ?", [merged]).fetchall()
+    kinds = con.execute("SELECT kind, reviewer, note FROM judgements").fetchall()
+    con.close()
+    assert statuses and all(s == ("superseded",) for s in statuses)
+    assert kinds == [("merge", "ana", "same group")]
+
+
+def test_a_split_alias_never_resolves_to_the_entity_again(warehouse):
+    text = (FIXTURES / "quayside.txt").read_text()
+    ingest(warehouse, text)
+    quayside = entity_id(warehouse, "Quayside Robotics")
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside Robotics"}
+    with warehouse.write() as con:
+        record_split(con, quayside, "Quayside", reviewer="ana")
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
+    # Re-extracting the same article (and a new one) keeps the split.
+    ingest(warehouse, text)
+    ingest(warehouse, "Quayside Robotics Ltd said Quayside would hire 50 engineers in Ohio.", n=3)
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
+    assert entity_of(warehouse.path, "Quayside Robotics Ltd") == {"Quayside Robotics"}
+
+
+def test_judgements_that_cannot_apply_are_refused(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    quayside = entity_id(warehouse, "Quayside Robotics")
+    with warehouse.write() as con:
+        with pytest.raises(JudgementError, match="into itself"):
+            record_merge(con, quayside, quayside, reviewer="ana")
+        with pytest.raises(JudgementError, match="no alias"):
+            record_split(con, quayside, "Marrowgate", reviewer="ana")
