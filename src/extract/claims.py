@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from dossier.extract.aliases import name_key
 from dossier.models import load_json
 from dossier.records import Claim
 
@@ -50,6 +51,7 @@ class Rule:
     subject_only: frozenset[str] = frozenset()
     subject_from: str | None = None
     subject_in_phrase: bool = False
+    subject_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class ClaimRules:
     negation: dict[str, Any]
     modality: dict[str, Any]
     pronouns: frozenset[str]
+    regulator_words: frozenset[str]
+    commercial_types: frozenset[str]
+
+    def is_regulator(self, name: str) -> bool:
+        """True when an organisation's name marks it as a regulator or public authority."""
+        return bool(set(name_key(name).split()) & self.regulator_words)
 
 
 @lru_cache(maxsize=1)
@@ -76,9 +84,11 @@ def load_claim_rules() -> ClaimRules:
             requires_verb=frozenset(entry.get("requires_verb", ())),
             subject_only=frozenset(entry.get("subject_only", ())),
             subject_from=entry.get("subject_from"), subject_in_phrase=entry.get("subject_in_phrase", False),
+            subject_kind=entry.get("subject_kind"),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
-    return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]))
+    return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
+                      frozenset(data["regulators"]["name_words"]), frozenset(data["regulators"]["commercial_types"]))
 
 
 def build_matcher(nlp: Language) -> Matcher:
@@ -292,6 +302,17 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     return True
 
 
+def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[str]) -> str | None:
+    """The organisation that is the trigger's direct object (or, in the passive, its subject)."""
+    for child in anchor.children:
+        if child.dep_ in ("dobj", "nsubjpass"):
+            for token in _with_conjuncts(child):
+                name = _org_at(token, span_names)
+                if name and name not in subjects:
+                    return name
+    return None
+
+
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
     """True when the direct object of the match's last verb ("buy X") is an organisation."""
     verb = match[-1]
@@ -441,6 +462,17 @@ def extract_claims(
             continue
         if rule.object == "not_organisation" and _buys_an_organisation(match, token_names):
             continue  # "agreed to buy Halden Systems" is an acquisition, not a purchase commitment
+        if rule.object == "direct_organisation":
+            direct = _direct_object_org(anchor, token_names, set(subjects))
+            if direct is None:
+                continue  # "buy frames from Heller" is not buying Heller
+            obj, obj_is_org, obj_token = direct, True, None
+        if rule.subject_kind == "regulator":
+            subjects = [s for s in subjects if rules.is_regulator(s)]
+        elif rule.type in rules.commercial_types:
+            subjects = [s for s in subjects if not rules.is_regulator(s)]
+        if not subjects:
+            continue
         if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:
             continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
