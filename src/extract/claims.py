@@ -87,8 +87,38 @@ def load_claim_rules() -> ClaimRules:
             subject_kind=entry.get("subject_kind"),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
+        inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
+        if inflected is not None:
+            patterns[entry["id"]].append(inflected)
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(data["regulators"]["name_words"]), frozenset(data["regulators"]["commercial_types"]))
+
+
+def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
+    """Regular and listed irregular forms of a verb ("fine" -> fines, fined, fining)."""
+    forms = {lemma, *irregular.get(lemma, ())}
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    forms |= {lemma + "s", lemma + "es", stem + "ed", stem + "ing"}
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if len(lemma) >= 3 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # "plan" -> planned
+    return forms
+
+
+def _inflected_pattern(pattern: list[dict[str, Any]], irregular: dict[str, list[str]]) -> list[dict[str, Any]] | None:
+    """The pattern with its LEMMA lists matched on word forms instead (None if it has none)."""
+    changed, out = False, []
+    for token in pattern:
+        lemmas = token.get("LEMMA", {}).get("IN") if isinstance(token.get("LEMMA"), dict) else None
+        if lemmas:
+            spec = {k: v for k, v in token.items() if k != "LEMMA"}
+            spec["LOWER"] = {"IN": sorted(set().union(*(inflections(l, irregular) for l in lemmas)))}
+            out.append(spec)
+            changed = True
+        else:
+            out.append(token)
+    return out if changed else None
 
 
 def build_matcher(nlp: Language) -> Matcher:
@@ -469,6 +499,13 @@ def extract_claims(
             obj, obj_is_org, obj_token = direct, True, None
         if rule.subject_kind == "regulator":
             subjects = [s for s in subjects if rules.is_regulator(s)]
+            if not subjects:
+                # "won approval for the product from the FDA": the regulator named after from/by.
+                for preposition in ("from", "by"):
+                    found_by = _org_after_preposition(anchor, preposition, token_names)
+                    if found_by and rules.is_regulator(found_by[0]):
+                        subjects, certainty = [found_by[0]], 0.7
+                        break
         elif rule.type in rules.commercial_types:
             subjects = [s for s in subjects if not rules.is_regulator(s)]
         if not subjects:

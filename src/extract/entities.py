@@ -212,6 +212,16 @@ def merge_split_names(doc: Doc, spans: list[Span]) -> list[Span]:
     + "Canada", "Bank" + "of" + "Japan"."""
     cues = entity_cues()
     spans = sorted(spans, key=lambda s: s.start)
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    # A name cut after "of" ("Financial Consumer Agency of" + untagged "Canada") continues over
+    # the capitalised words that follow.
+    for i, span in enumerate(spans):
+        if span.label_ == ORG and span[-1].lower_ == "of":
+            end = span.end
+            while end < len(doc) and end - span.end < 3 and doc[end].is_title and end not in taken:
+                end += 1
+            if end > span.end:
+                spans[i] = Span(doc, span.start, end, label=ORG)
     out: list[Span] = []
     for span in spans:
         if out:
