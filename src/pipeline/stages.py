@@ -17,6 +17,7 @@ from dossier.extract.aliases import name_key
 from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
+from dossier.ingest.dedupe import assign_clusters, signature
 from dossier.ingest.feeds import poll_feed
 from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle
 from dossier.ingest.publisher import publisher_of
@@ -252,6 +253,7 @@ def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, no
             "published": job.entry.published or art.published, "fetched": item.fetched.page.fetched_at,
             "author": art.author or job.entry.author, "site_name": art.site_name, "publisher": job.publisher,
             "language": art.language, "text": art.text, "content_hash": art.content_hash, "cluster_id": aid,
+            "minhash": signature(art.text),
             "status": "ok", "error": None, "etag": item.fetched.page.etag,
             "last_modified": item.fetched.page.last_modified, "models_version": version,
             "first_seen": now, "last_seen": now,
@@ -347,6 +349,10 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
         resolver = EntityResolver(article_store.load_alias_index(con), judgements.merges, judgements.splits,
                                   article_store.load_entity_names(con, set(judgements.merges.values())))
         rows = build_rows(analysed, resolver, now)
+        clusters = assign_clusters([(r["id"], r["minhash"]) for r in rows["articles"]],
+                                   article_store.load_signatures(con))
+        for row in rows["articles"]:
+            row["cluster_id"] = clusters[row["id"]]
         ids = [r["id"] for r in rows["articles"]]
         before = profile_store.entities_of_articles(con, ids)
         outcome.written = article_store.write_articles(con, rows)

@@ -56,11 +56,18 @@ class Feature:
     detail: dict[str, Any]
 
 
+def first_reports(sources: Sequence[SourceEvidence]) -> list[SourceEvidence]:
+    """The first article of each story cluster: syndicated copies collapse into it."""
+    first: dict[str, SourceEvidence] = {}
+    for source in sorted(sources, key=lambda s: (s.published is None, s.published or datetime.min.replace(tzinfo=timezone.utc), s.article_id)):
+        first.setdefault(source.cluster_id, source)
+    return list(first.values())
+
+
 def independent_source_count(sources: Sequence[SourceEvidence]) -> int:
-    """Story clusters and publishers each count once: the fewer of the two distinct counts."""
-    if not sources:
-        return 0
-    return min(len({s.cluster_id for s in sources}), len({s.publisher for s in sources}))
+    """Each story cluster counts once, through its first article, and each publisher once:
+    syndicated copies of one story add nothing; another publisher's own story adds one."""
+    return len({s.publisher for s in first_reports(sources)})
 
 
 def independent_sources(data: ScoreInput) -> tuple[float, dict[str, Any]]:
@@ -70,9 +77,9 @@ def independent_sources(data: ScoreInput) -> tuple[float, dict[str, Any]]:
 
 
 def source_reliability(data: ScoreInput) -> tuple[float, dict[str, Any]]:
-    """Mean reliability prior of the distinct publishers (default for unknown ones)."""
+    """Mean reliability prior of the publishers of each story's first report (default for unknown ones)."""
     by_publisher: dict[str, float] = {}
-    for s in data.sources:
+    for s in first_reports(data.sources):
         by_publisher[s.publisher] = s.reliability if s.reliability is not None else DEFAULT_RELIABILITY
     if not by_publisher:
         return 0.0, {"publishers": {}}
@@ -96,8 +103,8 @@ def hedging(data: ScoreInput) -> tuple[float, dict[str, Any]]:
 
 
 def recency(data: ScoreInput) -> tuple[float, dict[str, Any]]:
-    """Exponential decay of the newest evidence's age, half-life 90 days."""
-    dates = [s.published for s in data.sources if s.published is not None]
+    """Exponential decay of the newest story's age (its first report), half-life 90 days."""
+    dates = [s.published for s in first_reports(data.sources) if s.published is not None]
     if not dates:
         return 0.5, {"newest": None}
     newest = max(dates)

@@ -40,6 +40,14 @@ def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
     return index
 
 
+def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, bytes]]:
+    """(article id, cluster id, MinHash signature) of every stored article, oldest first."""
+    return con.execute(
+        "SELECT id, coalesce(cluster_id, id), minhash FROM articles WHERE status = 'ok' AND minhash IS NOT NULL"
+        " ORDER BY coalesce(published, fetched), id"
+    ).fetchall()
+
+
 def load_entity_names(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str]:
     """{entity id: name} for the given ids."""
     if not ids:

@@ -83,6 +83,10 @@ def test_first_run_ingests_the_corpus_and_creates_profiles(two_runs):
         assert {"Foxconn", "OpenAI", "Quayside Robotics"} <= set(views)
         assert con.execute("SELECT count(*) FROM v_claims WHERE article_url LIKE 'https://%'").fetchone()[0] >= 20
         assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
+        clusters = dict(con.execute("SELECT regexp_extract(url, '[^/]+$'), cluster_id FROM articles").fetchall())
+        # The two syndicated wire copies are one story; the original report is another.
+        assert clusters["foxconn-openai-wire.html"] == clusters["foxconn-openai-wire-northgate.html"]
+        assert clusters["openai-foxconn-hardware.html"] != clusters["foxconn-openai-wire.html"]
     finally:
         con.close()
 

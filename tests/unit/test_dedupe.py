@@ -1,0 +1,42 @@
+from datetime import datetime, timezone
+
+from dossier.demo.server import demo_files
+from dossier.ingest.dedupe import assign_clusters, signature
+from dossier.ingest.text import extract_article
+from dossier.records import Page
+from dossier.scoring.confidence import ScoreInput, SourceEvidence, independent_source_count, score_profile
+
+
+def demo_text(slug: str) -> str:
+    html = demo_files()[f"/articles/{slug}.html"].decode()
+    url = f"http://127.0.0.1:9/articles/{slug}.html"
+    return extract_article(Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(timezone.utc))).text
+
+
+def test_syndicated_copies_share_a_cluster_and_other_stories_do_not():
+    wire, copy, other = (demo_text(s) for s in ("foxconn-openai-wire", "foxconn-openai-wire-northgate", "openai-foxconn-hardware"))
+    first = assign_clusters([("a", signature(wire))], [])
+    assert first == {"a": "a"}
+    later = assign_clusters([("b", signature(copy)), ("c", signature(other))], [("a", "a", signature(wire))])
+    assert later == {"b": "a", "c": "c"}  # the copy joins the wire story; the same news in other words does not
+
+
+def test_copies_in_one_batch_join_the_first():
+    wire, copy = demo_text("foxconn-openai-wire"), demo_text("foxconn-openai-wire-northgate")
+    assert assign_clusters([("a", signature(wire)), ("b", signature(copy))], []) == {"a": "a", "b": "a"}
+
+
+def source(article, publisher, cluster, day):
+    return SourceEvidence(article, publisher, cluster, 0.7, datetime(2025, 11, day, tzinfo=timezone.utc))
+
+
+def test_three_syndicated_copies_do_not_raise_confidence_a_second_publisher_does():
+    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    one = [source("a", "wire.example", "a", 1)]
+    copies = one + [source("b", "paper-b.example", "a", 2), source("c", "paper-c.example", "a", 3)]
+    independent = one + [source("d", "paper-d.example", "d", 2)]
+    assert independent_source_count(copies) == 1
+    assert independent_source_count(independent) == 2
+    score = lambda sources: score_profile(ScoreInput(sources=sources, claims=[], now=now)).score
+    assert score(copies) == score(one)
+    assert score(independent) > score(one)
