@@ -67,6 +67,10 @@ def render_card(profile: dict[str, Any]) -> Panel:
         f"{name}: {f['value']:.2f} × {f['weight']}" for name, f in features.items()
     ] + ([f"contradiction penalty −{p['score_components']['contradiction_penalty']}"]
          if p["score_components"].get("contradictions") else []))
+    contradicted = p["score_components"].get("contradictions") or []
+    if contradicted:
+        section("Contradictions (affirmed by one source, negated by another)", [
+            " / ".join(str(part) for part in key if part) for key in contradicted])
     evidence = p["evidence"]
     section(f"Evidence ({len(evidence)})", [
         f"[{e['type']}, {e['polarity']}, {e['modality']}] {e['sentence']} — {e['url']}" for e in evidence[:MAX_EVIDENCE]

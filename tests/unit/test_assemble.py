@@ -1,0 +1,49 @@
+"""Profile assembly from evidence rows (no warehouse needed)."""
+
+from datetime import datetime, timezone
+
+from dossier.profiles.assemble import assemble_profile, render_claim
+
+WHEN = datetime(2025, 11, 20, tzinfo=timezone.utc)
+
+
+def claim(cid, ctype, polarity, modality, obj_id=None, obj=None, article="a1", publisher="wire.example", cluster=None):
+    return {"id": cid, "subject_id": "e-open", "subject_name": "OpenAI", "type": ctype, "object_id": obj_id,
+            "object_name": obj if obj_id else None, "object_text": None if obj_id else obj, "polarity": polarity,
+            "modality": modality, "evidence": f"sentence {cid}", "evidence_start": 0, "evidence_end": 10,
+            "article_id": article, "url": f"https://{publisher}/{article}", "title": "t", "publisher": publisher,
+            "cluster_id": cluster or article, "published": WHEN, "reliability": 0.7, "extractor_confidence": 0.85,
+            "confidence": 0.8}
+
+
+def evidence(claims):
+    articles = {c["article_id"]: {"article_id": c["article_id"], "url": c["url"], "title": "t", "publisher": c["publisher"],
+                                  "cluster_id": c["cluster_id"], "published": WHEN, "reliability": 0.7} for c in claims}
+    return {"entity": {"id": "e-open", "name": "OpenAI"}, "aliases": [], "articles": list(articles.values()),
+            "claims": claims, "places": [], "sentences": [c["evidence"] for c in claims]}
+
+
+def test_a_negated_claim_is_never_an_affirmed_key_point_or_relationship():
+    claims = [claim("c1", "purchase_commitment", "negated", "asserted", "e-fox", "Foxconn"),
+              claim("c2", "partnership", "affirmed", "reported", "e-fox", "Foxconn")]
+    profile = assemble_profile("e-open", evidence(claims), now=WHEN)
+    negated = [k for k in profile["key_points"] if k["type"] == "purchase_commitment"]
+    assert negated and all(k["polarity"] == "negated" and "no purchase commitment" in k["text"] for k in negated)
+    relation = [r for r in profile["relationships"] if r["type"] == "purchase_commitment"]
+    assert relation and relation[0]["polarity"] == "negated"
+    assert all(w["polarity"] == "affirmed" for w in profile["what_to_watch"])
+
+
+def test_contradicting_sources_are_flagged_and_lower_confidence():
+    agree = [claim("c1", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1", publisher="one.example"),
+             claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a2", publisher="two.example")]
+    disagree = [agree[0], claim("c3", "supply", "negated", "asserted", "e-fox", "Foxconn", article="a2", publisher="two.example")]
+    agreed, contradicted = (assemble_profile("e-open", evidence(c), now=WHEN) for c in (agree, disagree))
+    assert contradicted["score_components"]["contradictions"] and not agreed["score_components"]["contradictions"]
+    assert contradicted["confidence"] < agreed["confidence"]
+
+
+def test_object_less_claims_render_as_labels():
+    assert render_claim("OpenAI", "purchase_commitment", None, "negated") == "OpenAI: no purchase commitment"
+    assert render_claim("OpenAI", "purchase_option", None, "affirmed") == "OpenAI: option to buy"
+    assert render_claim("Foxconn", "supply", "OpenAI", "affirmed") == "Foxconn supplies OpenAI"
