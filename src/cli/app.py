@@ -352,7 +352,7 @@ def _print_eval(results: dict) -> None:
         for split in ("dev", "test", "all"):
             g = results["gold"][split]
             name = {"dev": "gold (dev half)", "test": "gold (held-out half)", "all": "gold (all)"}[split]
-            def t(metric: str) -> str:
+            def t(metric: str, split: str = split) -> str:
                 return target(f"gold.all.{metric}") if split == "all" else ""
             o, c = g["organisation"], g["claim"]
             table.add_row(name, "organisations", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{o['f1']:.3f}", t("organisation.f1"))

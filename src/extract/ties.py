@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
-from dossier.extract.entities import PLACE_LABELS, entity_cues
+from dossier.extract.entities import entity_cues
 from dossier.extract.places import Resolution, load_gazetteer
 from dossier.models import load_json
 from dossier.records import PlaceTie
