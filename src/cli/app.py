@@ -308,6 +308,7 @@ def _print_analysis(out: dict) -> None:
 @app.command("eval")
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Folder of the project's annotated articles.")] = Path("tests/eval/gold"),
+    dev: Annotated[Path, typer.Option(help="A development-only annotated set, reported apart and never gated.")] = Path("tests/eval/dev"),
     shared: Annotated[Path, typer.Option(help="The shared corpora (CoNLL-2003, extraction benchmark).")] = Path("../shared/data"),
     only: Annotated[Optional[list[str]], typer.Option(help="Run only: gold, conll, extraction (repeatable).")] = None,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(".eval/results.json"),
@@ -321,7 +322,7 @@ def eval_command(
         raise fail(f"unknown evaluation in --only: {sorted(parts - {'gold', 'conll', 'extraction'})}")
     if "gold" in parts and not gold.is_dir():
         raise fail(f"no gold set at {gold}")
-    results = run_evaluations(gold, shared if shared.is_dir() else None, load_settings().spacy_model, parts)
+    results = run_evaluations(gold, shared if shared.is_dir() else None, load_settings().spacy_model, parts, dev)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     _print_eval(results)
@@ -361,6 +362,13 @@ def _print_eval(results: dict) -> None:
             table.add_row("", "claims (subject, type)", f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", t("claim.f1"))
             table.add_row("", "claim polarity", "", "", f"{g['polarity_accuracy']:.3f}", t("polarity_accuracy"))
             table.add_row("", "claim modality", "", "", f"{g['modality_accuracy']:.3f}", t("modality_accuracy"))
+    if "dev_set" in results:
+        g = results["dev_set"]["all"]
+        o, c = g["organisation"], g["claim"]
+        table.add_row(f"second dev set ({results['dev_set']['articles']})", "organisations / claims F1", "",
+                      "", f"{o['f1']:.3f} / {c['f1']:.3f}", "")
+        table.add_row("", "places / polarity / modality", "", "",
+                      f"{g['place_country_accuracy']:.3f} / {g['polarity_accuracy']:.3f} / {g['modality_accuracy']:.3f}", "")
     if "extraction" in results:
         e = results["extraction"]
         table.add_row("extraction benchmark", f"article body ({e['pages']} pages)", f"{e['precision']:.3f}",

@@ -31,7 +31,8 @@ class GoldArticle:
 
     @property
     def split(self) -> str:
-        return "dev" if int(self.id) % 2 else "test"
+        """dev (odd numeric ids, and every id of a development-only set such as "d001") or test."""
+        return "dev" if not self.id.isdigit() or int(self.id) % 2 else "test"
 
 
 def load_gold(folder: Path) -> list[GoldArticle]:

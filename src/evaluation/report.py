@@ -44,7 +44,7 @@ def evaluate_conll(path: Path, model: str) -> dict[str, Any]:
     return {label: prf.as_dict() for label, prf in score_entities(docs, predictions).items()} | {"documents": len(docs)}
 
 
-def run_evaluations(gold: Path, shared: Path | None, model: str, parts: set[str]) -> dict[str, Any]:
+def run_evaluations(gold: Path, shared: Path | None, model: str, parts: set[str], dev: Path | None = None) -> dict[str, Any]:
     """Run the selected evaluations; those needing ../shared/data are skipped (noted) without it."""
     results: dict[str, Any] = {"model": model, "models_version": models_version(), "skipped": {}}
     timings = {}
@@ -52,6 +52,9 @@ def run_evaluations(gold: Path, shared: Path | None, model: str, parts: set[str]
         started = time.perf_counter()
         results["gold"] = evaluate_gold(gold, model)
         timings["gold"] = round(time.perf_counter() - started, 2)
+    if "gold" in parts and dev is not None and dev.is_dir():
+        # The second development set: for error analysis only, never gated.
+        results["dev_set"] = {k: v for k, v in evaluate_gold(dev, model).items() if k in ("all", "articles")}
     conll = shared / "conll2003" / "eng.testa" if shared else None
     if "conll" in parts:
         if conll is not None and conll.exists():

@@ -63,10 +63,16 @@ class ClaimRules:
     pronouns: frozenset[str]
     regulator_words: frozenset[str]
     commercial_types: frozenset[str]
+    regulator_phrases: tuple[str, ...] = ()
+    regulator_descriptors: frozenset[str] = frozenset()
 
-    def is_regulator(self, name: str) -> bool:
-        """True when an organisation's name marks it as a regulator or public authority."""
-        return bool(set(name_key(name).split()) & self.regulator_words)
+    def is_regulator(self, name: str, described_as: Token | None = None) -> bool:
+        """True when an organisation's name marks it as a regulator or public authority, or the
+        text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica")."""
+        key = name_key(name)
+        if set(key.split()) & self.regulator_words or any(p in key for p in self.regulator_phrases):
+            return True
+        return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors
 
 
 @lru_cache(maxsize=1)
@@ -90,8 +96,10 @@ def load_claim_rules() -> ClaimRules:
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
         if inflected is not None:
             patterns[entry["id"]].append(inflected)
+    regulators = data["regulators"]
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
-                      frozenset(data["regulators"]["name_words"]), frozenset(data["regulators"]["commercial_types"]))
+                      frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
+                      tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -163,7 +171,7 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         for child in anchor.children:
             if child.dep_ == "poss":
                 return _with_conjuncts(child), "possessive"
-            if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among"):
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at"):
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return _with_conjuncts(objs[0]), "prepositional"
@@ -300,7 +308,11 @@ def _object_lemmas(anchor: Token) -> set[str]:
     lemmas = set()
     for child in anchor.children:
         if child.dep_ in ("dobj", "nsubjpass", "attr", "dative", "oprd"):
-            lemmas.update(t.lemma_.lower() for t in _with_conjuncts(child))
+            for t in _with_conjuncts(child):
+                lemmas.add(t.lemma_.lower())
+                # "all 23 of its stores", "a 27% rise in first-half profit": the noun the phrase is about
+                for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "in")):
+                    lemmas.update(g.lemma_.lower() for g in prep.children if g.dep_ == "pobj")
         elif child.dep_ in ("prep", "prt", "xcomp"):
             for grandchild in child.children:
                 if grandchild.dep_ in ("pobj", "dobj"):
@@ -476,7 +488,13 @@ def extract_claims(
                 subjects, how = [name], "phrase"
         certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75,
                      "phrase": 0.7}.get(how, 0.6)
-        if not subjects and subject_tokens and subject_tokens[0].lower_ in rules.pronouns:
+        if not subjects and rule.subject_in_phrase:
+            # "X has been appointed managing director of Crestwave Bank": the role names the organisation.
+            name = _org_in_phrase(anchor, token_names)
+            if name:
+                subjects, how = [name], "phrase"
+        if not subjects and subject_tokens and (subject_tokens[0].lower_ in rules.pronouns or (
+                subject_tokens[0].lower_ in _descriptors() and any(c.lower_ in ("the", "its") for c in subject_tokens[0].children))):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
             fallback = _governing_subject(chain[-1], token_names)
@@ -498,7 +516,8 @@ def extract_claims(
                 continue  # "buy frames from Heller" is not buying Heller
             obj, obj_is_org, obj_token = direct, True, None
         if rule.subject_kind == "regulator":
-            subjects = [s for s in subjects if rules.is_regulator(s)]
+            described = subject_tokens[0] if subject_tokens else None
+            subjects = [s for s in subjects if rules.is_regulator(s, described)]
             if not subjects:
                 # "won approval for the product from the FDA": the regulator named after from/by.
                 for preposition in ("from", "by"):
