@@ -366,7 +366,8 @@ def governors(anchor: Token) -> list[Token]:
     a means or time phrase ("by selling", "after buying") does not carry its governor's sense."""
     out = []
     token = anchor
-    while token.head.i != token.i and token.dep_ != "conj":
+    # A relative clause or apposition describes its head; the main verb above does not govern it.
+    while token.head.i != token.i and token.dep_ not in ("conj", "relcl", "appos"):
         if token.dep_ == "pobj" and token.head.lower_ in _DETACHING_PREPOSITIONS:
             break
         if token.dep_ == "pcomp" and token.head.lower_ in _DETACHING_PREPOSITIONS:
@@ -426,8 +427,10 @@ def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> s
     if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
             or lemmas & set(cues["hedged_governors"]):
         return "hedged"
+    # "its planned takeover of X": the noun itself is qualified as a plan.
+    planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
-            or has_phrase(cues["planned_phrases"]):
+            or has_phrase(cues["planned_phrases"]) or planned_adjective:
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \

@@ -207,6 +207,21 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+def _split_company_of_place(doc: Doc, span: Span, cues: dict[str, frozenset[str]]) -> list[Span]:
+    """"Straits Aviation Holdings of Singapore" is a company and a place: a company name does not
+    continue with "of <place>" the way an institution's does ("Bank of Japan")."""
+    if span.label_ != ORG or len(span) < 3:
+        return [span]
+    for i, token in enumerate(span):
+        if token.lower_ == "of" and 0 < i < len(span) - 1:
+            before, after = doc[span.start : span.start + i], doc[span.start + i + 1 : span.end]
+            if before[-1].lower_ not in cues["institution_heads"] and load_gazetteer().is_place(after.text) \
+                    and name_key(span.text) not in known_organisation_keys():
+                return [Span(doc, before.start, before.end, label=ORG), Span(doc, after.start, after.end, label="GPE")]
+            break
+    return [span]
+
+
 def merge_split_names(doc: Doc, spans: list[Span]) -> list[Span]:
     """Join names the model split: "Trilhos" + "do" + "Cerrado", "Financial Consumer Agency of"
     + "Canada", "Bank" + "of" + "Japan"."""
@@ -222,6 +237,7 @@ def merge_split_names(doc: Doc, spans: list[Span]) -> list[Span]:
                 end += 1
             if end > span.end:
                 spans[i] = Span(doc, span.start, end, label=ORG)
+    spans = [part for span in spans for part in _split_company_of_place(doc, span, cues)]
     out: list[Span] = []
     for span in spans:
         if out:
