@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from typing import Any
 
 
 def make_id(*parts: object) -> str:
@@ -18,3 +20,8 @@ def hash_text(text: str) -> str:
     """Content hash of an article text (whitespace-normalised), for change detection."""
     normalised = " ".join(text.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, so equal content always serialises, and hashes, the same."""
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)

@@ -9,12 +9,11 @@ from typing import Any
 
 from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
-from dossier.ids import hash_text
+from dossier.ids import canonical_json, hash_text
 from dossier.models import load_json, models_version
 from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
 from dossier.scoring.grades import sources_phrase
 from dossier.scoring.impact import ClaimSummary, rate_criticality, rate_impact, rate_time_horizon
-from dossier.store.warehouse import to_json
 
 UNKNOWN = "unknown"
 KEY_POINTS = 5
@@ -160,7 +159,7 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
         "last_seen": max(dates) if dates else None,
         "models_version": models_version(),
     }
-    draft["content_hash"] = hash_text(to_json({k: v for k, v in draft.items() if k != "content_hash"}))
+    draft["content_hash"] = hash_text(canonical_json({k: v for k, v in draft.items() if k != "content_hash"}))
     return draft
 
 

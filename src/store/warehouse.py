@@ -7,7 +7,6 @@ process and no concurrent readers in other processes while it holds the file).
 
 from __future__ import annotations
 
-import json
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -17,6 +16,8 @@ from typing import Any, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
+
+from dossier.ids import canonical_json
 
 
 class WarehouseError(Exception):
@@ -116,9 +117,8 @@ class Warehouse:
             con.close()
 
 
-def to_json(value: Any) -> str:
-    """JSON text for a JSON column (stable key order, so unchanged content compares equal)."""
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+# JSON columns are written in canonical form, so unchanged content compares equal.
+to_json = canonical_json
 
 
 def upsert(
