@@ -179,3 +179,22 @@ def test_foxconn_demo_story(two_runs):
     assert any(r["organisation"] == "OpenAI" for r in relationships)
     assert commitment and {polarity for polarity, _ in commitment} == {"negated"}
     assert affirmed == 0  # never the worst error: the negated commitment as affirmed
+
+
+def test_a_run_that_stops_on_a_structural_error_is_recorded_as_failed(prefect_harness, corpus_site, tmp_path, monkeypatch):
+    from dossier.pipeline import stages
+
+    def broken_plan(*args, **kwargs):
+        raise RuntimeError("planner exploded")
+
+    monkeypatch.setattr(stages, "plan_fetches", broken_plan)
+    site, feeds = corpus_site
+    path = tmp_path / "dossier.duckdb"
+    with pytest.raises(RuntimeError, match="planner exploded"):
+        ingest_feeds(feeds[:1], test_settings(path))
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        status, failures = con.execute("SELECT status, failures FROM runs").fetchone()
+    finally:
+        con.close()
+    assert status == "failed" and "planner exploded" in failures
