@@ -1,0 +1,62 @@
+"""Each confidence feature: its value and the detail it records."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dossier.scoring.confidence import (
+    CONTRADICTION_PENALTY, DEFAULT_RELIABILITY, FEATURES, ClaimEvidence, ScoreInput, SourceEvidence,
+    contradictions, extraction_certainty, hedging, independent_sources, recency, score_claim, score_profile,
+    source_reliability,
+)
+
+NOW = datetime(2025, 12, 1, tzinfo=timezone.utc)
+
+
+def src(article, publisher, cluster=None, reliability=None, days_old=10):
+    return SourceEvidence(article, publisher, cluster or article, reliability, NOW - timedelta(days=days_old))
+
+
+def clm(key_type="supply", polarity="affirmed", modality="asserted", confidence=0.8, article="a"):
+    return ClaimEvidence(("s", key_type, "o"), polarity, modality, confidence, article)
+
+
+def test_weights_sum_to_one():
+    assert sum(weight for _, weight in FEATURES) == pytest.approx(1.0)
+
+
+def test_independent_sources_value_and_detail():
+    value, detail = independent_sources(ScoreInput(sources=[src("a", "one"), src("b", "two"), src("c", "two", cluster="b")], claims=[], now=NOW))
+    assert value == pytest.approx(0.75) and detail == {"independent_sources": 2, "articles": 3}
+
+
+def test_source_reliability_uses_priors_and_the_default():
+    value, detail = source_reliability(ScoreInput(sources=[src("a", "one", reliability=0.9), src("b", "two")], claims=[], now=NOW))
+    assert value == pytest.approx((0.9 + DEFAULT_RELIABILITY) / 2)
+    assert detail == {"publishers": {"one": 0.9, "two": DEFAULT_RELIABILITY}}
+
+
+def test_extraction_certainty_and_hedging():
+    data = ScoreInput(sources=[], claims=[clm(confidence=0.9), clm(modality="hedged", confidence=0.6)], now=NOW)
+    assert extraction_certainty(data) == (pytest.approx(0.75), {"claims": 2})
+    assert hedging(data) == (pytest.approx(0.5), {"hedged": 1, "claims": 2})
+    assert extraction_certainty(ScoreInput(sources=[], claims=[], now=NOW))[0] == 0.5  # mentions only
+
+
+def test_recency_halves_every_ninety_days():
+    value, detail = recency(ScoreInput(sources=[src("a", "one", days_old=90)], claims=[], now=NOW))
+    assert value == pytest.approx(0.5) and detail["age_days"] == 90.0
+
+
+def test_contradictions_are_detected_and_penalised():
+    agree = ScoreInput(sources=[src("a", "one")], claims=[clm(), clm(article="b")], now=NOW)
+    clash = ScoreInput(sources=[src("a", "one")], claims=[clm(), clm(polarity="negated", article="b")], now=NOW)
+    assert contradictions(agree) == [] and contradictions(clash) == [("s", "supply", "o")]
+    assert score_profile(agree).score - score_profile(clash).score == pytest.approx(CONTRADICTION_PENALTY, abs=1e-3)
+    assert score_profile(clash).detail()["contradiction_penalty"] == CONTRADICTION_PENALTY
+
+
+def test_claim_score_records_its_parts():
+    score, detail = score_claim(0.8, None, "hedged")
+    assert score == pytest.approx(0.5 * 0.8 + 0.3 * DEFAULT_RELIABILITY + 0.2 * 0.5)
+    assert detail["reliability"] == DEFAULT_RELIABILITY and detail["hedge"] == 0.5
