@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -233,6 +234,37 @@ def profiles_show(
         print(json.dumps(profile, default=str, indent=2))
         return
     console.print(render_card(profile))
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="md, json or html.")] = "md",
+    status: Annotated[Optional[str], typer.Option(help="Only profiles with this status (approved, draft).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder to write the cards into (one file per organisation).")] = Path("exports"),
+) -> None:
+    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML."""
+    from dossier.profiles.render import RENDERERS
+    from dossier.store import profiles as profile_store
+    from dossier.store.warehouse import WarehouseError
+
+    if format not in RENDERERS:
+        raise fail(f"unknown format {format!r}; use one of {', '.join(RENDERERS)}")
+    if status not in (None, "approved", "draft"):
+        raise fail(f"unknown status {status!r}; use approved or draft")
+    try:
+        with _warehouse(load_settings()).read() as con:
+            rows = profile_store.current_profiles(con, status)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for row in rows:
+        slug = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-") or row["entity_id"]
+        if slug in used:
+            slug = f"{slug}-{row['entity_id'][:6]}"
+        used.add(slug)
+        (out / f"{slug}.{format}").write_text(RENDERERS[format](row), encoding="utf-8")
+    console.print(f"{len(rows)} {format} card(s) written to {out.resolve()}", soft_wrap=True)
 
 
 # --- extract ----------------------------------------------------------------------------

@@ -148,6 +148,17 @@ def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | 
     return rows[0] if rows else None
 
 
+def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
+    """Every column of each organisation's current revision (approved over draft), by name."""
+    where = "WHERE v.status = ?" if status else ""
+    return fetch_dicts(
+        con,
+        f"SELECT p.* FROM profiles p JOIN v_profiles_current v ON v.entity_id = p.entity_id AND v.revision = p.revision"
+        f" {where} ORDER BY p.name, p.entity_id",
+        [status] if status else [],
+    )
+
+
 def list_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
     """Current profiles, most confident first."""
     where = "WHERE status = ?" if status else ""

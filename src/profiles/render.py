@@ -1,0 +1,120 @@
+"""Profile cards as Markdown, JSON and HTML (`dossier export`); article-derived text is escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from dossier.ids import canonical_json
+
+JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence")
+MAX_EVIDENCE = 12
+
+
+def profile_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A profile row (stored or freshly assembled) with its JSON columns parsed."""
+    view = dict(row)
+    for name in JSON_FIELDS:
+        if isinstance(view.get(name), str):
+            view[name] = json.loads(view[name])
+    view.setdefault("status", "draft")
+    view.setdefault("revision", 1)
+    return view
+
+
+def _date(value: Any) -> str:
+    return value.date().isoformat() if isinstance(value, datetime) else (str(value)[:10] if value else "unknown")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: Any) -> str:
+    """Markdown-escaped text (a pipe, bracket or asterisk in an article never breaks the card)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def facts(p: dict[str, Any]) -> list[tuple[str, str]]:
+    """The card's fact lines, in the reference card's order."""
+    reasons = p["score_components"]
+    return [
+        ("Aliases", ", ".join(p["aliases"] or []) or "none found"),
+        ("Type", p["type"]), ("Category", p["category"]),
+        ("Base / region", f"{p['base']} / {p['region']}"),
+        ("Primary domain / topic", f"{p['primary_domain']} / {p['topic']}"),
+        ("Impact", f"{p['impact']} — {reasons.get('impact_reason', '')}"),
+        ("Operational criticality", f"{p['operational_criticality']} — {reasons.get('criticality_reason', '')}"),
+        ("Time horizon", f"{p['time_horizon']} — {reasons.get('time_horizon_reason', '')}"),
+        ("Confidence", f"{p['confidence']:.2f} · grade {p['grade']} · {p['grade_label']}"),
+        ("Sources", f"{p['sources_phrase']} ({p['independent_source_count']} independent of {p['source_count']} articles)"),
+        ("First / last seen", f"{_date(p['first_seen'])} / {_date(p['last_seen'])}"),
+        ("Status", f"{p['status']} (revision {p['revision']})"),
+    ]
+
+
+def sections(p: dict[str, Any]) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The card's sections: (title, [(text, link or None)])."""
+    features = p["score_components"].get("features", {})
+    contradicted = p["score_components"].get("contradictions") or []
+    out = [
+        ("Key points", [(f"{k['text']} ({k['polarity']}, {k['modality']}, {k['independent_sources']} independent source(s))", None)
+                        for k in p["key_points"]]),
+        ("What happened", [(f"{w['sentence']} — {w['publisher']}", w["url"]) for w in p["what_happened"]]),
+        ("What to watch", [(f"{w['text']} ({w['modality']}): {w['evidence']['sentence']}", w["evidence"]["url"])
+                           for w in p["what_to_watch"]]),
+        ("Relationships", [(f"{r['organisation']}: {r['type']} ({r['direction']}, {r['polarity']}, {r['modality']})", None)
+                           for r in p["relationships"]]),
+        ("Places", [(f"{pl['name']} ({pl['country'] or '?'}, {pl['continent'] or '?'}) — {pl['tie']}, {pl['articles']} article(s)", None)
+                    for pl in p["places"]]),
+        ("Confidence breakdown", [(f"{name}: {f['value']:.2f} × weight {f['weight']}", None) for name, f in features.items()]),
+    ]
+    if contradicted:
+        out[-1][1].append((f"contradiction penalty −{p['score_components'].get('contradiction_penalty', 0)}", None))
+    if contradicted:
+        out.append(("Contradictions", [(" / ".join(str(part) for part in key if part), None) for key in contradicted]))
+    out.append((f"Evidence ({len(p['evidence'])})", [
+        (f"[{e['type']}, {e['polarity']}, {e['modality']}] {e['sentence']}", e["url"]) for e in p["evidence"][:MAX_EVIDENCE]]))
+    return out
+
+
+def render_markdown(row: dict[str, Any]) -> str:
+    """The card as Markdown."""
+    p = profile_view(row)
+    lines = [f"# {md(p['name'])}", "", "| field | value |", "|---|---|"]
+    lines += [f"| {name} | {md(value)} |" for name, value in facts(p)]
+    for title, items in sections(p):
+        lines += ["", f"## {title}", ""]
+        lines += [f"- {md(text)}" + (f" <{link}>" if link else "") for text, link in items] or ["- none found"]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(row: dict[str, Any]) -> str:
+    """The card as JSON (every stored field)."""
+    return canonical_json(profile_view(row)) + "\n"
+
+
+_HTML = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ p.name }} — dossier profile</title>
+<style>body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem;vertical-align:top}</style>
+</head><body>
+<h1>{{ p.name }}</h1>
+<table>{% for name, value in facts %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
+{% for title, items in sections %}<h2>{{ title }}</h2>
+<ul>{% for text, link in items %}<li>{{ text }}{% if link %} <a href="{{ link }}" rel="nofollow noopener">source</a>{% endif %}</li>{% else %}<li>none found</li>{% endfor %}</ul>
+{% endfor %}</body></html>
+""")
+
+
+def render_html(row: dict[str, Any]) -> str:
+    """The card as a standalone HTML page (all text auto-escaped)."""
+    p = profile_view(row)
+    safe = [(t, [(text, link if link and link.startswith(("http://", "https://")) else None) for text, link in items])
+            for t, items in sections(p)]
+    return _HTML.render(p=p, facts=facts(p), sections=safe)
+
+
+RENDERERS = {"md": render_markdown, "json": render_json, "html": render_html}

@@ -1,0 +1,83 @@
+"""Cards exported from a warehouse built from the demo; the Foxconn card is a golden file."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from dossier.cli.app import app
+from dossier.demo.server import feed_paths, serve_demo
+from dossier.flows.ingest import ingest_feeds
+from dossier.profiles.assemble import assemble_profile
+from dossier.profiles.render import render_html, render_json, render_markdown
+from dossier.store.profiles import load_evidence
+from tests.conftest import test_settings
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "foxconn.md"
+# Recency depends on the day a card is assembled: the golden card is assembled as of this date.
+AS_OF = datetime(2025, 12, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(prefect_harness, tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "dossier.duckdb"
+    with serve_demo(0) as base:
+        ingest_feeds([base + p for p in feed_paths()], test_settings(path), origin="demo")
+    return path
+
+
+def test_the_foxconn_card_matches_its_golden_file(demo_warehouse):
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        entity_id = con.execute("SELECT id FROM entities WHERE name = 'Foxconn'").fetchone()[0]
+        evidence = load_evidence(con, [entity_id])[entity_id]
+    finally:
+        con.close()
+    card = render_markdown(assemble_profile(entity_id, evidence, now=AS_OF))
+    if os.environ.get("DOSSIER_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(card, encoding="utf-8")
+    assert card == GOLDEN.read_text(encoding="utf-8"), "re-generate deliberately with DOSSIER_UPDATE_GOLDEN=1"
+    for expected in ("# Foxconn", "Hon Hai Technology Group", "Taiwan / Asia", "Wisconsin (US, North America)",
+                     "## Relationships", "OpenAI: partnership"):
+        assert expected in card
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_export_writes_one_card_per_current_profile(demo_warehouse, tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
+    result = CliRunner().invoke(app, ["export", "--format", fmt, "--status", "draft", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    current = con.execute("SELECT count(*) FROM v_profiles_current WHERE status = 'draft'").fetchone()[0]
+    con.close()
+    files = sorted(tmp_path.glob(f"*.{fmt}"))
+    assert len(files) == current > 0
+    foxconn = (tmp_path / f"foxconn.{fmt}").read_text(encoding="utf-8")
+    if fmt == "json":
+        assert json.loads(foxconn)["name"] == "Foxconn"
+    else:
+        assert "Foxconn" in foxconn and "Hon Hai Technology Group" in foxconn
+    assert CliRunner().invoke(app, ["export", "--format", "pdf", "--out", str(tmp_path)]).exit_code == 1
+
+
+def test_article_text_is_escaped_in_every_format():
+    hostile = "<script>alert(1)</script> | *bold* [link](javascript:x)"
+    row = {
+        "entity_id": "e1", "name": hostile, "aliases": [hostile], "type": "t", "category": "c", "region": "r", "base": "b",
+        "primary_domain": "d", "topic": "t", "impact": "low", "operational_criticality": "low", "time_horizon": "now",
+        "confidence": 0.5, "grade": "C/D", "grade_label": "Weak–medium", "score_components": {"features": {}},
+        "source_count": 1, "independent_source_count": 1, "sources_phrase": "one public source",
+        "key_points": [], "what_happened": [{"sentence": hostile, "url": "javascript:alert(1)", "title": "t", "publisher": "p"}],
+        "what_to_watch": [], "relationships": [], "places": [], "evidence": [], "first_seen": None, "last_seen": None,
+    }
+    html = render_html(row)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and 'href="javascript' not in html
+    md = render_markdown(row)
+    assert "<script>" not in md and "\\|" in md and "\\*bold\\*" in md
+    assert json.loads(render_json(row))["name"] == hostile
