@@ -394,6 +394,12 @@ def _print_eval(results: dict) -> None:
             table.add_row("", "claims (subject, type)", f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", t("claim.f1"))
             table.add_row("", "claim polarity", "", "", f"{g['polarity_accuracy']:.3f}", t("polarity_accuracy"))
             table.add_row("", "claim modality", "", "", f"{g['modality_accuracy']:.3f}", t("modality_accuracy"))
+    if "gold" in results:
+        cal = results["gold"]["calibration"]
+        table.add_row("claim calibration", f"ECE over {cal['claims']} claims", "", "", f"{cal['ece']:.3f}", "aim ≤ 0.10")
+        for bucket in cal["buckets"]:
+            table.add_row("", f"confidence {bucket['bucket']} ({bucket['claims']})", "", "",
+                          f"mean {bucket['mean_confidence']:.2f} → right {bucket['accuracy']:.2f}", "")
     if "dev_set" in results:
         g = results["dev_set"]["all"]
         o, c = g["organisation"], g["claim"]

@@ -8,7 +8,8 @@ from typing import Any
 
 from dossier.evaluation.conll import read_conll, score_entities
 from dossier.evaluation.extraction import evaluate_benchmark
-from dossier.evaluation.gold import GoldScores, corpus_hash, load_gold, score_article
+from dossier.evaluation.calibration import reliability_table
+from dossier.evaluation.gold import GoldScores, claim_outcomes, corpus_hash, load_gold, score_article
 from dossier.extract.analyse import load_analyser
 from dossier.models import models_version
 
@@ -22,17 +23,20 @@ TARGETS = {
 
 
 def evaluate_gold(folder: Path, model: str) -> dict[str, Any]:
-    """Gold-set scores for the dev split, the held-out split and both."""
+    """Gold-set scores for the dev split, the held-out split and both, and claim calibration."""
     articles = load_gold(folder)
     analyser = load_analyser(model)
     scores = {"dev": GoldScores(), "test": GoldScores(), "all": GoldScores()}
+    calibration: list[tuple[float, bool]] = []
     for article, analysis in zip(articles, analyser.analyse(a.text for a in articles)):
         score_article(article, analysis, scores[article.split])
         score_article(article, analysis, scores["all"])
+        calibration.extend(claim_outcomes(article, analysis))
     out: dict[str, Any] = {split: s.as_dict() for split, s in scores.items()}
     out["articles"] = len(articles)
     out["corpus_sha256"] = corpus_hash(folder)
     out["errors"] = scores["all"].errors
+    out["calibration"] = reliability_table(calibration)
     return out
 
 
