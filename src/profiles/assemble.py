@@ -109,8 +109,10 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
     ]
     what_happened = _summary(aggregated, articles)
     what_to_watch = [
-        {"text": g["text"], "modality": g["modality"], "polarity": g["polarity"], "evidence": g["evidence"]}
-        for g in aggregated if g["modality"] in ("planned", "hedged") and g["polarity"] == "affirmed"
+        {"text": g["text"], "modality": g["modality"], "polarity": g["polarity"], "evidence": g["evidence"],
+         "when": dated(g["evidence"]["sentence"])}
+        for g in aggregated
+        if g["polarity"] == "affirmed" and (g["modality"] in ("planned", "hedged") or dated(g["evidence"]["sentence"]))
     ]
     relationships = _relationships(entity_id, aggregated)
     evidence_list = []
@@ -127,7 +129,7 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
         "entity_id": entity_id,
         "name": name,
         "aliases": aliases,
-        "type": kind["type"],
+        "type": kind["type"],  # the cues that chose it are in score_components.classification_cues
         "category": kind["category"],
         "region": region,
         "base": base,
@@ -161,6 +163,23 @@ def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | N
     }
     draft["content_hash"] = hash_text(canonical_json({k: v for k, v in draft.items() if k != "content_hash"}))
     return draft
+
+
+# Forward-looking times only: "by December", "before 2027", "starting next quarter", "next year".
+# A bare "in 2019" may be history ("founded in 2019"), so it does not count.
+_DATE = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{4})?"
+         r"|(?:19|20)\d\d|(?:the\s+)?(?:first|second|third|fourth)\s+(?:quarter|half)(?:\s+of\s+(?:19|20)\d\d)?)")
+_WHEN = re.compile(
+    rf"\b(?:(?:by|before|until|starting|from)\s+(?:the\s+)?(?:end\s+of\s+)?{_DATE}"
+    r"|next\s+(?:year|month|quarter|week|spring|summer|autumn|fall|winter))",
+    re.IGNORECASE,
+)
+
+
+def dated(sentence: str) -> str | None:
+    """The time a claim is pinned to ("by December", "in 2027", "next year"), if the sentence says."""
+    found = _WHEN.search(sentence)
+    return found.group(0) if found else None
 
 
 def _relationships(entity_id: str, aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:

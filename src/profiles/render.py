@@ -43,7 +43,9 @@ def facts(p: dict[str, Any]) -> list[tuple[str, str]]:
     reasons = p["score_components"]
     return [
         ("Aliases", ", ".join(p["aliases"] or []) or "none found"),
-        ("Type", p["type"]), ("Category", p["category"]),
+        ("Type", p["type"] + (f" (cues: {', '.join(reasons.get('classification_cues', [])[:6])})"
+                              if reasons.get("classification_cues") else "")),
+        ("Category", p["category"]),
         ("Base / region", f"{p['base']} / {p['region']}"),
         ("Primary domain / topic", f"{p['primary_domain']} / {p['topic']}"),
         ("Impact", f"{p['impact']} — {reasons.get('impact_reason', '')}"),
@@ -64,8 +66,8 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[tuple[str, str | None]]]
         ("Key points", [(f"{k['text']} ({k['polarity']}, {k['modality']}, {k['independent_sources']} independent source(s))", None)
                         for k in p["key_points"]]),
         ("What happened", [(f"{w['sentence']} — {w['publisher']}", w["url"]) for w in p["what_happened"]]),
-        ("What to watch", [(f"{w['text']} ({w['modality']}): {w['evidence']['sentence']}", w["evidence"]["url"])
-                           for w in p["what_to_watch"]]),
+        ("What to watch", [(f"{w['text']} ({w['modality']}{', ' + w['when'] if w.get('when') else ''}): "
+                            f"{w['evidence']['sentence']}", w["evidence"]["url"]) for w in p["what_to_watch"]]),
         ("Relationships", [(f"{r['organisation']}: {r['type']} ({r['direction']}, {r['polarity']}, {r['modality']})", None)
                            for r in p["relationships"]]),
         ("Places", [(f"{pl['name']} ({pl['country'] or '?'}, {pl['continent'] or '?'}) — {pl['tie']}, {pl['articles']} article(s)", None)

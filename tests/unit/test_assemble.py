@@ -47,3 +47,15 @@ def test_object_less_claims_render_as_labels():
     assert render_claim("OpenAI", "purchase_commitment", None, "negated") == "OpenAI: no purchase commitment"
     assert render_claim("OpenAI", "purchase_option", None, "affirmed") == "OpenAI: option to buy"
     assert render_claim("Foxconn", "supply", "OpenAI", "affirmed") == "Foxconn supplies OpenAI"
+
+
+def test_dated_claims_are_watched_and_history_is_not():
+    from dossier.profiles.assemble import dated
+
+    assert dated("Shipments will begin by the end of 2026.") == "by the end of 2026"
+    assert dated("Deliveries start next year.") == "next year"
+    assert dated("It was founded in 1990 by two engineers.") is None
+    claims = [claim("c1", "supply", "affirmed", "asserted", "e-fox", "Foxconn")]
+    claims[0]["evidence"] = "OpenAI will take delivery of racks from Foxconn by March 2026."
+    profile = assemble_profile("e-open", evidence(claims), now=WHEN)
+    assert [w["when"] for w in profile["what_to_watch"]] == ["by March 2026"]
