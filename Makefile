@@ -11,7 +11,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export DO_NOT_TRACK := 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test eval clean
+.PHONY: install run test eval clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,14 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache warehouse/dossier.duckdb warehouse/dossier.duckdb.wal
+
+## browser: Debian's chromium and chromium-driver for the review desk's browser test
+## (installed only when missing; playwright drives this binary and never downloads its own)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+browser: $(CHROMIUM)
+test: browser

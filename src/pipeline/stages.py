@@ -24,8 +24,8 @@ from dossier.ingest.publisher import publisher_of
 from dossier.ingest.text import NoText, decode_body, extract_article
 from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
-from dossier.profiles.assemble import assemble_profile
 from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
+from dossier.review.drafts import refresh_drafts
 from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
 from dossier.settings import Settings
 from dossier.store import articles as article_store
@@ -361,14 +361,13 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
 
 
 def refresh_profiles(warehouse: Warehouse, entity_ids: Iterable[str]) -> dict[str, int]:
-    """Re-assemble and score the drafts of the given organisations."""
+    """Re-assemble and score the drafts of the given organisations, reviewer overrides and
+    claim verdicts applied (dossier.review.drafts)."""
     ids = sorted(set(entity_ids))
     if not ids:
         return {"created": 0, "updated": 0, "unchanged": 0}
     with warehouse.write() as con:
-        evidence = profile_store.load_evidence(con, ids)
-        drafts = [assemble_profile(entity_id, evidence[entity_id]) for entity_id in ids if entity_id in evidence]
-        return profile_store.write_drafts(con, drafts)
+        return refresh_drafts(con, ids)
 
 
 # --- the run record ---------------------------------------------------------------------

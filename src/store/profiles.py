@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import duckdb
 
+from dossier.store.reviews import REJECTED_CLAIM_FILTER
 from dossier.store.warehouse import fetch_dicts, to_json, upsert, utcnow
 
 # Columns of `profiles` a draft carries (the rest is revision bookkeeping).
@@ -17,6 +18,8 @@ PROFILE_FIELDS = (
     "models_version",
 )
 JSON_FIELDS = {"score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"}
+# Review columns a draft may carry (migration 005): overrides applied, diff against the approved revision.
+REVIEW_FIELDS = ("overrides", "diff", "approved_revision")
 
 
 def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:
@@ -65,9 +68,10 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         LEFT JOIN entities o ON o.id = c.object_id
         JOIN articles a ON a.id = c.article_id
         LEFT JOIN feeds f ON f.url = a.feed_url
-        WHERE c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?))
+        WHERE (c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?)))
+          AND {rejected_filter}
         ORDER BY published, c.evidence_start, c.id
-        """,
+        """.format(rejected_filter=REJECTED_CLAIM_FILTER),
         [ids, ids],
     ):
         for entity_id in {row["subject_id"], row["object_id"]} & out.keys():
@@ -99,7 +103,8 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
 
 def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Write draft revisions in one bulk upsert: unchanged content writes nothing; a draft is
-    updated in place; an approved or rejected revision is never touched, a new draft opens beside it."""
+    updated in place; an approved, rejected or superseded revision is never touched, a new
+    draft opens beside it."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not drafts:
         return counts
@@ -124,6 +129,10 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]
         revision = current["revision"] if in_place else (current["revision"] + 1 if current else 1)
         row = {"entity_id": draft["entity_id"], "revision": revision, "status": "draft"}
         row.update({f: to_json(draft[f]) if f in JSON_FIELDS else draft[f] for f in PROFILE_FIELDS})
+        overrides, diff = draft.get("overrides"), draft.get("diff")
+        row.update({"overrides": to_json(overrides) if overrides else None,
+                    "diff": to_json(diff) if diff is not None else None,
+                    "approved_revision": draft.get("approved_revision")})
         row.update({"created_at": now, "updated_at": now})
         rows.append(row)
     upsert(con, "profiles", rows, key=["entity_id", "revision"], keep=("status", "created_at"), touch=("updated_at",))

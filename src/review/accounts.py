@@ -1,0 +1,78 @@
+"""People who may sign in to the review desk: argon2id password hashes and roles."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from dossier.store import reviews as store
+
+# Each role may do what the ones before it may.
+ROLES = ("viewer", "reviewer", "admin")
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    """A user that cannot be added or changed, with the reason."""
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Whether `role` may do what `needed` may."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def add_account(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> None:
+    """Create a user with an argon2id hash of the password."""
+    if not _USERNAME.match(username):
+        raise AccountError(f"{username!r}: a username is 2–64 letters, digits, dots, dashes or underscores")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    if store.get_user(con, username) is not None:
+        raise AccountError(f"user {username!r} exists (disabled users keep their name)")
+    store.add_user(con, username, _hasher().hash(password), role)
+    store.append_event(con, username, "user_add", None, None, None, {"username": username, "role": role}, None)
+
+
+def disable_account(con: duckdb.DuckDBPyConnection, username: str, by: str) -> None:
+    if not store.disable_user(con, username):
+        raise AccountError(f"no active user {username!r}")
+    store.append_event(con, by, "user_disable", None, None, {"username": username, "active": True},
+                       {"username": username, "active": False}, None)
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> dict[str, Any] | None:
+    """The active user with this password, else None (same answer for a wrong name or password)."""
+    user = store.get_user(con, username)
+    hasher = _hasher()
+    if user is None or not user["active"]:
+        # Spend the same effort as a real check, so timing does not reveal which names exist.
+        try:
+            hasher.verify(_dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        hasher.verify(user["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(user["password_hash"]):
+        store.set_password_hash(con, username, hasher.hash(password))
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made once per process on first use (nothing is computed at import time)."""
+    return _hasher().hash("not a password anyone has")

@@ -1,0 +1,34 @@
+"""Drafts as a run or a reviewer's action refreshes them: assembled from the evidence
+(rejected claims left out), reviewer overrides on top, and a diff against the approved revision."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import duckdb
+
+from dossier.profiles.assemble import assemble_profile
+from dossier.review.revisions import apply_overrides, diff_revisions
+from dossier.store import profiles as profile_store
+from dossier.store import reviews as review_store
+
+
+def refresh_drafts(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> dict[str, int]:
+    """Re-assemble, override and write the drafts of the given organisations (approved
+    revisions are never written: a changed profile opens a draft beside them)."""
+    ids = sorted(set(entity_ids))
+    if not ids:
+        return {"created": 0, "updated": 0, "unchanged": 0}
+    evidence = profile_store.load_evidence(con, ids)
+    overrides = review_store.active_overrides(con, ids)
+    approved = review_store.approved_revisions(con, ids)
+    drafts = []
+    for entity_id in ids:
+        if entity_id not in evidence:
+            continue
+        draft = apply_overrides(assemble_profile(entity_id, evidence[entity_id]), overrides.get(entity_id, {}))
+        if entity_id in approved:
+            draft = {**draft, "diff": diff_revisions(approved[entity_id], draft),
+                     "approved_revision": approved[entity_id]["revision"]}
+        drafts.append(draft)
+    return profile_store.write_drafts(con, drafts)

@@ -1,0 +1,43 @@
+"""The review queue's order: impact × uncertainty × recency (docs/review.md).
+
+High-impact drafts the system is unsure of, about recent news, come first: they are where
+a reviewer's minute changes the most.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+# Weight of each impact rating (scoring/impact.py); unrated counts as low.
+IMPACT_WEIGHT = {"high": 1.0, "medium": 0.6, "low": 0.3}
+DEFAULT_IMPACT_WEIGHT = 0.3
+# 1 − confidence, floored so a confident, high-impact draft still outranks trivia.
+MIN_UNCERTAINTY = 0.05
+# Recency halves every 14 days since the latest evidence, floored so old items keep an order.
+HALF_LIFE_DAYS = 14.0
+MIN_RECENCY = 0.1
+
+
+def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, float]:
+    """The queue score of a revision row and its three factors."""
+    now = now or datetime.now(timezone.utc)
+    impact = IMPACT_WEIGHT.get(str(row.get("impact") or "").lower(), DEFAULT_IMPACT_WEIGHT)
+    uncertainty = max(MIN_UNCERTAINTY, 1.0 - float(row.get("confidence") or 0.0))
+    seen = row.get("last_seen") or row.get("updated_at")
+    if isinstance(seen, datetime):
+        if seen.tzinfo is None:
+            seen = seen.replace(tzinfo=timezone.utc)
+        age_days = max(0.0, (now - seen).total_seconds() / 86400)
+        recency = max(MIN_RECENCY, 0.5 ** (age_days / HALF_LIFE_DAYS))
+    else:
+        recency = MIN_RECENCY
+    return {"impact": impact, "uncertainty": round(uncertainty, 4), "recency": round(recency, 4),
+            "priority": round(impact * uncertainty * recency, 6)}
+
+
+def order_queue(rows: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Rows with their priority factors, highest priority first (ties by name, then id)."""
+    now = now or datetime.now(timezone.utc)
+    scored = [{**row, **priority(row, now)} for row in rows]
+    return sorted(scored, key=lambda r: (-r["priority"], r["name"], r["entity_id"]))

@@ -1,0 +1,278 @@
+"""Reviewer decisions in the warehouse: revisions, overrides, claim verdicts, the audit log, users.
+
+Rows here are never deleted: a later decision supersedes an earlier one (`superseded_by`),
+a revision's status moves on, a user is disabled.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+import duckdb
+
+from dossier.ids import make_id
+from dossier.store.warehouse import fetch_dicts, to_json, utcnow
+
+
+# --- revisions --------------------------------------------------------------------------
+
+def revisions(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+    """Every revision of an organisation's profile, newest first."""
+    return fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? ORDER BY revision DESC", [entity_id])
+
+
+def revision(con: duckdb.DuckDBPyConnection, entity_id: str, number: int) -> dict[str, Any] | None:
+    rows = fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? AND revision = ?", [entity_id, number])
+    return rows[0] if rows else None
+
+
+def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The approved revision of each organisation that has one."""
+    rows = fetch_dicts(
+        con,
+        "SELECT * FROM profiles WHERE status = 'approved' AND entity_id IN (SELECT unnest(?))"
+        " QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY revision DESC) = 1",
+        [list(entity_ids)],
+    )
+    return {row["entity_id"]: row for row in rows}
+
+
+def set_status(con: duckdb.DuckDBPyConnection, entity_id: str, number: int, status: str,
+               reviewer: str | None = None, note: str | None = None) -> None:
+    """Move a revision to `status`, stamping the reviewer when one acted."""
+    if reviewer is None:
+        con.execute("UPDATE profiles SET status = ? WHERE entity_id = ? AND revision = ?", [status, entity_id, number])
+        return
+    con.execute(
+        "UPDATE profiles SET status = ?, reviewer = ?, reviewed_at = ?, note = ? WHERE entity_id = ? AND revision = ?",
+        [status, reviewer, utcnow(), note, entity_id, number],
+    )
+
+
+def queue_rows(con: duckdb.DuckDBPyConnection, status: str = "draft", grade: str | None = None,
+               domain: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+    """Candidate rows for the review queue: per organisation, its latest revision with `status`
+    (`any`: its latest revision), filtered; the caller orders them."""
+    where, params = ["TRUE"], []
+    if status != "any":
+        where.append("p.status = ?")
+        params.append(status)
+    for column, value in (("grade", grade), ("primary_domain", domain), ("region", region)):
+        if value:
+            where.append(f"lower(p.{column}) = lower(?)")
+            params.append(value)
+    partition = "p.entity_id" if status == "any" else "p.entity_id, p.status"
+    return fetch_dicts(
+        con,
+        f"""
+        SELECT p.entity_id, p.revision, p.status, p.name, p.type, p.grade, p.grade_label, p.confidence,
+               p.primary_domain, p.region, p.impact, p.source_count, p.independent_source_count,
+               p.last_seen, p.updated_at, p.approved_revision, p.diff, p.overrides
+        FROM profiles p
+        WHERE p.status <> 'superseded' OR ? = 'superseded'
+        QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY p.revision DESC) = 1
+            AND {' AND '.join(where)}
+        """,
+        [status, *params],
+    )
+
+
+def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The grades, domains and regions present, for filter menus."""
+    out = {}
+    for key, column in (("grade", "grade"), ("domain", "primary_domain"), ("region", "region")):
+        out[key] = [r[0] for r in con.execute(
+            f"SELECT DISTINCT {column} FROM profiles WHERE {column} IS NOT NULL ORDER BY 1").fetchall()]
+    return out
+
+
+# --- overrides --------------------------------------------------------------------------
+
+def active_overrides(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per organisation, the field values reviewers set (the latest edit of each field wins;
+    an edit to NULL clears the field's override)."""
+    rows = con.execute(
+        "SELECT entity_id, field, value FROM profile_overrides"
+        " WHERE superseded_by IS NULL AND entity_id IN (SELECT unnest(?)) ORDER BY created_at, id",
+        [list(entity_ids)],
+    ).fetchall()
+    out: dict[str, dict[str, Any]] = {}
+    for entity_id, field, value in rows:
+        parsed = json.loads(value) if value is not None else None
+        if parsed is None:
+            out.get(entity_id, {}).pop(field, None)
+        else:
+            out.setdefault(entity_id, {})[field] = parsed
+    return out
+
+
+def record_override(con: duckdb.DuckDBPyConnection, entity_id: str, field: str, value: Any,
+                    reviewer: str, note: str | None) -> str:
+    """Store an edit of one field; earlier edits of that field are superseded by it."""
+    now = utcnow()
+    override_id = make_id("override", entity_id, field, now.isoformat())
+    con.execute(
+        "UPDATE profile_overrides SET superseded_by = ? WHERE entity_id = ? AND field = ? AND superseded_by IS NULL",
+        [override_id, entity_id, field],
+    )
+    con.execute("INSERT INTO profile_overrides VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                [override_id, entity_id, field, None if value is None else to_json(value), reviewer, now, note])
+    return override_id
+
+
+# --- claims -----------------------------------------------------------------------------
+
+# A verdict applies while the claim's evidence sentence hashes as it did when reviewed.
+_VERDICT = """
+    (SELECT r.verdict FROM claim_reviews r
+     WHERE r.claim_id = c.id AND r.superseded_by IS NULL AND r.evidence_hash = sha256(c.evidence)
+     ORDER BY r.created_at DESC LIMIT 1)
+"""
+REJECTED_CLAIM_FILTER = f"coalesce({_VERDICT}, '') <> 'rejected'"
+
+
+def entity_claims(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+    """Claims about an organisation (as subject or object) with their sources and verdicts."""
+    return fetch_dicts(
+        con,
+        f"""
+        SELECT c.id, c.type, c.polarity, c.modality, c.evidence, c.evidence_start, c.evidence_end,
+               c.subject_id, s.name AS subject, coalesce(o.name, c.object_text) AS object, c.object_id,
+               coalesce(c.confidence, c.extractor_confidence) AS confidence, c.confidence_detail, c.rule,
+               a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
+               coalesce(a.published, a.fetched) AS published, {_VERDICT} AS verdict
+        FROM claims c
+        JOIN entities s ON s.id = c.subject_id
+        LEFT JOIN entities o ON o.id = c.object_id
+        JOIN articles a ON a.id = c.article_id
+        WHERE c.subject_id = ? OR c.object_id = ?
+        ORDER BY (c.subject_id = ?) DESC, published DESC, c.evidence_start
+        """,
+        [entity_id, entity_id, entity_id],
+    )
+
+
+def claim_in_context(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict[str, Any] | None:
+    """A claim with its article's text, for showing the evidence where it stands."""
+    rows = fetch_dicts(
+        con,
+        f"""
+        SELECT c.id, c.type, c.polarity, c.modality, c.evidence, c.evidence_start, c.evidence_end,
+               c.subject_id, s.name AS subject, coalesce(o.name, c.object_text) AS object,
+               coalesce(c.confidence, c.extractor_confidence) AS confidence, c.confidence_detail,
+               a.canonical_url AS url, a.title, a.publisher, a.text AS article_text,
+               coalesce(a.published, a.fetched) AS published, {_VERDICT} AS verdict
+        FROM claims c JOIN entities s ON s.id = c.subject_id LEFT JOIN entities o ON o.id = c.object_id
+        JOIN articles a ON a.id = c.article_id
+        WHERE c.id = ?
+        """,
+        [claim_id],
+    )
+    return rows[0] if rows else None
+
+
+def record_claim_verdict(con: duckdb.DuckDBPyConnection, claim_id: str, verdict: str, entity_id: str | None,
+                         reviewer: str, note: str | None) -> str | None:
+    """Accept or reject a claim as its evidence now reads; return the verdict it replaces."""
+    row = con.execute("SELECT sha256(evidence) FROM claims WHERE id = ?", [claim_id]).fetchone()
+    if row is None:
+        raise KeyError(claim_id)
+    previous = con.execute(
+        "SELECT verdict FROM claim_reviews WHERE claim_id = ? AND superseded_by IS NULL AND evidence_hash = ?"
+        " ORDER BY created_at DESC LIMIT 1", [claim_id, row[0]]).fetchone()
+    now = utcnow()
+    review_id = make_id("claim_review", claim_id, verdict, now.isoformat())
+    con.execute("UPDATE claim_reviews SET superseded_by = ? WHERE claim_id = ? AND superseded_by IS NULL",
+                [review_id, claim_id])
+    con.execute("INSERT INTO claim_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                [review_id, claim_id, row[0], entity_id, verdict, reviewer, now, note])
+    return previous[0] if previous else None
+
+
+# --- the audit log ----------------------------------------------------------------------
+
+def append_event(con: duckdb.DuckDBPyConnection, reviewer: str, action: str, entity_id: str | None,
+                 revision: int | None, before: Any, after: Any, note: str | None) -> str:
+    """Append one action to `review_events` (never updated, never deleted)."""
+    now = utcnow()
+    event_id = make_id("review_event", reviewer, action, entity_id, revision, now.isoformat())
+    con.execute("INSERT INTO review_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [event_id, now, reviewer, action, entity_id, revision,
+                 None if before is None else to_json(before), None if after is None else to_json(after), note])
+    return event_id
+
+
+def events(con: duckdb.DuckDBPyConnection, entity_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Review events, newest first, with the organisation's name."""
+    where = "WHERE r.entity_id = ?" if entity_id else ""
+    return fetch_dicts(
+        con,
+        f"SELECT r.*, e.name FROM review_events r LEFT JOIN entities e ON e.id = r.entity_id {where}"
+        f" ORDER BY r.occurred_at DESC, r.id LIMIT {int(limit)}",
+        [entity_id] if entity_id else [],
+    )
+
+
+# --- entities ---------------------------------------------------------------------------
+
+def find_entities(con: duckdb.DuckDBPyConnection, ref: str) -> list[dict[str, Any]]:
+    """Organisations with a profile whose id, name or alias is `ref` (case-insensitive)."""
+    return fetch_dicts(
+        con,
+        """
+        SELECT DISTINCT e.id, e.name FROM entities e
+        WHERE e.kind = 'organisation' AND e.id IN (SELECT entity_id FROM profiles WHERE status <> 'superseded')
+          AND (e.id = ? OR lower(e.name) = lower(?)
+               OR e.id IN (SELECT entity_id FROM aliases WHERE lower(alias) = lower(?)))
+        ORDER BY e.name, e.id
+        """,
+        [ref, ref, ref],
+    )
+
+
+def entity_articles(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+    """The articles that mention an organisation, newest first."""
+    return fetch_dicts(
+        con,
+        """
+        SELECT DISTINCT a.id, a.canonical_url AS url, a.title, a.publisher, coalesce(a.published, a.fetched) AS published
+        FROM mentions m JOIN articles a ON a.id = m.article_id
+        WHERE m.entity_id = ? AND a.status = 'ok' ORDER BY published DESC, a.id
+        """,
+        [entity_id],
+    )
+
+
+def entity_aliases(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT alias FROM aliases WHERE entity_id = ? AND alias <> (SELECT name FROM entities WHERE id = ?)"
+        " ORDER BY alias", [entity_id, entity_id]).fetchall()]
+
+
+# --- users ------------------------------------------------------------------------------
+
+def add_user(con: duckdb.DuckDBPyConnection, username: str, password_hash: str, role: str) -> None:
+    con.execute("INSERT INTO users VALUES (?, ?, ?, TRUE, ?, NULL)", [username, password_hash, role, utcnow()])
+
+
+def get_user(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, Any] | None:
+    rows = fetch_dicts(con, "SELECT * FROM users WHERE username = ?", [username])
+    return rows[0] if rows else None
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return fetch_dicts(con, "SELECT username, role, active, created_at, disabled_at FROM users ORDER BY username")
+
+
+def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> bool:
+    """Disable a user (kept for the audit trail); False when there is no such active user."""
+    found = con.execute("SELECT 1 FROM users WHERE username = ? AND active", [username]).fetchone()
+    if not found:
+        return False
+    con.execute("UPDATE users SET active = FALSE, disabled_at = ? WHERE username = ?", [utcnow(), username])
+    return True
+
+
+def set_password_hash(con: duckdb.DuckDBPyConnection, username: str, password_hash: str) -> None:
+    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
