@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     )
     demo_port: int = Field(8765, ge=0, le=65535, description="Port of the built-in demo server (0: any free port).")
     demo_host_delay: float = Field(0.0, ge=0, description="Politeness delay used against the loopback demo server.")
+
+    # --- review desk (`dossier serve`) ---
+    serve_host: str = Field("127.0.0.1", description="Address the review desk listens on.")
+    serve_port: int = Field(8000, ge=0, le=65535, description="Port of the review desk.")
+    session_secret: SecretStr | None = Field(
+        None, description="Key signing session cookies; unset: a random key per process (sign-ins end on restart)."
+    )
+    session_secure: bool = Field(
+        True, description="Send the session cookie over HTTPS only (browsers also accept it on localhost)."
+    )
+    session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a sign-in lasts.")
 
 
 def load_settings(**overrides: object) -> Settings:

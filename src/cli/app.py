@@ -416,6 +416,12 @@ def _print_eval(results: dict) -> None:
         console.print(f"[yellow]skipped[/yellow] {part}: {reason}")
 
 
+# The reviewer's desk: `dossier review …`, `dossier users …`, `dossier serve` (src/cli/review.py).
+from dossier.cli.review import register as register_review  # noqa: E402
+
+register_review(app)
+
+
 def main() -> None:
     """Entry point of the `dossier` script."""
     app()
