@@ -1,0 +1,84 @@
+"""`dossier review …` and `dossier users …` against a real warehouse file, re-opened to check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from dossier.cli.app import app
+from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.settings import load_settings
+from dossier.store.warehouse import Warehouse
+from tests.unit.test_stages import fetched
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    path = tmp_path / "dossier.duckdb"
+    warehouse = Warehouse(path)
+    outcome = analyse_articles([fetched((FIXTURES / "quayside.txt").read_text(), 1)], load_settings())
+    refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv("COLUMNS", "200")
+    return path
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_review_commands_act_and_record(env):
+    listed = run("review", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    queue = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert {q["name"] for q in queue} == {"Quayside Robotics", "Marrowgate Logistics"}
+    assert queue == sorted(queue, key=lambda q: -q["priority"])
+    shown = run("review", "show", "Quayside", "--json")
+    assert shown.exit_code == 0, shown.output
+    claim = next(c for c in json.loads(shown.stdout)["claims"] if c["type"] == "supply")
+
+    assert run("review", "approve", "Quayside Robotics", "--reviewer", "ana", "--note", "ok").exit_code == 0
+    again = run("review", "approve", "Quayside Robotics", "--reviewer", "ana")
+    assert again.exit_code == 1 and "no draft to approve" in again.output
+    edited = run("review", "edit", "Quayside Robotics", "type=warehouse robotics maker", "--reviewer", "ana")
+    assert edited.exit_code == 0, edited.output
+    assert run("review", "claim", claim["id"], "reject", "--reviewer", "ana", "--note", "pilot only").exit_code == 0
+    assert run("review", "reject", "Marrowgate Logistics", "--reviewer", "ben", "--note", "too thin").exit_code == 0
+    refused = run("review", "edit", "Quayside Robotics", "grade=A", "--reviewer", "ana")
+    assert refused.exit_code == 1 and "cannot be edited" in refused.output
+
+    assert rows(env, "SELECT revision, status, type FROM profiles WHERE name = 'Quayside Robotics' ORDER BY revision") == [
+        (1, "approved", "unknown"), (2, "draft", "warehouse robotics maker")]
+    assert rows(env, "SELECT status, note FROM profiles WHERE name = 'Marrowgate Logistics'") == [("rejected", "too thin")]
+    history = run("review", "history", "--json")
+    assert [json.loads(line)["action"] for line in history.stdout.splitlines()] == [
+        "reject", "reject_claim", "edit", "approve"]
+    shown = run("review", "show", "Quayside Robotics")
+    assert "changes against approved revision 1" in shown.output and "warehouse robotics maker" in shown.output
+
+
+def test_users_are_added_listed_and_disabled_never_deleted(env):
+    added = run("users", "add", "rita", "--role", "reviewer", "--password-stdin", input="correct horse battery\n")
+    assert added.exit_code == 0, added.output
+    assert run("users", "add", "rita", "--password-stdin", input="another password\n").exit_code == 1
+    short = run("users", "add", "sam", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.output
+    assert run("users", "disable", "rita").exit_code == 0
+    [(name, role, active, hashed)] = rows(env, "SELECT username, role, active, password_hash FROM users")
+    assert (name, role, active) == ("rita", "reviewer", False)
+    assert hashed.startswith("$argon2id$") and "correct horse" not in hashed
+    assert "disabled" in run("users", "list").output
