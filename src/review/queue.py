@@ -32,7 +32,7 @@ def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, floa
         recency = max(MIN_RECENCY, 0.5 ** (age_days / HALF_LIFE_DAYS))
     else:
         recency = MIN_RECENCY
-    return {"impact": impact, "uncertainty": round(uncertainty, 4), "recency": round(recency, 4),
+    return {"impact_weight": impact, "uncertainty": round(uncertainty, 4), "recency": round(recency, 4),
             "priority": round(impact * uncertainty * recency, 6)}
 
 

@@ -59,7 +59,7 @@ def test_queue_order_is_impact_times_uncertainty_times_recency():
     p = priority(rows[3], NOW)
     assert p["recency"] == pytest.approx(0.25) and p["priority"] == pytest.approx(1.0 * 0.7 * 0.25)
     assert priority({"impact": None, "confidence": 1.0}, NOW) == {
-        "impact": 0.3, "uncertainty": 0.05, "recency": 0.1, "priority": pytest.approx(0.0015)}
+        "impact_weight": 0.3, "uncertainty": 0.05, "recency": 0.1, "priority": pytest.approx(0.0015)}
 
 
 def test_roles_are_ordered():
