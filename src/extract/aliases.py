@@ -17,7 +17,20 @@ FUZZY_THRESHOLD = 92.0
 
 
 def canonical_name(surface: str) -> str:
-    """Display name of an organisation: no leading "the", possessive or legal suffix."""
+    """Display name of an organisation: no leading "the", possessive or legal suffix.
+
+    Applied to a fixed point, so canonical_name(canonical_name(x)) == canonical_name(x):
+    removing a suffix can expose a possessive or a "the" ("The Kestrel's Inc")."""
+    name = surface
+    for _ in range(8):
+        cleaned = _canonical_pass(name)
+        if cleaned == name:
+            break
+        name = cleaned
+    return name
+
+
+def _canonical_pass(surface: str) -> str:
     name = " ".join(surface.split()).strip(" ,;:-–—\"'“”")
     name = _POSSESSIVE.sub("", name)
     name = _LEADING_THE.sub("", name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 from spacy.language import Language
@@ -559,4 +560,18 @@ def extract_claims(
             if kept is None or (claim.polarity, claim.confidence) > (kept.polarity, kept.confidence):
                 found[key] = claim
         last_subject = subjects[0]
-    return sorted(found.values(), key=lambda c: (c.start, c.subject, c.type))
+    return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
+
+
+def _one_per_described_event(claims: Iterable[Claim]) -> list[Claim]:
+    """Within one sentence, claims of one subject and type whose objects are descriptions rather
+    than organisations ("reviewed the takeover ... would not challenge the deal") describe one
+    event: keep one, a negation first, then the more certain reading."""
+    kept: dict[tuple[Any, ...], Claim] = {}
+    for claim in claims:
+        key: tuple[Any, ...] = ((claim.subject, claim.type, claim.start) if not claim.object_is_organisation
+                                else (claim.subject, claim.type, claim.object))
+        other = kept.get(key)
+        if other is None or (claim.polarity, claim.confidence) > (other.polarity, other.confidence):
+            kept[key] = claim
+    return list(kept.values())

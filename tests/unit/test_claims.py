@@ -85,3 +85,26 @@ def test_ties_between_organisations_and_places_have_a_kind(analyse):
     assert ties[("Utrecht Bonding Tools", "Chile")] == ("CL", "market")
     assert ties[("Utrecht Bonding Tools", "The Netherlands")] == ("NL", "headquarters")  # "a Dutch supplier"
     assert ties[("Foxconn", "Texas")] == ("US", "site")
+
+
+def test_one_sentence_one_described_event_and_its_negation_wins(analyse):
+    # "reviewed the merger" and "would not challenge the transaction" are one regulatory event
+    # described twice; the negated reading must be the one kept.
+    text = ("Harbourline Energy agreed to buy Colvin Gas in March. The merger was reviewed by the "
+            "Competition and Markets Authority, which said on Tuesday that it would not "
+            "challenge the transaction.")
+    result = analyse(text)
+    regulatory = [c for c in result.claims if c.type == "regulatory_action"]
+    assert len(regulatory) == 1, regulatory
+    assert regulatory[0].polarity == "negated"
+
+
+@pytest.mark.parametrize("sentence, polarity, modality", [
+    ("Tarnwell Foods plans to sell its frozen-desserts division next year.", "affirmed", "planned"),
+    ("Tarnwell Foods is not planning an initial public offering before 2028.", "negated", "planned"),
+    ("Tarnwell Foods could sell its 20 percent stake in a Welsh creamery.", "affirmed", "hedged"),
+    ("Tarnwell Foods wants to raise prices on its own-brand yoghurts in the spring.", "affirmed", "planned"),
+])
+def test_disposals_listings_and_prices_are_other_claims(analyse, sentence, polarity, modality):
+    others = [c for c in analyse(sentence).claims if c.type == "other"]
+    assert [(c.subject, c.polarity, c.modality) for c in others] == [("Tarnwell Foods", polarity, modality)]
