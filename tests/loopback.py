@@ -17,8 +17,11 @@ class Route:
     delay: float = 0.0                 # seconds to wait before answering (a stalled server)
     statuses: list[int] = field(default_factory=list)  # served first, in order (e.g. [503, 503])
     redirect_to: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer (e.g. Retry-After)
     hits: int = 0
     request_headers: list[dict[str, str]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0             # most requests this route served at once
 
 
 class LoopbackSite:
@@ -26,16 +29,34 @@ class LoopbackSite:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                self._extra_headers: dict[str, str] = {}
                 route = site.routes.get(self.path)
                 if route is None:
                     self.send_error(404)
                     return
-                route.hits += 1
-                route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                with site.lock:
+                    route.hits += 1
+                    route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                    route.in_flight += 1
+                    route.max_in_flight = max(route.max_in_flight, route.in_flight)
+                try:
+                    self._answer(route)
+                finally:
+                    with site.lock:
+                        route.in_flight -= 1
+
+            def end_headers(self) -> None:
+                for name, value in getattr(self, "_extra_headers", {}).items():
+                    self.send_header(name, value)
+                super().end_headers()
+
+            def _answer(self, route: Route) -> None:
+                self._extra_headers = route.headers
                 if route.delay:
                     time.sleep(route.delay)
                 if route.statuses:
