@@ -54,6 +54,8 @@ class FeedPoll(Record):
     entries: tuple[FeedEntry, ...] = ()
     warning: str | None = None
     error: str | None = None
+    skipped: str | None = None         # why the feed was not requested (robots.txt), not a failure
+    durations: dict[str, float] = {}   # seconds in feed_poll (HTTP) and feed_parse
 
 
 class Page(Record):
