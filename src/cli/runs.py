@@ -75,7 +75,7 @@ def runs_show(
     markdown: Annotated[bool, typer.Option("--markdown", help="The run report as Markdown (as the Prefect artifact).")] = False,
 ) -> None:
     """One run's report: counts and seconds per stage, failures, skipped items, warnings."""
-    from dossier.pipeline.summary import STAGES, RunSummary, render_markdown
+    from dossier.pipeline.summary import STAGES, RunSummary, format_counts, render_markdown
     from dossier.records import Failure
     from dossier.store import runs as run_store
 
@@ -105,7 +105,7 @@ def runs_show(
     stages = Table("stage", "seconds", "counts", title="stages")
     for stage in stage_names:
         seconds = row["durations"].get(stage)
-        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in row["stage_counts"].get(stage, {}).items())
+        counts = format_counts(row["stage_counts"].get(stage, {}))
         stages.add_row(stage, f"{seconds:.3f}" if seconds is not None else "", counts)
     if stage_names:
         console.print(stages)

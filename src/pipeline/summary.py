@@ -81,6 +81,11 @@ class RunSummary(BaseModel):
                                self.stage_counts, self.durations, self.failures, self.skipped, self.warnings)
 
 
+def format_counts(counts: dict[str, int]) -> str:
+    """"failed 1, requested 2": a stage's counts in name order (as stored, in canonical JSON)."""
+    return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in sorted(counts.items()))
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -100,7 +105,7 @@ def render_markdown(
         lines += ["", "## Stages", "", "| stage | seconds | counts |", "|---|---|---|"]
         for stage in stages:
             seconds = f"{durations[stage]:.3f}" if stage in durations else ""
-            tallies = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in stage_counts.get(stage, {}).items())
+            tallies = format_counts(stage_counts.get(stage, {}))
             lines.append(f"| {stage} | {seconds} | {tallies} |")
     if failures:
         lines += ["", "## Failures", "", "| stage | item | reason |", "|---|---|---|",
