@@ -130,7 +130,7 @@ def due_feeds(feeds: Sequence[FeedConfig], now: datetime) -> tuple[list[FeedConf
             until = feed.next_poll_after.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
             reason = f"backed off after {feed.error_count} consecutive failures until {until} (last: {feed.last_error})"
             backed_off.append(Failure(stage="feed", item=feed.url, reason=reason))
-            log.warning("feed %s %s", feed.url, reason, extra={"stage": "feeds"})
+            log.warning("feed %s %s", feed.url, reason, extra={"stage": "feed_poll"})
         else:
             due.append(feed)
     return due, backed_off
@@ -146,7 +146,7 @@ def poll_one(
     feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None
 ) -> FeedPoll:
     """Conditionally poll one feed."""
-    with stage_context("feeds"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
+    with stage_context("feed_poll"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
         poll = poll_feed(fetcher, feed.url, etag=feed.etag, modified=feed.modified)
         if poll.error:
             log.warning("feed %s failed: %s", feed.url, poll.error)
@@ -154,6 +154,9 @@ def poll_one(
             log.warning("feed %s skipped: %s", feed.url, poll.skipped)
         elif poll.warning:
             log.warning("feed %s: %s", feed.url, poll.warning)
+        else:
+            log.info("feed %s: HTTP %s, %d entries", feed.url, poll.status, len(poll.entries),
+                     extra={"item": feed.url, "status": poll.status})
     return poll
 
 
@@ -247,6 +250,8 @@ def fetch_articles(
                 unchanged += 1
                 continue
             fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
+        log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
+                 len(failures), len(skipped), extra={"durations": watch.durations})
     return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped), unchanged=unchanged,
                         not_modified=not_modified, durations=watch.durations)
 
@@ -267,6 +272,7 @@ def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> 
     watch = Stopwatch()
     with watch.time("nlp"):
         outcome = _analyse(articles, settings)
+        log.info("analysed %d articles (%d failed)", len(outcome.analysed), len(outcome.failures))
     return outcome.model_copy(update={"durations": watch.durations})
 
 
@@ -404,6 +410,7 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
     watch = Stopwatch()
     with watch.time("write"):
         outcome = _write_batch(warehouse, analysed, failed, watch)
+        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed), extra={"rows": outcome.written})
     outcome.durations = watch.durations
     return outcome
 
@@ -447,7 +454,9 @@ def refresh_profiles(
         evidence = profile_store.load_evidence(con, ids)
         with watch.time("assembly"):
             drafts = [assemble_profile(entity_id, evidence[entity_id], stopwatch=watch) for entity_id in ids if entity_id in evidence]
-        return profile_store.write_drafts(con, drafts)
+        written = profile_store.write_drafts(con, drafts)
+        log.info("refreshed %d drafts", len(drafts), extra={"drafts": written})
+        return written
 
 
 # --- the run record ---------------------------------------------------------------------
