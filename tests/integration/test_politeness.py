@@ -99,6 +99,15 @@ def test_counts_and_durations_per_stage_are_recorded(polite_run):
     assert "members.html" in skipped and "busy.html" in failures
 
 
+def test_the_prefect_artifact_is_the_run_report(polite_run):
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("ingest-run-summary")
+    assert artifact is not None and artifact.data.startswith(f"# dossier run {polite_run['summary'].run_id}")
+    for text in ("## Stages", "| nlp |", "## Failures", "HTTP 429", "## Skipped", "disallowed by robots.txt"):
+        assert text in artifact.data, text
+
+
 def test_json_logs_carry_the_run_id_and_stage(polite_run):
     run_id = polite_run["summary"].run_id
     logs = polite_run["logs"]
