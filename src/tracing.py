@@ -125,3 +125,11 @@ def configure_logging(log_format: str = "text", level: str = "WARNING", stream: 
     logger.setLevel(level.upper())
     logger.propagate = False
     return handler
+
+
+def remove_logging(handler: logging.Handler) -> None:
+    """Undo `configure_logging`: detach its handler and let records propagate again."""
+    logger = logging.getLogger("dossier")
+    logger.removeHandler(handler)
+    if not any(getattr(h, "_dossier", False) for h in logger.handlers):
+        logger.propagate = True

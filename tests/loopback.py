@@ -42,13 +42,17 @@ class LoopbackSite:
                 with site.lock:
                     route.hits += 1
                     route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                    # Counted down before any byte of the answer goes out, so a client that has its
+                    # answer (and starts the next request) is never still counted here.
                     route.in_flight += 1
                     route.max_in_flight = max(route.max_in_flight, route.in_flight)
                 try:
-                    self._answer(route)
+                    if route.delay:
+                        time.sleep(route.delay)
                 finally:
                     with site.lock:
                         route.in_flight -= 1
+                self._answer(route)
 
             def end_headers(self) -> None:
                 for name, value in getattr(self, "_extra_headers", {}).items():
@@ -57,8 +61,6 @@ class LoopbackSite:
 
             def _answer(self, route: Route) -> None:
                 self._extra_headers = route.headers
-                if route.delay:
-                    time.sleep(route.delay)
                 if route.statuses:
                     self.send_response(route.statuses.pop(0))
                     self.send_header("Content-Length", "0")

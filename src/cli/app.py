@@ -80,10 +80,10 @@ def ingest(
     loopback server and ingests it through the same code path as real feeds.
     """
     _prefect_defaults(verbose)
-    from dossier.tracing import configure_logging
+    from dossier.tracing import configure_logging, remove_logging
 
     settings = load_settings()
-    configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
+    log_handler = configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
     from dossier.demo.server import feed_paths, serve_demo
     from dossier.flows.ingest import ingest_feeds
     from dossier.pipeline import stages
@@ -111,6 +111,7 @@ def ingest(
         raise fail(str(exc)) from None
     finally:
         progress_logger.removeHandler(handler)
+        remove_logging(log_handler)
     _print_summary(summary)
 
 

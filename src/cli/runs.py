@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timezone
 from typing import Annotated, Any
 
 import typer
@@ -33,7 +34,7 @@ def _read(query):
 
 
 def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
 def _seconds(value: float | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from pathlib import Path
 
 import duckdb
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 from dossier.cli.app import app
 from dossier.flows.ingest import ingest_feeds
 from dossier.pipeline.summary import STAGES
-from dossier.tracing import configure_logging
+from dossier.tracing import configure_logging, remove_logging
 from tests.conftest import test_settings
 from tests.loopback import LoopbackSite, Route
 
@@ -57,7 +56,7 @@ def polite_run(prefect_harness, tmp_path_factory):
         try:
             summary = ingest_feeds([site.url("/feeds/polite.xml")], test_settings(path, retries=2))
         finally:
-            logging.getLogger("dossier").removeHandler(handler)
+            remove_logging(handler)
         hits = {p: r.hits for p, r in site.routes.items()}
     return {"summary": summary, "path": path, "hits": hits, "logs": [json.loads(x) for x in stream.getvalue().splitlines()]}
 

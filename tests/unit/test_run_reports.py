@@ -14,7 +14,7 @@ from dossier.ingest.feeds import backoff_seconds
 from dossier.pipeline.stages import FeedConfig, FetchJob, due_feeds, fetch_articles
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Failure, FeedEntry
-from dossier.tracing import Stopwatch, configure_logging, run_context, stage_context
+from dossier.tracing import Stopwatch, configure_logging, remove_logging, run_context, stage_context
 from tests.conftest import test_settings
 from tests.loopback import Route
 
@@ -47,7 +47,7 @@ def test_json_logs_carry_the_run_id_and_the_stage():
         with stage_context("nlp"):
             log.error("outside a run")
     finally:
-        logging.getLogger("dossier").removeHandler(handler)
+        remove_logging(handler)
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(r["run_id"], r["stage"], r["level"]) for r in records] == [
         ("abc123", "fetch", "warning"), ("abc123", None, "info"), (None, "nlp", "error")]
@@ -63,7 +63,7 @@ def test_text_logs_name_the_run_and_stage_too():
             logging.getLogger("dossier.store").warning("slow batch")
             logging.getLogger("dossier.store").info("not shown at WARNING")
     finally:
-        logging.getLogger("dossier").removeHandler(handler)
+        remove_logging(handler)
     [line] = stream.getvalue().splitlines()
     assert "WARNING dossier.store [run r1, write] slow batch" in line
 
