@@ -55,6 +55,7 @@ class FeedPoll(Record):
     warning: str | None = None
     error: str | None = None
     skipped: str | None = None         # why the feed was not requested (robots.txt), not a failure
+    retry_after: float | None = None   # seconds the server asked us to stay away (429/503 Retry-After)
     durations: dict[str, float] = {}   # seconds in feed_poll (HTTP) and feed_parse
 
 

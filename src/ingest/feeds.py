@@ -75,7 +75,7 @@ def poll_feed(fetcher: Fetcher, feed_url: str, etag: str | None = None, modified
                         durations=watch.durations)
     except FetchError as exc:
         return FeedPoll(feed_url=feed_url, status=exc.status, etag=etag, modified=modified, error=exc.reason,
-                        durations=watch.durations)
+                        retry_after=exc.retry_after, durations=watch.durations)
     new_etag = response.headers.get("etag") or etag
     new_modified = response.headers.get("last-modified") or modified
     if response.not_modified:

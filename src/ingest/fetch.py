@@ -27,11 +27,12 @@ _BUSY = (429, 503)
 class FetchError(Exception):
     """A request that failed for good; `reason` is one line a person can act on."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to stay away, when it said so
 
 
 class RobotsDisallowed(FetchError):
@@ -120,13 +121,14 @@ class HostThrottle:
         with self._lock:
             self._closed[host_of(url)] = (self.clock() + seconds, reason)
 
-    def closed_reason(self, url: str) -> str | None:
-        """Why this host is left alone now, or None."""
+    def closed_reason(self, url: str) -> tuple[str, float] | None:
+        """Why this host is left alone now and for how many more seconds, or None."""
         with self._lock:
             closed = self._closed.get(host_of(url))
-            if closed is None or closed[0] <= self.clock():
+            now = self.clock()
+            if closed is None or closed[0] <= now:
                 return None
-            return closed[1]
+            return closed[1], closed[0] - now
 
     def wait(self, url: str) -> None:
         """Block until this request's turn for its host."""
@@ -203,7 +205,7 @@ class Fetcher:
         for attempt in range(1, attempts + 1):
             closed = self.throttle.closed_reason(url)
             if closed:
-                raise FetchError(url, closed)
+                raise FetchError(url, closed[0], retry_after=closed[1])
             wait: float | None = None
             try:
                 with self.throttle.slot(url):
@@ -224,10 +226,11 @@ class Fetcher:
                 failure = FetchError(url, f"HTTP {status}", status)
                 if status in _BUSY:
                     wait = retry_after_seconds(response.headers.get("retry-after"), self.now())
+                    failure.retry_after = wait
                     if wait is not None and wait > cap:
                         reason = f"HTTP {status} asking for a {wait:.0f} s pause (over the {cap:g} s Retry-After cap)"
                         self.throttle.close_host(url, wait, f"host paused after {reason}")
-                        raise FetchError(url, reason, status)
+                        raise FetchError(url, reason, status, retry_after=wait)
             if attempt < attempts:
                 # Through the throttle, so every fetcher of this host waits too.
                 self.throttle.defer(url, wait if wait is not None else backoff)

@@ -63,7 +63,8 @@ def record_polls(
     backoff: Callable[[int], float | None] = lambda failures: None,
 ) -> None:
     """Store each poll's outcome in one bulk upsert: validators, status, warning, the count of
-    consecutive failures and, once `backoff(failures)` gives a delay, the earliest next poll.
+    consecutive failures and, once `backoff(failures)` gives a delay (or the server asked for a
+    pause with Retry-After), the earliest next poll.
     A poll robots.txt refused changes neither. A configured publisher is kept over the derived one."""
     state = feed_state(con, [poll.feed_url for poll, _ in polls])
     now = utcnow()
@@ -77,6 +78,9 @@ def record_polls(
         failed = poll.error is not None
         failures = row["error_count"] + 1 if failed else 0
         delay = backoff(failures) if failed else None
+        if failed and poll.retry_after:
+            # A server that asked for a longer pause than the backoff gets it.
+            delay = max(delay or 0.0, poll.retry_after)
         row.update(
             title=poll.title or row["title"], site_url=poll.site_url or row["site_url"],
             publisher=row["publisher"] or publisher, etag=poll.etag, last_modified=poll.modified,

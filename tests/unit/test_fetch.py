@@ -188,10 +188,11 @@ def test_a_retry_after_over_the_cap_fails_at_once_and_pauses_the_host(site, tmp_
     site.routes["/a"] = Route(statuses=[503] * 5, headers={"Retry-After": "3600"})
     site.routes["/b"] = Route(body=b"ok")
     with fake_fetcher(tmp_path, clock, retry_after_cap=60) as fetcher:
-        with pytest.raises(FetchError, match="3600 s pause"):
+        with pytest.raises(FetchError, match="3600 s pause") as first:
             fetcher.get(site.url("/a"))
-        with pytest.raises(FetchError, match="host paused"):
+        with pytest.raises(FetchError, match="host paused") as second:
             fetcher.get(site.url("/b"))
+    assert first.value.retry_after == 3600 and second.value.retry_after == 3600
     assert site.routes["/a"].hits == 1 and site.routes["/b"].hits == 0 and clock.sleeps == []
 
 

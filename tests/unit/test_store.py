@@ -111,3 +111,9 @@ def test_feed_polls_count_consecutive_failures_back_off_and_adding_again_clears_
         assert not feed_store.add_feed(con, url)  # already configured, but polled on the next run
         assert con.execute("SELECT error_count, next_poll_after FROM feeds").fetchone() == (2, None)
     assert poll(ok) == (0, False, None)
+    # A server asking for a long pause gets it, before the backoff would start.
+    busy = FeedPoll(feed_url=url, status=429, error="HTTP 429 asking for a 7200 s pause", retry_after=7200.0)
+    assert poll(busy) == (1, True, None)
+    with warehouse.write() as con:
+        wait = con.execute("SELECT epoch(next_poll_after) - epoch(last_polled) FROM feeds").fetchone()[0]
+    assert wait == pytest.approx(7200, abs=1)
