@@ -99,8 +99,8 @@ def render_markdown(
     lines = [f"# dossier run {run_id}", "", f"{status} in {duration_s or 0:.1f} s"
              + (f" · warehouse `{warehouse_path}`" if warehouse_path else ""), ""]
     lines += ["| measure | count |", "|---|---|", *(f"| {name.replace('_', ' ')} | {value} |" for name, value in counts.items())]
-    stages = [s for s in STAGES if s in durations] + [s for s in stage_counts if s not in STAGES]
-    stages += [s for s in durations if s not in stages]
+    stages = [s for s in STAGES if s in durations or s in stage_counts]
+    stages += [s for s in (*stage_counts, *durations) if s not in stages]
     if stages:
         lines += ["", "## Stages", "", "| stage | seconds | counts |", "|---|---|---|"]
         for stage in stages:

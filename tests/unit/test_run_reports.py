@@ -94,7 +94,9 @@ def test_the_markdown_report_has_stages_failures_and_skips():
                          skipped=[Failure(stage="robots", item="http://x/p", reason="disallowed by robots.txt")])
     summary.count("fetch", requested=2, failed=1)
     summary.count("fetch", requested=1)
+    summary.count("feed_parse", entries=0)
     markdown = summary.to_markdown()
+    assert "| feed_parse |  | entries 0 |" in markdown  # counted but not timed: still reported
     assert "| fetch | 0.250 | failed 1, requested 3 |" in markdown
     assert "| nlp | 1.500 |  |" in markdown
     assert "## Failures" in markdown and "| fetch | http://x/a | HTTP 429 |" in markdown
