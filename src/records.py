@@ -54,6 +54,9 @@ class FeedPoll(Record):
     entries: tuple[FeedEntry, ...] = ()
     warning: str | None = None
     error: str | None = None
+    skipped: str | None = None         # why the feed was not requested (robots.txt), not a failure
+    retry_after: float | None = None   # seconds the server asked us to stay away (429/503 Retry-After)
+    durations: dict[str, float] = {}   # seconds in feed_poll (HTTP) and feed_parse
 
 
 class Page(Record):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest response body accepted.")
     max_redirects: int = Field(5, ge=0, description="Redirects followed per request.")
     host_delay: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
-    retries: int = Field(2, ge=0, description="Retries on 5xx and timeouts (not on 4xx).")
+    retries: int = Field(2, ge=0, description="Retries on 429, 5xx and timeouts (not on other 4xx).")
     retry_backoff: float = Field(0.5, ge=0, description="First retry delay, seconds; doubles each retry.")
     user_agent: str = Field(
         "dossier/0.1 (+news-to-profile monitoring; polite crawler)",
@@ -45,6 +46,20 @@ class Settings(BaseSettings):
         True, description="Send the session cookie over HTTPS only (browsers also accept it on localhost)."
     )
     session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a sign-in lasts.")
+
+    # --- politeness and resilience (issue 6) ---
+    host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")
+    obey_robots: bool = Field(True, description="Honour robots.txt (turn off only for sites you run yourself).")
+    retry_after_cap: float = Field(
+        60.0, ge=0, description="Longest Retry-After (or Crawl-delay) waited for, seconds; a longer one fails the request."
+    )
+    feed_backoff_after: int = Field(3, ge=1, description="Consecutive failures before a feed is backed off.")
+    feed_backoff_base: float = Field(900.0, ge=0, description="First backoff of a failing feed, seconds; doubles per further failure.")
+    feed_backoff_max: float = Field(86_400.0, ge=0, description="Longest backoff of a failing feed, seconds.")
+
+    # --- run reports (issue 6) ---
+    log_format: Literal["text", "json"] = Field("text", description="Log records as text lines or JSON lines (with run id and stage).")
+    log_level: str = Field("WARNING", description="Level of dossier's own log records (DEBUG, INFO, WARNING, ...).")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -17,8 +17,11 @@ class Route:
     delay: float = 0.0                 # seconds to wait before answering (a stalled server)
     statuses: list[int] = field(default_factory=list)  # served first, in order (e.g. [503, 503])
     redirect_to: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer (e.g. Retry-After)
     hits: int = 0
     request_headers: list[dict[str, str]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0             # most requests this route served at once
 
 
 class LoopbackSite:
@@ -26,18 +29,38 @@ class LoopbackSite:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                self._extra_headers: dict[str, str] = {}
                 route = site.routes.get(self.path)
                 if route is None:
                     self.send_error(404)
                     return
-                route.hits += 1
-                route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
-                if route.delay:
-                    time.sleep(route.delay)
+                with site.lock:
+                    route.hits += 1
+                    route.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                    # Counted down before any byte of the answer goes out, so a client that has its
+                    # answer (and starts the next request) is never still counted here.
+                    route.in_flight += 1
+                    route.max_in_flight = max(route.max_in_flight, route.in_flight)
+                try:
+                    if route.delay:
+                        time.sleep(route.delay)
+                finally:
+                    with site.lock:
+                        route.in_flight -= 1
+                self._answer(route)
+
+            def end_headers(self) -> None:
+                for name, value in getattr(self, "_extra_headers", {}).items():
+                    self.send_header(name, value)
+                super().end_headers()
+
+            def _answer(self, route: Route) -> None:
+                self._extra_headers = route.headers
                 if route.statuses:
                     self.send_response(route.statuses.pop(0))
                     self.send_header("Content-Length", "0")

@@ -24,6 +24,8 @@ feeds_app = typer.Typer(help="Configure the feeds `dossier ingest` polls.", no_a
 profiles_app = typer.Typer(help="Read organisation profiles.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(profiles_app, name="profiles")
+from dossier.cli.runs import runs_app  # noqa: E402 - a command group in its own module
+app.add_typer(runs_app, name="runs")
 
 console = Console()
 errors = Console(stderr=True)
@@ -78,12 +80,15 @@ def ingest(
     loopback server and ingests it through the same code path as real feeds.
     """
     _prefect_defaults(verbose)
+    from dossier.tracing import configure_logging, remove_logging
+
+    settings = load_settings()
+    log_handler = configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
     from dossier.demo.server import feed_paths, serve_demo
     from dossier.flows.ingest import ingest_feeds
     from dossier.pipeline import stages
     from dossier.store.warehouse import WarehouseError
 
-    settings = load_settings()
     warehouse = _warehouse(settings)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True)
@@ -106,6 +111,7 @@ def ingest(
         raise fail(str(exc)) from None
     finally:
         progress_logger.removeHandler(handler)
+        remove_logging(log_handler)
     _print_summary(summary)
 
 
@@ -113,10 +119,14 @@ def _print_summary(summary) -> None:
     table = Table(title=f"ingest run {summary.run_id} — {summary.status}", show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
+    feeds = f"{summary.feeds_polled} ({summary.feeds_not_modified} not modified, {summary.feeds_failed} failed"
+    feeds += f", {summary.feeds_backed_off} backed off" if summary.feeds_backed_off else ""
+    feeds += f", {summary.feeds_skipped} skipped by robots.txt" if summary.feeds_skipped else ""
     rows = [
-        ("feeds polled", f"{summary.feeds_polled} ({summary.feeds_not_modified} not modified, {summary.feeds_failed} failed)"),
+        ("feeds polled", feeds + ")"),
         ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
         ("articles unchanged", summary.articles_unchanged), ("articles failed", summary.articles_failed),
+        *([("articles skipped", summary.articles_skipped)] if summary.articles_skipped else []),
         ("organisations", f"{summary.organisations} ({summary.organisations_touched} touched by this run)"),
         ("claims", summary.claims),
         ("drafts", f"{summary.drafts} ({summary.drafts_created} created, {summary.drafts_updated} updated)"),
@@ -129,6 +139,8 @@ def _print_summary(summary) -> None:
     console.print(f"warehouse: {Path(summary.warehouse_path).resolve()}", soft_wrap=True)
     for failure in summary.failures:
         console.print(f"[yellow]failed[/yellow] {failure.stage} {failure.item}: {failure.reason}")
+    for item in summary.skipped:
+        console.print(f"[yellow]skipped[/yellow] {item.stage} {item.item}: {item.reason}")
     for warning in summary.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
 
@@ -168,10 +180,13 @@ def feeds_list(
         for row in rows:
             print(json.dumps(row, default=str))
         return
-    table = Table("url", "publisher", "last polled", "status", "errors", "last error")
+    table = Table("url", "publisher", "last polled", "status", "errors", "backed off until", "last error")
+    now = datetime.now(timezone.utc)
     for row in rows:
+        until = row.get("next_poll_after")
         table.add_row(row["url"], row["publisher"] or "", str(row["last_polled"] or "never"),
-                      str(row["last_status"] or ""), str(row["error_count"]), row["last_error"] or "")
+                      str(row["last_status"] or ""), str(row["error_count"]),
+                      str(until) if until is not None and until > now else "", row["last_error"] or "")
     console.print(table if rows else "No feeds configured; `dossier ingest` runs the built-in demo.")
 
 

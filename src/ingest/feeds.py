@@ -9,8 +9,9 @@ from typing import Any
 
 import feedparser
 
-from dossier.ingest.fetch import FetchError, Fetcher
+from dossier.ingest.fetch import FetchError, Fetcher, RobotsDisallowed
 from dossier.records import FeedEntry, FeedPoll
+from dossier.tracing import Stopwatch
 
 # A date outside this window is a feed bug, not news; it is dropped rather than trusted.
 _EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
@@ -63,14 +64,32 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
 
 
 def poll_feed(fetcher: Fetcher, feed_url: str, etag: str | None = None, modified: str | None = None) -> FeedPoll:
-    """Conditionally GET and parse one feed; a 304 returns no entries and keeps the validators."""
+    """Conditionally GET and parse one feed; a 304 returns no entries and keeps the validators.
+    A feed robots.txt keeps us from is skipped (with the reason), not failed."""
+    watch = Stopwatch()
     try:
-        response = fetcher.get(feed_url, etag=etag, last_modified=modified)
+        with watch.time("feed_poll"):
+            response = fetcher.get(feed_url, etag=etag, last_modified=modified)
+    except RobotsDisallowed as exc:
+        return FeedPoll(feed_url=feed_url, status=None, etag=etag, modified=modified, skipped=exc.reason,
+                        durations=watch.durations)
     except FetchError as exc:
-        return FeedPoll(feed_url=feed_url, status=exc.status, etag=etag, modified=modified, error=exc.reason)
+        return FeedPoll(feed_url=feed_url, status=exc.status, etag=etag, modified=modified, error=exc.reason,
+                        retry_after=exc.retry_after, durations=watch.durations)
     new_etag = response.headers.get("etag") or etag
     new_modified = response.headers.get("last-modified") or modified
     if response.not_modified:
-        return FeedPoll(feed_url=feed_url, status=304, not_modified=True, etag=new_etag, modified=new_modified)
-    poll = parse_feed(feed_url, response.body, response.headers)
-    return poll.model_copy(update={"status": response.status, "etag": new_etag, "modified": new_modified})
+        return FeedPoll(feed_url=feed_url, status=304, not_modified=True, etag=new_etag, modified=new_modified,
+                        durations=watch.durations)
+    with watch.time("feed_parse"):
+        poll = parse_feed(feed_url, response.body, response.headers)
+    return poll.model_copy(update={"status": response.status, "etag": new_etag, "modified": new_modified,
+                                   "durations": watch.durations})
+
+
+def backoff_seconds(failures: int, after: int, base: float, cap: float) -> float | None:
+    """How long a feed with `failures` consecutive failures waits before its next poll:
+    nothing until `after` failures, then `base` doubling with each further one, at most `cap`."""
+    if failures < after:
+        return None
+    return min(cap, base * 2 ** min(failures - after, 32))

@@ -1,26 +1,42 @@
-"""The one HTTP client: timeouts, a body cap, a redirect limit, a User-Agent, per-host
-politeness, and retries with backoff on 5xx and timeouts only."""
+"""The one HTTP client: timeouts, a body cap, a redirect limit, a User-Agent, robots.txt,
+per-host spacing and concurrency, and retries with backoff on 429, 5xx and timeouts that
+honour the server's Retry-After."""
 
 from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
 
 from dossier.settings import Settings
 
+if TYPE_CHECKING:
+    from dossier.ingest.robots import RobotsCache
+
+# A server under load says so with these; Retry-After on them is honoured.
+_BUSY = (429, 503)
+
 
 class FetchError(Exception):
     """A request that failed for good; `reason` is one line a person can act on."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to stay away, when it said so
+
+
+class RobotsDisallowed(FetchError):
+    """A URL the site's robots.txt (or its absence through a server error) keeps us from fetching."""
 
 
 @dataclass(frozen=True)
@@ -36,31 +52,116 @@ class Response:
         return self.status == 304
 
 
-class HostThrottle:
-    """Spaces requests to each host by a minimum delay; share one across concurrent fetchers."""
+def host_of(url: str) -> str:
+    """The host (and port, when given) a politeness rule applies to."""
+    parts = urlsplit(url)
+    return (parts.netloc or "").lower()
 
-    def __init__(self, delay: float) -> None:
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP-date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class HostThrottle:
+    """Per-host politeness shared by every fetcher of a run: a minimum delay between requests,
+    a cap on requests in flight, pauses a server asked for, and hosts left alone for the run.
+
+    `clock` and `sleep` are injectable so tests can assert waits without spending them."""
+
+    def __init__(
+        self,
+        delay: float,
+        max_per_host: int = 2,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.delay = delay
+        self.max_per_host = max(1, max_per_host)
+        self.clock = clock
+        self.sleep = sleep
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
+        self._delays: dict[str, float] = {}
+        self._gates: dict[str, threading.BoundedSemaphore] = {}
+        self._closed: dict[str, tuple[float, str]] = {}
+
+    def delay_for(self, url: str) -> float:
+        return self._delays.get(host_of(url), self.delay)
+
+    def slow_down(self, url: str, delay: float) -> None:
+        """Space requests to this host by at least `delay` (a robots.txt Crawl-delay), counting
+        from now: it was just asked for its robots.txt."""
+        host = host_of(url)
+        with self._lock:
+            self._delays[host] = max(self._delays.get(host, self.delay), delay)
+            now = self.clock()
+            self._next_slot[host] = max(self._next_slot.get(host, now), now + self._delays[host])
+
+    def defer(self, url: str, seconds: float) -> None:
+        """No request to this host before `seconds` from now (a backoff or a Retry-After)."""
+        host = host_of(url)
+        with self._lock:
+            now = self.clock()
+            self._next_slot[host] = max(self._next_slot.get(host, now), now + seconds)
+
+    def close_host(self, url: str, seconds: float, reason: str) -> None:
+        """Leave this host alone for `seconds` (longer than we are willing to wait)."""
+        with self._lock:
+            self._closed[host_of(url)] = (self.clock() + seconds, reason)
+
+    def closed_reason(self, url: str) -> tuple[str, float] | None:
+        """Why this host is left alone now and for how many more seconds, or None."""
+        with self._lock:
+            closed = self._closed.get(host_of(url))
+            now = self.clock()
+            if closed is None or closed[0] <= now:
+                return None
+            return closed[1], closed[0] - now
 
     def wait(self, url: str) -> None:
         """Block until this request's turn for its host."""
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + self.delay
+            self._next_slot[host] = slot + self._delays.get(host, self.delay)
         if slot > now:
-            time.sleep(slot - now)
+            self.sleep(slot - now)
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        """Hold one of the host's concurrent slots, after waiting for its turn."""
+        host = host_of(url)
+        with self._lock:
+            gate = self._gates.setdefault(host, threading.BoundedSemaphore(self.max_per_host))
+        with gate:
+            self.wait(url)
+            yield
 
 
 @dataclass
 class Fetcher:
-    """A polite HTTP client; use as a context manager so its connections are closed."""
+    """A polite HTTP client; use as a context manager so its connections are closed.
+
+    Share one `throttle` and one `robots` cache across the fetchers of a run, so each host
+    is spaced, capped and asked for robots.txt once per run however many tasks fetch from it."""
 
     settings: Settings
     throttle: HostThrottle | None = None
+    robots: RobotsCache | None = None
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     _client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,7 +173,11 @@ class Fetcher:
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
         if self.throttle is None:
-            self.throttle = HostThrottle(s.host_delay)
+            self.throttle = HostThrottle(s.host_delay, s.host_concurrency)
+        if self.robots is None:
+            from dossier.ingest.robots import RobotsCache
+
+            self.robots = RobotsCache()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -80,37 +185,56 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self._client.close()
 
-    def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Response:
-        """GET `url` (conditionally when validators are given); raise FetchError on failure."""
+    def get(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, *, check_robots: bool = True
+    ) -> Response:
+        """GET `url` (conditionally when validators are given); raise FetchError on failure,
+        RobotsDisallowed when robots.txt keeps us out."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(url, "only http and https URLs are fetched")
+        if check_robots and self.settings.obey_robots:
+            self.robots.check(self, url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         attempts = self.settings.retries + 1
-        delay = self.settings.retry_backoff
+        backoff = self.settings.retry_backoff
+        cap = self.settings.retry_after_cap
         for attempt in range(1, attempts + 1):
-            self.throttle.wait(url)
+            closed = self.throttle.closed_reason(url)
+            if closed:
+                raise FetchError(url, closed[0], retry_after=closed[1])
+            wait: float | None = None
             try:
-                response = self._request(url, headers)
+                with self.throttle.slot(url):
+                    response = self._request(url, headers)
             except httpx.TimeoutException as exc:
                 failure = FetchError(url, f"timed out ({type(exc).__name__})")
             except httpx.TooManyRedirects:
                 raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
             except httpx.TransportError as exc:
-                # Only 5xx and timeouts are retried: a refused or broken connection fails at once.
+                # A refused or broken connection fails at once: only 429, 5xx and timeouts are retried.
                 raise FetchError(url, f"connection failed: {exc or type(exc).__name__}") from None
             else:
-                if response.status < 500:
-                    if response.status >= 400:
-                        raise FetchError(url, f"HTTP {response.status}", response.status)
+                status = response.status
+                if status < 400:
                     return response
-                failure = FetchError(url, f"HTTP {response.status}", response.status)
+                if status != 429 and status < 500:
+                    raise FetchError(url, f"HTTP {status}", status)
+                failure = FetchError(url, f"HTTP {status}", status)
+                if status in _BUSY:
+                    wait = retry_after_seconds(response.headers.get("retry-after"), self.now())
+                    failure.retry_after = wait
+                    if wait is not None and wait > cap:
+                        reason = f"HTTP {status} asking for a {wait:.0f} s pause (over the {cap:g} s Retry-After cap)"
+                        self.throttle.close_host(url, wait, f"host paused after {reason}")
+                        raise FetchError(url, reason, status, retry_after=wait)
             if attempt < attempts:
-                time.sleep(delay)
-                delay *= 2
+                # Through the throttle, so every fetcher of this host waits too.
+                self.throttle.defer(url, wait if wait is not None else backoff)
+                backoff *= 2
         raise failure
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:

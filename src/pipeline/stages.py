@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
 from dossier.extract.analyse import load_analyser
@@ -18,8 +18,9 @@ from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
 from dossier.ingest.dedupe import assign_clusters, signature
-from dossier.ingest.feeds import poll_feed
-from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle
+from dossier.ingest.feeds import backoff_seconds, poll_feed
+from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed
+from dossier.ingest.robots import RobotsCache
 from dossier.ingest.publisher import publisher_of
 from dossier.ingest.text import NoText, decode_body, extract_article
 from dossier.models import load_json, models_version
@@ -34,6 +35,7 @@ from dossier.store import profiles as profile_store
 from dossier.store import runs as run_store
 from dossier.store.judgements import load_judgements
 from dossier.store.warehouse import Warehouse, to_json
+from dossier.tracing import Stopwatch, stage_context
 
 log = logging.getLogger("dossier.pipeline")
 progress_log = logging.getLogger("dossier.progress")
@@ -47,6 +49,9 @@ class FeedConfig(Record):
     modified: str | None = None
     publisher: str | None = None
     reliability: float | None = None
+    error_count: int = 0                   # consecutive failures
+    next_poll_after: datetime | None = None  # backed off until then
+    last_error: str | None = None
 
 
 class FetchJob(Record):
@@ -71,7 +76,10 @@ class FetchedArticle(Record):
 class FetchOutcome(Record):
     articles: tuple[FetchedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
-    unchanged: int = 0
+    skipped: tuple[Failure, ...] = ()    # robots.txt refusals, each with its reason
+    unchanged: int = 0                   # 304 Not Modified, or the same text as stored
+    not_modified: int = 0                # of which 304s
+    durations: dict[str, float] = {}     # seconds in fetch (HTTP) and text (extraction)
 
 
 class AnalysedArticle(Record):
@@ -107,9 +115,25 @@ def load_feed_configs(warehouse: Warehouse, urls: Sequence[str], origin: str) ->
         state = feed_store.feed_state(con, list(urls))
     return [
         FeedConfig(url=url, etag=state[url]["etag"], modified=state[url]["last_modified"],
-                   publisher=state[url]["publisher"], reliability=state[url]["reliability"])
+                   publisher=state[url]["publisher"], reliability=state[url]["reliability"],
+                   error_count=state[url]["error_count"], next_poll_after=state[url].get("next_poll_after"),
+                   last_error=state[url]["last_error"])
         for url in urls
     ]
+
+
+def due_feeds(feeds: Sequence[FeedConfig], now: datetime) -> tuple[list[FeedConfig], list[Failure]]:
+    """The feeds to poll now, and the backed-off ones as skipped items with their reason."""
+    due, backed_off = [], []
+    for feed in feeds:
+        if feed.next_poll_after is not None and feed.next_poll_after > now:
+            until = feed.next_poll_after.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            reason = f"backed off after {feed.error_count} consecutive failures until {until} (last: {feed.last_error})"
+            backed_off.append(Failure(stage="feed", item=feed.url, reason=reason))
+            log.warning("feed %s %s", feed.url, reason, extra={"stage": "feed_poll"})
+        else:
+            due.append(feed)
+    return due, backed_off
 
 
 def configured_feed_urls(warehouse: Warehouse) -> list[str]:
@@ -118,14 +142,21 @@ def configured_feed_urls(warehouse: Warehouse) -> list[str]:
         return [row["url"] for row in feed_store.list_feeds(con)]
 
 
-def poll_one(feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None) -> FeedPoll:
+def poll_one(
+    feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None
+) -> FeedPoll:
     """Conditionally poll one feed."""
-    with Fetcher(settings, throttle=throttle) as fetcher:
+    with stage_context("feed_poll"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
         poll = poll_feed(fetcher, feed.url, etag=feed.etag, modified=feed.modified)
-    if poll.error:
-        log.warning("feed %s failed: %s", feed.url, poll.error)
-    elif poll.warning:
-        log.warning("feed %s: %s", feed.url, poll.warning)
+        if poll.error:
+            log.warning("feed %s failed: %s", feed.url, poll.error)
+        elif poll.skipped:
+            log.warning("feed %s skipped: %s", feed.url, poll.skipped)
+        elif poll.warning:
+            log.warning("feed %s: %s", feed.url, poll.warning)
+        else:
+            log.info("feed %s: HTTP %s, %d entries", feed.url, poll.status, len(poll.entries),
+                     extra={"item": feed.url, "status": poll.status})
     return poll
 
 
@@ -134,10 +165,17 @@ def publisher_for(feed: FeedConfig, poll: FeedPoll) -> str:
     return feed.publisher or publisher_of(poll.site_url or feed.url)
 
 
-def record_polls(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> None:
-    """Store each poll's validators and status."""
+def record_polls(
+    warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll], settings: Settings | None = None
+) -> None:
+    """Store each poll's validators and status; a feed that keeps failing is backed off."""
+    s = settings or Settings()
+
+    def backoff(failures: int) -> float | None:
+        return backoff_seconds(failures, s.feed_backoff_after, s.feed_backoff_base, s.feed_backoff_max)
+
     with warehouse.write() as con:
-        feed_store.record_polls(con, [(poll, publisher_for(feed, poll)) for feed, poll in zip(feeds, polls)])
+        feed_store.record_polls(con, [(poll, publisher_for(feed, poll)) for feed, poll in zip(feeds, polls)], backoff)
 
 
 def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
@@ -167,24 +205,35 @@ def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Seque
 
 # --- fetch and text ---------------------------------------------------------------------
 
-def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostThrottle | None = None) -> FetchOutcome:
-    """Fetch and extract a chunk of entries; failures are recorded, never raised."""
-    fetched, failures, unchanged = [], [], 0
-    with Fetcher(settings, throttle=throttle) as fetcher:
+def fetch_articles(
+    jobs: Sequence[FetchJob], settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None
+) -> FetchOutcome:
+    """Fetch (conditionally, with the stored copy's validators) and extract a chunk of entries;
+    failures and robots.txt refusals are recorded, never raised."""
+    fetched, failures, skipped, unchanged, not_modified = [], [], [], 0, 0
+    watch = Stopwatch()
+    with stage_context("fetch"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
         for job in jobs:
             url = job.entry.link
             try:
-                response = fetcher.get(url, etag=job.etag, last_modified=job.last_modified)
+                with watch.time("fetch"):
+                    response = fetcher.get(url, etag=job.etag, last_modified=job.last_modified)
                 if response.not_modified:
                     unchanged += 1
+                    not_modified += 1
                     continue
-                page = Page(
-                    url=url, final_url=response.final_url, status=response.status,
-                    html=decode_body(response.body, response.headers.get("content-type")),
-                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
-                    fetched_at=datetime.now(timezone.utc),
-                )
-                article = extract_article(page)
+                with watch.time("text"):
+                    page = Page(
+                        url=url, final_url=response.final_url, status=response.status,
+                        html=decode_body(response.body, response.headers.get("content-type")),
+                        etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+                        fetched_at=datetime.now(timezone.utc),
+                    )
+                    article = extract_article(page)
+            except RobotsDisallowed as exc:
+                skipped.append(Failure(stage="robots", item=url, reason=exc.reason))
+                log.warning("article %s skipped: %s", url, exc.reason)
+                continue
             except FetchError as exc:
                 failures.append(Failure(stage="fetch", item=url, reason=exc.reason))
                 log.warning("article %s failed: %s", url, exc.reason)
@@ -201,7 +250,10 @@ def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostT
                 unchanged += 1
                 continue
             fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
-    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), unchanged=unchanged)
+        log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
+                 len(failures), len(skipped), extra={"durations": watch.durations})
+    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped), unchanged=unchanged,
+                        not_modified=not_modified, durations=watch.durations)
 
 
 # --- NLP --------------------------------------------------------------------------------
@@ -209,6 +261,7 @@ def fetch_articles(jobs: Sequence[FetchJob], settings: Settings, throttle: HostT
 class AnalyseOutcome(Record):
     analysed: tuple[AnalysedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
+    durations: dict[str, float] = {}     # seconds in nlp (model loading included the first time)
 
 
 def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseOutcome:
@@ -216,6 +269,14 @@ def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> 
 
     If the batch fails, the articles are analysed one by one so only the bad one is lost
     (and recorded); the rest of the chunk goes on."""
+    watch = Stopwatch()
+    with watch.time("nlp"):
+        outcome = _analyse(articles, settings)
+        log.info("analysed %d articles (%d failed)", len(outcome.analysed), len(outcome.failures))
+    return outcome.model_copy(update={"durations": watch.durations})
+
+
+def _analyse(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseOutcome:
     analyser = load_analyser(settings.spacy_model)
     try:
         analyses = list(analyser.analyse((a.article.text for a in articles), batch_size=settings.nlp_batch_size))
@@ -240,8 +301,12 @@ def article_id(canonical_url: str) -> str:
     return make_id("article", canonical_url)
 
 
-def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Warehouse rows for a batch of analysed articles (entities resolved through `resolver`)."""
+def build_rows(
+    analysed: Sequence[AnalysedArticle], resolver: EntityResolver, now: datetime, stopwatch: Stopwatch | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Warehouse rows for a batch of analysed articles (entities resolved through `resolver`;
+    claim scoring timed as `scoring` on `stopwatch`)."""
+    watch = stopwatch or Stopwatch()
     version = models_version()
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("articles", "entities", "aliases", "mentions", "claims", "ties")}
     for item in analysed:
@@ -288,7 +353,8 @@ def build_rows(analysed: Sequence[AnalysedArticle], resolver: EntityResolver, no
         for claim in item.analysis.claims:
             subject_id = names[claim.subject]
             object_id = names.get(claim.object) if claim.object_is_organisation and claim.object else None
-            confidence, detail = score_claim(claim.confidence, job.reliability, claim.modality)
+            with watch.time("scoring"):
+                confidence, detail = score_claim(claim.confidence, job.reliability, claim.modality)
             rows["claims"].append({
                 "id": make_id("claim", subject_id, claim.type, object_id or claim.object, aid),
                 "subject_id": subject_id, "type": claim.type, "object_id": object_id,
@@ -315,7 +381,8 @@ def continent_of(country: str | None) -> str | None:
 
 
 def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob], now: datetime) -> list[dict[str, Any]]:
-    """`articles` rows recording failed entries (keyed by entry link), so the next run retries them."""
+    """`articles` rows recording failed (or robots-skipped) entries, keyed by entry link, so the
+    next run tries them again."""
     rows = []
     for failure in failures:
         job = jobs_by_link.get(failure.item)
@@ -325,7 +392,8 @@ def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob],
             "id": article_id(failure.item), "url": failure.item, "canonical_url": failure.item,
             "feed_url": job.entry.feed_url, "entry_key": job.entry.key, "entry_updated": job.entry.updated,
             "title": job.entry.title, "published": job.entry.published, "publisher": job.publisher,
-            "status": "failed", "error": f"{failure.stage}: {failure.reason}", "first_seen": now, "last_seen": now,
+            "status": "skipped" if failure.stage == "robots" else "failed",
+            "error": f"{failure.stage}: {failure.reason}", "first_seen": now, "last_seen": now,
         })
     return rows
 
@@ -334,10 +402,22 @@ def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob],
 class WriteOutcome:
     affected_entities: set[str] = field(default_factory=set)
     written: dict[str, int] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # seconds in write (and the claim scoring inside it)
 
 
 def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], failed: Sequence[dict[str, Any]]) -> WriteOutcome:
     """Write one batch in one transaction; return the organisations whose evidence changed."""
+    watch = Stopwatch()
+    with watch.time("write"):
+        outcome = _write_batch(warehouse, analysed, failed, watch)
+        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed), extra={"rows": outcome.written})
+    outcome.durations = watch.durations
+    return outcome
+
+
+def _write_batch(
+    warehouse: Warehouse, analysed: Sequence[AnalysedArticle], failed: Sequence[dict[str, Any]], watch: Stopwatch
+) -> WriteOutcome:
     now = datetime.now(timezone.utc)
     outcome = WriteOutcome()
     with warehouse.write() as con:
@@ -348,7 +428,7 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
         judgements = load_judgements(con)
         resolver = EntityResolver(article_store.load_alias_index(con), judgements.merges, judgements.splits,
                                   article_store.load_entity_names(con, set(judgements.merges.values())))
-        rows = build_rows(analysed, resolver, now)
+        rows = build_rows(analysed, resolver, now, watch)
         clusters = assign_clusters([(r["id"], r["minhash"]) for r in rows["articles"]],
                                    article_store.load_signatures(con))
         for row in rows["articles"]:
@@ -360,14 +440,20 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
     return outcome
 
 
-def refresh_profiles(warehouse: Warehouse, entity_ids: Iterable[str]) -> dict[str, int]:
+def refresh_profiles(
+    warehouse: Warehouse, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
+) -> dict[str, int]:
     """Re-assemble and score the drafts of the given organisations, reviewer overrides and
-    claim verdicts applied (dossier.review.drafts)."""
+    claim verdicts applied (dossier.review.drafts); timed as write, assembly and scoring on
+    `stopwatch`."""
+    watch = stopwatch or Stopwatch()
     ids = sorted(set(entity_ids))
     if not ids:
         return {"created": 0, "updated": 0, "unchanged": 0}
-    with warehouse.write() as con:
-        return refresh_drafts(con, ids)
+    with watch.time("write"), warehouse.write() as con:
+        written = refresh_drafts(con, ids, stopwatch=watch)
+    log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": written})
+    return written
 
 
 # --- the run record ---------------------------------------------------------------------

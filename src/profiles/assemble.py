@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,6 +15,7 @@ from dossier.models import load_json, models_version
 from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
 from dossier.scoring.grades import sources_phrase
 from dossier.scoring.impact import ClaimSummary, rate_criticality, rate_impact, rate_time_horizon
+from dossier.tracing import Stopwatch
 
 UNKNOWN = "unknown"
 KEY_POINTS = 5
@@ -74,27 +76,33 @@ def _aggregate_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def assemble_profile(entity_id: str, evidence: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """A draft profile (a row for `profiles`) from one organisation's evidence rows."""
+def assemble_profile(
+    entity_id: str, evidence: dict[str, Any], now: datetime | None = None, stopwatch: Stopwatch | None = None
+) -> dict[str, Any]:
+    """A draft profile (a row for `profiles`) from one organisation's evidence rows
+    (`stopwatch`, when given, times the scoring apart from the rest of the assembly)."""
     now = now or datetime.now(timezone.utc)
+    scoring = (lambda: stopwatch.time("scoring")) if stopwatch is not None else nullcontext
     entity = evidence["entity"]
     name = entity["name"]
     aliases = sorted({a["alias"] for a in evidence["aliases"] if a["alias"] != name})
     articles = evidence["articles"]
     sources = [SourceEvidence(a["article_id"], a["publisher"] or "", a["cluster_id"], a["reliability"], a["published"]) for a in articles]
     own_claims = [c for c in evidence["claims"] if c["subject_id"] == entity_id]
-    confidence = score_profile(ScoreInput(
-        sources=sources,
-        claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
-                              c["extractor_confidence"], c["article_id"]) for c in own_claims],
-        now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
-    ))
+    with scoring():
+        confidence = score_profile(ScoreInput(
+            sources=sources,
+            claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
+                                  c["extractor_confidence"], c["article_id"]) for c in own_claims],
+            now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
+        ))
     aggregated = _aggregate_claims(evidence["claims"])
     summaries = [ClaimSummary(g["type"], g["polarity"], g["modality"], g["independent_sources"]) for g in aggregated if g["subject_id"] == entity_id]
     independent = independent_source_count(sources)
-    impact, impact_reason = rate_impact(summaries, independent)
-    criticality, criticality_reason = rate_criticality(summaries)
-    horizon, horizon_reason = rate_time_horizon(summaries)
+    with scoring():
+        impact, impact_reason = rate_impact(summaries, independent)
+        criticality, criticality_reason = rate_criticality(summaries)
+        horizon, horizon_reason = rate_time_horizon(summaries)
     kind = _classify(name, evidence["sentences"])
     topic_counts = Counter(g["type"] for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed")
     topic = load_json("taxonomy.json")["topics"][topic_counts.most_common(1)[0][0]] if topic_counts else UNKNOWN

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Iterable
 
 import duckdb
@@ -11,11 +12,15 @@ from dossier.profiles.assemble import assemble_profile
 from dossier.review.revisions import apply_overrides, diff_revisions
 from dossier.store import profiles as profile_store
 from dossier.store import reviews as review_store
+from dossier.tracing import Stopwatch
 
 
-def refresh_drafts(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> dict[str, int]:
+def refresh_drafts(
+    con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
+) -> dict[str, int]:
     """Re-assemble, override and write the drafts of the given organisations (approved
-    revisions are never written: a changed profile opens a draft beside them)."""
+    revisions are never written: a changed profile opens a draft beside them). With a
+    `stopwatch`, assembly and the scoring inside it are timed apart."""
     ids = sorted(set(entity_ids))
     if not ids:
         return {"created": 0, "updated": 0, "unchanged": 0}
@@ -23,10 +28,13 @@ def refresh_drafts(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) ->
     overrides = review_store.active_overrides(con, ids)
     approved = review_store.approved_revisions(con, ids)
     drafts = []
+    assembly = (lambda: stopwatch.time("assembly")) if stopwatch is not None else nullcontext
     for entity_id in ids:
         if entity_id not in evidence:
             continue
-        draft = apply_overrides(assemble_profile(entity_id, evidence[entity_id]), overrides.get(entity_id, {}))
+        with assembly():
+            assembled = assemble_profile(entity_id, evidence[entity_id], stopwatch=stopwatch)
+        draft = apply_overrides(assembled, overrides.get(entity_id, {}))
         if entity_id in approved:
             draft = {**draft, "diff": diff_revisions(approved[entity_id], draft),
                      "approved_revision": approved[entity_id]["revision"]}

@@ -77,9 +77,9 @@ def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[st
             [article_ids, keep_ids],
         )
         written[table] = upsert(con, table, rows, key=["id"])
-    # Failures of the same entries are resolved by these articles.
+    # Failures (and robots.txt skips) of the same entries are resolved by these articles.
     con.execute(
-        "DELETE FROM articles WHERE status = 'failed' AND EXISTS (SELECT 1 FROM articles ok"
+        "DELETE FROM articles WHERE status IN ('failed', 'skipped') AND EXISTS (SELECT 1 FROM articles ok"
         " WHERE ok.id IN (SELECT unnest(?)) AND ok.status = 'ok'"
         " AND ok.feed_url = articles.feed_url AND ok.entry_key = articles.entry_key)",
         [article_ids],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, Callable
 
 import duckdb
 
@@ -19,9 +20,10 @@ def add_feed(con: duckdb.DuckDBPyConnection, url: str, publisher: str | None = N
             [url, publisher, reliability, utcnow()],
         )
         return True
+    # Adding a feed again is also how an operator asks for a backed-off feed to be polled now.
     con.execute(
         "UPDATE feeds SET active = TRUE, origin = 'user', publisher = coalesce(?, publisher),"
-        " reliability = coalesce(?, reliability) WHERE url = ?",
+        " reliability = coalesce(?, reliability), next_poll_after = NULL WHERE url = ?",
         [publisher, reliability, url],
     )
     return not existing[0]
@@ -55,20 +57,36 @@ def list_feeds(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> list
     return fetch_dicts(con, f"SELECT * FROM feeds {where} ORDER BY added_at, url")
 
 
-def record_polls(con: duckdb.DuckDBPyConnection, polls: list[tuple[FeedPoll, str]]) -> None:
-    """Store each poll's outcome in one bulk upsert: validators, status, warning, and the
-    count of consecutive failures. A configured publisher is kept over the derived one."""
+def record_polls(
+    con: duckdb.DuckDBPyConnection,
+    polls: list[tuple[FeedPoll, str]],
+    backoff: Callable[[int], float | None] = lambda failures: None,
+) -> None:
+    """Store each poll's outcome in one bulk upsert: validators, status, warning, the count of
+    consecutive failures and, once `backoff(failures)` gives a delay (or the server asked for a
+    pause with Retry-After), the earliest next poll.
+    A poll robots.txt refused changes neither. A configured publisher is kept over the derived one."""
     state = feed_state(con, [poll.feed_url for poll, _ in polls])
     now = utcnow()
     rows = []
     for poll, publisher in polls:
         row = dict(state[poll.feed_url])
+        if poll.skipped is not None:
+            row.update(last_polled=now, last_status=None, last_warning=f"skipped: {poll.skipped}")
+            rows.append(row)
+            continue
         failed = poll.error is not None
+        failures = row["error_count"] + 1 if failed else 0
+        delay = backoff(failures) if failed else None
+        if failed and poll.retry_after:
+            # A server that asked for a longer pause than the backoff gets it.
+            delay = max(delay or 0.0, poll.retry_after)
         row.update(
             title=poll.title or row["title"], site_url=poll.site_url or row["site_url"],
             publisher=row["publisher"] or publisher, etag=poll.etag, last_modified=poll.modified,
             last_polled=now, last_status=poll.status, last_error=poll.error, last_warning=poll.warning,
-            error_count=row["error_count"] + 1 if failed else 0,
+            error_count=failures, next_poll_after=now + timedelta(seconds=delay) if delay is not None else None,
+            last_success=row["last_success"] if failed else now,
         )
         rows.append(row)
     upsert(con, "feeds", rows, key=["url"], keep=("added_at", "origin", "active"), touch=())

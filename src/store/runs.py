@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +19,40 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict[str, A
     """Store the run's summary (status completed or failed)."""
     con.execute(
         "UPDATE runs SET finished_at = ?, status = ?, duration_s = ?, counts = ?, durations = ?, failures = ?,"
-        " warnings = ? WHERE id = ?",
+        " warnings = ?, stage_counts = ?, skipped = ? WHERE id = ?",
         [summary["finished_at"], summary["status"], summary["duration_s"], to_json(summary["counts"]),
-         to_json(summary["durations"]), to_json(summary["failures"]), to_json(summary["warnings"]), run_id],
+         to_json(summary["durations"]), to_json(summary["failures"]), to_json(summary["warnings"]),
+         to_json(summary.get("stage_counts", {})), to_json(summary.get("skipped", [])), run_id],
     )
 
 
+_JSON_COLUMNS = ("counts", "durations", "failures", "warnings", "stage_counts", "skipped")
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A `runs` row with its JSON columns decoded (empty when the run never finished)."""
+    out = dict(row)
+    for column in _JSON_COLUMNS:
+        value = out.get(column)
+        empty: Any = [] if column in ("failures", "warnings", "skipped") else {}
+        out[column] = json.loads(value) if isinstance(value, str) else (value if value is not None else empty)
+    return out
+
+
 def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
-    return fetch_dicts(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])
+    """The latest runs, newest first, JSON columns decoded."""
+    return [_decoded(r) for r in fetch_dicts(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])]
+
+
+def find_run(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any] | None:
+    """A run by id, by a unique id prefix, or `latest`; None when nothing (or several) match."""
+    if ref == "latest":
+        rows = fetch_dicts(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
+    else:
+        rows = fetch_dicts(con, "SELECT * FROM runs WHERE id LIKE ? || '%' ORDER BY started_at DESC LIMIT 2", [ref])
+        exact = [r for r in rows if r["id"] == ref]
+        rows = exact or rows
+    return _decoded(rows[0]) if len(rows) == 1 else None
 
 
 def warehouse_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

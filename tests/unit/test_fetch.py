@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle
+from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed, retry_after_seconds
 from tests.conftest import test_settings
 from tests.loopback import Route
 
@@ -72,3 +72,151 @@ def test_throttle_spaces_requests_to_one_host():
         throttle.wait("http://example.test/x")
     throttle.wait("http://other.test/x")  # another host does not wait
     assert 0.35 <= time.monotonic() - started < 1.0
+
+
+# --- politeness: robots.txt, Retry-After, per-host concurrency -----------------------------
+
+class FakeTime:
+    """A clock whose sleep only moves it on, so waits are asserted without being spent."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def fake_fetcher(tmp_path, clock: FakeTime, **overrides):
+    settings = test_settings(tmp_path / "w.duckdb", **{"retries": 2, "retry_backoff": 0.5, **overrides})
+    return Fetcher(settings, throttle=HostThrottle(0.0, clock=clock.monotonic, sleep=clock.sleep))
+
+
+def test_robots_txt_disallow_is_honoured_and_fetched_once_per_host(site, tmp_path):
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    site.routes["/private/a"] = Route(body=b"secret")
+    site.routes["/public/a"] = Route(body=b"ok")
+    with Fetcher(test_settings(tmp_path / "w.duckdb")) as fetcher:
+        with pytest.raises(RobotsDisallowed, match="disallowed by robots.txt"):
+            fetcher.get(site.url("/private/a"))
+        assert fetcher.get(site.url("/public/a")).body == b"ok"
+        assert fetcher.get(site.url("/public/a")).body == b"ok"
+    assert site.routes["/private/a"].hits == 0
+    assert site.routes["/robots.txt"].hits == 1
+
+
+def test_robots_txt_rules_for_our_agent_win_over_the_wildcard(site, tmp_path):
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nAllow: /\n\nUser-agent: dossier\nDisallow: /feeds/\n")
+    site.routes["/feeds/x.xml"] = Route(body=b"<rss/>")
+    with Fetcher(test_settings(tmp_path / "w.duckdb")) as fetcher, pytest.raises(RobotsDisallowed):
+        fetcher.get(site.url("/feeds/x.xml"))
+
+
+def test_a_missing_robots_txt_allows_all_a_failing_one_keeps_us_off_the_host(site, tmp_path):
+    site.routes["/a"] = Route(body=b"ok")
+    with Fetcher(test_settings(tmp_path / "w.duckdb")) as fetcher:
+        assert fetcher.get(site.url("/a")).body == b"ok"  # robots.txt 404: no rules
+    site.routes["/robots.txt"] = Route(status=500, body=b"oops")
+    with Fetcher(test_settings(tmp_path / "w.duckdb", retries=0)) as fetcher:
+        with pytest.raises(RobotsDisallowed, match=r"robots.txt unavailable \(HTTP 500\); host not crawled"):
+            fetcher.get(site.url("/a"))
+    assert site.routes["/a"].hits == 1
+
+
+def test_robots_txt_can_be_switched_off_for_your_own_sites(site, tmp_path):
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /\n")
+    site.routes["/a"] = Route(body=b"ok")
+    with Fetcher(test_settings(tmp_path / "w.duckdb", obey_robots=False)) as fetcher:
+        assert fetcher.get(site.url("/a")).body == b"ok"
+    assert site.routes["/robots.txt"].hits == 0
+
+
+def test_crawl_delay_slows_the_host(site, tmp_path):
+    clock = FakeTime()
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nCrawl-delay: 7\n")
+    site.routes["/a"] = Route(body=b"ok")
+    with fake_fetcher(tmp_path, clock) as fetcher:
+        fetcher.get(site.url("/a"))
+        fetcher.get(site.url("/a"))
+    assert clock.sleeps == [7.0, 7.0]  # robots.txt, then each page, 7 s apart
+
+
+def test_retry_after_in_seconds_is_honoured(site, tmp_path):
+    clock = FakeTime()
+    site.routes["/a"] = Route(body=b"ok", statuses=[429, 503], headers={"Retry-After": "3"})
+    with fake_fetcher(tmp_path, clock) as fetcher:
+        assert fetcher.get(site.url("/a")).body == b"ok"
+    assert clock.sleeps == [3.0, 3.0] and site.routes["/a"].hits == 3
+
+
+def test_retry_after_as_an_http_date_is_honoured(site, tmp_path):
+    from datetime import datetime, timezone
+    from email.utils import format_datetime
+
+    clock = FakeTime()
+    fixed = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+    when = format_datetime(fixed.replace(second=20), usegmt=True)
+    site.routes["/a"] = Route(body=b"ok", statuses=[503], headers={"Retry-After": when})
+    with fake_fetcher(tmp_path, clock) as fetcher:
+        fetcher.now = lambda: fixed
+        assert fetcher.get(site.url("/a")).body == b"ok"
+    assert clock.sleeps == [20.0]
+
+
+def test_429_without_retry_after_backs_off_exponentially(site, tmp_path):
+    clock = FakeTime()
+    site.routes["/a"] = Route(body=b"ok", statuses=[429, 429])
+    with fake_fetcher(tmp_path, clock) as fetcher:
+        assert fetcher.get(site.url("/a")).body == b"ok"
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_a_429_storm_ends_in_a_failure_after_the_retries(site, tmp_path):
+    clock = FakeTime()
+    site.routes["/a"] = Route(body=b"ok", statuses=[429] * 50, headers={"Retry-After": "2"})
+    with fake_fetcher(tmp_path, clock) as fetcher, pytest.raises(FetchError, match="HTTP 429") as failure:
+        fetcher.get(site.url("/a"))
+    assert failure.value.status == 429 and site.routes["/a"].hits == 3 and clock.sleeps == [2.0, 2.0]
+
+
+def test_a_retry_after_over_the_cap_fails_at_once_and_pauses_the_host(site, tmp_path):
+    clock = FakeTime()
+    site.routes["/a"] = Route(statuses=[503] * 5, headers={"Retry-After": "3600"})
+    site.routes["/b"] = Route(body=b"ok")
+    with fake_fetcher(tmp_path, clock, retry_after_cap=60) as fetcher:
+        with pytest.raises(FetchError, match="3600 s pause") as first:
+            fetcher.get(site.url("/a"))
+        with pytest.raises(FetchError, match="host paused") as second:
+            fetcher.get(site.url("/b"))
+    assert first.value.retry_after == 3600 and second.value.retry_after == 3600
+    assert site.routes["/a"].hits == 1 and site.routes["/b"].hits == 0 and clock.sleeps == []
+
+
+def test_retry_after_parsing():
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds("120", now) == 120.0
+    assert retry_after_seconds("Mon, 02 Mar 2026 12:01:30 GMT", now) == 90.0
+    assert retry_after_seconds("Mon, 02 Mar 2026 11:00:00 GMT", now) == 0.0  # in the past: no wait
+    assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
+
+
+def test_requests_in_flight_to_one_host_are_capped(site, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    site.routes["/slow"] = Route(body=b"ok", delay=0.2)
+    settings = test_settings(tmp_path / "w.duckdb", host_concurrency=2)
+    throttle = HostThrottle(0.0, max_per_host=2)
+
+    def fetch(_):
+        with Fetcher(settings, throttle=throttle) as fetcher:
+            return fetcher.get(site.url("/slow")).status
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(fetch, range(6))) == [200] * 6
+    assert site.routes["/slow"].max_in_flight == 2

@@ -87,3 +87,33 @@ def test_an_approved_revision_is_never_modified_new_evidence_opens_a_draft_besid
         current = con.execute("SELECT status, revision FROM v_profiles_current").fetchall()
     assert revisions(warehouse) == [(1, "approved", "h1", 0.5), (2, "draft", "h3", 0.8)]
     assert current == [("approved", 1)]  # consumers keep seeing the approved revision
+
+
+def test_feed_polls_count_consecutive_failures_back_off_and_adding_again_clears_it(warehouse):
+    from dossier.records import FeedPoll
+    from dossier.store import feeds as feed_store
+
+    url = "http://127.0.0.1:9/rss"
+    failed, ok = FeedPoll(feed_url=url, status=500, error="HTTP 500"), FeedPoll(feed_url=url, status=304, not_modified=True)
+    robots = FeedPoll(feed_url=url, status=None, skipped="disallowed by robots.txt")
+    with warehouse.write() as con:
+        feed_store.add_feed(con, url)
+
+    def poll(result):
+        with warehouse.write() as con:
+            feed_store.record_polls(con, [(result, "example")], lambda n: 60.0 * n if n >= 2 else None)
+            return con.execute("SELECT error_count, next_poll_after IS NOT NULL, last_warning FROM feeds").fetchone()
+
+    assert poll(failed) == (1, False, None)
+    assert poll(robots) == (1, False, "skipped: disallowed by robots.txt")  # a refusal is not a failure
+    assert poll(failed) == (2, True, None)
+    with warehouse.write() as con:
+        assert not feed_store.add_feed(con, url)  # already configured, but polled on the next run
+        assert con.execute("SELECT error_count, next_poll_after FROM feeds").fetchone() == (2, None)
+    assert poll(ok) == (0, False, None)
+    # A server asking for a long pause gets it, before the backoff would start.
+    busy = FeedPoll(feed_url=url, status=429, error="HTTP 429 asking for a 7200 s pause", retry_after=7200.0)
+    assert poll(busy) == (1, True, None)
+    with warehouse.write() as con:
+        wait = con.execute("SELECT epoch(next_poll_after) - epoch(last_polled) FROM feeds").fetchone()[0]
+    assert wait == pytest.approx(7200, abs=1)
