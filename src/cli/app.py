@@ -25,6 +25,10 @@ profiles_app = typer.Typer(help="Read organisation profiles.", no_args_is_help=T
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(profiles_app, name="profiles")
 
+from dossier.cli.config import config_app  # noqa: E402  (command groups live in their own modules)
+
+app.add_typer(config_app, name="config")
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -418,4 +422,10 @@ def _print_eval(results: dict) -> None:
 
 def main() -> None:
     """Entry point of the `dossier` script."""
-    app()
+    from dossier.settings import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:  # a bad dossier.toml or DOSSIER_* value: one clean line
+        errors.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
