@@ -6,21 +6,29 @@ Prefect's per-task overhead stays a small share of a run.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from dossier.ingest.fetch import HostThrottle
 from dossier.pipeline import stages
 from dossier.pipeline.summary import RunSummary
 from dossier.records import FeedPoll
 from dossier.settings import Settings
+from dossier.store.lock import run_lock
+from dossier.store.snapshot import publish_snapshot
 from dossier.store.warehouse import Warehouse
+
+log = logging.getLogger("dossier.flows")
 
 
 @task(name="poll-feed", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -50,21 +58,62 @@ def refresh_task(warehouse: Warehouse, entity_ids: set[str]) -> dict[str, int]:
 
 @flow(name="ingest_feeds", validate_parameters=False)
 def ingest_feeds(
-    feed_urls: list[str], settings: Settings, origin: str = "user", host_delay: float | None = None
+    feed_urls: list[str], settings: Settings, origin: str = "user", host_delay: float | None = None,
+    lock_wait: float | None = None,
 ) -> RunSummary:
-    """Poll feeds, fetch new articles, extract evidence, refresh drafts, record the run."""
-    started = datetime.now(timezone.utc)
-    run_id = uuid.uuid4().hex[:12]
+    """Poll feeds, fetch new articles, extract evidence, refresh drafts, record the run, publish a snapshot.
+
+    The whole run holds the warehouse's run lock (waiting up to `lock_wait` seconds, default
+    `settings.run_lock_wait`), so two runs never write at once.
+    """
     warehouse = Warehouse(Path(settings.warehouse_path))
-    throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay)
-    stages.open_run(warehouse, run_id, started)
-    try:
-        summary = _run(feed_urls, settings, origin, warehouse, throttle, run_id, started)
-    except BaseException as exc:
-        stages.fail_run(warehouse, run_id, started, exc)
-        raise
+    wait = settings.run_lock_wait if lock_wait is None else lock_wait
+    with run_lock(warehouse.path, wait=wait, holder=f"ingest ({origin})"):
+        started = datetime.now(timezone.utc)
+        run_id = uuid.uuid4().hex[:12]
+        throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay)
+        stages.open_run(warehouse, run_id, started)
+        try:
+            summary = _run(feed_urls, settings, origin, warehouse, throttle, run_id, started)
+        except BaseException as exc:
+            stages.fail_run(warehouse, run_id, started, exc)
+            raise
+        if settings.snapshot_after_run:
+            snap = publish_snapshot(warehouse, settings.effective_snapshot_path)
+            log.info("snapshot %s published (%d bytes, %.2f s)", snap.path, snap.bytes, snap.seconds)
     create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
     return summary
+
+
+def task_runner_for(settings: Settings) -> Any:
+    """The task runner extraction batches run on: None for Prefect's default, else a DaskTaskRunner."""
+    if settings.task_runner != "dask":
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": settings.dask_processes,
+        "dashboard_address": ":0",  # any free port: two clusters on one machine must not collide
+    })
+
+
+def run_ingest(feed_urls: list[str], settings: Settings, **options: Any) -> RunSummary:
+    """Run `ingest_feeds` on the task runner the settings choose (`task_runner`, `dask_*`)."""
+    runner = task_runner_for(settings)
+    flow_ = ingest_feeds if runner is None else ingest_feeds.with_options(task_runner=runner)
+    return flow_(feed_urls, settings, **options)
+
+
+def _poll_all(feeds: list[stages.FeedConfig], settings: Settings, throttle: HostThrottle) -> list[FeedPoll]:
+    """Poll feeds concurrently on local threads, whatever the flow's task runner (they share one throttle)."""
+    if not feeds:
+        return []
+    with ThreadPoolTaskRunner(max_workers=min(8, len(feeds))) as local:
+        futures = [local.submit(poll_feed_task, {"feed": feed, "settings": settings, "throttle": throttle})
+                   for feed in feeds]
+        return [future.result() for future in futures]
 
 
 def _run(
@@ -76,7 +125,7 @@ def _run(
 
     clock = time.perf_counter()
     feeds = stages.load_feed_configs(warehouse, feed_urls, origin)
-    polls = [f.result() for f in [poll_feed_task.submit(feed, settings, throttle) for feed in feeds]]
+    polls = _poll_all(feeds, settings, throttle)
     stages.record_polls(warehouse, feeds, polls)
     plan = stages.plan_fetches(warehouse, feeds, polls)
     durations["feeds"] = time.perf_counter() - clock
@@ -95,12 +144,18 @@ def _run(
         durations[name] = 0.0
     done = 0
     stages.report_progress("articles", done, len(plan.jobs))
-    for chunk in chunks:
+    # Extraction batches run on the flow's task runner (threads, or a Dask cluster) while this
+    # process fetches the next chunk; this process alone writes, batch by batch in plan order,
+    # so the warehouse ends the same whichever runner analysed the batches. In-process, one
+    # batch at a time: the loaded spaCy pipeline is shared by the threads.
+    in_flight = settings.analysis_in_flight if settings.task_runner == "dask" else 1
+    pending: deque[tuple[list[stages.FetchJob], stages.FetchOutcome, Any]] = deque()
+
+    def write_oldest() -> None:
+        nonlocal done, affected
+        chunk, fetched, future = pending.popleft()
         clock = time.perf_counter()
-        fetched = fetch_task(chunk, settings, throttle)
-        durations["fetch"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        nlp = analyse_task(list(fetched.articles), settings) if fetched.articles else stages.AnalyseOutcome()
+        nlp = future.result() if future is not None else stages.AnalyseOutcome()
         durations["analyse"] += time.perf_counter() - clock
         clock = time.perf_counter()
         jobs_by_link = {job.entry.link: job for job in chunk}
@@ -116,6 +171,17 @@ def _run(
         summary.failures.extend(failures)
         done += len(chunk)
         stages.report_progress("articles", done, len(plan.jobs))
+
+    for chunk in chunks:
+        clock = time.perf_counter()
+        fetched = fetch_task(chunk, settings, throttle)
+        durations["fetch"] += time.perf_counter() - clock
+        while len(pending) >= in_flight:
+            write_oldest()
+        future = analyse_task.submit(list(fetched.articles), settings) if fetched.articles else None
+        pending.append((chunk, fetched, future))
+    while pending:
+        write_oldest()
 
     clock = time.perf_counter()
     drafts = refresh_task(warehouse, affected)
