@@ -35,3 +35,4 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache warehouse/dossier.duckdb warehouse/dossier.duckdb.wal
+	rm -f warehouse/dossier.duckdb.lock warehouse/dossier.snapshot.duckdb

@@ -8,12 +8,19 @@ write at once: a run that finds another writing waits up to `schedule_lock_wait`
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+import httpx
 
 from prefect import flow
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, Interval
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from dossier.flows.ingest import run_ingest
 from dossier.pipeline import stages
@@ -69,3 +76,32 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
         )
         for name, group in sorted(settings.schedules.items())
     ]
+
+
+@contextmanager
+def local_prefect_server(port: int, timeout: float = 120.0) -> Iterator[str]:
+    """Run `prefect server start` on 127.0.0.1:`port` and point this process's Prefect client at it."""
+    url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                raise ScheduleError(f"the Prefect server exited at start: {server.stderr.read().decode()[-500:]}")
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ScheduleError(f"the Prefect server did not answer on {url} within {timeout:.0f} s")
+            time.sleep(0.5)
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url.removesuffix("/api")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()

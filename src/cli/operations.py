@@ -51,15 +51,22 @@ def export_parquet_command(out: Path, tables: bool) -> None:
 def schedule(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the deployments the configuration defines, serve nothing.")] = False,
+    local_server: Annotated[bool, typer.Option("--local-server", help="Start a Prefect server on 127.0.0.1 for as long as this runs (when PREFECT_API_URL names none).")] = False,
+    port: Annotated[int, typer.Option(help="Port of the --local-server.")] = 4200,
 ) -> None:
-    """Serve scheduled ingestion: one Prefect deployment per feed group (schedules.GROUP in dossier.toml)."""
+    """Serve scheduled ingestion: one Prefect deployment per feed group (schedules.GROUP in dossier.toml).
+
+    Prefect's scheduler lives in its server: set PREFECT_API_URL to a running server, or pass
+    --local-server to start one beside the deployments.
+    """
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from dossier.flows.schedule import ScheduleError, build_deployments
+    from dossier.flows.schedule import ScheduleError, build_deployments, local_prefect_server
+    from prefect.settings import PREFECT_API_URL
 
     try:
         deployments = build_deployments(load_settings())
@@ -73,7 +80,18 @@ def schedule(
         return
     from prefect import serve
 
-    serve(*deployments)
+    if local_server:
+        try:
+            with local_prefect_server(port) as url:
+                console.print(f"Prefect server (UI and API) at {url}")
+                serve(*deployments)
+        except ScheduleError as exc:
+            raise _fail(str(exc)) from None
+    elif not PREFECT_API_URL.value():
+        raise _fail("schedules need a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api after "
+                    "`prefect server start`), or run `dossier schedule --local-server`")
+    else:
+        serve(*deployments)
 
 
 def _describe(schedule) -> str:
