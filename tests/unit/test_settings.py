@@ -83,3 +83,11 @@ def test_config_show_prints_value_and_origin(config_dir, monkeypatch):
     assert rows["warehouse_path"] == {"name": "warehouse_path", "value": "warehouse/dossier.duckdb", "origin": "default"}
     assert rows["schedules"]["value"]["wire"]["interval"] == 900
     assert "mystery" in result.stderr and "ignored" in result.stderr
+
+
+def test_the_example_configuration_is_valid(monkeypatch):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "dossier.example.toml"
+    monkeypatch.setenv("DOSSIER_CONFIG", str(example))
+    assert load_settings().schedules["all-feeds"].cron == "0 * * * *"
