@@ -23,7 +23,7 @@ from dossier.ingest.fetch import HostThrottle
 from dossier.pipeline import stages
 from dossier.pipeline.summary import RunSummary
 from dossier.records import FeedPoll
-from dossier.settings import Settings
+from dossier.settings import ConfigError, Settings
 from dossier.store.lock import run_lock
 from dossier.store.snapshot import publish_snapshot
 from dossier.store.warehouse import Warehouse
@@ -89,7 +89,10 @@ def task_runner_for(settings: Settings) -> Any:
     """The task runner extraction batches run on: None for Prefect's default, else a DaskTaskRunner."""
     if settings.task_runner != "dask":
         return None
-    from prefect_dask import DaskTaskRunner
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ConfigError("task_runner = dask needs the `dask` extra: pip install -e '.[dask]'") from None
 
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)

@@ -454,5 +454,7 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:  # a bad dossier.toml or DOSSIER_* value: one clean line
-        errors.print(f"[red]error:[/red] {exc}")
+        from rich.markup import escape
+
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(2)

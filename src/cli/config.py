@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dossier.settings import ConfigError, config_path, describe_settings, unknown_config_keys
@@ -37,7 +38,7 @@ def config_show(
         unknown = unknown_config_keys()
         path = config_path()
     except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     if json_out:
         for name, value, origin in rows:
@@ -48,4 +49,4 @@ def config_show(
             table.add_row(name, json.dumps(_plain(value)), origin)
         console.print(table)
     for key in unknown:
-        errors.print(f"[yellow]warning:[/yellow] {path}: `{key}` is not a setting and is ignored")
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(path))}: `{escape(key)}` is not a setting and is ignored")
