@@ -26,7 +26,7 @@ from dossier.records import FeedPoll
 from dossier.settings import ConfigError, Settings
 from dossier.store.lock import run_lock
 from dossier.store.snapshot import publish_snapshot
-from dossier.store.warehouse import Warehouse
+from dossier.store.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger("dossier.flows")
 
@@ -79,10 +79,20 @@ def ingest_feeds(
             stages.fail_run(warehouse, run_id, started, exc)
             raise
         if settings.snapshot_after_run:
-            snap = publish_snapshot(warehouse, settings.effective_snapshot_path)
-            log.info("snapshot %s published (%d bytes, %.2f s)", snap.path, snap.bytes, snap.seconds)
+            _publish(warehouse, settings, summary)
     create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
     return summary
+
+
+def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
+    """Publish the readers' snapshot; a failure is reported, not fatal (the run's data is safely written)."""
+    try:
+        snap = publish_snapshot(warehouse, settings.effective_snapshot_path)
+    except (OSError, WarehouseError) as exc:
+        log.error("snapshot %s not published: %s", settings.effective_snapshot_path, exc)
+        summary.warnings.append(f"snapshot {settings.effective_snapshot_path} not published: {exc}")
+        return
+    log.info("snapshot %s published (%d bytes, %.2f s)", snap.path, snap.bytes, snap.seconds)
 
 
 def task_runner_for(settings: Settings) -> Any:

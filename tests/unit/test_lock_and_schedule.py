@@ -69,3 +69,32 @@ def test_an_empty_group_with_no_configured_feeds_refuses_to_run(tmp_path, monkey
     monkeypatch.setenv("DOSSIER_SCHEDULES", '{"all": {"interval": 60}}')
     with pytest.raises(ScheduleError, match="has no feeds"):
         scheduled_ingest.fn("all")
+
+
+def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_path):
+    from datetime import datetime, timezone
+
+    import duckdb
+
+    from dossier.flows.ingest import _publish
+    from dossier.pipeline.summary import RunSummary
+    from dossier.store.snapshot import publish_snapshot
+    from dossier.store.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "dossier.duckdb")
+    with warehouse.write() as con:
+        con.execute("INSERT INTO feeds (url, added_at, origin, active) VALUES ('http://a/f.xml', now(), 'user', TRUE)")
+    snap = publish_snapshot(warehouse, tmp_path / "snap" / "s.duckdb")
+    assert oct(snap.path.stat().st_mode & 0o777) == "0o444" and not list(snap.path.parent.glob("*.tmp"))
+    with warehouse.write() as con:  # a later write does not reach the published copy
+        con.execute("DELETE FROM feeds")
+    reader = duckdb.connect(str(snap.path), read_only=True)
+    assert reader.execute("SELECT url FROM feeds").fetchall() == [("http://a/f.xml",)]
+    reader.close()
+
+    (tmp_path / "blocked").write_text("a file where the snapshot's folder should be")
+    settings = load_settings(warehouse_path=warehouse.path, snapshot_path=tmp_path / "blocked" / "s.duckdb")
+    now = datetime.now(timezone.utc)
+    summary = RunSummary(run_id="r1", started_at=now, finished_at=now, warehouse_path=str(warehouse.path))
+    _publish(warehouse, settings, summary)
+    assert summary.warnings and "not published" in summary.warnings[0]
