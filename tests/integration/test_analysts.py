@@ -182,3 +182,27 @@ def test_a_second_run_during_a_run_exits_with_a_clear_message(prefect_harness, t
     assert result.exit_code == 3, result.output
     assert "another run is writing" in result.output and f"process {os.getpid()}" in result.output
     assert not path.exists()  # the refused run touched nothing
+
+
+def test_a_scheduled_run_ingests_its_feed_group_from_the_configuration(prefect_harness, tmp_path, monkeypatch):
+    from dossier.flows.schedule import scheduled_ingest
+    from tests.loopback import LoopbackSite, Route
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+    with LoopbackSite() as site:
+        site.routes["/feed.xml"] = Route(body=f"""<?xml version="1.0"?><rss version="2.0"><channel>
+<title>Harbour Ledger</title><link>{site.base}/</link>
+<item><title>Quayside and Marrowgate sign deal</title><link>{site.base}/quayside.html</link><guid>q1</guid></item>
+</channel></rss>""".encode(), content_type="application/rss+xml")
+        site.routes["/quayside.html"] = Route(body=(fixtures / "quayside.html").read_bytes())
+        path = tmp_path / "dossier.duckdb"
+        monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
+        monkeypatch.setenv("DOSSIER_HOST_DELAY", "0")
+        monkeypatch.setenv("DOSSIER_SCHEDULES", json.dumps({"harbour": {"interval": 60, "feeds": [site.url("/feed.xml")]}}))
+        result = scheduled_ingest("harbour")
+    assert result["status"] == "completed" and result["articles_new"] == 1
+    con = duckdb.connect(str(path.with_name("dossier.snapshot.duckdb")), read_only=True)
+    try:
+        assert "Quayside Robotics" in {n for (n,) in con.execute("SELECT name FROM v_profiles_current").fetchall()}
+    finally:
+        con.close()
