@@ -35,6 +35,7 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache warehouse/dossier.duckdb warehouse/dossier.duckdb.wal
+	rm -f warehouse/dossier.duckdb.lock warehouse/dossier.snapshot.duckdb
 
 ## browser: Debian's chromium and chromium-driver for the review desk's browser test
 ## (installed only when missing; playwright drives this binary and never downloads its own)

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from dossier.ingest.fetch import HostThrottle
 from dossier.ingest.robots import RobotsCache
 from dossier.pipeline import stages
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Failure, FeedPoll
-from dossier.settings import Settings
-from dossier.store.warehouse import Warehouse
+from dossier.settings import ConfigError, Settings
+from dossier.store.lock import run_lock
+from dossier.store.snapshot import publish_snapshot
+from dossier.store.warehouse import Warehouse, WarehouseError
 from dossier.tracing import Stopwatch, run_context
 
 log = logging.getLogger("dossier.flow")
@@ -60,27 +65,85 @@ def refresh_task(warehouse: Warehouse, entity_ids: set[str]) -> tuple[dict[str, 
 
 @flow(name="ingest_feeds", validate_parameters=False)
 def ingest_feeds(
-    feed_urls: list[str], settings: Settings, origin: str = "user", host_delay: float | None = None
+    feed_urls: list[str], settings: Settings, origin: str = "user", host_delay: float | None = None,
+    lock_wait: float | None = None,
 ) -> RunSummary:
-    """Poll feeds, fetch new articles, extract evidence, refresh drafts, record the run."""
-    started = datetime.now(timezone.utc)
-    run_id = uuid.uuid4().hex[:12]
+    """Poll feeds, fetch new articles, extract evidence, refresh drafts, record the run, publish a snapshot.
+
+    The whole run holds the warehouse's run lock (waiting up to `lock_wait` seconds, default
+    `settings.run_lock_wait`), so two runs never write at once.
+    """
     warehouse = Warehouse(Path(settings.warehouse_path))
-    throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay, settings.host_concurrency)
-    robots = RobotsCache()
-    with run_context(run_id):
-        stages.open_run(warehouse, run_id, started)
-        log.info("run started", extra={"stage": "run", "feeds": len(feed_urls)})
-        try:
-            summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, run_id, started)
-        except BaseException as exc:
-            log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
-            stages.fail_run(warehouse, run_id, started, exc)
-            raise
-        log.info("run %s in %.1f s", summary.status, summary.duration_s,
-                 extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
+    wait = settings.run_lock_wait if lock_wait is None else lock_wait
+    with run_lock(warehouse.path, wait=wait, holder=f"ingest ({origin})"):
+        started = datetime.now(timezone.utc)
+        run_id = uuid.uuid4().hex[:12]
+        throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay, settings.host_concurrency)
+        robots = RobotsCache()
+        with run_context(run_id):
+            stages.open_run(warehouse, run_id, started)
+            log.info("run started", extra={"stage": "run", "feeds": len(feed_urls)})
+            try:
+                summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, run_id, started)
+            except BaseException as exc:
+                log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
+                stages.fail_run(warehouse, run_id, started, exc)
+                raise
+            log.info("run %s in %.1f s", summary.status, summary.duration_s,
+                     extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
+            if settings.snapshot_after_run:
+                _publish(warehouse, settings, summary)
     create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
     return summary
+
+
+def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
+    """Publish the readers' snapshot; a failure is reported, not fatal (the run's data is safely written)."""
+    try:
+        snap = publish_snapshot(warehouse, settings.effective_snapshot_path)
+    except (OSError, WarehouseError) as exc:
+        log.error("snapshot %s not published: %s", settings.effective_snapshot_path, exc)
+        summary.warnings.append(f"snapshot {settings.effective_snapshot_path} not published: {exc}")
+        return
+    log.info("snapshot %s published (%d bytes, %.2f s)", snap.path, snap.bytes, snap.seconds)
+
+
+def task_runner_for(settings: Settings) -> Any:
+    """The task runner extraction batches run on: None for Prefect's default, else a DaskTaskRunner."""
+    if settings.task_runner != "dask":
+        return None
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ConfigError("task_runner = dask needs the `dask` extra: pip install -e '.[dask]'") from None
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": settings.dask_processes,
+        "dashboard_address": ":0",  # any free port: two clusters on one machine must not collide
+    })
+
+
+def run_ingest(feed_urls: list[str], settings: Settings, **options: Any) -> RunSummary:
+    """Run `ingest_feeds` on the task runner the settings choose (`task_runner`, `dask_*`)."""
+    runner = task_runner_for(settings)
+    flow_ = ingest_feeds if runner is None else ingest_feeds.with_options(task_runner=runner)
+    return flow_(feed_urls, settings, **options)
+
+
+def _poll_all(
+    feeds: list[stages.FeedConfig], settings: Settings, throttle: HostThrottle, robots: RobotsCache
+) -> list[FeedPoll]:
+    """Poll feeds concurrently on local threads, whatever the flow's task runner (they share one
+    throttle and one robots.txt cache, which never leave this process)."""
+    if not feeds:
+        return []
+    with ThreadPoolTaskRunner(max_workers=min(8, len(feeds))) as local:
+        futures = [local.submit(poll_feed_task, {"feed": feed, "settings": settings, "throttle": throttle,
+                                                 "robots": robots})
+                   for feed in feeds]
+        return [future.result() for future in futures]
 
 
 def _run(
@@ -94,7 +157,7 @@ def _run(
     watch = Stopwatch()
     feeds = stages.load_feed_configs(warehouse, feed_urls, origin)
     due, backed_off = stages.due_feeds(feeds, started)
-    polls = [f.result() for f in [poll_feed_task.submit(feed, settings, throttle, robots) for feed in due]]
+    polls = _poll_all(due, settings, throttle, robots)
     for poll in polls:
         watch.merge(poll.durations)
     stages.record_polls(warehouse, due, polls, settings)
@@ -118,9 +181,17 @@ def _run(
     chunks = [plan.jobs[i : i + size] for i in range(0, len(plan.jobs), size)]
     done = 0
     stages.report_progress("articles", done, len(plan.jobs))
-    for chunk in chunks:
-        fetched = fetch_task(chunk, settings, throttle, robots)
-        nlp = analyse_task(list(fetched.articles), settings) if fetched.articles else stages.AnalyseOutcome()
+    # Extraction batches run on the flow's task runner (threads, or a Dask cluster) while this
+    # process fetches the next chunk; this process alone writes, batch by batch in plan order,
+    # so the warehouse ends the same whichever runner analysed the batches. In-process, one
+    # batch at a time: the loaded spaCy pipeline is shared by the threads.
+    in_flight = settings.analysis_in_flight if settings.task_runner == "dask" else 1
+    pending: deque[tuple[list[stages.FetchJob], stages.FetchOutcome, Any]] = deque()
+
+    def write_oldest() -> None:
+        nonlocal done, affected
+        chunk, fetched, future = pending.popleft()
+        nlp = future.result() if future is not None else stages.AnalyseOutcome()
         jobs_by_link = {job.entry.link: job for job in chunk}
         failures = [*fetched.failures, *nlp.failures]
         failed = stages.failure_rows([*failures, *fetched.skipped], jobs_by_link, datetime.now(timezone.utc))
@@ -144,6 +215,15 @@ def _run(
         summary.skipped.extend(fetched.skipped)
         done += len(chunk)
         stages.report_progress("articles", done, len(plan.jobs))
+
+    for chunk in chunks:
+        fetched = fetch_task(chunk, settings, throttle, robots)
+        while len(pending) >= in_flight:
+            write_oldest()
+        future = analyse_task.submit(list(fetched.articles), settings) if fetched.articles else None
+        pending.append((chunk, fetched, future))
+    while pending:
+        write_oldest()
 
     drafts, profile_durations = refresh_task(warehouse, affected)
     watch.merge(profile_durations)

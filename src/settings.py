@@ -1,12 +1,60 @@
-"""The one settings model: `DOSSIER_*` environment variables, read when called."""
+"""The one settings model: `DOSSIER_*` environment variables over a `dossier.toml`, read when called.
+
+Precedence, highest first: explicit overrides (`load_settings(**overrides)`), `DOSSIER_*`
+environment variables, the TOML file (`$DOSSIER_CONFIG`, else `./dossier.toml` if present),
+the defaults below.
+"""
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "DOSSIER_CONFIG"
+DEFAULT_CONFIG = Path("dossier.toml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be read or is invalid (the message names the file and field)."""
+
+
+def config_path() -> Path | None:
+    """The TOML file in force: `$DOSSIER_CONFIG` (which must exist), else ./dossier.toml if present."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{CONFIG_ENV}={explicit}: no such file")
+        return path
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+class FeedGroup(BaseModel):
+    """A group of feeds ingested on one schedule by `dossier schedule`."""
+
+    model_config = ConfigDict(extra="forbid")  # a typo in a group is an error, not a silent default
+
+    feeds: list[str] = Field(default_factory=list, description="Feed URLs; empty: every feed added with `dossier feeds add`.")
+    cron: str | None = Field(None, description="Cron expression, e.g. '0 * * * *'.")
+    interval: float | None = Field(None, gt=0, description="Seconds between runs (instead of cron).")
+    timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> "FeedGroup":
+        if (self.cron is None) == (self.interval is None):
+            raise ValueError("give exactly one of cron or interval")
+        return self
 
 
 class Settings(BaseSettings):
@@ -61,7 +109,86 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="Log records as text lines or JSON lines (with run id and stage).")
     log_level: str = Field("WARNING", description="Level of dossier's own log records (DEBUG, INFO, WARNING, ...).")
 
+    # --- analysts, scheduling and scale-out (issue 6) ---------------------------------------
+    snapshot_path: Path | None = Field(
+        None, description="Read-only copy published after each run; default: <warehouse>.snapshot.duckdb beside it."
+    )
+    snapshot_after_run: bool = Field(True, description="Publish the snapshot at the end of every ingest run.")
+    run_lock_wait: float = Field(
+        0.0, ge=0, description="Seconds `dossier ingest` waits for another run's warehouse lock (0: exit at once)."
+    )
+    schedule_lock_wait: float = Field(3600.0, ge=0, description="Seconds a scheduled run waits for another run's lock.")
+    schedules: dict[str, FeedGroup] = Field(
+        default_factory=dict, description="Feed groups served by `dossier schedule`, each with a cron or an interval."
+    )
+    task_runner: Literal["default", "dask"] = Field(
+        "default", description="Where extraction batches run: in-process threads, or a Dask cluster."
+    )
+    dask_address: str | None = Field(None, description="Address of an existing Dask scheduler; none: a LocalCluster.")
+    dask_workers: int = Field(2, ge=1, description="Workers of the LocalCluster started when no address is given.")
+    dask_processes: bool = Field(True, description="LocalCluster workers are processes (false: threads in this process).")
+    analysis_in_flight: int = Field(2, ge=1, description="Extraction batches running ahead of the single writer.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+
+    @property
+    def effective_snapshot_path(self) -> Path:
+        """Where the read-only snapshot goes."""
+        if self.snapshot_path is not None:
+            return self.snapshot_path
+        return self.warehouse_path.with_name(self.warehouse_path.stem + ".snapshot.duckdb")
+
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, with explicit overrides on top."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read settings from the TOML file and the environment, with explicit overrides on top."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path()}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings ({_sources_named()}): {problems}") from None
+
+
+def _sources_named() -> str:
+    path = config_path()
+    return f"DOSSIER_* environment, {path}" if path else "DOSSIER_* environment"
+
+
+def describe_settings(**overrides: object) -> list[tuple[str, Any, str]]:
+    """(name, effective value, origin) for every setting; origin is override, environment, the TOML file or default."""
+    settings = load_settings(**overrides)
+    path = config_path()
+    from_env = EnvSettingsSource(Settings)()
+    from_file = TomlConfigSettingsSource(Settings, toml_file=path)() if path else {}
+    rows = []
+    for name in Settings.model_fields:
+        if name in overrides:
+            origin = "override"
+        elif name in from_env:
+            origin = "environment"
+        elif name in from_file:
+            origin = str(path)
+        else:
+            origin = "default"
+        rows.append((name, getattr(settings, name), origin))
+    return rows
+
+
+def unknown_config_keys() -> list[str]:
+    """Top-level keys of the TOML file that are no setting (likely typos; they are ignored)."""
+    path = config_path()
+    if path is None:
+        return []
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return sorted(set(data) - set(Settings.model_fields))

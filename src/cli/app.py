@@ -27,6 +27,10 @@ app.add_typer(profiles_app, name="profiles")
 from dossier.cli.runs import runs_app  # noqa: E402 - a command group in its own module
 app.add_typer(runs_app, name="runs")
 
+from dossier.cli.config import config_app  # noqa: E402  (command groups live in their own modules)
+
+app.add_typer(config_app, name="config")
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -73,6 +77,8 @@ def ingest(
     feed: Annotated[Optional[list[str]], typer.Option("--feed", help="Ingest this feed URL (repeatable) instead of the configured feeds.")] = None,
     demo: Annotated[bool, typer.Option(help="Ingest the built-in demo even when feeds are configured.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
+    task_runner: Annotated[Optional[str], typer.Option("--task-runner", help="Where extraction batches run: default (threads in this process) or dask (setting task_runner).")] = None,
+    wait: Annotated[Optional[float], typer.Option("--wait", min=0, help="Seconds to wait if another run holds the warehouse (setting run_lock_wait; default: exit at once).")] = None,
 ) -> None:
     """Poll feeds, fetch new articles, extract evidence and refresh draft profiles.
 
@@ -85,10 +91,17 @@ def ingest(
     settings = load_settings()
     log_handler = configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
     from dossier.demo.server import feed_paths, serve_demo
-    from dossier.flows.ingest import ingest_feeds
+    from dossier.flows.ingest import run_ingest
     from dossier.pipeline import stages
+    from dossier.store.lock import WarehouseLocked
     from dossier.store.warehouse import WarehouseError
 
+    if task_runner not in (None, "default", "dask"):
+        raise fail(f"unknown task runner {task_runner!r}; use default or dask")
+    overrides = {k: v for k, v in {"task_runner": task_runner, "run_lock_wait": wait}.items() if v is not None}
+    settings = load_settings(**overrides)
+    if not verbose:  # a LocalCluster announces every worker at INFO (read when dask is imported)
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     warehouse = _warehouse(settings)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True)
@@ -101,12 +114,14 @@ def ingest(
         urls = list(feed or []) or ([] if demo else stages.configured_feed_urls(warehouse))
         with progress:
             if urls:
-                summary = ingest_feeds(urls, settings, origin="cli" if feed else "user")
+                summary = run_ingest(urls, settings, origin="cli" if feed else "user")
             else:
                 console.print("No feeds configured: ingesting the built-in demo corpus from a loopback server.")
                 with serve_demo(settings.demo_port) as base:
-                    summary = ingest_feeds([base + p for p in feed_paths()], settings, origin="demo",
-                                           host_delay=settings.demo_host_delay)
+                    summary = run_ingest([base + p for p in feed_paths()], settings, origin="demo",
+                                         host_delay=settings.demo_host_delay)
+    except WarehouseLocked as exc:
+        raise fail(str(exc), code=3) from None
     except WarehouseError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -253,14 +268,25 @@ def profiles_show(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="md, json or html.")] = "md",
-    status: Annotated[Optional[str], typer.Option(help="Only profiles with this status (approved, draft).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder to write the cards into (one file per organisation).")] = Path("exports"),
+    kind: Annotated[str, typer.Argument(help="cards (default): one profile card per organisation; parquet: the views as Parquet files.")] = "cards",
+    format: Annotated[str, typer.Option("--format", help="Cards only: md, json or html.")] = "md",
+    status: Annotated[Optional[str], typer.Option(help="Cards only: only profiles with this status (approved, draft).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Folder to write into (default exports/ for cards, exports/parquet/ for parquet).")] = None,
+    tables: Annotated[bool, typer.Option("--tables", help="Parquet only: also every table, as DuckDB's EXPORT DATABASE layout in OUT/tables/.")] = False,
 ) -> None:
-    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML."""
+    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, or the views as Parquet."""
     from dossier.profiles.render import RENDERERS
     from dossier.store import profiles as profile_store
     from dossier.store.warehouse import WarehouseError
+
+    if kind == "parquet":
+        from dossier.cli.operations import export_parquet_command
+
+        export_parquet_command(out or Path("exports/parquet"), tables)
+        return
+    if kind != "cards":
+        raise fail(f"unknown export {kind!r}; use cards or parquet")
+    out = out or Path("exports")
 
     if format not in RENDERERS:
         raise fail(f"unknown format {format!r}; use one of {', '.join(RENDERERS)}")
@@ -435,8 +461,20 @@ def _print_eval(results: dict) -> None:
 from dossier.cli.review import register as register_review  # noqa: E402
 
 register_review(app)
+from dossier.cli.operations import schedule, snapshot  # noqa: E402  (their own module, registered here)
+
+app.command()(snapshot)
+app.command()(schedule)
 
 
 def main() -> None:
     """Entry point of the `dossier` script."""
-    app()
+    from dossier.settings import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:  # a bad dossier.toml or DOSSIER_* value: one clean line
+        from rich.markup import escape
+
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(2)

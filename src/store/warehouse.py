@@ -106,6 +106,21 @@ class Warehouse:
             con.close()
 
     @contextmanager
+    def quiesced(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the file for writing, every change checkpointed into it: it can be copied whole meanwhile."""
+        if not self.path.exists():
+            raise WarehouseError(f"no warehouse at {self.path}; run `dossier ingest` first")
+        con = self._connect(read_only=False)
+        try:
+            if not self._migrated:
+                migrate(con)
+                self._migrated = True
+            con.execute("CHECKPOINT")
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection (the file must exist and be migrated)."""
         if not self.path.exists():

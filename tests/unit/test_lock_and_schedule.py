@@ -1,0 +1,100 @@
+"""The warehouse run lock, and the deployments `dossier schedule` serves, built from configuration."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from dossier.flows.schedule import ScheduleError, build_deployments, scheduled_ingest
+from dossier.settings import load_settings
+from dossier.store.lock import WarehouseLocked, lock_path, run_lock
+
+
+def test_a_second_holder_is_refused_naming_the_first(tmp_path):
+    path = tmp_path / "dossier.duckdb"
+    with run_lock(path, holder="ingest (cli)"):
+        with pytest.raises(WarehouseLocked, match=r"ingest \(cli\) in process \d+ since"):
+            with run_lock(path):
+                pass
+    with run_lock(path):  # released on exit
+        assert lock_path(path).is_file()
+
+
+def test_a_waiting_holder_gets_the_lock_when_the_first_lets_go(tmp_path):
+    path = tmp_path / "dossier.duckdb"
+    held = threading.Event()
+
+    def first() -> None:
+        with run_lock(path):
+            held.set()
+            time.sleep(0.6)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait(5)
+    started = time.monotonic()
+    with run_lock(path, wait=10):
+        waited = time.monotonic() - started
+    thread.join()
+    assert 0.3 < waited < 5
+
+
+def test_each_feed_group_becomes_a_deployment_with_its_schedule_and_a_limit_of_one(tmp_path):
+    settings = load_settings(warehouse_path=tmp_path / "w.duckdb", schedules={
+        "hourly": {"cron": "0 * * * *", "timezone": "Europe/Paris"},
+        "wire": {"interval": 900, "feeds": ["https://example.org/feed.xml"]},
+    })
+    deployments = {d.name: d for d in build_deployments(settings)}
+    assert set(deployments) == {"ingest-hourly", "ingest-wire"}
+    hourly, wire = deployments["ingest-hourly"], deployments["ingest-wire"]
+    assert hourly.schedules[0].schedule.cron == "0 * * * *" and hourly.schedules[0].schedule.timezone == "Europe/Paris"
+    assert wire.schedules[0].schedule.interval == timedelta(seconds=900)
+    assert hourly.parameters == {"group": "hourly"} and wire.parameters == {"group": "wire"}
+    assert hourly.concurrency_limit == wire.concurrency_limit == 1
+    assert hourly.entrypoint == "dossier.flows.schedule.scheduled_ingest"
+
+
+def test_no_groups_and_unknown_or_empty_groups_are_clear_errors(tmp_path):
+    with pytest.raises(ScheduleError, match="nothing to schedule"):
+        build_deployments(load_settings(schedules={}))
+    with pytest.raises(ScheduleError, match="no feed group 'nope'"):
+        scheduled_ingest.fn("nope")
+
+
+def test_an_empty_group_with_no_configured_feeds_refuses_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("DOSSIER_SCHEDULES", '{"all": {"interval": 60}}')
+    with pytest.raises(ScheduleError, match="has no feeds"):
+        scheduled_ingest.fn("all")
+
+
+def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_path):
+    from datetime import datetime, timezone
+
+    import duckdb
+
+    from dossier.flows.ingest import _publish
+    from dossier.pipeline.summary import RunSummary
+    from dossier.store.snapshot import publish_snapshot
+    from dossier.store.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "dossier.duckdb")
+    with warehouse.write() as con:
+        con.execute("INSERT INTO feeds (url, added_at, origin, active) VALUES ('http://a/f.xml', now(), 'user', TRUE)")
+    snap = publish_snapshot(warehouse, tmp_path / "snap" / "s.duckdb")
+    assert oct(snap.path.stat().st_mode & 0o777) == "0o444" and not list(snap.path.parent.glob("*.tmp"))
+    with warehouse.write() as con:  # a later write does not reach the published copy
+        con.execute("DELETE FROM feeds")
+    reader = duckdb.connect(str(snap.path), read_only=True)
+    assert reader.execute("SELECT url FROM feeds").fetchall() == [("http://a/f.xml",)]
+    reader.close()
+
+    (tmp_path / "blocked").write_text("a file where the snapshot's folder should be")
+    settings = load_settings(warehouse_path=warehouse.path, snapshot_path=tmp_path / "blocked" / "s.duckdb")
+    now = datetime.now(timezone.utc)
+    summary = RunSummary(run_id="r1", started_at=now, finished_at=now, warehouse_path=str(warehouse.path))
+    _publish(warehouse, settings, summary)
+    assert summary.warnings and "not published" in summary.warnings[0]
