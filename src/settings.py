@@ -109,6 +109,16 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="Log records as text lines or JSON lines (with run id and stage).")
     log_level: str = Field("WARNING", description="Level of dossier's own log records (DEBUG, INFO, WARNING, ...).")
 
+    # --- hostile input and scope (issue 8) ---
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDR networks fetched even though they are not public (loopback, private); "
+                    "everything else must resolve to public addresses. The demo adds its own server.",
+    )
+    request_deadline: float = Field(
+        60.0, gt=0, description="Longest a single request may take, headers and body, seconds (a slow drip is cut)."
+    )
+
     # --- analysts, scheduling and scale-out (issue 6) ---------------------------------------
     snapshot_path: Path | None = Field(
         None, description="Read-only copy published after each run; default: <warehouse>.snapshot.duckdb beside it."

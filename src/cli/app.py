@@ -118,6 +118,8 @@ def ingest(
             else:
                 console.print("No feeds configured: ingesting the built-in demo corpus from a loopback server.")
                 with serve_demo(settings.demo_port) as base:
+                    # The demo's own loopback server is allow-listed explicitly, nothing else.
+                    settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, "127.0.0.1"]})
                     summary = run_ingest([base + p for p in feed_paths()], settings, origin="demo",
                                          host_delay=settings.demo_host_delay)
     except WarehouseLocked as exc:

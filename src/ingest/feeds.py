@@ -35,17 +35,19 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
     warnings = []
     if parsed.bozo:
         warnings.append(f"malformed feed: {parsed.bozo_exception}")
-    if not parsed.version and not parsed.entries:
+    # .get: a document with no recognisable root (an empty body, binary) lacks even `version`.
+    if not parsed.get("version") and not parsed.get("entries"):
         return FeedPoll(feed_url=feed_url, status=200, error="not an RSS/Atom feed: " + (warnings[0] if warnings else "no entries"))
-    entries, skipped = [], 0
+    entries, skipped, duplicates = [], 0, 0
     seen: set[str] = set()
-    for item in parsed.entries:
+    for item in parsed.get("entries", []):
         link = (item.get("link") or "").strip()
         key = (item.get("id") or link).strip()
         if urlsplit(link).scheme not in ("http", "https"):
             skipped += 1
             continue
         if key in seen:
+            duplicates += 1  # the feed's first entry with this id is the one kept
             continue
         seen.add(key)
         entries.append(FeedEntry(
@@ -57,8 +59,11 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
         ))
     if skipped:
         warnings.append(f"{skipped} entries without an http(s) link skipped")
+    if duplicates:
+        warnings.append(f"{duplicates} entries repeating an earlier entry's id skipped")
+    channel = parsed.get("feed", {})
     return FeedPoll(
-        feed_url=feed_url, status=200, title=parsed.feed.get("title"), site_url=parsed.feed.get("link"),
+        feed_url=feed_url, status=200, title=channel.get("title"), site_url=channel.get("link"),
         entries=tuple(entries), warning="; ".join(warnings) or None,
     )
 
@@ -82,7 +87,11 @@ def poll_feed(fetcher: Fetcher, feed_url: str, etag: str | None = None, modified
         return FeedPoll(feed_url=feed_url, status=304, not_modified=True, etag=new_etag, modified=new_modified,
                         durations=watch.durations)
     with watch.time("feed_parse"):
-        poll = parse_feed(feed_url, response.body, response.headers)
+        try:
+            poll = parse_feed(feed_url, response.body, response.headers)
+        except Exception as exc:  # noqa: BLE001 - a feed the parser chokes on fails alone, with its reason
+            return FeedPoll(feed_url=feed_url, status=response.status, etag=etag, modified=modified,
+                            error=f"feed could not be parsed: {type(exc).__name__}: {exc}", durations=watch.durations)
     return poll.model_copy(update={"status": response.status, "etag": new_etag, "modified": new_modified,
                                    "durations": watch.durations})
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from dossier.ingest.scope import OutOfScope, UrlScope
 from dossier.settings import Settings
 
 if TYPE_CHECKING:
@@ -166,11 +167,14 @@ class Fetcher:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.scope = UrlScope.from_allow_list(s.allowed_hosts)
         self._client = httpx.Client(
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             follow_redirects=True,
             max_redirects=s.max_redirects,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            # Every request the client sends, each redirect hop included, is checked first.
+            event_hooks={"request": [self._check_scope]},
         )
         if self.throttle is None:
             self.throttle = HostThrottle(s.host_delay, s.host_concurrency)
@@ -178,6 +182,9 @@ class Fetcher:
             from dossier.ingest.robots import RobotsCache
 
             self.robots = RobotsCache()
+
+    def _check_scope(self, request: httpx.Request) -> None:
+        self.scope.check(str(request.url))
 
     def __enter__(self) -> Fetcher:
         return self
@@ -190,8 +197,10 @@ class Fetcher:
     ) -> Response:
         """GET `url` (conditionally when validators are given); raise FetchError on failure,
         RobotsDisallowed when robots.txt keeps us out."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise FetchError(url, "only http and https URLs are fetched")
+        try:
+            self.scope.check(url)
+        except OutOfScope as exc:
+            raise FetchError(url, f"refused: {exc.reason}") from None
         if check_robots and self.settings.obey_robots:
             self.robots.check(self, url)
         headers = {}
@@ -212,6 +221,8 @@ class Fetcher:
                     response = self._request(url, headers)
             except httpx.TimeoutException as exc:
                 failure = FetchError(url, f"timed out ({type(exc).__name__})")
+            except OutOfScope as exc:  # a redirect hop left the allowed scope
+                raise FetchError(url, f"refused redirect to {exc.url}: {exc.reason}") from None
             except httpx.TooManyRedirects:
                 raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
             except httpx.TransportError as exc:
@@ -239,15 +250,20 @@ class Fetcher:
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
         limit = self.settings.max_body_bytes
+        deadline = self.settings.request_deadline
+        started = time.monotonic()
         with self._client.stream("GET", url, headers=headers) as response:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise FetchError(url, f"body of {declared} bytes exceeds the {limit}-byte limit")
             chunks, size = [], 0
+            # iter_bytes decompresses: the limit counts decoded bytes, so a gzip bomb stops at it.
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise FetchError(url, f"body exceeds the {limit}-byte limit")
+                    raise FetchError(url, f"body exceeds the {limit}-byte limit (decoded)")
+                if time.monotonic() - started > deadline:
+                    raise FetchError(url, f"response still arriving after the {deadline:g} s request deadline")
                 chunks.append(chunk)
             return Response(
                 url=url, final_url=str(response.url), status=response.status_code,

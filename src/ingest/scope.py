@@ -70,10 +70,10 @@ class UrlScope:
 
     allowed_hosts: frozenset[str] = frozenset()
     allowed_networks: tuple[Network, ...] = ()
-    resolver: Resolver = resolve
+    resolver: Resolver | None = None  # None: the system resolver (`resolve`)
 
     @classmethod
-    def from_allow_list(cls, entries: Iterable[str], resolver: Resolver = resolve) -> UrlScope:
+    def from_allow_list(cls, entries: Iterable[str], resolver: Resolver | None = None) -> UrlScope:
         """Entries are host names ("localhost") or addresses / CIDR networks ("10.0.0.0/8")."""
         hosts: set[str] = set()
         networks: list[Network] = []
@@ -115,7 +115,7 @@ class UrlScope:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
             try:
-                resolved = self.resolver(host, port or (443 if parts.scheme.lower() == "https" else 80))
+                resolved = (self.resolver or resolve)(host, port or (443 if parts.scheme.lower() == "https" else 80))
             except (OSError, UnicodeError) as exc:
                 raise OutOfScope(url, f"host {host!r} does not resolve ({exc})") from None
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolved]

@@ -198,6 +198,7 @@ def test_a_scheduled_run_ingests_its_feed_group_from_the_configuration(prefect_h
         path = tmp_path / "dossier.duckdb"
         monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
         monkeypatch.setenv("DOSSIER_HOST_DELAY", "0")
+        monkeypatch.setenv("DOSSIER_ALLOWED_HOSTS", json.dumps(["127.0.0.1"]))  # the loopback test server
         monkeypatch.setenv("DOSSIER_SCHEDULES", json.dumps({"harbour": {"interval": 60, "feeds": [site.url("/feed.xml")]}}))
         result = scheduled_ingest("harbour")
     assert result["status"] == "completed" and result["articles_new"] == 1

@@ -61,8 +61,59 @@ def test_redirects_within_the_limit_are_followed(site, fetcher):
 
 
 def test_non_http_schemes_are_refused(fetcher):
-    with pytest.raises(FetchError, match="only http and https"):
+    with pytest.raises(FetchError, match="scheme 'file' is not http or https"):
         fetcher.get("file:///etc/passwd")
+
+
+def test_loopback_is_refused_unless_allow_listed(site, tmp_path):
+    site.routes["/a"] = Route(body=b"ok")
+    with Fetcher(test_settings(tmp_path / "w.duckdb", allowed_hosts=[])) as strict:
+        with pytest.raises(FetchError, match="loopback address 127.0.0.1"):
+            strict.get(site.url("/a"))
+    assert site.routes["/a"].hits == 0  # refused before any request was sent
+
+
+def test_every_redirect_hop_is_checked(site, fetcher):
+    # An allowed server redirecting to the cloud metadata address: the hop is refused unsent.
+    site.routes["/r"] = Route(redirect_to="http://169.254.169.254/latest/meta-data/")
+    site.routes["/r2"] = Route(redirect_to="file:///etc/passwd")
+    with pytest.raises(FetchError, match="refused redirect to http://169.254.169.254/.*link-local"):
+        fetcher.get(site.url("/r"))
+    with pytest.raises(FetchError):
+        fetcher.get(site.url("/r2"))
+
+
+def test_a_slow_drip_is_cut_at_the_request_deadline(tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = listener.accept()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n")
+        while not stop.is_set():
+            try:
+                conn.sendall(b"<")  # one byte every 0.1 s: no single read ever times out
+            except OSError:
+                break
+            time.sleep(0.1)
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/drip"
+    started = time.monotonic()
+    try:
+        with Fetcher(test_settings(tmp_path / "w.duckdb", read_timeout=1.0, request_deadline=1.5)) as f:
+            with pytest.raises(FetchError, match="1.5 s request deadline"):
+                f.get(url)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 4
 
 
 def test_throttle_spaces_requests_to_one_host():

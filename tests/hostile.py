@@ -1,0 +1,199 @@
+"""A loopback server of hostile feeds and pages, generated here (no fixture files).
+
+Each path misbehaves in one way an open-web server can: entity bombs, huge or endless
+bodies, compression bombs, broken encodings, binary as HTML, redirect loops, 429 storms,
+and feeds with duplicate GUIDs, missing links and absurd dates. One good article sits
+among them so a test can show the other data is not lost.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+GOOD_ARTICLE = """<html><head><title>Brightwater Grid orders transformers from Kelso Electric</title></head>
+<body><nav>Home | Energy | Markets</nav><article><h1>Brightwater Grid orders transformers from Kelso Electric</h1>
+<p>Brightwater Grid, the regional electricity network operator, has ordered forty large power
+transformers from Kelso Electric for substations it is rebuilding along the east coast.</p>
+<p>Kelso Electric said on Monday that it would supply the first units next spring from its factory
+in Glasgow, and that the order was the largest in the company's history.</p>
+<p>The network operator said the new equipment would let it connect more wind farms to the grid
+without building additional overhead lines through protected countryside.</p>
+</article><footer>Cookie settings</footer></body></html>"""
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>&lol9;</title><link>http://laughs.example/</link>
+<item><title>&lol9;</title><link>{base}/articles/laughs-entry.html</link><description>&lol9;</description></item>
+</channel></rss>"""
+
+MAIN_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>The Hostile Herald</title><link>http://hostile.example/</link>
+<item><title>Good</title><link>{base}/articles/good.html</link><guid>g-good</guid>
+<pubDate>Tue, 03 Nov 2026 09:00:00 GMT</pubDate></item>
+<item><title>Binary</title><link>{base}/articles/binary.html</link><guid>g-binary</guid></item>
+<item><title>No body</title><link>{base}/articles/nobody.html</link><guid>g-nobody</guid></item>
+<item><title>Loop</title><link>{base}/articles/loop-a.html</link><guid>g-loop</guid></item>
+<item><title>Storm</title><link>{base}/articles/storm.html</link><guid>g-storm</guid></item>
+<item><title>Drip</title><link>{base}/articles/drip.html</link><guid>g-drip</guid></item>
+<item><title>Bomb</title><link>{base}/articles/gzip-bomb.html</link><guid>g-bomb</guid></item>
+<item><title>Huge</title><link>{base}/articles/huge.html</link><guid>g-huge</guid></item>
+<item><title>Latin-1 said to be UTF-8</title><link>{base}/articles/wrong-charset.html</link><guid>g-charset</guid></item>
+<item><title>Duplicate one</title><link>{base}/articles/dup-1.html</link><guid>g-dup</guid></item>
+<item><title>Duplicate two</title><link>{base}/articles/dup-2.html</link><guid>g-dup</guid></item>
+<item><title>No link at all</title><guid isPermaLink="false">g-nolink</guid><description>text only</description></item>
+<item><title>No link, no guid</title><description>nothing to fetch</description></item>
+<item><title>Far future</title><link>{base}/articles/future.html</link><guid>g-future</guid>
+<pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>
+<item><title>Ancient</title><link>{base}/articles/ancient.html</link><guid>g-ancient</guid>
+<pubDate>Mon, 01 Jan 0001 00:00:00 GMT</pubDate></item>
+<item><title>Nonsense date</title><link>{base}/articles/nonsense-date.html</link><guid>g-nonsense</guid>
+<pubDate>the day after tomorrow, maybe</pubDate></item>
+<item><title>Out of scope</title><link>file:///etc/passwd</link><guid>g-file</guid></item>
+</channel></rss>"""
+
+SHORT_ARTICLE = ("<html><body><article><h1>{title}</h1><p>{title} is a test page written for the "
+                 "hostile-input suite, with enough words in its paragraphs to count as an article body for "
+                 "the text extractor, and nothing else of note in it.</p><p>Harrow Vale Dairies said on "
+                 "Wednesday that it would open a cheese plant near Carlisle next year, hiring about two "
+                 "hundred people once the site reaches full output, and that it had no plans to sell its "
+                 "yoghurt business.</p></article></body></html>")
+
+MB = 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def gzip_bomb() -> bytes:
+    """About 100 KB of gzip that inflates to 100 MB of spaces."""
+    return gzip.compress(b" " * (100 * MB), compresslevel=9)
+
+
+class HostileSite:
+    """Serves the hostile routes on 127.0.0.1 until the context exits."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.stop = threading.Event()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = self.path.split("?", 1)[0]
+                site.hits[path] = site.hits.get(path, 0) + 1
+                handler = site.routes().get(path)
+                if handler is None:
+                    self.send_error(404)
+                    return
+                try:
+                    handler(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up, as it should
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def __enter__(self) -> HostileSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- responses ------------------------------------------------------------------
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, body: bytes, content_type: str, status: int = 200,
+              headers: dict[str, str] | None = None) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _text(self, body: str, content_type: str = "text/html; charset=utf-8") -> Callable[[BaseHTTPRequestHandler], None]:
+        data = body.replace("{base}", self.base).encode("utf-8")
+        return lambda h: self._send(h, data, content_type)
+
+    def _undeclared_stream(self, handler: BaseHTTPRequestHandler, chunk: bytes, total: int,
+                           content_type: str, pause: float = 0.0) -> None:
+        """A body with no Content-Length, ended by closing the connection."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        sent = 0
+        while sent < total and not self.stop.is_set():
+            handler.wfile.write(chunk)
+            handler.wfile.flush()
+            sent += len(chunk)
+            if pause:
+                time.sleep(pause)
+
+    def routes(self) -> dict[str, Callable[[BaseHTTPRequestHandler], None]]:
+        rss = "application/rss+xml; charset=utf-8"
+        page = lambda title: self._text(SHORT_ARTICLE.format(title=title))  # noqa: E731
+        return {
+            "/feeds/main.xml": self._text(MAIN_FEED, rss),
+            "/feeds/laughs.xml": self._text(BILLION_LAUGHS, rss),
+            # 50 MB of feed, declared honestly, and the same again with no length at all.
+            "/feeds/huge.xml": lambda h: self._send(h, b"<rss>" + b"x" * (50 * MB) + b"</rss>", rss),
+            "/feeds/huge-undeclared.xml": lambda h: self._undeclared_stream(h, b"<item>" + b"y" * 65530, 50 * MB, rss),
+            # A byte every 0.2 s, forever: each read is within any read timeout.
+            "/feeds/drip.xml": lambda h: self._undeclared_stream(h, b"<", 10**9, rss, pause=0.2),
+            "/feeds/invalid-utf8.xml": lambda h: self._send(
+                h, MAIN_FEED.replace("{base}", self.base).replace("The Hostile Herald", "Caf\udce9", 1)
+                .encode("utf-8", "surrogateescape"), rss),
+            "/feeds/utf16-said-utf8.xml": lambda h: self._send(
+                h, MAIN_FEED.replace("{base}", self.base).encode("utf-16"), rss),
+            "/feeds/binary.xml": lambda h: self._send(h, bytes(range(256)) * 64, rss),
+            "/feeds/empty.xml": lambda h: self._send(h, b"", rss),
+            "/feeds/storm.xml": lambda h: self._send(h, b"slow down", "text/plain", 429, {"Retry-After": "1"}),
+            "/articles/good.html": self._text(GOOD_ARTICLE),
+            "/articles/binary.html": lambda h: self._send(h, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 256, "text/html"),
+            "/articles/nobody.html": lambda h: self._send(h, b"", "text/html"),
+            "/articles/loop-a.html": lambda h: self._send(h, b"", "text/html", 302, {"Location": self.url("/articles/loop-b.html")}),
+            "/articles/loop-b.html": lambda h: self._send(h, b"", "text/html", 302, {"Location": self.url("/articles/loop-a.html")}),
+            "/articles/storm.html": lambda h: self._send(h, b"slow down", "text/plain", 429, {"Retry-After": "1"}),
+            "/articles/drip.html": lambda h: self._undeclared_stream(h, b"<p>", 10**9, "text/html", pause=0.2),
+            "/articles/gzip-bomb.html": lambda h: self._send(h, gzip_bomb(), "text/html", headers={"Content-Encoding": "gzip"}),
+            "/articles/huge.html": lambda h: self._undeclared_stream(h, b"<p>" + b"z" * 65530, 50 * MB, "text/html"),
+            "/articles/wrong-charset.html": lambda h: self._send(
+                h, SHORT_ARTICLE.format(title="Caf\u00e9 Lumi\u00e8re opens in M\u00fcnster").encode("latin-1"),
+                "text/html; charset=utf-8"),
+            "/articles/laughs-entry.html": page("Laughs entry"),
+            "/articles/dup-1.html": page("Duplicate one"),
+            "/articles/dup-2.html": page("Duplicate two"),
+            "/articles/future.html": page("Far future"),
+            "/articles/ancient.html": page("Ancient"),
+            "/articles/nonsense-date.html": page("Nonsense date"),
+        }

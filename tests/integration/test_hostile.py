@@ -1,0 +1,108 @@
+"""Hostile input from a loopback server: every case is recorded, the run completes, memory
+stays bounded, nothing waits past the configured timeouts, and the good article survives."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import duckdb
+import pytest
+
+from dossier.flows.ingest import ingest_feeds
+from tests.conftest import test_settings
+from tests.hostile import HostileSite
+
+HOSTILE_FEEDS = ("/feeds/laughs.xml", "/feeds/huge.xml", "/feeds/huge-undeclared.xml", "/feeds/drip.xml",
+                 "/feeds/invalid-utf8.xml", "/feeds/utf16-said-utf8.xml", "/feeds/binary.xml", "/feeds/empty.xml",
+                 "/feeds/storm.xml")
+HOSTILE_PAGES = ("/articles/binary.html", "/articles/nobody.html", "/articles/loop-a.html", "/articles/storm.html",
+                 "/articles/drip.html", "/articles/gzip-bomb.html", "/articles/huge.html")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.fixture(scope="module")
+def hostile_run(prefect_harness, tmp_path_factory):
+    with HostileSite() as site:
+        path = tmp_path_factory.mktemp("hostile") / "dossier.duckdb"
+        settings = test_settings(path, read_timeout=1.0, connect_timeout=1.0, retries=1, retry_backoff=0.05,
+                                 request_deadline=3.0, retry_after_cap=2.0, allowed_hosts=["127.0.0.1"])
+        feeds = [site.url("/feeds/main.xml")] + [site.url(p) for p in HOSTILE_FEEDS]
+        rss_before, started = peak_rss_mb(), time.monotonic()
+        summary = ingest_feeds(feeds, settings)
+        elapsed, rss_after = time.monotonic() - started, peak_rss_mb()
+        yield {"site": site, "summary": summary, "path": path, "elapsed": elapsed,
+               "rss_growth_mb": rss_after - rss_before, "settings": settings}
+
+
+def reasons(summary) -> dict[str, str]:
+    return {f.item: f.reason for f in summary.failures}
+
+
+def test_the_run_completes_within_the_timeouts_and_bounded_memory(hostile_run):
+    summary = hostile_run["summary"]
+    assert summary.status == "completed"
+    # Every slow or endless response is cut at the request deadline (3 s) or the body cap;
+    # the whole run stays far from "forever" even with retries.
+    assert hostile_run["elapsed"] < 90, hostile_run["elapsed"]
+    # 50 MB bodies, a 100 MB gzip bomb and an entity bomb never land in memory whole.
+    assert hostile_run["rss_growth_mb"] < 400, hostile_run["rss_growth_mb"]
+
+
+def test_every_hostile_feed_is_recorded_with_a_reason(hostile_run):
+    site, summary = hostile_run["site"], hostile_run["summary"]
+    failed = reasons(summary)
+    warned = " ".join(summary.warnings)
+    for path in HOSTILE_FEEDS:
+        url = site.url(path)
+        assert url in failed or url in warned, f"{path} left no trace"
+    assert "limit" in failed[site.url("/feeds/huge.xml")]
+    assert "limit" in failed[site.url("/feeds/huge-undeclared.xml")]
+    assert "deadline" in failed[site.url("/feeds/drip.xml")]
+    assert "429" in failed[site.url("/feeds/storm.xml")]
+
+
+def test_every_hostile_page_is_recorded_with_a_reason(hostile_run):
+    site, summary = hostile_run["site"], hostile_run["summary"]
+    failed = reasons(summary)
+    for path in HOSTILE_PAGES:
+        assert site.url(path) in failed, f"{path} left no trace"
+    assert "redirect" in failed[site.url("/articles/loop-a.html")]
+    assert "429" in failed[site.url("/articles/storm.html")]
+    assert "limit" in failed[site.url("/articles/gzip-bomb.html")]
+    assert "limit" in failed[site.url("/articles/huge.html")]
+    assert "deadline" in failed[site.url("/articles/drip.html")]
+    # Entries with no link, or a link that is not http(s) (file:///etc/passwd), and a repeated
+    # GUID are never fetched; the feed's warning says how many were skipped and why.
+    main = next(w for w in summary.warnings if w.startswith(site.url("/feeds/main.xml")))
+    assert "3 entries without an http(s) link skipped" in main
+    assert "1 entries repeating an earlier entry's id skipped" in main
+    assert "file:///etc/passwd" not in failed and site.hits.get("/etc/passwd") is None
+    con = duckdb.connect(str(hostile_run["path"]), read_only=True)
+    stored = dict(con.execute("SELECT url, error FROM articles WHERE status = 'failed'").fetchall())
+    con.close()
+    for path in HOSTILE_PAGES:
+        assert stored.get(site.url(path)), f"{path} has no failure row"
+
+
+def test_the_good_article_and_odd_entries_survive(hostile_run):
+    site = hostile_run["site"]
+    con = duckdb.connect(str(hostile_run["path"]), read_only=True)
+    try:
+        ok = dict(con.execute("SELECT url, published FROM articles WHERE status = 'ok'").fetchall())
+        names = {r[0] for r in con.execute("SELECT name FROM entities WHERE kind = 'organisation'").fetchall()}
+        claims = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+    finally:
+        con.close()
+    assert site.url("/articles/good.html") in ok
+    assert {"Brightwater Grid", "Kelso Electric"} <= names and claims >= 1
+    # Both entries sharing a GUID are kept apart by the one the feed gave first; neither crashes the run.
+    assert site.url("/articles/dup-1.html") in ok or site.url("/articles/dup-2.html") in ok
+    # Absurd or unreadable dates never become dates in the future or before the web.
+    for path in ("/articles/future.html", "/articles/ancient.html", "/articles/nonsense-date.html"):
+        assert site.url(path) in ok
+        published = ok[site.url(path)]
+        assert published is None or 1990 <= published.year <= 2100, (path, published)
