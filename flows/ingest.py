@@ -160,7 +160,6 @@ def _run(
     polls = _poll_all(due, settings, throttle, robots)
     for poll in polls:
         watch.merge(poll.durations)
-    stages.record_polls(warehouse, due, polls, settings)
     plan = stages.plan_fetches(warehouse, due, polls)
 
     summary = RunSummary(
@@ -224,6 +223,10 @@ def _run(
         pending.append((chunk, fetched, future))
     while pending:
         write_oldest()
+    # The feeds' new validators are stored only once every entry they listed is written: a run
+    # killed before this point polls the feeds in full again, instead of hearing "304" and
+    # never fetching the entries it had not reached.
+    stages.record_polls(warehouse, due, polls, settings)
 
     drafts, profile_durations = refresh_task(warehouse, affected)
     watch.merge(profile_durations)

@@ -437,6 +437,8 @@ def _write_batch(
         before = profile_store.entities_of_articles(con, ids)
         outcome.written = article_store.write_articles(con, rows)
         outcome.affected_entities = before | profile_store.entities_of_articles(con, ids)
+        # Queued in this same transaction: a run killed before its refresh leaves them queued.
+        profile_store.queue_refresh(con, outcome.affected_entities, now)
     return outcome
 
 
@@ -447,11 +449,13 @@ def refresh_profiles(
     claim verdicts applied (dossier.review.drafts); timed as write, assembly and scoring on
     `stopwatch`."""
     watch = stopwatch or Stopwatch()
-    ids = sorted(set(entity_ids))
-    if not ids:
-        return {"created": 0, "updated": 0, "unchanged": 0}
     with watch.time("write"), warehouse.write() as con:
+        # Also whatever an interrupted run queued and never refreshed.
+        ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
+        if not ids:
+            return {"created": 0, "updated": 0, "unchanged": 0}
         written = refresh_drafts(con, ids, stopwatch=watch)
+        profile_store.dequeue_refresh(con, ids)
     log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": written})
     return written
 
@@ -459,7 +463,11 @@ def refresh_profiles(
 # --- the run record ---------------------------------------------------------------------
 
 def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
+    """Record the run as running. Runs still marked running were ended by their process (the
+    caller holds the run lock, so none is live): they are closed as interrupted."""
     with warehouse.write() as con:
+        for stale in run_store.close_interrupted(con, started_at):
+            log.warning("run %s was interrupted before it finished; its queued work is picked up now", stale)
         run_store.start_run(con, run_id, started_at)
 
 

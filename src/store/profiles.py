@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from datetime import datetime
+from typing import Any, Iterable, Sequence
 
 import duckdb
 
@@ -174,3 +175,21 @@ def list_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> 
     return fetch_dicts(
         con, f"SELECT * FROM v_profiles_current {where} ORDER BY confidence DESC, name", [status] if status else []
     )
+
+
+def queue_refresh(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], now: datetime) -> None:
+    """Queue organisations whose evidence changed for a draft refresh (in the caller's transaction)."""
+    ids = sorted(set(entity_ids))
+    if ids:
+        con.execute("INSERT INTO profile_refresh_queue (entity_id, queued_at) SELECT unnest(?), ? "
+                    "ON CONFLICT DO NOTHING", [ids, now])
+
+
+def queued_refreshes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT entity_id FROM profile_refresh_queue").fetchall()}
+
+
+def dequeue_refresh(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> None:
+    ids = sorted(set(entity_ids))
+    if ids:
+        con.execute("DELETE FROM profile_refresh_queue WHERE entity_id IN (SELECT unnest(?))", [ids])

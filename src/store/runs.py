@@ -15,6 +15,16 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime)
     con.execute("INSERT INTO runs (id, started_at, status) VALUES (?, ?, 'running')", [run_id, started_at])
 
 
+def close_interrupted(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
+    """Mark runs left `running` by a process that ended (killed, crashed) as `interrupted`."""
+    stale = [r[0] for r in con.execute("SELECT id FROM runs WHERE status = 'running'").fetchall()]
+    for run_id in stale:
+        failure = {"stage": "run", "item": run_id, "reason": "the process ended before the run finished"}
+        con.execute("UPDATE runs SET status = 'interrupted', finished_at = ?, failures = ? WHERE id = ?",
+                    [now, to_json([failure]), run_id])
+    return stale
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict[str, Any]) -> None:
     """Store the run's summary (status completed or failed)."""
     con.execute(
