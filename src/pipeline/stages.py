@@ -229,7 +229,7 @@ def fetch_articles(
                         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
                         fetched_at=datetime.now(timezone.utc),
                     )
-                    article = extract_article(page)
+                    article = trusted_canonical(extract_article(page), job.publisher)
             except RobotsDisallowed as exc:
                 skipped.append(Failure(stage="robots", item=url, reason=exc.reason))
                 log.warning("article %s skipped: %s", url, exc.reason)
@@ -296,6 +296,19 @@ def _analyse(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseO
 
 
 # --- warehouse --------------------------------------------------------------------------
+
+def trusted_canonical(article: ArticleText, feed_publisher: str) -> ArticleText:
+    """A page's declared canonical URL is kept only on the publisher's own domain (the page's,
+    or the feed's site). Articles are keyed by it: a page on one site declaring another site's
+    article as its canonical would otherwise overwrite that article's evidence."""
+    if article.canonical_url == article.url:
+        return article
+    if publisher_of(article.canonical_url) in {publisher_of(article.url), feed_publisher}:
+        return article
+    log.warning("article %s declares a canonical URL on another site (%s); keyed by its own URL",
+                article.url, article.canonical_url)
+    return article.model_copy(update={"canonical_url": article.url})
+
 
 def article_id(canonical_url: str) -> str:
     return make_id("article", canonical_url)

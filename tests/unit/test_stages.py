@@ -37,3 +37,21 @@ def test_an_article_that_breaks_the_nlp_batch_is_recorded_and_the_rest_go_on(mon
     [failure] = outcome.failures
     assert (failure.stage, failure.item) == ("nlp", "http://127.0.0.1:9/2.html")
     assert "component crashed" in failure.reason
+
+
+def test_a_canonical_url_on_another_site_is_not_trusted():
+    from dossier.pipeline.stages import article_id, trusted_canonical
+    from dossier.records import ArticleText
+
+    def page(url, canonical):
+        return ArticleText(url=url, canonical_url=canonical, text="words " * 50, content_hash="h")
+
+    # The publisher's own domain (or the feed's site, for a mirror) is kept ...
+    assert trusted_canonical(page("https://www.harbourledger.example/a?utm=x", "https://harbourledger.example/a"),
+                             "harbourledger.example").canonical_url == "https://harbourledger.example/a"
+    assert trusted_canonical(page("http://127.0.0.1:8765/a.html", "https://circuitdaily.example/a"),
+                             "circuitdaily.example").canonical_url == "https://circuitdaily.example/a"
+    # ... another site's article is not: it would take over that article's id and evidence.
+    hijack = trusted_canonical(page("https://spoof.example/copy", "https://harbourledger.example/a"), "spoof.example")
+    assert hijack.canonical_url == "https://spoof.example/copy"
+    assert article_id(hijack.canonical_url) != article_id("https://harbourledger.example/a")
