@@ -24,7 +24,11 @@ SELECT c.id AS claim_id,
        c.evidence,
        a.canonical_url AS article_url,
        a.published AS published_at,
-       coalesce(c.confidence, c.extractor_confidence) AS confidence
+       coalesce(c.confidence, c.extractor_confidence) AS confidence,
+       -- The reviewer's verdict while the evidence sentence is the one reviewed (else NULL).
+       (SELECT r.verdict FROM claim_reviews r
+        WHERE r.claim_id = c.id AND r.superseded_by IS NULL AND r.evidence_hash = sha256(c.evidence)
+        ORDER BY r.created_at DESC LIMIT 1) AS review_verdict
 FROM claims c
 JOIN entities s ON s.id = c.subject_id
 LEFT JOIN entities o ON o.id = c.object_id

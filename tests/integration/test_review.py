@@ -170,6 +170,10 @@ def test_a_rejected_claim_stays_out_until_its_evidence_changes(story):
     assert story.georgia in after_claims
     [georgia] = story.rows("SELECT evidence FROM claims WHERE id = ?", [story.georgia])
     assert "within two years" in georgia["evidence"]
+    # v_claims carries the verdict for consumers: rejected while the sentence holds, re-opened after.
+    verdicts = {r["claim_id"]: r["review_verdict"] for r in story.rows(
+        "SELECT claim_id, review_verdict FROM v_claims WHERE claim_id IN (?, ?)", [story.supply, story.georgia])}
+    assert verdicts == {story.supply: "rejected", story.georgia: None}
 
 
 def test_every_action_is_in_review_events_with_before_and_after(story):
