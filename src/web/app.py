@@ -24,8 +24,7 @@ from dossier.review.accounts import authenticate, role_allows
 from dossier.review.revisions import EDITABLE_FIELDS, describe_change
 from dossier.settings import Settings
 from dossier.store import reviews as store
-from dossier.store.warehouse import Warehouse
-from dossier.store.warehouse import utcnow
+from dossier.store.warehouse import Warehouse, utcnow
 from dossier.web.security import (LoginRequired, check_csrf, connect, csrf_token, login_throttle, now, require, safe_next,
                                   start_session)
 
