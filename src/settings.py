@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     )
     session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a sign-in lasts.")
 
+    # --- review desk security (issue 8) ---
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins for one username within login_window before further attempts are refused (429)."
+    )
+    login_max_failures_per_client: int = Field(
+        20, ge=1, description="Failed sign-ins from one client address within login_window before it is refused (429)."
+    )
+    login_window: int = Field(900, ge=1, description="Seconds over which failed sign-ins are counted (and a lock lasts).")
+
     # --- politeness and resilience (issue 6) ---
     host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")
     obey_robots: bool = Field(True, description="Honour robots.txt (turn off only for sites you run yourself).")

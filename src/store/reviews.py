@@ -7,6 +7,7 @@ a revision's status moves on, a user is disabled.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Sequence
 
 import duckdb
@@ -253,7 +254,8 @@ def entity_aliases(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
 # --- users ------------------------------------------------------------------------------
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, password_hash: str, role: str) -> None:
-    con.execute("INSERT INTO users VALUES (?, ?, ?, TRUE, ?, NULL)", [username, password_hash, role, utcnow()])
+    con.execute("INSERT INTO users (username, password_hash, role, active, created_at) VALUES (?, ?, ?, TRUE, ?)",
+                [username, password_hash, role, utcnow()])
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, Any] | None:
@@ -276,3 +278,28 @@ def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> bool:
 
 def set_password_hash(con: duckdb.DuckDBPyConnection, username: str, password_hash: str) -> None:
     con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
+
+
+def bump_session_version(con: duckdb.DuckDBPyConnection, username: str) -> None:
+    """End every session of `username` issued so far (they carry the old version)."""
+    con.execute("UPDATE users SET session_version = coalesce(session_version, 0) + 1 WHERE username = ?", [username])
+
+
+# --- sign-in attempts (kept, never deleted) -----------------------------------------------
+
+def record_login_attempt(con: duckdb.DuckDBPyConnection, when: datetime, username: str, client: str, outcome: str) -> None:
+    con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, ?)", [when, username[:200], client[:200], outcome])
+
+
+def recent_failures(con: duckdb.DuckDBPyConnection, column: str, value: str, since: datetime,
+                    reset_by_success: bool) -> list[datetime]:
+    """Times of failed sign-ins with `column` (username or client) = value since `since`, oldest
+    first; with reset_by_success, only those after the latest successful sign-in."""
+    assert column in ("username", "client")
+    after_success = (f" AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts"
+                     f" WHERE {column} = ? AND outcome = 'ok'), TIMESTAMPTZ '1970-01-01 00:00:00+00')"
+                     if reset_by_success else "")
+    params: list[Any] = [value[:200], since] + ([value[:200]] if reset_by_success else [])
+    rows = con.execute(f"SELECT attempted_at FROM login_attempts WHERE {column} = ? AND outcome = 'failed'"
+                       f" AND attempted_at >= ?{after_success} ORDER BY attempted_at", params).fetchall()
+    return [r[0] for r in rows]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Callable
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
@@ -23,10 +24,23 @@ from dossier.review.accounts import authenticate, role_allows
 from dossier.review.revisions import EDITABLE_FIELDS, describe_change
 from dossier.settings import Settings
 from dossier.store import reviews as store
-from dossier.store.warehouse import Warehouse
-from dossier.web.security import LoginRequired, check_csrf, connect, csrf_token, require, safe_next
+from dossier.store.warehouse import Warehouse, utcnow
+from dossier.web.security import (LoginRequired, check_csrf, connect, csrf_token, login_throttle, now, require, safe_next,
+                                  start_session)
 
 CONTEXT_CHARS = 700  # article text shown either side of an evidence sentence
+
+# Sent with every response. No script at all may run (the desk has none): article-derived text
+# that slipped past escaping would still be inert. Styles and images from the desk only; forms
+# post to the desk only; no framing (clickjacking); no Referer leaks the desk's URLs to sources.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 Viewer = Annotated[dict, Depends(require("viewer"))]
 Reviewer = Annotated[dict, Depends(require("reviewer"))]
@@ -46,9 +60,12 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The review desk over the warehouse of `settings`."""
+def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """The review desk over the warehouse of `settings`; `clock` (aware UTC datetimes) drives
+    session expiry and the sign-in rate limit."""
     app = FastAPI(title="dossier review desk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.clock = clock
     app.state.warehouse = Warehouse(settings.warehouse_path)
     app.state.db_lock = threading.Lock()
     secret = settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
@@ -56,6 +73,14 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=settings.session_max_age, same_site="strict", https_only=settings.session_secure)
     app.mount("/static", StaticFiles(packages=[("dossier.web", "static")]), name="static")
     templates = _templates()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"  # pages hold reviewers' data and tokens
+        return response
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.update(user=getattr(request.state, "user", None), csrf=csrf_token(request),
@@ -82,17 +107,30 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/login", dependencies=[Csrf])
     def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
               next: Annotated[str, Form()] = "/queue") -> Response:  # public, CSRF-checked
+        client = request.client.host if request.client else "unknown"
+        when = now(request)
         with connect(request) as con:
-            user = authenticate(con, username, password) if username and password else None
+            # Checked before the password: a locked name stays locked even for the right one.
+            throttle = login_throttle(con, settings, when, username, client)
+            user = None if throttle.refused else (authenticate(con, username, password) if username and password else None)
+            outcome = "throttled" if throttle.refused else ("ok" if user else "failed")
+            store.record_login_attempt(con, when, username, client, outcome)
+        if throttle.refused:
+            minutes = max(1, round(throttle.retry_after / 60))
+            response = page(request, "login.html", status_code=429, next=safe_next(next),
+                            error=f"Too many failed sign-ins; try again in about {minutes} minute(s).")
+            response.headers["Retry-After"] = str(throttle.retry_after)
+            return response
         if user is None:
             return page(request, "login.html", status_code=401, next=safe_next(next),
                         error="Unknown user or wrong password.")
-        request.session.clear()  # a fresh session, and a fresh CSRF token, on every sign-in
-        request.session.update(user=user["username"], csrf=secrets.token_urlsafe(32))
+        start_session(request, user)  # a fresh session, and a fresh CSRF token, on every sign-in
         return RedirectResponse(safe_next(next), status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, user: Viewer, csrf: Checked) -> Response:
+        with connect(request) as con:  # ends this and every other session of the user, copies included
+            store.bump_session_version(con, user["username"])
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 

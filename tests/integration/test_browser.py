@@ -6,12 +6,17 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import uvicorn
 
-from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.ids import hash_text
+from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles, refresh_profiles, write_batch
+from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review.accounts import add_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
@@ -24,15 +29,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def desk_url(tmp_path):
-    """The desk served by uvicorn on a free loopback port, over a warehouse with real profiles."""
-    path = tmp_path / "dossier.duckdb"
-    warehouse = Warehouse(path)
-    outcome = analyse_articles([fetched((FIXTURES / "quayside.txt").read_text(), 1)], load_settings())
-    refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
-    with warehouse.write() as con:
-        add_account(con, "rita", PASSWORD, "reviewer")
+@contextmanager
+def serving(path: Path) -> Iterator[str]:
+    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
@@ -50,14 +49,31 @@ def desk_url(tmp_path):
         sock.close()
 
 
-def test_sign_in_open_queue_open_profile_approve_and_see_it_in_history(desk_url):
+@pytest.fixture
+def desk_url(tmp_path):
+    """The desk over a warehouse with real profiles."""
+    path = tmp_path / "dossier.duckdb"
+    warehouse = Warehouse(path)
+    outcome = analyse_articles([fetched((FIXTURES / "quayside.txt").read_text(), 1)], load_settings())
+    refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
+    with warehouse.write() as con:
+        add_account(con, "rita", PASSWORD, "reviewer")
+    with serving(path) as url:
+        yield url
+
+
+def launch(pw):
     if not CHROMIUM.exists():
         pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
+    # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+
+
+def test_sign_in_open_queue_open_profile_approve_and_see_it_in_history(desk_url):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
-        # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.goto(desk_url + "/queue")
@@ -84,5 +100,120 @@ def test_sign_in_open_queue_open_profile_approve_and_see_it_in_history(desk_url)
             expect(row).to_contain_text("approve")
             expect(row).to_contain_text("rita")
             expect(row).to_contain_text("checked in the browser")
+        finally:
+            browser.close()
+
+
+# --- issue 8: hostile article-derived text renders inert ------------------------------------
+
+SCRIPT = "<script>window.__xss=1</script>"
+IMG = '<img src=x onerror="window.__xss=1">'
+SVG = '"><svg onload="window.__xss=1">'
+HOSTILE_TEXT = (
+    f"Quayside Robotics Ltd signed a partnership with Marrowgate Logistics on Monday to automate three warehouses"
+    f" in Ohio, the companies said {SCRIPT}.\n\n"
+    f"Quayside will supply 400 sorting robots to Marrowgate under the deal {IMG}. Marrowgate has not committed"
+    f" to buy any further machines.\n\n"
+    f"Analysts said Quayside could open a plant in Georgia to serve the contract {SVG}."
+)
+ORG = f"Quayside Robotics {IMG}"
+OTHER = f"Marrowgate {SCRIPT}"
+ALIAS = f"Quayside {SVG}"
+
+
+def hostile(n: int, text: str, source_url: str) -> FetchedArticle:
+    """An article whose feed title, page title, publisher, site name and text carry payloads and
+    whose canonical URL is a script URL."""
+    url = f"http://127.0.0.1:9/hostile{n}.html"
+    entry = FeedEntry(feed_url="http://127.0.0.1:9/rss", key=str(n), link=url, title=f"Feed title {SCRIPT}")
+    return FetchedArticle(
+        job=FetchJob(entry=entry, publisher=f"Publisher {IMG}", reliability=0.6),
+        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(timezone.utc)),
+        article=ArticleText(url=url, canonical_url=source_url, title=f"Robots {SCRIPT}", site_name=SVG, text=text,
+                            content_hash=hash_text(text)),
+        is_new=True,
+    )
+
+
+@pytest.fixture
+def hostile_desk(tmp_path):
+    """Hostile articles through the real analysis and write path; then organisation names and
+    an alias with payloads (as a hostile page could make them), drafts re-assembled from them."""
+    path = tmp_path / "dossier.duckdb"
+    warehouse = Warehouse(path)
+    articles = [hostile(1, HOSTILE_TEXT, "javascript:window.__xss=1//"),
+                hostile(2, "Quayside Robotics will supply robots to Marrowgate Logistics next year.",
+                        "data:text/html,<script>window.__xss=1</script>"),
+                hostile(3, "Quayside Robotics said Marrowgate Logistics signed a partnership for a depot.",
+                        " JaVaScRiPt:window.__xss=1//")]
+    outcome = analyse_articles(articles, load_settings())
+    assert len(outcome.analysed) == 3
+    write_batch(warehouse, list(outcome.analysed), [])
+    with warehouse.write() as con:
+        quayside = con.execute("SELECT id FROM entities WHERE name = 'Quayside Robotics'").fetchone()[0]
+        marrowgate = con.execute("SELECT id FROM entities WHERE name = 'Marrowgate Logistics'").fetchone()[0]
+        con.execute("UPDATE entities SET name = ? WHERE id = ?", [ORG, quayside])
+        con.execute("UPDATE entities SET name = ? WHERE id = ?", [OTHER, marrowgate])
+        con.execute("INSERT INTO aliases SELECT id, ?, 'hostile', 'name', first_seen FROM entities WHERE id = ?", [ALIAS, quayside])
+        add_account(con, "rita", PASSWORD, "reviewer")
+    refresh_profiles(warehouse, [quayside, marrowgate])
+    with warehouse.write() as con:
+        claims = [r[0] for r in con.execute("SELECT id FROM claims WHERE subject_id = ? AND evidence LIKE '%<%'"
+                                            " ORDER BY evidence_start", [quayside]).fetchall()]
+        assert con.execute("SELECT count(*) FROM profiles WHERE name = ?", [ORG]).fetchone()[0] == 1
+    assert claims, "the hostile evidence sentences yielded no claims"
+    with serving(path) as url:
+        yield url, quayside, claims
+
+
+def test_hostile_text_renders_inert_on_every_page(hostile_desk):
+    """Payloads from feeds, pages and organisation names are shown as text on the login,
+    queue, profile, evidence, history and error pages: no script runs, no dialog opens, no
+    element carries a handler, no link has a script or data URL."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, quayside, claims = hostile_desk
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page()
+            dialogs, violations = [], []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+
+            def inert(path: str | None, *shown: str) -> None:
+                if path is not None:
+                    page.goto(url + path)
+                page.wait_for_load_state("load")
+                where = page.url
+                assert page.evaluate("() => window.__xss") is None, f"a script ran on {where}"
+                assert page.locator("script, svg, iframe, object, embed, [onerror], [onload]").count() == 0, where
+                protocols = page.eval_on_selector_all("a[href]", "els => els.map(e => e.protocol)")
+                assert set(protocols) <= {"http:", "https:"}, f"{where}: links {protocols}"
+                body = page.locator("body")
+                for text in shown:
+                    expect(body).to_contain_text(text)
+                assert not dialogs and not violations, f"{where}: {dialogs} {violations}"
+
+            inert(f"/login?next=/{SVG}")
+            page.get_by_label("Username").fill("rita")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            inert(None)  # landed on the reflected next= path: a 404 page, inert
+            inert("/queue", ORG, OTHER)
+            inert(f"/profiles/{quayside}", ORG, ALIAS, OTHER, SCRIPT, IMG, SVG, f"Robots {SCRIPT}", f"Publisher {IMG}")
+            assert page.get_by_role("link", name=f"Robots {SCRIPT}").count() == 0  # the source URLs are not links
+            for claim in claims:
+                inert(f"/claims/{claim}", ORG, f"Robots {SCRIPT}", f"Publisher {IMG}")
+                assert page.get_by_role("link", name="open the source").count() == 0
+            # A reviewer's own input takes the same path into overrides and the history.
+            page.goto(f"{url}/profiles/{quayside}")
+            page.get_by_label("Value").fill(f"maker {IMG}")
+            page.get_by_label("edit note").fill(f"note {SCRIPT}")
+            page.get_by_role("button", name="Save edit").click()
+            inert(None, f"maker {IMG}")
+            inert("/history", ORG, f"note {SCRIPT}", "maker <img src=x onerror=")  # quotes JSON-escaped there
+            inert(f"/history?entity={quayside}", ORG)
+            inert(f"/queue?status={SCRIPT}", SCRIPT)  # reflected in the error message
         finally:
             browser.close()

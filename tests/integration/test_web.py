@@ -4,6 +4,7 @@ A real DuckDB file with real extraction output, the app in-process (starlette's 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,29 @@ def desk_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def app(desk_path, tmp_path):
+def desk_app(desk_path: Path, tmp_path: Path, clock=None, **settings):
+    """The desk over a private copy of the module's warehouse."""
     copy = tmp_path / "dossier.duckdb"
     copy.write_bytes(desk_path.read_bytes())
-    return create_app(test_settings(copy))
+    return create_app(test_settings(copy, **settings), **({"clock": clock} if clock else {}))
+
+
+@pytest.fixture
+def app(desk_path, tmp_path):
+    return desk_app(desk_path, tmp_path)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def client(app) -> TestClient:
@@ -53,10 +72,14 @@ def token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def sign_in(c: TestClient, username: str, password: str = PASSWORD):
+    form = c.get("/login")
+    return c.post("/login", data={"username": username, "password": password, "next": "/queue", "csrf_token": token(form.text)})
+
+
 def signed_in(app, username: str) -> TestClient:
     c = client(app)
-    form = c.get("/login")
-    response = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue", "csrf_token": token(form.text)})
+    response = sign_in(c, username)
     assert response.status_code == 303 and response.headers["location"] == "/queue"
     return c
 
@@ -160,3 +183,135 @@ def test_article_derived_text_is_escaped(app):
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     html = c.get(f"/profiles/{quayside}").text
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+# --- issue 8: review desk security ---------------------------------------------------------
+
+def state(app) -> dict[str, list]:
+    """Everything a review action could change."""
+    with app.state.warehouse.write() as con:
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("profiles", "profile_overrides", "claim_reviews", "review_events", "users", "aliases")}
+
+
+def route_form(app, path: str) -> tuple[str, dict]:
+    """A POST route's path with real ids and a form that would succeed but for CSRF or role."""
+    quayside, marrowgate = entity_id(app, "Quayside Robotics"), entity_id(app, "Marrowgate Logistics")
+    with app.state.warehouse.write() as con:
+        claim = con.execute("SELECT id FROM claims WHERE subject_id = ? LIMIT 1", [quayside]).fetchone()[0]
+        alias = con.execute("SELECT alias FROM aliases WHERE entity_id = ? LIMIT 1", [quayside]).fetchone()
+    ids = {"entity_id": quayside, "claim_id": claim}
+    form = {"username": "adam", "password": PASSWORD, "revision": 1, "note": "n", "field": "type", "value": "v",
+            "other": marrowgate, "alias": alias[0] if alias else "Quayside", "verdict": "rejected", "entity_id": quayside}
+    return path.format(**ids), form  # a new path parameter fails here until it is added above
+
+
+def post_routes(app) -> list[str]:
+    return sorted(r.path for r in app.routes if isinstance(r, APIRoute) and "POST" in r.methods)
+
+
+def test_every_post_route_refuses_a_missing_or_forged_csrf_token(app):
+    """Enumerates the app's POST routes: each answers 403 and changes nothing without the
+    session's token, for a signed-in admin (who holds every role) and for sign-in itself."""
+    admin = signed_in(app, "adam")
+    before = state(app)
+    routes = post_routes(app)
+    assert {"/login", "/logout", "/profiles/{entity_id}/approve", "/claims/{claim_id}/verdict"} <= set(routes)
+    for path in routes:
+        url, form = route_form(app, path)
+        for c in (admin, client(app)) if path == "/login" else (admin,):
+            for forged in (None, "forged", ""):
+                data = form if forged is None else {**form, "csrf_token": forged}
+                response = c.post(url, data=data)
+                assert response.status_code == 403, f"POST {path} with token {forged!r}: {response.status_code}"
+    assert state(app) == before
+    with app.state.warehouse.write() as con:
+        assert con.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 1  # adam's own sign-in
+    assert admin.get("/queue").status_code == 200  # the forged sign-out did not sign out
+
+
+def test_a_viewer_cannot_perform_any_reviewer_or_admin_action(app):
+    """Enumerates every route: those needing more than the viewer role refuse a viewer with a
+    valid CSRF token (403) and nothing changes; the viewer routes answer."""
+    viewer = signed_in(app, "vera")
+    csrf = token(viewer.get("/queue").text)
+    before = state(app)
+    guarded = set()
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path in ("/login", "/logout"):
+            continue
+        [role] = [d.call.required_role for d in route.dependant.dependencies if hasattr(d.call, "required_role")]
+        url, form = route_form(app, route.path)
+        for method in route.methods:
+            response = viewer.post(url, data={**form, "csrf_token": csrf}) if method == "POST" else viewer.get(url)
+            if role == "viewer":
+                assert response.status_code in (200, 303), f"{method} {route.path}: {response.status_code}"
+            else:
+                assert response.status_code == 403, f"{method} {route.path} let a viewer through"
+                guarded.add((method, route.path))
+    assert {("POST", f"/profiles/{{entity_id}}/{a}") for a in ("approve", "reject", "edit", "merge", "split")} <= guarded
+    assert {("POST", "/claims/{claim_id}/verdict"), ("GET", "/users")} <= guarded
+    assert state(app) == before
+
+
+def test_sign_in_is_rate_limited_per_username_and_per_client(desk_path, tmp_path):
+    clock = Clock()
+    app = desk_app(desk_path, tmp_path, clock=clock, login_max_failures=5, login_max_failures_per_client=12, login_window=900)
+    c = client(app)
+
+    def attempt(username: str, password: str = PASSWORD) -> int:
+        clock.advance(1)
+        response = sign_in(c, username, password)
+        assert response.status_code != 429 or response.headers["Retry-After"].isdigit()
+        return response.status_code
+
+    assert [attempt("rita", "wrong password") for _ in range(5)] == [401] * 5  # at 1 … 5 s
+    locked = sign_in(c, "rita")  # the right password, refused while locked
+    assert locked.status_code == 429 and locked.headers["Retry-After"] == "896" and "Too many" in locked.text
+    clock.advance(880)
+    assert attempt("rita") == 429
+    clock.advance(20)  # the first failure has left the 15-minute window
+    assert attempt("rita") == 303
+    # A successful sign-in resets the name's count: 4 + 4 failures around it do not lock.
+    for _ in range(2):
+        assert [attempt("rita", "wrong password") for _ in range(4)] == [401] * 4
+        assert attempt("rita") == 303
+    # Per client: 12 failures within the window (8 above, 4 more) lock the address out, whatever the name.
+    assert [attempt(f"nobody{n}", "wrong password") for n in range(4)] == [401] * 4
+    assert attempt("adam") == 429
+    with app.state.warehouse.write() as con:
+        outcomes = dict(con.execute("SELECT outcome, count(*) FROM login_attempts GROUP BY ALL").fetchall())
+        clients = {r[0] for r in con.execute("SELECT DISTINCT client FROM login_attempts").fetchall()}
+    assert outcomes == {"failed": 5 + 8 + 4, "throttled": 3, "ok": 3} and clients == {"testclient"}
+
+
+def test_a_session_expires_and_sign_out_ends_it_on_the_server(desk_path, tmp_path):
+    clock = Clock()
+    app = desk_app(desk_path, tmp_path, clock=clock, session_max_age=3600)
+    c = signed_in(app, "rita")
+    clock.advance(3599)
+    assert c.get("/queue").status_code == 200
+    clock.advance(2)
+    expired = c.get("/queue")
+    assert expired.status_code == 303 and expired.headers["location"] == "/login?next=/queue"
+    c = signed_in(app, "rita")
+    copied = c.cookies["dossier_session"]
+    assert c.post("/logout", data={"csrf_token": token(c.get("/queue").text)}).headers["location"] == "/login"
+    replay = client(app)
+    replay.cookies.set("dossier_session", copied)  # a cookie kept from before the sign-out
+    assert replay.get("/queue").status_code == 303
+    assert signed_in(app, "rita").get("/queue").status_code == 200  # signing in again works
+
+
+def test_every_response_carries_the_security_headers(app):
+    c = signed_in(app, "rita")
+    csp = None
+    for response in (c.get("/queue"), c.get("/static/desk.css"), c.get("/profiles/nope"), c.get("/users"),
+                     client(app).get("/queue"), client(app).get("/login"), client(app).post("/login", data={})):
+        csp = response.headers.get("content-security-policy")
+        assert csp and "default-src 'none'" in csp and "frame-ancestors 'none'" in csp, response.url
+        assert "script-src" not in csp and "'unsafe-inline'" not in csp  # no script may run at all
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert c.get("/queue").headers["cache-control"] == "no-store"
