@@ -52,7 +52,8 @@ def tie_kind(doc: Doc, org: Span, place: Span) -> str:
     while anchor.dep_ == "conj" and anchor.head.i != anchor.i:  # "in Wisconsin and Texas"
         anchor = anchor.head
     head = anchor.head
-    while head.dep_ == "prep" or head.pos_ == "ADP":
+    # The root is its own head: a preposition parsed as the root ends the climb (it looped forever).
+    while (head.dep_ == "prep" or head.pos_ == "ADP") and head.head.i != head.i:
         head = head.head
     lemma = head.lemma_.lower()
     head_office = lemma == "office" and any(c.lower_ == "head" for c in head.children)
