@@ -181,16 +181,18 @@ def _run(
     done = 0
     stages.report_progress("articles", done, len(plan.jobs))
     # Extraction batches run on the flow's task runner (threads, or a Dask cluster) while this
-    # process fetches the next chunk; this process alone writes, batch by batch in plan order,
-    # so the warehouse ends the same whichever runner analysed the batches. In-process, one
-    # batch at a time: the loaded spaCy pipeline is shared by the threads.
+    # process writes the batch before and fetches the next chunk; this process alone writes,
+    # batch by batch in plan order, so the warehouse ends the same whichever runner analysed
+    # the batches. In-process, one analysis at a time: the threads share the loaded pipeline.
     in_flight = settings.analysis_in_flight if settings.task_runner == "dask" else 1
     pending: deque[tuple[list[stages.FetchJob], stages.FetchOutcome, Any]] = deque()
 
-    def write_oldest() -> None:
+    def analysed(item: tuple[list[stages.FetchJob], stages.FetchOutcome, Any]) -> tuple[Any, ...]:
+        chunk, fetched, future = item
+        return chunk, fetched, future.result() if future is not None else stages.AnalyseOutcome()
+
+    def write(chunk: list[stages.FetchJob], fetched: stages.FetchOutcome, nlp: stages.AnalyseOutcome) -> None:
         nonlocal done, affected
-        chunk, fetched, future = pending.popleft()
-        nlp = future.result() if future is not None else stages.AnalyseOutcome()
         jobs_by_link = {job.entry.link: job for job in chunk}
         failures = [*fetched.failures, *nlp.failures]
         failed = stages.failure_rows([*failures, *fetched.skipped], jobs_by_link, datetime.now(timezone.utc))
@@ -217,12 +219,13 @@ def _run(
 
     for chunk in chunks:
         fetched = fetch_task(chunk, settings, throttle, robots)
-        while len(pending) >= in_flight:
-            write_oldest()
+        ready = [analysed(pending.popleft()) for _ in range(max(0, len(pending) - in_flight + 1))]
         future = analyse_task.submit(list(fetched.articles), settings) if fetched.articles else None
         pending.append((chunk, fetched, future))
+        for item in ready:  # written while the chunk just submitted is analysed
+            write(*item)
     while pending:
-        write_oldest()
+        write(*analysed(pending.popleft()))
     # The feeds' new validators are stored only once every entry they listed is written: a run
     # killed before this point polls the feeds in full again, instead of hearing "304" and
     # never fetching the entries it had not reached.
