@@ -47,3 +47,10 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 test: browser
+
+## bench: throughput, stage shares, memory and warehouse queries -> docs/BENCHMARKS.md + docs/benchmarks.json
+## (BENCH_ARGS='--large 10000' adds the 10,000-article memory run; `python -m bench --help` lists the options)
+.PHONY: bench
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)

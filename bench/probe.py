@@ -1,0 +1,197 @@
+"""Instruments for one benchmark process: stage timers and a memory sampler.
+
+The stage timers wrap dossier's own functions from outside (the pipeline carries no
+benchmark code). Time is counted exclusively: a timed function called inside another
+timed function is subtracted from its caller, so the stages add up to the time spent in
+dossier's code. The outermost calls are also kept as intervals; the run's wall time minus
+their union is the time spent outside dossier's code (Prefect's orchestration).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+# (module path, attribute, stage). The stages named in issue 7; "warehouse write" covers
+# every function of a run that holds a warehouse connection, minus the work nested in it.
+TARGETS: list[tuple[str, str, str]] = [
+    ("dossier.ingest.feeds", "parse_feed", "feed parse"),
+    ("dossier.ingest.fetch", "Fetcher.get", "fetch"),
+    ("dossier.pipeline.stages", "decode_body", "text extraction"),
+    ("dossier.pipeline.stages", "extract_article", "text extraction"),
+    ("dossier.pipeline.stages", "analyse_articles", "NLP: spaCy pipeline"),
+    ("dossier.extract.analyse", "Analyser.analyse_doc", "NLP: evidence rules"),
+    ("dossier.pipeline.stages", "signature", "near-duplicate clustering"),
+    ("dossier.pipeline.stages", "assign_clusters", "near-duplicate clustering"),
+    ("dossier.review.drafts", "assemble_profile", "assembly"),
+    ("dossier.profiles.assemble", "score_profile", "scoring"),
+    ("dossier.profiles.assemble", "rate_impact", "scoring"),
+    ("dossier.profiles.assemble", "rate_criticality", "scoring"),
+    ("dossier.profiles.assemble", "rate_time_horizon", "scoring"),
+    ("dossier.pipeline.stages", "score_claim", "scoring"),
+    ("dossier.pipeline.stages", "poll_one", "other pipeline code"),
+    ("dossier.pipeline.stages", "fetch_articles", "other pipeline code"),
+    ("dossier.pipeline.stages", "open_run", "warehouse write"),
+    ("dossier.pipeline.stages", "load_feed_configs", "warehouse write"),
+    ("dossier.pipeline.stages", "record_polls", "warehouse write"),
+    ("dossier.pipeline.stages", "plan_fetches", "warehouse write"),
+    ("dossier.pipeline.stages", "write_batch", "warehouse write"),
+    ("dossier.pipeline.stages", "refresh_profiles", "warehouse write"),
+    ("dossier.pipeline.stages", "close_run", "warehouse write"),
+    ("dossier.pipeline.stages", "failure_rows", "warehouse write"),
+]
+
+
+class StageClock:
+    """Exclusive seconds per stage, and the intervals of the outermost timed calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.intervals: list[tuple[float, float]] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._undo: list[Callable[[], None]] = []
+
+    def wrap(self, stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        clock = self
+
+        @functools.wraps(func)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            stack = getattr(clock._local, "stack", None)
+            if stack is None:
+                stack = clock._local.stack = []
+            stack.append(0.0)  # time of nested timed calls
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                end = time.perf_counter()
+                nested = stack.pop()
+                with clock._lock:
+                    clock.seconds[stage] += (end - start) - nested
+                    clock.calls[stage] += 1
+                    if not stack:
+                        clock.intervals.append((start, end))
+                if stack:
+                    stack[-1] += end - start
+
+        return timed
+
+    def install(self, targets: list[tuple[str, str, str]] = TARGETS) -> None:
+        """Wrap every target in place (undone by `uninstall`)."""
+        import importlib
+
+        for module_name, attr, stage in targets:
+            owner: Any = importlib.import_module(module_name)
+            *path, name = attr.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            original = getattr(owner, name)
+            setattr(owner, name, self.wrap(stage, original))
+            self._undo.append(functools.partial(setattr, owner, name, original))
+
+    def uninstall(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.seconds.clear()
+            self.calls.clear()
+            self.intervals.clear()
+
+    def covered(self, start: float, end: float) -> float:
+        """Seconds within [start, end] covered by at least one outermost timed call."""
+        total, reach = 0.0, start
+        for a, b in sorted(self.intervals):
+            a, b = max(a, reach), min(b, end)
+            if b > a:
+                total += b - a
+                reach = b
+        return total
+
+
+# --- memory -----------------------------------------------------------------------------
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: pages shared with forked workers counted once across the tree."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def _is_prefect_server(pid: int) -> bool:
+    """Prefect's ephemeral API server: a child in local mode, but not part of the pipeline."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"prefect.server.api" in fh.read()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                found.extend(int(c) for c in fh.read().split())
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def tree_rss_mib(pid: int | None = None) -> float:
+    """Resident memory (PSS) of a process and its descendants, MiB, Prefect's API server left out."""
+    todo, total = [pid or os.getpid()], 0
+    while todo:
+        current = todo.pop()
+        if _is_prefect_server(current):
+            continue
+        total += _pss_kib(current)
+        todo.extend(_children(current))
+    return total / 1024
+
+
+def peak_rss_mib() -> float:
+    """This process's own high-water mark of resident memory (VmHWM), MiB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class MemorySampler:
+    """Samples the resident memory of this process and its children; keeps the peak."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.every = every
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mib = max(self.peak_mib, tree_rss_mib())
+            self._stop.wait(self.every)
+
+    @contextmanager
+    def sampling(self) -> Iterator[MemorySampler]:
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            self._thread.join()
+            self.peak_mib = max(self.peak_mib, tree_rss_mib())

@@ -1,0 +1,209 @@
+"""The benchmark's figures, their targets, and docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STAGE_ORDER = ["feed parse", "fetch", "text extraction", "NLP: spaCy pipeline", "NLP: evidence rules",
+               "near-duplicate clustering", "assembly", "scoring", "warehouse write", "other pipeline code"]
+MIB_LIMIT = 1.5 * 1024
+GROWTH_LIMIT = 1.10  # "not growing": the larger corpus's peak within 10 % (sampling noise) of the smaller's
+
+
+@dataclass
+class Check:
+    name: str
+    figure: str
+    target: str
+    met: bool | None  # None: not measured in this run
+
+
+def _run1(results: dict[str, Any]) -> dict[str, Any]:
+    return results["e2e"]["runs"][0]
+
+
+def checks(results: dict[str, Any]) -> list[Check]:
+    """Every target of issue 7 with the figure measured in this run."""
+    out = []
+    run1 = _run1(results)
+    raw = results["raw"]
+    ratio = run1["seconds"] / raw["seconds"]
+    out.append(Check("end-to-end time vs raw spaCy time", f"{ratio:.2f} ×", "≤ 1.25 ×", ratio <= 1.25))
+    runs = results["e2e"]["runs"]
+    if len(runs) > 1:
+        second = runs[1]["seconds"] / run1["seconds"]
+        out.append(Check("second run over unchanged feeds", f"{100 * second:.1f} % of the first", "≤ 3 %", second <= 0.03))
+    overhead = run1["prefect_overhead_s"] / run1["seconds"]
+    out.append(Check(f"Prefect overhead at {results['e2e']['articles']:,} articles", f"{100 * overhead:.1f} %", "≤ 5 %",
+                     overhead <= 0.05))
+    wh = results.get("warehouse")
+    if wh:
+        out.append(Check("warehouse bulk upsert", f"{wh['upsert_rows_per_s']:,.0f} rows/s", "≥ 100,000 rows/s",
+                         wh["upsert_rows_per_s"] >= 100_000))
+        out.append(Check(f"v_profiles_current lookup ({wh['mentions']:,} mentions)", f"{wh['lookup_ms']:.1f} ms",
+                         "≤ 50 ms", wh["lookup_ms"] <= 50))
+        out.append(Check(f"90-day timeline query ({wh['mentions']:,} mentions)", f"{wh['timeline_ms']:.1f} ms",
+                         "≤ 50 ms", wh["timeline_ms"] <= 50))
+    else:
+        out.append(Check("warehouse measurements", "not run", "", None))
+    peak = results["e2e"]["rss_peak_tree_mib"]
+    out.append(Check(f"peak RSS at {results['e2e']['articles']:,} articles", f"{peak:,.0f} MiB", "≤ 1,536 MiB",
+                     peak <= MIB_LIMIT))
+    large = results.get("large")
+    if large:
+        growth = large["rss_peak_tree_mib"] / peak
+        out.append(Check(f"peak RSS {large['articles']:,} vs {results['e2e']['articles']:,} articles",
+                         f"{large['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB ({growth:.2f} ×)",
+                         f"not growing (≤ {GROWTH_LIMIT:.2f} ×)", growth <= GROWTH_LIMIT))
+    elif results.get("large_partial"):
+        part = results["large_partial"]
+        out.append(Check(f"peak RSS {part['articles']:,}-article run (stopped at ~{part['articles_done']:,})",
+                         f"{part['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB (sampled from outside)",
+                         f"not growing (≤ {GROWTH_LIMIT:.2f} ×)", part["rss_peak_tree_mib"] / peak <= GROWTH_LIMIT))
+    else:
+        out.append(Check("peak RSS at the larger corpus", "not run (make bench BENCH_ARGS='--large 10000')",
+                         "not growing", None))
+    same = results["identical"]
+    processes = results["settings"]["nlp_processes"]
+    out.append(Check("both cores used, results identical to one process",
+                     f"nlp_processes={processes}; {same['texts']} texts "
+                     f"{'identical' if same['identical'] else str(same['differing']) + ' differ'}",
+                     "≥ 2 processes, identical", processes >= 2 and same["identical"]))
+    return out
+
+
+def _mark(met: bool | None) -> str:
+    return "not measured" if met is None else ("**met**" if met else "**missed**")
+
+
+def verdict_lines(results: dict[str, Any]) -> str:
+    return "\n".join(f"{_mark(c.met):>14}  {c.name}: {c.figure} (target {c.target})" for c in checks(results))
+
+
+def stage_rows(run: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(stage, seconds, share of the run) in pipeline order, Prefect's share last."""
+    wall = run["seconds"]
+    rows = [(name, run["stages"].get(name, 0.0)) for name in STAGE_ORDER if name in run["stages"]]
+    rows += [(name, s) for name, s in run["stages"].items() if name not in STAGE_ORDER]
+    rows.append(("Prefect orchestration (outside dossier's code)", run["prefect_overhead_s"]))
+    return [(name, s, s / wall) for name, s in rows]
+
+
+def render(results: dict[str, Any], json_path: Path | str) -> str:
+    run1 = _run1(results)
+    raw = results["raw"]
+    e2e = results["e2e"]
+    words = raw["words"]
+    ok = raw["texts"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench`); every figure below comes from one invocation",
+        f"({results['started_at']} → {results['finished_at']}), machine: {results['machine']['cpus']} CPUs, Python "
+        f"{results['machine']['python']}, load average at start {', '.join(f'{x:.1f}' for x in results['machine']['load_average'])}.",
+        "The machine is shared, so absolute times are noisy; the targets are ratios of figures measured",
+        f"side by side. Raw figures: `{json_path}`.",
+        "",
+        f"Corpus: {results['corpus']}, repeated under distinct URLs to {e2e['articles']:,} articles in "
+        f"{e2e['feeds']} RSS feeds, served from a loopback HTTP server in its own process "
+        f"({ok:,} articles with text, {words:,} words; pages without article text are recorded as failures, as in production).",
+        f"Settings: batch {results['settings']['nlp_batch_size']}, chunk {results['settings']['article_chunk_size']} articles, "
+        f"nlp_processes {results['settings']['nlp_processes']}, model `{results['settings']['spacy_model']}`, no politeness delay against loopback.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | goal | verdict |",
+        "|---|---|---|---|",
+        *(f"| {c.name} | {c.figure} | {c.target} | {_mark(c.met)} |" for c in checks(results)),
+        "",
+        "## Throughput",
+        "",
+        "| measure | seconds | articles/s | words/s |",
+        "|---|---:|---:|---:|",
+        f"| raw spaCy `nlp.pipe` (the limit: same texts, components, batch, processes = {raw['processes']}) | "
+        f"{raw['seconds']:.1f} | {ok / raw['seconds']:.1f} | {words / raw['seconds']:,.0f} |",
+        f"| end to end, first run (feeds, fetch, text, NLP, warehouse, drafts, Prefect) | {run1['seconds']:.1f} | "
+        f"{ok / run1['seconds']:.1f} | {words / run1['seconds']:,.0f} |",
+    ]
+    if len(e2e["runs"]) > 1:
+        lines.append(f"| end to end, second run (unchanged feeds: 304) | {e2e['runs'][1]['seconds']:.2f} | | |")
+    one = results.get("raw_one_process")
+    if one:
+        lines.append(f"| raw spaCy, one process ({one['texts']} texts) | {one['seconds']:.1f} | "
+                     f"{one['texts'] / one['seconds']:.1f} | {one['words'] / one['seconds']:,.0f} |")
+    same = results["identical"]
+    lines += [
+        "",
+        f"Both cores: the analyser over {same['texts']} texts took "
+        + ", ".join(f"{s:.1f} s with {p} process{'es' if p != '1' else ''}" for p, s in same["seconds"].items())
+        + f"; the analyses were {'identical' if same['identical'] else 'NOT identical'}.",
+        "",
+        "## Where the first run's time goes",
+        "",
+        "Each stage's own time (nested timed work subtracted), timed by wrapping dossier's stage functions from",
+        "the benchmark (`bench/probe.py`); shares are of the run's wall time. Feed polls run concurrently and a chunk's analysis overlaps the next chunk's fetch and the previous one's write, so",
+        "stages can add up to more than the run.",
+        "",
+        "| stage | seconds | share |",
+        "|---|---:|---:|",
+        *(f"| {name} | {s:.2f} | {100 * share:.1f} % |" for name, s, share in stage_rows(run1)),
+        f"| **run (wall)** | **{run1['seconds']:.2f}** | 100 % |",
+        "",
+        "## Memory",
+        "",
+        "Peak memory of the ingesting process and its children (the NLP workers), sampled every 0.25 s as",
+        "proportional set size (pages a forked worker shares with its parent counted once); Prefect's local API",
+        "server, a child process in ephemeral mode, is left out. The main process's own high-water RSS beside it.",
+        "",
+        "| corpus | articles | peak RSS (process tree) | peak RSS (main process) | run seconds |",
+        "|---|---:|---:|---:|---:|",
+        f"| main | {e2e['articles']:,} | {e2e['rss_peak_tree_mib']:,.0f} MiB | {e2e['rss_peak_main_mib']:,.0f} MiB | {run1['seconds']:.1f} |",
+    ]
+    if "rss_peak_tree_mib" in raw:
+        lines.append(f"| raw spaCy `nlp.pipe` alone ({raw['processes']} processes), for scale | {raw['texts']:,} | "
+                     f"{raw['rss_peak_tree_mib']:,.0f} MiB | | {raw['seconds']:.1f} |")
+    partial = results.get("large_partial")
+    if partial and not results.get("large"):
+        lines += ["", f"A {partial['articles']:,}-article run was stopped after about {partial['articles_done']:,} articles "
+                  f"({partial['note']}); sampled from outside the process while it ran, its process tree peaked at "
+                  f"{partial['rss_peak_tree_mib']:,.0f} MiB and its main process at {partial['rss_peak_main_mib']:,.0f} MiB "
+                  "(both PSS)."]
+    large = results.get("large")
+    if large:
+        lrun = large["runs"][0]
+        lines.append(f"| large | {large['articles']:,} | {large['rss_peak_tree_mib']:,.0f} MiB | "
+                     f"{large['rss_peak_main_mib']:,.0f} MiB | {lrun['seconds']:.1f} |")
+        small, big = e2e["articles"], large["articles"]
+        lines += [
+            "",
+            f"Stage seconds per 1,000 articles, {small:,} against {big:,} articles (a stage whose cost per article",
+            "grows with the corpus does work proportional to everything stored so far):",
+            "",
+            f"| stage | per 1,000 at {small:,} | per 1,000 at {big:,} |",
+            "|---|---:|---:|",
+            *(f"| {name} | {1000 * s / small:.1f} | {1000 * lrun['stages'].get(name, 0.0) / big:.1f} |"
+              for name, s, _ in stage_rows(run1) if name in run1["stages"]),
+            f"| run (wall) | {1000 * run1['seconds'] / small:.1f} | {1000 * lrun['seconds'] / big:.1f} |",
+        ]
+    wh = results.get("warehouse")
+    if wh:
+        lines += [
+            "",
+            "## Warehouse",
+            "",
+            f"A generated warehouse (the real migrations and views): {wh['mentions']:,} mentions, {wh['articles']:,} "
+            f"articles, {wh['organisations']:,} organisations with profiles (built in {wh['build_s']:.1f} s).",
+            "",
+            "| measure | figure |",
+            "|---|---:|",
+            f"| bulk upsert, new rows (`store.warehouse.upsert`, {wh['upsert_rows']:,} mention rows in batches of "
+            f"{wh['upsert_batch']:,}) | {wh['upsert_rows_per_s']:,.0f} rows/s |",
+            f"| bulk upsert, the same rows again (no change) | {wh['reupsert_rows_per_s']:,.0f} rows/s |",
+            f"| `v_profiles_current` lookup of one organisation by name (median of {wh['repeats']}) | {wh['lookup_ms']:.1f} ms |",
+            f"| 90-day timeline of one organisation from `v_entity_timeline` (median of {wh['repeats']}) | {wh['timeline_ms']:.1f} ms |",
+        ]
+    lines += ["", "## Reproduce", "", "```sh", "make bench                               # 2,000 articles",
+              "make bench BENCH_ARGS='--large 10000'    # also the 10,000-article memory run", "```", ""]
+    return "\n".join(lines)

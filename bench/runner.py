@@ -1,0 +1,146 @@
+"""The measurements, each run in a fresh process so its memory and timing are its own.
+
+`python -m bench.runner KIND ARGS.json RESULT.json` — KIND is `e2e`, `raw` or `warehouse`.
+The orchestrator (bench/__main__.py) starts these and reads their results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _settings(args: dict[str, Any]):
+    from dossier.settings import load_settings
+
+    # Our own loopback site is allow-listed (as the demo's server is) and polled without a
+    # politeness delay; everything else default.
+    overrides = {"warehouse_path": Path(args["warehouse"]), "host_delay": 0.0, "allowed_hosts": ["127.0.0.1"],
+                 **args.get("settings", {})}
+    return load_settings(**overrides)
+
+
+def run_e2e(args: dict[str, Any]) -> dict[str, Any]:
+    """Ingest the feeds through the Prefect flow (twice if asked); stage seconds, Prefect overhead, memory."""
+    from prefect import flow
+
+    from bench.probe import MemorySampler, StageClock, peak_rss_mib
+    from dossier.extract.analyse import load_analyser
+    from dossier.flows.ingest import ingest_feeds
+
+    settings = _settings(args)
+
+    @flow(name="bench-warm-up")
+    def warm_up() -> None:
+        return None
+
+    # Not timed: the ephemeral Prefect server's start and the model's load happen once per
+    # process, before any run (the raw spaCy figure excludes loading the model too).
+    started = time.perf_counter()
+    warm_up()
+    load_analyser(settings.spacy_model)
+    setup_s = time.perf_counter() - started
+
+    clock = StageClock()
+    clock.install()
+    runs = []
+    sampler = MemorySampler()
+    try:
+        with sampler.sampling():
+            for number in range(args.get("runs", 1)):
+                clock.reset()
+                start = time.perf_counter()
+                summary = ingest_feeds(args["feeds"], settings, origin="cli")
+                end = time.perf_counter()
+                wall = end - start
+                covered = clock.covered(start, end)
+                runs.append({
+                    "run": number + 1, "seconds": wall, "summary": summary.counts(),
+                    "failures": len(summary.failures), "stages": dict(clock.seconds), "calls": dict(clock.calls),
+                    "dossier_code_s": covered, "prefect_overhead_s": wall - covered,
+                    "tree_rss_peak_mib_so_far": sampler.peak_mib,
+                })
+    finally:
+        clock.uninstall()
+    return {"setup_s": setup_s, "runs": runs, "rss_peak_tree_mib": sampler.peak_mib,
+            "rss_peak_main_mib": peak_rss_mib(), "pid": os.getpid()}
+
+
+def run_raw(args: dict[str, Any]) -> dict[str, Any]:
+    """Raw `nlp.pipe` over the texts the run extracted: the same pipeline, batch size and processes."""
+    from bench.probe import MemorySampler
+    from dossier.extract.nlp import load_pipeline
+
+    settings = _settings(args)
+    texts = _texts(settings, args.get("limit"))
+    nlp = load_pipeline(settings.spacy_model)
+    processes = args.get("processes", 1)
+    words = sum(len(t.split()) for t in texts)
+    sampler = MemorySampler()
+    with sampler.sampling():
+        start = time.perf_counter()
+        kwargs = {"n_process": processes} if processes > 1 else {}
+        docs = 0
+        for _ in nlp.pipe(texts, batch_size=settings.nlp_batch_size, **kwargs):
+            docs += 1
+        seconds = time.perf_counter() - start
+    return {"texts": len(texts), "docs": docs, "words": words, "seconds": seconds, "processes": processes,
+            "batch_size": settings.nlp_batch_size, "pipe_names": nlp.pipe_names,
+            "rss_peak_tree_mib": sampler.peak_mib}
+
+
+def _texts(settings, limit: int | None = None) -> list[str]:
+    """The article texts the end-to-end run extracted (in a fixed order)."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        sql = "SELECT text FROM articles WHERE status = 'ok' ORDER BY id" + (f" LIMIT {int(limit)}" if limit else "")
+        return [row[0] for row in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+
+
+def run_identical(args: dict[str, Any]) -> dict[str, Any]:
+    """The analyser's output with one process and with several, compared record by record."""
+    from dossier.extract.analyse import load_analyser
+
+    settings = _settings(args)
+    texts = _texts(settings, args.get("limit"))
+    analyser = load_analyser(settings.spacy_model)
+    timings, outputs = {}, {}
+    for processes in (1, args["processes"]):
+        start = time.perf_counter()
+        outputs[processes] = [a.model_dump() for a in analyser.analyse(
+            texts, batch_size=settings.nlp_batch_size, n_process=processes)]
+        timings[processes] = time.perf_counter() - start
+    one, many = outputs[1], outputs[args["processes"]]
+    differing = sum(a != b for a, b in zip(one, many)) + abs(len(one) - len(many))
+    return {"texts": len(texts), "processes": args["processes"], "identical": differing == 0,
+            "differing": differing, "seconds": {str(k): v for k, v in timings.items()},
+            "words": sum(len(t.split()) for t in texts)}
+
+
+KINDS = {"e2e": run_e2e, "raw": run_raw, "identical": run_identical}
+
+
+def main(argv: list[str]) -> int:
+    kind, args_path, result_path = argv
+    if kind == "warehouse":
+        from bench.warehouse import run_warehouse
+
+        runner = run_warehouse
+    else:
+        runner = KINDS[kind]
+    args = json.loads(Path(args_path).read_text(encoding="utf-8"))
+    result = runner(args)
+    Path(result_path).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
