@@ -6,10 +6,9 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from dossier.extract.claims import build_matcher, extract_claims
+from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
 from dossier.extract.ties import find_ties
@@ -21,7 +20,7 @@ class Analyser:
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
-        self.matcher: Matcher = build_matcher(nlp)
+        self.matcher: TriggerMatcher = build_matcher(nlp)
 
     def analyse_doc(self, doc: Doc) -> Analysis:
         """Organisations, places and claims of one parsed document."""

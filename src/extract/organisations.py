@@ -35,8 +35,13 @@ def to_mention(span: Span) -> Mention:
     )
 
 
+_CUE_FIRST_WORDS = frozenset(cue[0] for cue in _ALIAS_CUES)
+
+
 def _cue_at(doc: Doc, index: int) -> int | None:
     """If an alias cue starts at token `index`, return the index just after it."""
+    if doc[index].lower_ not in _CUE_FIRST_WORDS:  # called at every token: the cheap test first
+        return None
     words = [t.lower_ for t in doc[index : index + 3]]
     for cue in _ALIAS_CUES:
         if tuple(words[: len(cue)]) == cue:
