@@ -7,6 +7,7 @@ Jaccard similarity of shingles at least THRESHOLD); otherwise it starts its own 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Sequence
 
@@ -18,6 +19,9 @@ SCHEME = "affine32"  # stated explicitly: stored signatures must be rebuilt with
 SHINGLE = 5
 THRESHOLD = 0.5  # wire copies with a rewritten lead and a line added stay above it; distinct stories fall far below
 _WORD = re.compile(r"\w+", re.UNICODE)
+# LSH bands x rows: what MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM) chooses (a test
+# checks); the warehouse's bucket index (migration 009) is cut the same way.
+BANDS, ROWS = 25, 5
 
 
 def signature(text: str) -> bytes:
@@ -29,6 +33,18 @@ def signature(text: str) -> bytes:
     return minhash.hashvalues.astype(np.uint32).tobytes()
 
 
+def buckets(blob: bytes) -> list[int]:
+    """The LSH bucket of each band of a stored signature: articles sharing one are candidates.
+
+    The first 60 bits of md5("<band>:<band bytes in upper-case hex>"), so SQL can compute the
+    same keys (migration 009 fills the index of warehouses that predate it)."""
+    width = ROWS * 4  # bytes of a band: ROWS uint32 values
+    return [
+        int(hashlib.md5(f"{band}:{blob[band * width:(band + 1) * width].hex().upper()}".encode()).hexdigest()[:15], 16)
+        for band in range(BANDS)
+    ]
+
+
 def _minhash(blob: bytes) -> MinHash:
     return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=SCHEME)
 
@@ -38,7 +54,9 @@ def assign_clusters(
 ) -> dict[str, str]:
     """{article id: cluster id} for `new` (id, signature) articles, given `known` (id, cluster, signature).
 
-    New articles are matched in order, so a later copy in the same batch joins an earlier one."""
+    New articles are matched in order, so a later copy in the same batch joins an earlier one.
+    `known` need only hold the stored articles sharing a bucket with a new one (and the new
+    ones' own earlier rows): no other stored article can be an LSH candidate."""
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     cluster_of: dict[str, str] = {}
     hashes: dict[str, MinHash] = {}

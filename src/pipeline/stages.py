@@ -17,7 +17,7 @@ from dossier.extract.aliases import name_key
 from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
-from dossier.ingest.dedupe import assign_clusters, signature
+from dossier.ingest.dedupe import assign_clusters, buckets, signature
 from dossier.ingest.feeds import backoff_seconds, poll_feed
 from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed
 from dossier.ingest.robots import RobotsCache
@@ -443,13 +443,17 @@ def _write_batch(
         resolver = EntityResolver(article_store.load_alias_index(con), judgements.merges, judgements.splits,
                                   article_store.load_entity_names(con, set(judgements.merges.values())))
         rows = build_rows(analysed, resolver, now, watch)
-        clusters = assign_clusters([(r["id"], r["minhash"]) for r in rows["articles"]],
-                                   article_store.load_signatures(con))
+        signed = {r["id"]: r["minhash"] for r in rows["articles"]}
+        keys = {aid: buckets(blob) for aid, blob in signed.items()}
+        known = article_store.load_near_duplicate_candidates(
+            con, sorted({k for ks in keys.values() for k in ks}), list(signed))
+        clusters = assign_clusters(list(signed.items()), known)
         for row in rows["articles"]:
             row["cluster_id"] = clusters[row["id"]]
         ids = [r["id"] for r in rows["articles"]]
         before = profile_store.entities_of_articles(con, ids)
         outcome.written = article_store.write_articles(con, rows)
+        article_store.write_buckets(con, keys)
         outcome.affected_entities = before | profile_store.entities_of_articles(con, ids)
         # Queued in this same transaction: a run killed before its refresh leaves them queued.
         profile_store.queue_refresh(con, outcome.affected_entities, now)

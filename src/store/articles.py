@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import duckdb
+import pyarrow as pa
 
 from dossier.store.warehouse import fetch_dicts, upsert
 
@@ -40,12 +41,37 @@ def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
     return index
 
 
-def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, bytes]]:
-    """(article id, cluster id, MinHash signature) of every stored article, oldest first."""
+def load_near_duplicate_candidates(
+    con: duckdb.DuckDBPyConnection, buckets: Sequence[int], ids: Sequence[str]
+) -> list[tuple[str, str, bytes]]:
+    """(article id, cluster id, signature), oldest first, of the stored articles that share one
+    of `buckets` or are one of `ids`: all a batch's near-duplicate matching needs to see."""
+    if not buckets and not ids:
+        return []
     return con.execute(
-        "SELECT id, coalesce(cluster_id, id), minhash FROM articles WHERE status = 'ok' AND minhash IS NOT NULL"
-        " ORDER BY coalesce(published, fetched), id"
+        "SELECT id, coalesce(cluster_id, id), minhash FROM articles"
+        " WHERE status = 'ok' AND minhash IS NOT NULL AND (id IN (SELECT unnest(?))"
+        "   OR id IN (SELECT article_id FROM article_buckets WHERE bucket IN (SELECT unnest(?))))"
+        " ORDER BY coalesce(published, fetched), id",
+        [list(ids), list(buckets)],
     ).fetchall()
+
+
+def write_buckets(con: duckdb.DuckDBPyConnection, buckets: dict[str, list[int]]) -> int:
+    """Replace the near-duplicate index entries of the given articles; return rows written."""
+    if not buckets:
+        return 0
+    con.execute("DELETE FROM article_buckets WHERE article_id IN (SELECT unnest(?))", [list(buckets)])
+    table = pa.table({
+        "bucket": pa.array([b for keys in buckets.values() for b in keys], pa.int64()),
+        "article_id": pa.array([a for a, keys in buckets.items() for _ in keys], pa.string()),
+    })
+    con.register("_batch_buckets", table)
+    try:
+        con.execute("INSERT INTO article_buckets SELECT bucket, article_id FROM _batch_buckets")
+    finally:
+        con.unregister("_batch_buckets")
+    return table.num_rows
 
 
 def load_entity_names(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
 
 from dossier.demo.server import demo_files
-from dossier.ingest.dedupe import assign_clusters, signature
+from dossier.ingest.dedupe import assign_clusters, buckets, signature
 from dossier.ingest.text import extract_article
 from dossier.records import Page
 from dossier.scoring.confidence import ScoreInput, SourceEvidence, independent_source_count, score_profile
@@ -40,3 +40,50 @@ def test_three_syndicated_copies_do_not_raise_confidence_a_second_publisher_does
     score = lambda sources: score_profile(ScoreInput(sources=sources, claims=[], now=now)).score
     assert score(copies) == score(one)
     assert score(independent) > score(one)
+
+
+def test_bands_are_the_ones_datasketch_chooses():
+    from datasketch import MinHashLSH
+
+    from dossier.ingest.dedupe import BANDS, NUM_PERM, ROWS, THRESHOLD
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)
+
+
+def test_migration_fills_the_bucket_index_with_the_keys_python_computes(tmp_path):
+    import duckdb
+
+    from dossier.ingest.dedupe import buckets
+    from dossier.store import warehouse as store
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    before = [m for m in store._migrations() if m[0] < 9]
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL)")
+    for number, name, sql in before:  # a warehouse as it was before the index existed
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+    texts = {"a": demo_text("foxconn-openai-wire"), "b": demo_text("openai-foxconn-hardware")}
+    for aid, text in texts.items():
+        con.execute("INSERT INTO articles (id, url, canonical_url, status, fetched, first_seen, last_seen, minhash)"
+                    " VALUES (?, ?, ?, 'ok', now(), now(), now(), ?)", [aid, f"http://x.example/{aid}", f"http://x.example/{aid}", signature(text)])
+    assert "009_near_duplicate_buckets.sql" in store.migrate(con)
+    stored = {aid: sorted(b for (b,) in con.execute(
+        "SELECT bucket FROM article_buckets WHERE article_id = ?", [aid]).fetchall()) for aid in texts}
+    assert stored == {aid: sorted(buckets(signature(text))) for aid, text in texts.items()}
+
+
+def test_candidates_come_from_the_bucket_index_only(tmp_path):
+    from dossier.store import articles as article_store
+    from dossier.store.warehouse import Warehouse
+
+    wire, copy, other = (demo_text(s) for s in ("foxconn-openai-wire", "foxconn-openai-wire-northgate", "openai-foxconn-hardware"))
+    with Warehouse(tmp_path / "w.duckdb").write() as con:
+        for aid, text in (("a", wire), ("c", other)):
+            con.execute("INSERT INTO articles (id, url, canonical_url, status, fetched, first_seen, last_seen, minhash)"
+                        " VALUES (?, ?, ?, 'ok', now(), now(), now(), ?)", [aid, f"http://x.example/{aid}", f"http://x.example/{aid}", signature(text)])
+        article_store.write_buckets(con, {"a": buckets(signature(wire)), "c": buckets(signature(other))})
+        known = article_store.load_near_duplicate_candidates(con, buckets(signature(copy)), ["b"])
+        assert [row[0] for row in known] == ["a"]  # the wire story, not the same news in other words
+        assert assign_clusters([("b", signature(copy))], known) == {"b": "a"}
