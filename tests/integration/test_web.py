@@ -3,10 +3,19 @@ A real DuckDB file with real extraction output, the app in-process (starlette's 
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
+import duckdb
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -315,3 +324,101 @@ def test_every_response_carries_the_security_headers(app):
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "no-referrer"
     assert c.get("/queue").headers["cache-control"] == "no-store"
+
+
+# --- the sign-in limit behind a reverse proxy ----------------------------------------------
+
+PROXY = ("10.0.0.2", 41000)  # the reverse proxy every client's request arrives from
+
+
+def via(app, peer: tuple[str, int], forwarded_for: str) -> TestClient:
+    """A browser whose requests reach the desk from `peer` carrying `X-Forwarded-For`."""
+    return TestClient(app, base_url="https://testserver", follow_redirects=False, client=peer,
+                      headers={"X-Forwarded-For": forwarded_for})
+
+
+def attempt_clients(app) -> list[str]:
+    with app.state.warehouse.write() as con:
+        return [r[0] for r in con.execute("SELECT client FROM login_attempts ORDER BY attempted_at, client").fetchall()]
+
+
+def test_behind_a_trusted_proxy_the_sign_in_limit_counts_each_real_client(desk_path, tmp_path):
+    """One person guessing through the proxy locks out themselves, not everyone behind it;
+    an address they prepend to X-Forwarded-For does not help them (the proxy's is believed)."""
+    app = desk_app(desk_path, tmp_path, trusted_proxies=[PROXY[0]], login_max_failures_per_client=3)
+    guesser = via(app, PROXY, "203.0.113.9")
+    assert [sign_in(guesser, f"guess{n}", "wrong password").status_code for n in range(3)] == [401] * 3
+    assert sign_in(guesser, "rita").status_code == 429
+    forged = via(app, PROXY, "198.51.100.4, 203.0.113.9")  # the proxy appended what it saw
+    assert sign_in(forged, "rita").status_code == 429
+    assert sign_in(via(app, PROXY, "198.51.100.4"), "rita").status_code == 303
+    assert attempt_clients(app) == ["203.0.113.9"] * 5 + ["198.51.100.4"]
+
+
+@pytest.mark.parametrize("trusted", [[], ["10.0.0.3"]], ids=["none-trusted", "another-proxy-trusted"])
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(desk_path, tmp_path, trusted):
+    """Without trust the header is the client's own claim: it neither changes the address
+    recorded nor lets a guesser escape the per-client limit by varying it."""
+    app = desk_app(desk_path, tmp_path, trusted_proxies=trusted, login_max_failures_per_client=3)
+    fails = [sign_in(via(app, PROXY, f"203.0.113.{n}"), f"guess{n}", "wrong password").status_code for n in range(3)]
+    assert fails == [401] * 3
+    assert sign_in(via(app, PROXY, "198.51.100.4"), "rita").status_code == 429
+    assert attempt_clients(app) == [PROXY[0]] * 4
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    from dossier.settings import ConfigError
+
+    assert load_settings(trusted_proxies=[" 10.0.0.2", "fd00::/8"]).trusted_proxies == ["10.0.0.2", "fd00::/8"]
+    for bad in ("*", "proxy.example", "10.0.0.0/33"):
+        with pytest.raises(ConfigError, match="trusted_proxies"):
+            load_settings(trusted_proxies=[bad])
+
+
+def test_dossier_serve_believes_forwarded_headers_only_from_trusted_proxies(desk_path, tmp_path):
+    """The real `dossier serve` process: uvicorn's own proxy handling (which would trust
+    127.0.0.1) stays off, so only DOSSIER_TRUSTED_PROXIES decides."""
+    for n, (trusted, recorded) in enumerate(((None, "127.0.0.1"), ('["127.0.0.1"]', "203.0.113.9"))):
+        copy = tmp_path / f"serve{n}" / "dossier.duckdb"
+        copy.parent.mkdir()
+        copy.write_bytes(desk_path.read_bytes())
+        env = {**os.environ, "DOSSIER_WAREHOUSE_PATH": str(copy), "DOSSIER_SESSION_SECURE": "false",
+               "DOSSIER_SESSION_SECRET": "test-secret"}
+        env.pop("DOSSIER_TRUSTED_PROXIES", None)
+        if trusted:
+            env["DOSSIER_TRUSTED_PROXIES"] = trusted
+        with serve_process(env) as base:
+            with httpx.Client(base_url=base, follow_redirects=False) as c:
+                form = c.get("/login")
+                response = c.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                                  data={"username": "rita", "password": "wrong password", "csrf_token": token(form.text)})
+                assert response.status_code == 401
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            assert con.execute("SELECT client FROM login_attempts").fetchall() == [(recorded,)], trusted
+        finally:
+            con.close()
+
+
+@contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[str]:
+    """`dossier serve` in a child process on a free loopback port, stopped after."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    argv = [sys.executable, "-c", "from dossier.cli.app import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert child.poll() is None, f"dossier serve exited: {child.stderr.read()}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "dossier serve did not start"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
