@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
-from dossier.review.accounts import add_account
+from dossier.review.accounts import add_account, disable_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
 from dossier.web.app import create_app
@@ -131,6 +131,40 @@ def test_a_wrong_password_or_a_disabled_user_cannot_sign_in(app):
     with app.state.warehouse.write() as con:
         con.execute("UPDATE users SET active = FALSE WHERE username = 'rita'")
     assert session.get("/queue").status_code == 303  # the session ends with the account
+
+
+def test_an_unknown_or_disabled_user_gets_the_same_refusal_as_a_wrong_password(app):
+    """The answer does not tell which usernames exist or are active: status and page alike."""
+    with app.state.warehouse.write() as con:
+        disable_account(con, "vera", "adam")
+    c = client(app)
+    answers = [sign_in(c, "rita", "wrong password"), sign_in(c, "nosuchuser", PASSWORD), sign_in(c, "vera", PASSWORD)]
+    assert [a.status_code for a in answers] == [401, 401, 401]
+    assert "Unknown user or wrong password." in answers[0].text
+    assert answers[1].text == answers[0].text and answers[2].text == answers[0].text
+    assert c.get("/queue").headers["location"] == "/login?next=/queue"  # none of them signed in
+
+
+def set_cookie_flags(response) -> set[str]:
+    """The attributes of the session's Set-Cookie header, lower-cased (`httponly`, `samesite=strict`, …)."""
+    [header] = [h for h in response.headers.get_list("set-cookie") if h.startswith("dossier_session=")]
+    return {part.strip().lower() for part in header.split(";")[1:]}
+
+
+def test_the_session_cookie_is_samesite_strict_httponly_and_secure(desk_path, tmp_path):
+    """As documented: Secure by default, dropped only by DOSSIER_SESSION_SECURE=false; HttpOnly
+    and SameSite=Strict always; on the sign-in form's cookie and on the signed-in session's."""
+    for secure in (True, False):
+        (tmp_path / str(secure)).mkdir()
+        app = desk_app(desk_path, tmp_path / str(secure), session_secure=secure)
+        c = client(app)
+        form = c.get("/login")
+        signed = c.post("/login", data={"username": "rita", "password": PASSWORD, "csrf_token": token(form.text)})
+        assert signed.status_code == 303
+        for response in (form, signed):
+            flags = set_cookie_flags(response)
+            assert {"httponly", "samesite=strict", "path=/"} <= flags, flags
+            assert ("secure" in flags) is secure, flags
 
 
 def test_a_post_without_a_valid_csrf_token_is_refused(app):
