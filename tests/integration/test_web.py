@@ -215,6 +215,31 @@ def test_reviewer_forms_edit_merge_and_claim_verdicts(app):
     assert "cannot be edited" in c.get(refused.headers["location"]).text
 
 
+def queue_names(c: TestClient, query: str) -> set[str]:
+    """The organisations the web queue lists for this query string."""
+    response = c.get(f"/queue?{query}")
+    assert response.status_code == 200, query
+    return set(re.findall(r'<a href="/profiles/[0-9a-f]+">([^<]+)</a>', response.text))
+
+
+def test_the_web_queue_filters_by_grade_domain_region_and_status(app):
+    c = signed_in(app, "rita")
+    quayside, marrowgate = entity_id(app, "Quayside Robotics"), entity_id(app, "Marrowgate Logistics")
+    both = {"Quayside Robotics", "Marrowgate Logistics"}
+    csrf = token(c.get("/queue").text)
+    for field, value in (("region", "Europe"), ("primary_domain", "logistics")):  # a reviewer's edits, so they differ
+        assert c.post(f"/profiles/{marrowgate}/edit", data={"field": field, "value": value, "csrf_token": csrf}).status_code == 303
+    assert c.post(f"/profiles/{quayside}/approve", data={"revision": 1, "csrf_token": csrf}).status_code == 303
+    assert queue_names(c, "") == {"Marrowgate Logistics"}  # drafts by default
+    assert queue_names(c, "status=approved") == {"Quayside Robotics"}
+    assert queue_names(c, "status=any") == both
+    assert queue_names(c, "status=any&region=Europe") == {"Marrowgate Logistics"}
+    assert queue_names(c, "status=any&region=North+America") == {"Quayside Robotics"}
+    assert queue_names(c, "status=any&domain=logistics") == {"Marrowgate Logistics"}
+    assert queue_names(c, "status=any&grade=B%2FC&region=&domain=") == both  # empty menus mean all
+    assert queue_names(c, "status=any&grade=A") == set()
+
+
 def test_article_derived_text_is_escaped(app):
     quayside = entity_id(app, "Quayside Robotics")
     with app.state.warehouse.write() as con:
