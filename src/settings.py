@@ -7,12 +7,13 @@ the defaults below.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -105,6 +106,11 @@ class Settings(BaseSettings):
         20, ge=1, description="Failed sign-ins from one client address within login_window before it is refused (429)."
     )
     login_window: int = Field(900, ge=1, description="Seconds over which failed sign-ins are counted (and a lock lasts).")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or CIDR networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the desk "
+                    "believes (the sign-in rate limit then counts the real client); none: the headers are ignored.",
+    )
 
     # --- politeness and resilience (issue 6) ---
     host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")
@@ -149,6 +155,18 @@ class Settings(BaseSettings):
     dask_workers: int = Field(2, ge=1, description="Workers of the LocalCluster started when no address is given.")
     dask_processes: bool = Field(True, description="LocalCluster workers are processes (false: threads in this process).")
     analysis_in_flight: int = Field(2, ge=1, description="Extraction batches running ahead of the single writer.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, values: list[str]) -> list[str]:
+        # Only IP addresses and networks: a host name or "*" would let any client that can
+        # reach the desk forge its address and so dodge (or aim) the per-client sign-in limit.
+        for value in values:
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IP address or CIDR network") from None
+        return [value.strip() for value in values]
 
     @classmethod
     def settings_customise_sources(

@@ -312,5 +312,7 @@ def serve(
     settings = load_settings()
     if settings.session_secret is None:
         errors.print("note: DOSSIER_SESSION_SECRET is unset; sign-ins last until this process stops.")
+    # proxy_headers=False: the app believes forwarded headers only from DOSSIER_TRUSTED_PROXIES
+    # (web.app.trust_proxies); uvicorn's own handling would trust 127.0.0.1 regardless.
     uvicorn.run(create_app(settings), host=host or settings.serve_host, port=port if port is not None else settings.serve_port,
                 log_level="warning", proxy_headers=False)

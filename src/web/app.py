@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dossier.profiles.render import facts, profile_view
 from dossier.review import desk
@@ -60,6 +61,18 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def trust_proxies(app: FastAPI, proxies: list[str]) -> None:
+    """Believe X-Forwarded-For / X-Forwarded-Proto from `proxies` only, so that behind a reverse
+    proxy the sign-in limit counts each real client, not the proxy everyone shares.
+
+    Done in the app, not by the server, so that no server default (uvicorn's trusts 127.0.0.1)
+    decides whom the desk believes. From any other peer the headers are ignored: a client
+    could otherwise forge its address. Of a chain of addresses the rightmost one that is not
+    a trusted proxy is the client (what the proxy saw, not what the client claimed)."""
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)  # type: ignore[arg-type]
+
+
 def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """The review desk over the warehouse of `settings`; `clock` (aware UTC datetimes) drives
     session expiry and the sign-in rate limit."""
@@ -71,6 +84,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     secret = settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="dossier_session",
                        max_age=settings.session_max_age, same_site="strict", https_only=settings.session_secure)
+    trust_proxies(app, settings.trusted_proxies)
     app.mount("/static", StaticFiles(packages=[("dossier.web", "static")]), name="static")
     templates = _templates()
 

@@ -50,8 +50,8 @@ def serving(path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def desk_url(tmp_path):
-    """The desk over a warehouse with real profiles."""
+def desk(tmp_path):
+    """The desk over a warehouse with real profiles: its URL and the warehouse file."""
     path = tmp_path / "dossier.duckdb"
     warehouse = Warehouse(path)
     outcome = analyse_articles([fetched((FIXTURES / "quayside.txt").read_text(), 1)], load_settings())
@@ -59,7 +59,12 @@ def desk_url(tmp_path):
     with warehouse.write() as con:
         add_account(con, "rita", PASSWORD, "reviewer")
     with serving(path) as url:
-        yield url
+        yield url, warehouse
+
+
+@pytest.fixture
+def desk_url(desk):
+    return desk[0]
 
 
 def launch(pw):
@@ -100,6 +105,44 @@ def test_sign_in_open_queue_open_profile_approve_and_see_it_in_history(desk_url)
             expect(row).to_contain_text("approve")
             expect(row).to_contain_text("rita")
             expect(row).to_contain_text("checked in the browser")
+        finally:
+            browser.close()
+
+
+def test_a_tampered_csrf_token_is_refused_in_the_browser_and_nothing_is_approved(desk):
+    """A real form post from Chromium whose hidden token was changed in the page: 403, the
+    draft stays a draft, no approval is logged; the untouched form then still works."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, warehouse = desk
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page()
+            page.goto(url + "/login")
+            page.get_by_label("Username").fill("rita")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Quayside Robotics").click()
+            profile = page.url
+            approve = page.locator('form[action$="/approve"]')
+            token = approve.locator('input[name="csrf_token"]')
+            real = token.input_value()
+            token.evaluate("(el, forged) => { el.value = forged; }", real[::-1])  # same length, wrong value
+            with page.expect_response(lambda r: r.url.endswith("/approve")) as answer:
+                page.get_by_role("button", name="Approve revision 1").click()
+            assert answer.value.status == 403
+            expect(page.get_by_role("heading", name="403")).to_be_visible()
+            expect(page.locator("body")).to_contain_text("security token")
+            with warehouse.write() as con:
+                statuses = con.execute("SELECT p.status FROM profiles p JOIN entities e ON e.id = p.entity_id"
+                                       " WHERE e.name = 'Quayside Robotics'").fetchall()
+                approvals = con.execute("SELECT count(*) FROM review_events WHERE action = 'approve'").fetchone()[0]
+            assert statuses == [("draft",)] and approvals == 0
+
+            page.goto(profile)  # the page's own token still works: the refusal was the tampering
+            page.get_by_role("button", name="Approve revision 1").click()
+            expect(page.get_by_role("status")).to_have_text("Approved revision 1.")
         finally:
             browser.close()
 

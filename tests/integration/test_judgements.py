@@ -1,11 +1,13 @@
 """Reviewer merges and splits survive re-extraction: applied on every run."""
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.review import desk
 from dossier.settings import load_settings
 from dossier.store.judgements import JudgementError, record_merge, record_split
 from dossier.store.warehouse import Warehouse
@@ -80,3 +82,41 @@ def test_judgements_that_cannot_apply_are_refused(warehouse):
             record_merge(con, quayside, quayside, reviewer="ana")
         with pytest.raises(JudgementError, match="no alias"):
             record_split(con, quayside, "Marrowgate", reviewer="ana")
+
+
+def test_desk_split_records_the_judgement_refreshes_both_drafts_and_logs_the_event(warehouse):
+    """The reviewer's split (dossier.review.desk.split): judgement, the new organisation's
+    draft, the alias gone from the old one's draft, one review_events row — in one call."""
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    quayside = entity_id(warehouse, "Quayside Robotics")
+    with warehouse.write() as con:
+        before = con.execute("SELECT aliases FROM profiles WHERE entity_id = ? AND status = 'draft'", [quayside]).fetchone()[0]
+        done = desk.split(con, quayside, "Quayside", reviewer="ana", note="another firm")
+    assert "Quayside" in before  # profiles.aliases is a VARCHAR[]
+    new_id = entity_id(warehouse, "Quayside")
+    assert done["alias"] == "Quayside" and done["new_entity"] == new_id
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        [judgement] = con.execute("SELECT id, kind, entity_id, other, reviewer, note FROM judgements").fetchall()
+        [event] = con.execute("SELECT reviewer, action, entity_id, revision, before, after, note FROM review_events").fetchall()
+        [(aliases,)] = con.execute("SELECT aliases FROM profiles WHERE entity_id = ? AND status = 'draft'", [quayside]).fetchall()
+        [(name, status)] = con.execute("SELECT name, status FROM profiles WHERE entity_id = ?", [new_id]).fetchall()
+    finally:
+        con.close()
+    assert judgement == (done["judgement"], "split", quayside, "Quayside", "ana", "another firm")
+    reviewer, action, entity, revision, event_before, event_after, note = event
+    assert (reviewer, action, entity, revision, note) == ("ana", "split", quayside, None, "another firm")
+    assert json.loads(event_before) == {"alias_of": quayside}
+    assert json.loads(event_after) == json.loads(json.dumps(done))
+    assert "Quayside" not in aliases  # the old draft was refreshed at once
+    assert (name, status) == ("Quayside", "draft")  # and the alias has a profile of its own
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
+
+
+def test_desk_split_of_an_alias_the_organisation_lacks_is_refused_and_logs_nothing(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    quayside = entity_id(warehouse, "Quayside Robotics")
+    with warehouse.write() as con:
+        with pytest.raises(desk.ReviewError, match="no alias"):
+            desk.split(con, quayside, "Marrowgate", reviewer="ana")
+        assert con.execute("SELECT count(*) FROM review_events").fetchone()[0] == 0

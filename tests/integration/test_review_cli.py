@@ -13,6 +13,7 @@ from dossier.cli.app import app
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
+from tests.integration.test_judgements import entity_of, ingest
 from tests.unit.test_stages import fetched
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
@@ -82,3 +83,62 @@ def test_users_are_added_listed_and_disabled_never_deleted(env):
     assert (name, role, active) == ("rita", "reviewer", False)
     assert hashed.startswith("$argon2id$") and "correct horse" not in hashed
     assert "disabled" in run("users", "list").output
+
+
+HALDEN = "Halden Systems opened a chip factory in Leeds, England."  # Europe, AI infrastructure
+
+
+def listed(*options: str) -> set[str]:
+    """The names `dossier review list --json` shows with these options."""
+    result = run("review", "list", "--json", *options)
+    assert result.exit_code == 0, result.output
+    return {json.loads(line)["name"] for line in result.stdout.splitlines()}
+
+
+def test_review_list_filters_by_grade_domain_region_and_status(env):
+    ingest(Warehouse(env), HALDEN, n=2)
+    americans = {"Quayside Robotics", "Marrowgate Logistics"}
+    everyone = americans | {"Halden Systems"}
+    assert rows(env, "SELECT DISTINCT grade FROM profiles") == [("B/C",)]  # what the fixtures yield
+    assert listed() == everyone
+    assert listed("--region", "Europe") == {"Halden Systems"}
+    assert listed("--region", "north america") == americans  # case does not matter
+    assert listed("--domain", "AI infrastructure") == {"Halden Systems"}
+    assert listed("--domain", "unknown") == americans
+    assert listed("--grade", "B/C") == everyone and listed("--grade", "A") == set()
+    assert run("review", "approve", "Quayside Robotics", "--reviewer", "ana").exit_code == 0
+    assert run("review", "reject", "Halden Systems", "--reviewer", "ana", "--note", "thin").exit_code == 0
+    assert listed() == {"Marrowgate Logistics"}  # the default status is draft
+    assert listed("--status", "approved") == {"Quayside Robotics"}
+    assert listed("--status", "rejected") == {"Halden Systems"}
+    assert listed("--status", "any") == everyone
+    assert listed("--status", "any", "--region", "North America", "--grade", "B/C") == americans
+    refused = run("review", "list", "--status", "pending")
+    assert refused.exit_code == 1 and "unknown status" in refused.output
+
+
+def test_review_merge_and_split_are_stored_and_applied_on_the_next_run(env):
+    quayside, marrowgate = (rows(env, f"SELECT id FROM entities WHERE name = '{n}'")[0][0]
+                            for n in ("Quayside Robotics", "Marrowgate Logistics"))
+    merged = run("review", "merge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "ana", "--note", "same group")
+    assert merged.exit_code == 0, merged.output
+    assert "merged Marrowgate Logistics into Quayside Robotics" in merged.output
+    split = run("review", "split", "Quayside Robotics", "Quayside", "--reviewer", "ben", "--note", "another firm")
+    assert split.exit_code == 0, split.output
+    assert "split 'Quayside' off Quayside Robotics" in split.output
+
+    # Re-opened: both judgements and both events are in the file.
+    assert rows(env, "SELECT kind, entity_id, other, reviewer, note FROM judgements ORDER BY created_at") == [
+        ("merge", quayside, marrowgate, "ana", "same group"), ("split", quayside, "Quayside", "ben", "another firm")]
+    events = rows(env, "SELECT action, reviewer, entity_id, after->>'judgement', note FROM review_events ORDER BY occurred_at")
+    judgements = [r[0] for r in rows(env, "SELECT id FROM judgements ORDER BY created_at")]
+    assert events == [("merge", "ana", quayside, judgements[0], "same group"),
+                      ("split", "ben", quayside, judgements[1], "another firm")]
+    assert {s for (s,) in rows(env, f"SELECT status FROM profiles WHERE entity_id = '{marrowgate}'")} == {"superseded"}
+
+    # The next run's new article resolves by the judgements, not by the names alone.
+    ingest(Warehouse(env), "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds. "
+                           "Quayside Robotics Ltd said Quayside would hire 50 engineers in Ohio.", n=3)
+    assert entity_of(env, "Marrowgate Logistics") == {"Quayside Robotics"}
+    assert entity_of(env, "Quayside") == {"Quayside"}
+    assert entity_of(env, "Quayside Robotics Ltd") == {"Quayside Robotics"}

@@ -3,16 +3,25 @@ A real DuckDB file with real extraction output, the app in-process (starlette's 
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
+import duckdb
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
-from dossier.review.accounts import add_account
+from dossier.review.accounts import add_account, disable_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
 from dossier.web.app import create_app
@@ -124,6 +133,40 @@ def test_a_wrong_password_or_a_disabled_user_cannot_sign_in(app):
     assert session.get("/queue").status_code == 303  # the session ends with the account
 
 
+def test_an_unknown_or_disabled_user_gets_the_same_refusal_as_a_wrong_password(app):
+    """The answer does not tell which usernames exist or are active: status and page alike."""
+    with app.state.warehouse.write() as con:
+        disable_account(con, "vera", "adam")
+    c = client(app)
+    answers = [sign_in(c, "rita", "wrong password"), sign_in(c, "nosuchuser", PASSWORD), sign_in(c, "vera", PASSWORD)]
+    assert [a.status_code for a in answers] == [401, 401, 401]
+    assert "Unknown user or wrong password." in answers[0].text
+    assert answers[1].text == answers[0].text and answers[2].text == answers[0].text
+    assert c.get("/queue").headers["location"] == "/login?next=/queue"  # none of them signed in
+
+
+def set_cookie_flags(response) -> set[str]:
+    """The attributes of the session's Set-Cookie header, lower-cased (`httponly`, `samesite=strict`, …)."""
+    [header] = [h for h in response.headers.get_list("set-cookie") if h.startswith("dossier_session=")]
+    return {part.strip().lower() for part in header.split(";")[1:]}
+
+
+def test_the_session_cookie_is_samesite_strict_httponly_and_secure(desk_path, tmp_path):
+    """As documented: Secure by default, dropped only by DOSSIER_SESSION_SECURE=false; HttpOnly
+    and SameSite=Strict always; on the sign-in form's cookie and on the signed-in session's."""
+    for secure in (True, False):
+        (tmp_path / str(secure)).mkdir()
+        app = desk_app(desk_path, tmp_path / str(secure), session_secure=secure)
+        c = client(app)
+        form = c.get("/login")
+        signed = c.post("/login", data={"username": "rita", "password": PASSWORD, "csrf_token": token(form.text)})
+        assert signed.status_code == 303
+        for response in (form, signed):
+            flags = set_cookie_flags(response)
+            assert {"httponly", "samesite=strict", "path=/"} <= flags, flags
+            assert ("secure" in flags) is secure, flags
+
+
 def test_a_post_without_a_valid_csrf_token_is_refused(app):
     c = signed_in(app, "rita")
     quayside = entity_id(app, "Quayside Robotics")
@@ -170,6 +213,31 @@ def test_reviewer_forms_edit_merge_and_claim_verdicts(app):
         assert action in history
     refused = c.post(f"/profiles/{quayside}/edit", data={"field": "confidence", "value": "1", "csrf_token": csrf})
     assert "cannot be edited" in c.get(refused.headers["location"]).text
+
+
+def queue_names(c: TestClient, query: str) -> set[str]:
+    """The organisations the web queue lists for this query string."""
+    response = c.get(f"/queue?{query}")
+    assert response.status_code == 200, query
+    return set(re.findall(r'<a href="/profiles/[0-9a-f]+">([^<]+)</a>', response.text))
+
+
+def test_the_web_queue_filters_by_grade_domain_region_and_status(app):
+    c = signed_in(app, "rita")
+    quayside, marrowgate = entity_id(app, "Quayside Robotics"), entity_id(app, "Marrowgate Logistics")
+    both = {"Quayside Robotics", "Marrowgate Logistics"}
+    csrf = token(c.get("/queue").text)
+    for field, value in (("region", "Europe"), ("primary_domain", "logistics")):  # a reviewer's edits, so they differ
+        assert c.post(f"/profiles/{marrowgate}/edit", data={"field": field, "value": value, "csrf_token": csrf}).status_code == 303
+    assert c.post(f"/profiles/{quayside}/approve", data={"revision": 1, "csrf_token": csrf}).status_code == 303
+    assert queue_names(c, "") == {"Marrowgate Logistics"}  # drafts by default
+    assert queue_names(c, "status=approved") == {"Quayside Robotics"}
+    assert queue_names(c, "status=any") == both
+    assert queue_names(c, "status=any&region=Europe") == {"Marrowgate Logistics"}
+    assert queue_names(c, "status=any&region=North+America") == {"Quayside Robotics"}
+    assert queue_names(c, "status=any&domain=logistics") == {"Marrowgate Logistics"}
+    assert queue_names(c, "status=any&grade=B%2FC&region=&domain=") == both  # empty menus mean all
+    assert queue_names(c, "status=any&grade=A") == set()
 
 
 def test_article_derived_text_is_escaped(app):
@@ -315,3 +383,101 @@ def test_every_response_carries_the_security_headers(app):
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "no-referrer"
     assert c.get("/queue").headers["cache-control"] == "no-store"
+
+
+# --- the sign-in limit behind a reverse proxy ----------------------------------------------
+
+PROXY = ("10.0.0.2", 41000)  # the reverse proxy every client's request arrives from
+
+
+def via(app, peer: tuple[str, int], forwarded_for: str) -> TestClient:
+    """A browser whose requests reach the desk from `peer` carrying `X-Forwarded-For`."""
+    return TestClient(app, base_url="https://testserver", follow_redirects=False, client=peer,
+                      headers={"X-Forwarded-For": forwarded_for})
+
+
+def attempt_clients(app) -> list[str]:
+    with app.state.warehouse.write() as con:
+        return [r[0] for r in con.execute("SELECT client FROM login_attempts ORDER BY attempted_at, client").fetchall()]
+
+
+def test_behind_a_trusted_proxy_the_sign_in_limit_counts_each_real_client(desk_path, tmp_path):
+    """One person guessing through the proxy locks out themselves, not everyone behind it;
+    an address they prepend to X-Forwarded-For does not help them (the proxy's is believed)."""
+    app = desk_app(desk_path, tmp_path, trusted_proxies=[PROXY[0]], login_max_failures_per_client=3)
+    guesser = via(app, PROXY, "203.0.113.9")
+    assert [sign_in(guesser, f"guess{n}", "wrong password").status_code for n in range(3)] == [401] * 3
+    assert sign_in(guesser, "rita").status_code == 429
+    forged = via(app, PROXY, "198.51.100.4, 203.0.113.9")  # the proxy appended what it saw
+    assert sign_in(forged, "rita").status_code == 429
+    assert sign_in(via(app, PROXY, "198.51.100.4"), "rita").status_code == 303
+    assert attempt_clients(app) == ["203.0.113.9"] * 5 + ["198.51.100.4"]
+
+
+@pytest.mark.parametrize("trusted", [[], ["10.0.0.3"]], ids=["none-trusted", "another-proxy-trusted"])
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(desk_path, tmp_path, trusted):
+    """Without trust the header is the client's own claim: it neither changes the address
+    recorded nor lets a guesser escape the per-client limit by varying it."""
+    app = desk_app(desk_path, tmp_path, trusted_proxies=trusted, login_max_failures_per_client=3)
+    fails = [sign_in(via(app, PROXY, f"203.0.113.{n}"), f"guess{n}", "wrong password").status_code for n in range(3)]
+    assert fails == [401] * 3
+    assert sign_in(via(app, PROXY, "198.51.100.4"), "rita").status_code == 429
+    assert attempt_clients(app) == [PROXY[0]] * 4
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    from dossier.settings import ConfigError
+
+    assert load_settings(trusted_proxies=[" 10.0.0.2", "fd00::/8"]).trusted_proxies == ["10.0.0.2", "fd00::/8"]
+    for bad in ("*", "proxy.example", "10.0.0.0/33"):
+        with pytest.raises(ConfigError, match="trusted_proxies"):
+            load_settings(trusted_proxies=[bad])
+
+
+def test_dossier_serve_believes_forwarded_headers_only_from_trusted_proxies(desk_path, tmp_path):
+    """The real `dossier serve` process: uvicorn's own proxy handling (which would trust
+    127.0.0.1) stays off, so only DOSSIER_TRUSTED_PROXIES decides."""
+    for n, (trusted, recorded) in enumerate(((None, "127.0.0.1"), ('["127.0.0.1"]', "203.0.113.9"))):
+        copy = tmp_path / f"serve{n}" / "dossier.duckdb"
+        copy.parent.mkdir()
+        copy.write_bytes(desk_path.read_bytes())
+        env = {**os.environ, "DOSSIER_WAREHOUSE_PATH": str(copy), "DOSSIER_SESSION_SECURE": "false",
+               "DOSSIER_SESSION_SECRET": "test-secret"}
+        env.pop("DOSSIER_TRUSTED_PROXIES", None)
+        if trusted:
+            env["DOSSIER_TRUSTED_PROXIES"] = trusted
+        with serve_process(env) as base:
+            with httpx.Client(base_url=base, follow_redirects=False) as c:
+                form = c.get("/login")
+                response = c.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                                  data={"username": "rita", "password": "wrong password", "csrf_token": token(form.text)})
+                assert response.status_code == 401
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            assert con.execute("SELECT client FROM login_attempts").fetchall() == [(recorded,)], trusted
+        finally:
+            con.close()
+
+
+@contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[str]:
+    """`dossier serve` in a child process on a free loopback port, stopped after."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    argv = [sys.executable, "-c", "from dossier.cli.app import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert child.poll() is None, f"dossier serve exited: {child.stderr.read()}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "dossier serve did not start"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
