@@ -424,7 +424,8 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
     watch = Stopwatch()
     with watch.time("write"):
         outcome = _write_batch(warehouse, analysed, failed, watch)
-        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed), extra={"rows": outcome.written})
+        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed),
+                 extra={"rows": outcome.written, "event": "write_done"})
     outcome.durations = watch.durations
     return outcome
 
@@ -434,6 +435,8 @@ def _write_batch(
 ) -> WriteOutcome:
     now = datetime.now(timezone.utc)
     outcome = WriteOutcome()
+    # A named event (as is the one after the commit): the crash-safety test kills the process on it.
+    log.info("writing %d articles and %d failure rows", len(analysed), len(failed), extra={"event": "write_started"})
     with warehouse.write() as con:
         if failed:
             article_store.write_failures(con, list(failed))
@@ -468,6 +471,7 @@ def refresh_profiles(
         ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
         if not ids:
             return {"created": 0, "updated": 0, "unchanged": 0}
+        log.info("refreshing drafts of %d organisations", len(ids), extra={"event": "refresh_started"})
         written = refresh_drafts(con, ids, stopwatch=watch)
         profile_store.dequeue_refresh(con, ids)
     log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": written})
