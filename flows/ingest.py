@@ -174,7 +174,7 @@ def _run(
     summary.count("feed_poll", feeds=len(feeds), backed_off=len(backed_off), polled=summary.feeds_polled,
                   not_modified=summary.feeds_not_modified, failed=summary.feeds_failed, skipped=summary.feeds_skipped)
     summary.count("feed_parse", entries=sum(len(p.entries) for p in polls), unchanged=plan.unchanged,
-                  to_fetch=len(plan.jobs))
+                  repeated=plan.repeated, to_fetch=len(plan.jobs))
     affected: set[str] = set()
     size = settings.article_chunk_size
     chunks = [plan.jobs[i : i + size] for i in range(0, len(plan.jobs), size)]

@@ -91,6 +91,7 @@ class AnalysedArticle(Record):
 class PlanOutcome:
     jobs: list[FetchJob] = field(default_factory=list)
     unchanged: int = 0
+    repeated: int = 0   # listings of a link another feed of the run already lists (planned once)
 
 
 def report_progress(stage: str, done: int, total: int) -> None:
@@ -179,28 +180,56 @@ def record_polls(
 
 
 def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
-    """Entries worth fetching: new ones, earlier failures, and those the feed marks as updated."""
+    """Entries worth fetching: new ones, earlier failures, and those the feed marks as updated.
+
+    A link listed by several feeds (syndication, or one feed served twice) is planned once, so it
+    is fetched once and counted once; the other listings are counted in `repeated`."""
     with warehouse.write() as con:
         state = article_store.load_entry_state(con, [p.feed_url for p in polls if p.entries])
     plan = PlanOutcome()
+    for link, listings in _listings_by_link(feeds, polls).items():
+        entry, publisher, reliability = _chosen_listing(listings, state)
+        if len(listings) > 1:
+            plan.repeated += len(listings) - 1
+            log.info("article %s listed by %d feeds; fetched once, for %s", link, len(listings), entry.feed_url,
+                     extra={"stage": "feed_parse", "item": link})
+        known = state.get((entry.feed_url, entry.key))
+        ok = known if known is not None and known["status"] == "ok" else None
+        if ok is not None:
+            stored = ok["entry_updated"]
+            if entry.updated is None or (stored is not None and entry.updated <= stored):
+                plan.unchanged += 1
+                continue
+        plan.jobs.append(FetchJob(
+            entry=entry, publisher=publisher, reliability=reliability,
+            known_id=ok["id"] if ok else None, known_hash=ok["content_hash"] if ok else None,
+            etag=ok["etag"] if ok else None, last_modified=ok["last_modified"] if ok else None,
+        ))
+    return plan
+
+
+Listing = tuple[FeedEntry, str, float]  # an entry, its feed's publisher and reliability
+
+
+def _listings_by_link(feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> dict[str, list[Listing]]:
+    """Every feed's entries grouped by link, links and listings in feed order."""
+    by_link: dict[str, list[Listing]] = {}
     for feed, poll in zip(feeds, polls):
         publisher = publisher_for(feed, poll)
         reliability = reliability_of(publisher, feed.reliability)
         for entry in poll.entries:
-            known = state.get((entry.feed_url, entry.key))
-            if known is not None and known["status"] == "ok":
-                stored = known["entry_updated"]
-                if entry.updated is None or (stored is not None and entry.updated <= stored):
-                    plan.unchanged += 1
-                    continue
-            plan.jobs.append(FetchJob(
-                entry=entry, publisher=publisher, reliability=reliability,
-                known_id=known["id"] if known and known["status"] == "ok" else None,
-                known_hash=known["content_hash"] if known and known["status"] == "ok" else None,
-                etag=known["etag"] if known and known["status"] == "ok" else None,
-                last_modified=known["last_modified"] if known and known["status"] == "ok" else None,
-            ))
-    return plan
+            by_link.setdefault(entry.link, []).append((entry, publisher, reliability))
+    return by_link
+
+
+def _chosen_listing(listings: Sequence[Listing], state: dict[tuple[str, str], dict[str, Any]]) -> Listing:
+    """The listing a repeated link is fetched for: the one whose feed already holds the article
+    (so it keeps its feed, validators and stored copy from run to run), else the first feed's."""
+    for listing in listings:
+        known = state.get((listing[0].feed_url, listing[0].key))
+        if known is not None and known["status"] == "ok":
+            return listing
+    return listings[0]
 
 
 # --- fetch and text ---------------------------------------------------------------------
