@@ -204,7 +204,7 @@ def _run(
         summary.count("fetch", requested=len(chunk) - len(fetched.skipped), not_modified=fetched.not_modified,
                       failed=fetch_failed, skipped=len(fetched.skipped))
         summary.count("text", extracted=len(fetched.articles), unchanged=fetched.unchanged - fetched.not_modified,
-                      failed=len(fetched.failures) - fetch_failed)
+                      failed=len(fetched.failures) - fetch_failed, warned=len(fetched.warnings))
         summary.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures))
         summary.count("write", **{"failure_rows": len(failed), **written.written})
         summary.articles_new += sum(a.fetched.is_new for a in nlp.analysed)
@@ -214,6 +214,7 @@ def _run(
         summary.articles_skipped += len(fetched.skipped)
         summary.failures.extend(failures)
         summary.skipped.extend(fetched.skipped)
+        summary.warnings.extend(fetched.warnings)
         done += len(chunk)
         stages.report_progress("articles", done, len(plan.jobs))
 

@@ -22,7 +22,7 @@ from dossier.ingest.feeds import backoff_seconds, poll_feed
 from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed
 from dossier.ingest.robots import RobotsCache
 from dossier.ingest.publisher import publisher_of
-from dossier.ingest.text import NoText, decode_body, extract_article
+from dossier.ingest.text import NoText, decode_page, extract_article
 from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
@@ -77,6 +77,7 @@ class FetchOutcome(Record):
     articles: tuple[FetchedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
     skipped: tuple[Failure, ...] = ()    # robots.txt refusals, each with its reason
+    warnings: tuple[str, ...] = ()       # "url: reason" for pages kept despite a fault (a wrong charset)
     unchanged: int = 0                   # 304 Not Modified, or the same text as stored
     not_modified: int = 0                # of which 304s
     durations: dict[str, float] = {}     # seconds in fetch (HTTP) and text (extraction)
@@ -239,7 +240,7 @@ def fetch_articles(
 ) -> FetchOutcome:
     """Fetch (conditionally, with the stored copy's validators) and extract a chunk of entries;
     failures and robots.txt refusals are recorded, never raised."""
-    fetched, failures, skipped, unchanged, not_modified = [], [], [], 0, 0
+    fetched, failures, skipped, warnings, unchanged, not_modified = [], [], [], [], 0, 0
     watch = Stopwatch()
     with stage_context("fetch"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
         for job in jobs:
@@ -252,9 +253,12 @@ def fetch_articles(
                     not_modified += 1
                     continue
                 with watch.time("text"):
+                    decoded = decode_page(response.body, response.headers.get("content-type"))
+                    if decoded.warning:
+                        warnings.append(f"{url}: {decoded.warning}")
+                        log.warning("article %s: %s", url, decoded.warning)
                     page = Page(
-                        url=url, final_url=response.final_url, status=response.status,
-                        html=decode_body(response.body, response.headers.get("content-type")),
+                        url=url, final_url=response.final_url, status=response.status, html=decoded.text,
                         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
                         fetched_at=datetime.now(timezone.utc),
                     )
@@ -281,8 +285,9 @@ def fetch_articles(
             fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
         log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
                  len(failures), len(skipped), extra={"durations": watch.durations})
-    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped), unchanged=unchanged,
-                        not_modified=not_modified, durations=watch.durations)
+    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped),
+                        warnings=tuple(warnings), unchanged=unchanged, not_modified=not_modified,
+                        durations=watch.durations)
 
 
 # --- NLP --------------------------------------------------------------------------------
