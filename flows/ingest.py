@@ -87,14 +87,22 @@ def ingest_feeds(
                 summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, run_id, started)
             except BaseException as exc:
                 log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
-                stages.fail_run(warehouse, run_id, started, exc)
+                failed = stages.fail_run(warehouse, run_id, started, exc)
+                # The operator looking at Prefect needs the failed run's report most of all.
+                _publish_artifact(failed)
                 raise
             log.info("run %s in %.1f s", summary.status, summary.duration_s,
                      extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
             if settings.snapshot_after_run:
                 _publish(warehouse, settings, summary)
-    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
+    _publish_artifact(summary)
     return summary
+
+
+def _publish_artifact(summary: RunSummary) -> None:
+    """The run report as the flow run's Prefect artifact (completed or failed)."""
+    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(),
+                             description=f"dossier ingest run ({summary.status})")
 
 
 def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:

@@ -523,13 +523,14 @@ def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
         run_store.start_run(con, run_id, started_at)
 
 
-def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> None:
-    """Mark a run that stopped on a structural error as failed, with the reason."""
+def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> RunSummary:
+    """Mark a run that stopped on a structural error as failed, with the reason; return its summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(timezone.utc),
                          status="failed", warehouse_path=str(warehouse.path),
                          failures=[Failure(stage="run", item=run_id, reason=f"{type(error).__name__}: {error}")])
     with warehouse.write() as con:
         run_store.finish_run(con, run_id, summary.to_row())
+    return summary
 
 
 def close_run(warehouse: Warehouse, summary: RunSummary) -> RunSummary:
