@@ -48,7 +48,23 @@ def fetch_task(
 
 @task(name="analyse-articles", cache_policy=NO_CACHE)
 def analyse_task(articles: list[stages.FetchedArticle], settings: Settings) -> stages.AnalyseOutcome:
-    return stages.analyse_articles(articles, settings)
+    outcome = stages.analyse_articles(articles, settings)
+    return outcome.model_copy(update={"dask_worker": dask_worker_address()})
+
+
+def dask_worker_address() -> str | None:
+    """The address of the Dask worker running this code; None outside one (or without dask).
+
+    Recorded per analysis batch so a run report shows the scale-out really happened, rather
+    than a misconfigured runner silently analysing in the flow's own process."""
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return None
+    try:
+        return get_worker().address
+    except ValueError:  # "No worker found": not on a Dask worker
+        return None
 
 
 @task(name="write-batch", cache_policy=NO_CACHE)
@@ -213,7 +229,8 @@ def _run(
                       failed=fetch_failed, skipped=len(fetched.skipped))
         summary.count("text", extracted=len(fetched.articles), unchanged=fetched.unchanged - fetched.not_modified,
                       failed=len(fetched.failures) - fetch_failed, warned=len(fetched.warnings))
-        summary.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures))
+        summary.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures),
+                      **({"dask_batches": 1} if nlp.dask_worker else {}))
         summary.count("write", **{"failure_rows": len(failed), **written.written})
         summary.articles_new += sum(a.fetched.is_new for a in nlp.analysed)
         summary.articles_updated += sum(not a.fetched.is_new for a in nlp.analysed)

@@ -296,6 +296,7 @@ class AnalyseOutcome(Record):
     analysed: tuple[AnalysedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
     durations: dict[str, float] = {}     # seconds in nlp (model loading included the first time)
+    dask_worker: str | None = None       # the Dask worker that analysed the batch, if one did
 
 
 def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseOutcome:
