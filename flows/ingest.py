@@ -48,7 +48,23 @@ def fetch_task(
 
 @task(name="analyse-articles", cache_policy=NO_CACHE)
 def analyse_task(articles: list[stages.FetchedArticle], settings: Settings) -> stages.AnalyseOutcome:
-    return stages.analyse_articles(articles, settings)
+    outcome = stages.analyse_articles(articles, settings)
+    return outcome.model_copy(update={"dask_worker": dask_worker_address()})
+
+
+def dask_worker_address() -> str | None:
+    """The address of the Dask worker running this code; None outside one (or without dask).
+
+    Recorded per analysis batch so a run report shows the scale-out really happened, rather
+    than a misconfigured runner silently analysing in the flow's own process."""
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return None
+    try:
+        return get_worker().address
+    except ValueError:  # "No worker found": not on a Dask worker
+        return None
 
 
 @task(name="write-batch", cache_policy=NO_CACHE)
@@ -87,14 +103,22 @@ def ingest_feeds(
                 summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, run_id, started)
             except BaseException as exc:
                 log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
-                stages.fail_run(warehouse, run_id, started, exc)
+                failed = stages.fail_run(warehouse, run_id, started, exc)
+                # The operator looking at Prefect needs the failed run's report most of all.
+                _publish_artifact(failed)
                 raise
             log.info("run %s in %.1f s", summary.status, summary.duration_s,
                      extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
             if settings.snapshot_after_run:
                 _publish(warehouse, settings, summary)
-    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(), description="dossier ingest run")
+    _publish_artifact(summary)
     return summary
+
+
+def _publish_artifact(summary: RunSummary) -> None:
+    """The run report as the flow run's Prefect artifact (completed or failed)."""
+    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(),
+                             description=f"dossier ingest run ({summary.status})")
 
 
 def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
@@ -174,7 +198,7 @@ def _run(
     summary.count("feed_poll", feeds=len(feeds), backed_off=len(backed_off), polled=summary.feeds_polled,
                   not_modified=summary.feeds_not_modified, failed=summary.feeds_failed, skipped=summary.feeds_skipped)
     summary.count("feed_parse", entries=sum(len(p.entries) for p in polls), unchanged=plan.unchanged,
-                  to_fetch=len(plan.jobs))
+                  repeated=plan.repeated, to_fetch=len(plan.jobs))
     affected: set[str] = set()
     size = settings.article_chunk_size
     chunks = [plan.jobs[i : i + size] for i in range(0, len(plan.jobs), size)]
@@ -204,8 +228,9 @@ def _run(
         summary.count("fetch", requested=len(chunk) - len(fetched.skipped), not_modified=fetched.not_modified,
                       failed=fetch_failed, skipped=len(fetched.skipped))
         summary.count("text", extracted=len(fetched.articles), unchanged=fetched.unchanged - fetched.not_modified,
-                      failed=len(fetched.failures) - fetch_failed)
-        summary.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures))
+                      failed=len(fetched.failures) - fetch_failed, warned=len(fetched.warnings))
+        summary.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures),
+                      **({"dask_batches": 1} if nlp.dask_worker else {}))
         summary.count("write", **{"failure_rows": len(failed), **written.written})
         summary.articles_new += sum(a.fetched.is_new for a in nlp.analysed)
         summary.articles_updated += sum(not a.fetched.is_new for a in nlp.analysed)
@@ -214,6 +239,7 @@ def _run(
         summary.articles_skipped += len(fetched.skipped)
         summary.failures.extend(failures)
         summary.skipped.extend(fetched.skipped)
+        summary.warnings.extend(fetched.warnings)
         done += len(chunk)
         stages.report_progress("articles", done, len(plan.jobs))
 

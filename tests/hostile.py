@@ -51,6 +51,7 @@ MAIN_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Loop</title><link>{base}/articles/loop-a.html</link><guid>g-loop</guid></item>
 <item><title>Storm</title><link>{base}/articles/storm.html</link><guid>g-storm</guid></item>
 <item><title>Drip</title><link>{base}/articles/drip.html</link><guid>g-drip</guid></item>
+<item><title>Header drip</title><link>{base}/articles/header-drip.html</link><guid>g-header-drip</guid></item>
 <item><title>Bomb</title><link>{base}/articles/gzip-bomb.html</link><guid>g-bomb</guid></item>
 <item><title>Huge</title><link>{base}/articles/huge.html</link><guid>g-huge</guid></item>
 <item><title>Latin-1 said to be UTF-8</title><link>{base}/articles/wrong-charset.html</link><guid>g-charset</guid></item>
@@ -88,6 +89,7 @@ class HostileSite:
 
     def __init__(self) -> None:
         self.hits: dict[str, int] = {}
+        self.held: dict[str, float] = {}   # seconds a dripping route held its client before it hung up
         self.stop = threading.Event()
         site = self
 
@@ -159,6 +161,20 @@ class HostileSite:
             if pause:
                 time.sleep(pause)
 
+    def _header_drip(self, handler: BaseHTTPRequestHandler, path: str, pause: float = 0.2) -> None:
+        """A status line, then one header byte every `pause` seconds, never ending the headers:
+        each read is within any read timeout, only a deadline over the whole request ends it."""
+        handler.close_connection = True
+        started = time.monotonic()
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            while not self.stop.is_set():
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+                time.sleep(pause)
+        finally:
+            self.held[path] = time.monotonic() - started
+
     def routes(self) -> dict[str, Callable[[BaseHTTPRequestHandler], None]]:
         rss = "application/rss+xml; charset=utf-8"
         page = lambda title: self._text(SHORT_ARTICLE.format(title=title))  # noqa: E731
@@ -185,6 +201,7 @@ class HostileSite:
             "/articles/loop-b.html": lambda h: self._send(h, b"", "text/html", 302, {"Location": self.url("/articles/loop-a.html")}),
             "/articles/storm.html": lambda h: self._send(h, b"slow down", "text/plain", 429, {"Retry-After": "1"}),
             "/articles/drip.html": lambda h: self._undeclared_stream(h, b"<p>", 10**9, "text/html", pause=0.2),
+            "/articles/header-drip.html": lambda h: self._header_drip(h, "/articles/header-drip.html"),
             "/articles/gzip-bomb.html": lambda h: self._send(h, gzip_bomb(), "text/html", headers={"Content-Encoding": "gzip"}),
             "/articles/huge.html": lambda h: self._undeclared_stream(h, b"<p>" + b"z" * 65530, 50 * MB, "text/html"),
             "/articles/wrong-charset.html": lambda h: self._send(

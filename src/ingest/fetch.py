@@ -7,12 +7,14 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from dossier.ingest.scope import OutOfScope, UrlScope
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 # A server under load says so with these; Retry-After on them is honoured.
 _BUSY = (429, 503)
+
+# The monotonic time by which the request in flight on this thread (or task) must be done.
+_request_deadline: ContextVar[float | None] = ContextVar("request_deadline", default=None)
 
 
 class FetchError(Exception):
@@ -38,6 +43,78 @@ class FetchError(Exception):
 
 class RobotsDisallowed(FetchError):
     """A URL the site's robots.txt (or its absence through a server error) keeps us from fetching."""
+
+
+class DeadlinePassed(httpcore.TimeoutException):
+    """The request's deadline passed while it waited on the network (headers or body)."""
+
+
+def _within_deadline(timeout: float | None) -> float | None:
+    """`timeout` for one socket operation, shortened to what is left of the request's deadline.
+
+    httpx's timeouts bound each read, not the request: a server sending a byte of headers per
+    second would hold us forever. Capping every operation by the time left bounds the whole."""
+    deadline = _request_deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlinePassed("request deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads, writes and TLS handshake end at the deadline of the request using it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within_deadline(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within_deadline(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None, timeout: float | None = None) -> _DeadlineStream:  # noqa: ANN001
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _within_deadline(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, with connections that honour the request deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: object = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _within_deadline(timeout), local_address,
+                                                       socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: object = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _within_deadline(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def deadline_transport() -> httpx.HTTPTransport:
+    """httpx's transport with every connection bounded by the request deadline.
+
+    httpx has no public hook for a network backend; its pool keeps one in `_network_backend`
+    (httpx 0.28, httpcore 1.0). If that ever moves, fail here rather than fetch unbounded."""
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpx's connection pool changed: the request deadline cannot be enforced")
+    pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport
 
 
 @dataclass(frozen=True)
@@ -173,6 +250,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=s.max_redirects,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            transport=deadline_transport(),
             # Every request the client sends, each redirect hop included, is checked first.
             event_hooks={"request": [self._check_scope]},
         )
@@ -249,9 +327,22 @@ class Fetcher:
         raise failure
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
+        """One attempt; the deadline bounds all of it (connect, headers, body), not just the body."""
         limit = self.settings.max_body_bytes
         deadline = self.settings.request_deadline
-        started = time.monotonic()
+        at = time.monotonic() + deadline
+        token = _request_deadline.set(at)
+        try:
+            return self._read(url, headers, limit)
+        except httpx.TimeoutException as exc:
+            # A socket wait cut short by the deadline (or refused after it): final, not retried.
+            if isinstance(exc.__cause__, DeadlinePassed) or time.monotonic() >= at - 0.05:
+                raise FetchError(url, f"response still arriving after the {deadline:g} s request deadline") from None
+            raise
+        finally:
+            _request_deadline.reset(token)
+
+    def _read(self, url: str, headers: dict[str, str], limit: int) -> Response:
         with self._client.stream("GET", url, headers=headers) as response:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
@@ -262,8 +353,6 @@ class Fetcher:
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(url, f"body exceeds the {limit}-byte limit (decoded)")
-                if time.monotonic() - started > deadline:
-                    raise FetchError(url, f"response still arriving after the {deadline:g} s request deadline")
                 chunks.append(chunk)
             return Response(
                 url=url, final_url=str(response.url), status=response.status_code,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import trafilatura
-from trafilatura.utils import decode_file
+from trafilatura.utils import decode_file, detect_encoding
 
 from dossier.ids import hash_text
 from dossier.records import ArticleText, Page
@@ -18,15 +19,43 @@ class NoText(Exception):
     """The page holds no article text worth analysing."""
 
 
-def decode_body(body: bytes, content_type: str | None) -> str:
-    """Decode a response body: the declared charset when it works, else detection."""
-    if content_type and "charset=" in content_type:
-        charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"')
+class DecodedBody(NamedTuple):
+    text: str
+    warning: str | None = None  # why the declared charset was not used, and what was
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header declares, if any."""
+    if not content_type or "charset=" not in content_type:
+        return None
+    return content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"').lower() or None
+
+
+def decode_page(body: bytes, content_type: str | None) -> DecodedBody:
+    """Decode a response body: the declared charset when it works, else detection.
+
+    A declared charset that fails is worth a warning (the page may read wrongly, and the
+    server is misconfigured); an undeclared one is ordinary and detected silently."""
+    charset = declared_charset(content_type)
+    if charset is None:
+        return DecodedBody(decode_file(body))
+    try:
+        return DecodedBody(body.decode(charset))
+    except LookupError:
+        problem = f"declared charset {charset!r} is unknown"
+    except UnicodeDecodeError:
+        problem = f"declared {charset} does not decode"
+    for guess in detect_encoding(body):  # ["utf-8"] for valid UTF-8
         try:
-            return body.decode(charset)
+            return DecodedBody(body.decode(guess), f"{problem}; decoded as {guess}")
         except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_file(body)
+            continue
+    return DecodedBody(body.decode("utf-8", errors="replace"), f"{problem}; undecodable bytes replaced")
+
+
+def decode_body(body: bytes, content_type: str | None) -> str:
+    """The text of `decode_page`, for callers with no run to record a warning in."""
+    return decode_page(body, content_type).text
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -22,7 +22,7 @@ from dossier.ingest.feeds import backoff_seconds, poll_feed
 from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed
 from dossier.ingest.robots import RobotsCache
 from dossier.ingest.publisher import publisher_of
-from dossier.ingest.text import NoText, decode_body, extract_article
+from dossier.ingest.text import NoText, decode_page, extract_article
 from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
@@ -77,6 +77,7 @@ class FetchOutcome(Record):
     articles: tuple[FetchedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
     skipped: tuple[Failure, ...] = ()    # robots.txt refusals, each with its reason
+    warnings: tuple[str, ...] = ()       # "url: reason" for pages kept despite a fault (a wrong charset)
     unchanged: int = 0                   # 304 Not Modified, or the same text as stored
     not_modified: int = 0                # of which 304s
     durations: dict[str, float] = {}     # seconds in fetch (HTTP) and text (extraction)
@@ -91,6 +92,7 @@ class AnalysedArticle(Record):
 class PlanOutcome:
     jobs: list[FetchJob] = field(default_factory=list)
     unchanged: int = 0
+    repeated: int = 0   # listings of a link another feed of the run already lists (planned once)
 
 
 def report_progress(stage: str, done: int, total: int) -> None:
@@ -179,28 +181,56 @@ def record_polls(
 
 
 def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
-    """Entries worth fetching: new ones, earlier failures, and those the feed marks as updated."""
+    """Entries worth fetching: new ones, earlier failures, and those the feed marks as updated.
+
+    A link listed by several feeds (syndication, or one feed served twice) is planned once, so it
+    is fetched once and counted once; the other listings are counted in `repeated`."""
     with warehouse.write() as con:
         state = article_store.load_entry_state(con, [p.feed_url for p in polls if p.entries])
     plan = PlanOutcome()
+    for link, listings in _listings_by_link(feeds, polls).items():
+        entry, publisher, reliability = _chosen_listing(listings, state)
+        if len(listings) > 1:
+            plan.repeated += len(listings) - 1
+            log.info("article %s listed by %d feeds; fetched once, for %s", link, len(listings), entry.feed_url,
+                     extra={"stage": "feed_parse", "item": link})
+        known = state.get((entry.feed_url, entry.key))
+        ok = known if known is not None and known["status"] == "ok" else None
+        if ok is not None:
+            stored = ok["entry_updated"]
+            if entry.updated is None or (stored is not None and entry.updated <= stored):
+                plan.unchanged += 1
+                continue
+        plan.jobs.append(FetchJob(
+            entry=entry, publisher=publisher, reliability=reliability,
+            known_id=ok["id"] if ok else None, known_hash=ok["content_hash"] if ok else None,
+            etag=ok["etag"] if ok else None, last_modified=ok["last_modified"] if ok else None,
+        ))
+    return plan
+
+
+Listing = tuple[FeedEntry, str, float]  # an entry, its feed's publisher and reliability
+
+
+def _listings_by_link(feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> dict[str, list[Listing]]:
+    """Every feed's entries grouped by link, links and listings in feed order."""
+    by_link: dict[str, list[Listing]] = {}
     for feed, poll in zip(feeds, polls):
         publisher = publisher_for(feed, poll)
         reliability = reliability_of(publisher, feed.reliability)
         for entry in poll.entries:
-            known = state.get((entry.feed_url, entry.key))
-            if known is not None and known["status"] == "ok":
-                stored = known["entry_updated"]
-                if entry.updated is None or (stored is not None and entry.updated <= stored):
-                    plan.unchanged += 1
-                    continue
-            plan.jobs.append(FetchJob(
-                entry=entry, publisher=publisher, reliability=reliability,
-                known_id=known["id"] if known and known["status"] == "ok" else None,
-                known_hash=known["content_hash"] if known and known["status"] == "ok" else None,
-                etag=known["etag"] if known and known["status"] == "ok" else None,
-                last_modified=known["last_modified"] if known and known["status"] == "ok" else None,
-            ))
-    return plan
+            by_link.setdefault(entry.link, []).append((entry, publisher, reliability))
+    return by_link
+
+
+def _chosen_listing(listings: Sequence[Listing], state: dict[tuple[str, str], dict[str, Any]]) -> Listing:
+    """The listing a repeated link is fetched for: the one whose feed already holds the article
+    (so it keeps its feed, validators and stored copy from run to run), else the first feed's."""
+    for listing in listings:
+        known = state.get((listing[0].feed_url, listing[0].key))
+        if known is not None and known["status"] == "ok":
+            return listing
+    return listings[0]
 
 
 # --- fetch and text ---------------------------------------------------------------------
@@ -210,7 +240,7 @@ def fetch_articles(
 ) -> FetchOutcome:
     """Fetch (conditionally, with the stored copy's validators) and extract a chunk of entries;
     failures and robots.txt refusals are recorded, never raised."""
-    fetched, failures, skipped, unchanged, not_modified = [], [], [], 0, 0
+    fetched, failures, skipped, warnings, unchanged, not_modified = [], [], [], [], 0, 0
     watch = Stopwatch()
     with stage_context("fetch"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
         for job in jobs:
@@ -223,9 +253,12 @@ def fetch_articles(
                     not_modified += 1
                     continue
                 with watch.time("text"):
+                    decoded = decode_page(response.body, response.headers.get("content-type"))
+                    if decoded.warning:
+                        warnings.append(f"{url}: {decoded.warning}")
+                        log.warning("article %s: %s", url, decoded.warning)
                     page = Page(
-                        url=url, final_url=response.final_url, status=response.status,
-                        html=decode_body(response.body, response.headers.get("content-type")),
+                        url=url, final_url=response.final_url, status=response.status, html=decoded.text,
                         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
                         fetched_at=datetime.now(timezone.utc),
                     )
@@ -252,8 +285,9 @@ def fetch_articles(
             fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
         log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
                  len(failures), len(skipped), extra={"durations": watch.durations})
-    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped), unchanged=unchanged,
-                        not_modified=not_modified, durations=watch.durations)
+    return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped),
+                        warnings=tuple(warnings), unchanged=unchanged, not_modified=not_modified,
+                        durations=watch.durations)
 
 
 # --- NLP --------------------------------------------------------------------------------
@@ -262,6 +296,7 @@ class AnalyseOutcome(Record):
     analysed: tuple[AnalysedArticle, ...] = ()
     failures: tuple[Failure, ...] = ()
     durations: dict[str, float] = {}     # seconds in nlp (model loading included the first time)
+    dask_worker: str | None = None       # the Dask worker that analysed the batch, if one did
 
 
 def analyse_articles(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseOutcome:
@@ -424,7 +459,8 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
     watch = Stopwatch()
     with watch.time("write"):
         outcome = _write_batch(warehouse, analysed, failed, watch)
-        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed), extra={"rows": outcome.written})
+        log.info("wrote %d articles and %d failure rows", len(analysed), len(failed),
+                 extra={"rows": outcome.written, "event": "write_done"})
     outcome.durations = watch.durations
     return outcome
 
@@ -434,6 +470,8 @@ def _write_batch(
 ) -> WriteOutcome:
     now = datetime.now(timezone.utc)
     outcome = WriteOutcome()
+    # A named event (as is the one after the commit): the crash-safety test kills the process on it.
+    log.info("writing %d articles and %d failure rows", len(analysed), len(failed), extra={"event": "write_started"})
     with warehouse.write() as con:
         if failed:
             article_store.write_failures(con, list(failed))
@@ -472,6 +510,7 @@ def refresh_profiles(
         ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
         if not ids:
             return {"created": 0, "updated": 0, "unchanged": 0}
+        log.info("refreshing drafts of %d organisations", len(ids), extra={"event": "refresh_started"})
         written = refresh_drafts(con, ids, stopwatch=watch)
         profile_store.dequeue_refresh(con, ids)
     log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": written})
@@ -489,13 +528,14 @@ def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
         run_store.start_run(con, run_id, started_at)
 
 
-def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> None:
-    """Mark a run that stopped on a structural error as failed, with the reason."""
+def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> RunSummary:
+    """Mark a run that stopped on a structural error as failed, with the reason; return its summary."""
     summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(timezone.utc),
                          status="failed", warehouse_path=str(warehouse.path),
                          failures=[Failure(stage="run", item=run_id, reason=f"{type(error).__name__}: {error}")])
     with warehouse.write() as con:
         run_store.finish_run(con, run_id, summary.to_row())
+    return summary
 
 
 def close_run(warehouse: Warehouse, summary: RunSummary) -> RunSummary:

@@ -101,6 +101,10 @@ def runs(prefect_harness, tmp_path_factory):
 
 def test_the_dask_runner_leaves_the_same_warehouse_as_the_default_runner(runs):
     assert runs["second"].articles_new == runs["first"].articles_new == 18
+    # The analysis really ran on the cluster's workers (each batch reports the worker it ran on),
+    # not in the flow's process: otherwise the equality below would prove nothing about Dask.
+    assert runs["second"].stage_counts["nlp"]["dask_batches"] == 3  # 18 articles in chunks of 6
+    assert "dask_batches" not in runs["first"].stage_counts["nlp"]
     default, dask = contents(runs["default"].warehouse_path), contents(runs["dask"].warehouse_path)
     assert {t: len(rows) for t, rows in dask.items()} == {t: len(rows) for t, rows in default.items()}
     for table in COMPARED:

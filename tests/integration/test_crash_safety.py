@@ -1,16 +1,19 @@
-"""Crash safety: `dossier ingest` killed with SIGKILL at random points (several seeds); a rerun
-completes, the warehouse is consistent (no orphan evidence, no half-written revision, the
+"""Crash safety: `dossier ingest` killed with SIGKILL at points of its progress chosen per seed
+(between two write batches, inside one, during the draft refresh); a rerun completes, the warehouse is consistent (no orphan evidence, no half-written revision, the
 approved revision untouched) and equal to a run that was never interrupted."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -29,7 +32,8 @@ COMPARED = ("articles", "entities", "aliases", "mentions", "claims", "ties", "pr
 NOT_COMPARED = {"first_seen", "last_seen", "fetched", "last_polled", "last_success", "added_at", "created_at",
                 "updated_at", "reviewed_at", "origin", "last_status"}
 SEEDS = (11, 23, 37)
-CHUNK = 3  # small write batches, so a kill lands between batches as well as inside one
+CHUNK = 3  # small write batches, so there are several to kill between and inside
+CHILD_TIMEOUT = 300.0  # seconds: a child that never reaches its kill point is ended, and the test fails
 
 
 def contents(path: Path) -> dict[str, list[str]]:
@@ -104,27 +108,87 @@ def reference(corpus, tmp_path_factory):
     site, feeds, _ = corpus
     path = tmp_path_factory.mktemp("uninterrupted") / "dossier.duckdb"
     approved = first_run_and_approval(path, feeds)
-    ingest_feeds(feeds, test_settings(path, article_chunk_size=CHUNK))
-    return {"path": path, "approved": approved}
+    summary = ingest_feeds(feeds, test_settings(path, article_chunk_size=CHUNK))
+    batches = math.ceil(summary.stage_counts["feed_parse"]["to_fetch"] / CHUNK)
+    return {"path": path, "approved": approved, "batches": batches}
 
 
-def killed_ingest(path: Path, feeds: list[str], api_url: str, delay: float) -> int | None:
-    """`dossier ingest` in a child process, SIGKILLed after `delay` seconds (if still running)."""
+@dataclass(frozen=True)
+class KillPoint:
+    """Where the child is killed: when its log shows the `nth` record of `event` (plus `delay` seconds).
+
+    Chosen by progress, not by wall clock: on a loaded machine start-up alone (Prefect, spaCy) can
+    take longer than any fixed delay, and every kill would land before the first article."""
+
+    event: str      # write_started (the kill lands inside that batch's transaction), write_done, refresh_started
+    nth: int
+    delay: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.nth} + {self.delay:.2f} s"
+
+
+def kill_point(seed: int, batches: int) -> KillPoint:
+    """One kill point per seed; the seeds between them cover each kind of point."""
+    rng = random.Random(seed)
+    kind = SEEDS.index(seed) % 3
+    if kind == 0:  # between two batches: the kth is committed, the next not begun
+        return KillPoint("write_done", rng.randint(1, batches - 1))
+    if kind == 1:  # inside a batch's transaction (the first has no earlier batch, hence >= 2)
+        return KillPoint("write_started", rng.randint(2, batches), rng.uniform(0.0, 0.05))
+    return KillPoint("refresh_started", 1)  # every batch written, drafts being refreshed
+
+
+def killed_ingest(path: Path, feeds: list[str], api_url: str, point: KillPoint) -> tuple[int | None, float]:
+    """`dossier ingest` in a child process, SIGKILLed at `point` of its progress (read from its JSON
+    log on stderr). Returns the exit code (None when killed) and the seconds the child ran."""
     env = {**os.environ, "DOSSIER_WAREHOUSE_PATH": str(path), "DOSSIER_HOST_DELAY": "0",
            "DOSSIER_ARTICLE_CHUNK_SIZE": str(CHUNK), "DOSSIER_ALLOWED_HOSTS": json.dumps(["127.0.0.1"]),
-           "DOSSIER_SNAPSHOT_AFTER_RUN": "false", "PREFECT_API_URL": api_url}
+           "DOSSIER_SNAPSHOT_AFTER_RUN": "false", "PREFECT_API_URL": api_url,
+           "DOSSIER_LOG_FORMAT": "json", "DOSSIER_LOG_LEVEL": "INFO"}
     argv = [sys.executable, "-c", "from dossier.cli.app import main; main()", "ingest"]
     for url in feeds:
         argv += ["--feed", url]
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + delay
-    while time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.05)
-    if child.poll() is None:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    started = time.monotonic()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # A child that hangs without logging would block the read below forever.
+    watchdog = threading.Timer(CHILD_TIMEOUT, child.kill)
+    watchdog.start()
+    try:
+        seen = 0
+        for line in child.stderr:
+            if event_of(line) == point.event:
+                seen += 1
+                if seen == point.nth:
+                    time.sleep(point.delay)
+                    child.send_signal(signal.SIGKILL)
+                    child.wait()
+                    return None, time.monotonic() - started
+        return child.wait(), time.monotonic() - started
+    finally:
+        watchdog.cancel()
+        child.stderr.close()
+
+
+def event_of(line: str) -> str | None:
+    """The `event` of one JSON log line; None for anything else on stderr."""
+    try:
+        record = json.loads(line)
+    except ValueError:
         return None
-    return child.returncode
+    return record.get("event") if isinstance(record, dict) else None
+
+
+def run_rows(path: Path) -> dict[str, int]:
+    """Runs by status, and articles stored."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = dict(con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall())
+        out["articles ok"] = con.execute("SELECT count(*) FROM articles WHERE status = 'ok'").fetchone()[0]
+        out["queued"] = con.execute("SELECT count(*) FROM profile_refresh_queue").fetchone()[0]
+        return out
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -133,11 +197,16 @@ def test_a_killed_run_is_finished_by_the_next_and_equals_an_uninterrupted_one(se
     path = tmp_path / "dossier.duckdb"
     approved_before = first_run_and_approval(path, feeds)
     assert approved_before.keys() == reference["approved"].keys()
+    before = run_rows(path)
 
-    # Kill somewhere between start-up and the end of the run (model loading takes the first seconds).
-    delay = random.Random(seed).uniform(2.0, 9.0)
-    returncode = killed_ingest(path, feeds, api_url, delay)
-    assert returncode in (None, 0), f"the child failed on its own (exit {returncode})"
+    point = kill_point(seed, reference["batches"])
+    returncode, seconds = killed_ingest(path, feeds, api_url, point)
+    assert returncode is None, f"the child ended (exit {returncode}) before {point}, after {seconds:.1f} s"
+    killed = run_rows(path)
+    print(f"seed {seed}: killed at {point} after {seconds:.1f} s: {killed}")
+    # The kill landed mid-run: the killed run had written articles and had not finished.
+    assert killed.get("running") == 1 and killed.get("completed") == before.get("completed"), killed
+    assert killed["articles ok"] > before["articles ok"], (point, killed)
     killed_state = inconsistencies(path)  # whatever the kill left, only these rules may be broken
     assert not [p for p in killed_state if p.startswith(("mention", "claim", "more than"))], killed_state
 
@@ -145,7 +214,7 @@ def test_a_killed_run_is_finished_by_the_next_and_equals_an_uninterrupted_one(se
     assert summary.status == "completed"
     assert inconsistencies(path) == []
     assert approved_rows(path) == approved_before, "the approved revision changed"
-    assert divergence(contents(path), contents(reference["path"])) == [], f"seed {seed}, killed after {delay:.1f} s"
+    assert divergence(contents(path), contents(reference["path"])) == [], f"seed {seed}, killed at {point}"
 
 
 def divergence(got: dict[str, list[str]], want: dict[str, list[str]]) -> list[str]:

@@ -17,7 +17,7 @@ HOSTILE_FEEDS = ("/feeds/laughs.xml", "/feeds/huge.xml", "/feeds/huge-undeclared
                  "/feeds/invalid-utf8.xml", "/feeds/utf16-said-utf8.xml", "/feeds/binary.xml", "/feeds/empty.xml",
                  "/feeds/storm.xml")
 HOSTILE_PAGES = ("/articles/binary.html", "/articles/nobody.html", "/articles/loop-a.html", "/articles/storm.html",
-                 "/articles/drip.html", "/articles/gzip-bomb.html", "/articles/huge.html")
+                 "/articles/drip.html", "/articles/header-drip.html", "/articles/gzip-bomb.html", "/articles/huge.html")
 
 
 def peak_rss_mb() -> float:
@@ -75,6 +75,10 @@ def test_every_hostile_page_is_recorded_with_a_reason(hostile_run):
     assert "limit" in failed[site.url("/articles/gzip-bomb.html")]
     assert "limit" in failed[site.url("/articles/huge.html")]
     assert "deadline" in failed[site.url("/articles/drip.html")]
+    # Headers dripped a byte at a time: the deadline (3 s) covers them too, not only the body.
+    assert "deadline" in failed[site.url("/articles/header-drip.html")]
+    assert site.hits["/articles/header-drip.html"] == 1  # final, not retried
+    assert hostile_run["settings"].request_deadline <= site.held["/articles/header-drip.html"] < 5.0
     # Entries with no link, or a link that is not http(s) (file:///etc/passwd), and a repeated
     # GUID are never fetched; the feed's warning says how many were skipped and why.
     main = next(w for w in summary.warnings if w.startswith(site.url("/feeds/main.xml")))
@@ -86,6 +90,35 @@ def test_every_hostile_page_is_recorded_with_a_reason(hostile_run):
     con.close()
     for path in HOSTILE_PAGES:
         assert stored.get(site.url(path)), f"{path} has no failure row"
+
+
+def test_a_page_in_another_charset_than_declared_is_kept_with_a_warning(hostile_run):
+    site, summary = hostile_run["site"], hostile_run["summary"]
+    url = site.url("/articles/wrong-charset.html")
+    [warning] = [w for w in summary.warnings if w.startswith(url)]
+    assert "declared utf-8 does not decode; decoded as " in warning
+    assert summary.stage_counts["text"]["warned"] == 1
+    con = duckdb.connect(str(hostile_run["path"]), read_only=True)
+    try:
+        stored = con.execute("SELECT status, text FROM articles WHERE url = ?", [url]).fetchone()
+        warnings = con.execute("SELECT warnings FROM runs WHERE id = ?", [summary.run_id]).fetchone()[0]
+    finally:
+        con.close()
+    assert stored[0] == "ok" and "M\u00fcnster" in stored[1]
+    assert warning in str(warnings)  # recorded with the run, not only logged
+
+
+def test_an_article_listed_by_several_feeds_is_fetched_and_counted_once(hostile_run):
+    site, summary = hostile_run["site"], hostile_run["summary"]
+    # main.xml, invalid-utf8.xml and utf16-said-utf8.xml list the same pages.
+    assert site.hits["/articles/good.html"] == 1 and site.hits["/articles/future.html"] == 1
+    con = duckdb.connect(str(hostile_run["path"]), read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM articles WHERE status = 'ok'").fetchone()[0]
+    finally:
+        con.close()
+    assert summary.articles_new == stored
+    assert summary.stage_counts["feed_parse"]["repeated"] > 0
 
 
 def test_the_good_article_and_odd_entries_survive(hostile_run):

@@ -194,7 +194,13 @@ def test_a_run_that_stops_on_a_structural_error_is_recorded_as_failed(prefect_ha
         ingest_feeds(feeds[:1], test_settings(path))
     con = duckdb.connect(str(path), read_only=True)
     try:
-        status, failures = con.execute("SELECT status, failures FROM runs").fetchone()
+        run_id, status, failures = con.execute("SELECT id, status, failures FROM runs").fetchone()
     finally:
         con.close()
     assert status == "failed" and "planner exploded" in failures
+    # The failed run's report is a Prefect artifact too, as a completed run's is.
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("ingest-run-summary")
+    assert artifact is not None and artifact.data.startswith(f"# dossier run {run_id}\n\nfailed in ")
+    assert "planner exploded" in artifact.data

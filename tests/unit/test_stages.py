@@ -55,3 +55,41 @@ def test_a_canonical_url_on_another_site_is_not_trusted():
     hijack = trusted_canonical(page("https://spoof.example/copy", "https://harbourledger.example/a"), "spoof.example")
     assert hijack.canonical_url == "https://spoof.example/copy"
     assert article_id(hijack.canonical_url) != article_id("https://harbourledger.example/a")
+
+
+def test_a_link_listed_by_several_feeds_is_planned_once(tmp_path):
+    from dossier.pipeline.stages import FeedConfig, plan_fetches
+    from dossier.records import FeedPoll
+    from dossier.store.warehouse import Warehouse
+
+    feeds = [FeedConfig(url=f"http://127.0.0.1:9/{name}.xml") for name in ("a", "b", "c")]
+    shared, own = "http://127.0.0.1:9/shared.html", "http://127.0.0.1:9/own.html"
+
+    def poll(feed: FeedConfig, *links: str) -> FeedPoll:
+        return FeedPoll(feed_url=feed.url, status=200, entries=tuple(
+            FeedEntry(feed_url=feed.url, key=f"{feed.url}#{link}", link=link) for link in links))
+
+    polls = [poll(feeds[0], shared), poll(feeds[1], shared, own), poll(feeds[2], shared)]
+    plan = plan_fetches(Warehouse(tmp_path / "w.duckdb"), feeds, polls)
+    assert [(job.entry.feed_url, job.entry.link) for job in plan.jobs] == [(feeds[0].url, shared), (feeds[1].url, own)]
+    assert (plan.repeated, plan.unchanged) == (2, 0)
+
+
+def test_a_repeated_link_stays_with_the_feed_that_already_holds_it(tmp_path):
+    from dossier.pipeline.stages import FeedConfig, plan_fetches
+    from dossier.records import FeedPoll
+    from dossier.store.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    feeds = [FeedConfig(url=f"http://127.0.0.1:9/{name}.xml") for name in ("a", "b")]
+    link = "http://127.0.0.1:9/shared.html"
+    now = datetime.now(timezone.utc)
+    with warehouse.write() as con:  # stored by an earlier run, under the second feed
+        con.execute("INSERT INTO articles (id, url, canonical_url, feed_url, entry_key, status, content_hash,"
+                    " first_seen, last_seen) VALUES ('x', ?, ?, ?, 'b-key', 'ok', 'h', ?, ?)",
+                    [link, link, feeds[1].url, now, now])
+    polls = [FeedPoll(feed_url=f.url, status=200, entries=(FeedEntry(feed_url=f.url, key=f"{f.url[-5]}-key", link=link),))
+             for f in feeds]
+    plan = plan_fetches(warehouse, feeds, polls)
+    # Not fetched again for the first feed: the second feed's stored copy is unchanged.
+    assert (plan.jobs, plan.unchanged, plan.repeated) == ([], 1, 1)

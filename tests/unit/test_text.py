@@ -41,3 +41,17 @@ def test_pages_without_article_text_raise_no_text(html):
 def test_decoding_honours_the_declared_charset_and_falls_back_to_detection():
     assert decode_body("café".encode("latin-1"), "text/html; charset=ISO-8859-1") == "café"
     assert decode_body("café".encode("utf-8"), "text/html; charset=nonsense") == "café"
+
+
+def test_a_declared_charset_that_fails_is_decoded_by_detection_with_a_warning():
+    from dossier.ingest.text import decode_page
+
+    latin1 = "Café Lumière opens in Münster, says the café's owner. ".encode("latin-1") * 4
+    decoded = decode_page(latin1, "text/html; charset=utf-8")
+    assert "Café" in decoded.text and "Münster" in decoded.text  # the detector's guess (cp1250 here) is not exact
+    assert decoded.warning is not None and decoded.warning.startswith("declared utf-8 does not decode; decoded as ")
+    unknown = decode_page("café".encode("utf-8"), "text/html; charset=nonsense")
+    assert (unknown.text, unknown.warning) == ("café", "declared charset 'nonsense' is unknown; decoded as utf-8")
+    # A charset that works, or none declared, is no news.
+    assert decode_page("café".encode("latin-1"), "text/html; charset=ISO-8859-1").warning is None
+    assert decode_page("café".encode("utf-8"), "text/html").warning is None
