@@ -93,7 +93,7 @@ def assemble_profile(
         confidence = score_profile(ScoreInput(
             sources=sources,
             claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
-                                  c["extractor_confidence"], c["article_id"]) for c in own_claims],
+                                  c["extractor_confidence"], c["article_id"], c["cluster_id"]) for c in own_claims],
             now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
         ))
     aggregated = _aggregate_claims(evidence["claims"])

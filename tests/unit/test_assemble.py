@@ -59,3 +59,17 @@ def test_dated_claims_are_watched_and_history_is_not():
     claims[0]["evidence"] = "OpenAI will take delivery of racks from Foxconn by March 2026."
     profile = assemble_profile("e-open", evidence(claims), now=WHEN)
     assert [w["when"] for w in profile["what_to_watch"]] == ["by March 2026"]
+
+
+def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
+    # The first report carries a hedged claim and an asserted one; two copies repeat the asserted one.
+    first = [claim("c1", "partnership", "affirmed", "hedged", "e-fox", "Foxconn", article="a1"),
+             claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1")]
+    first[0]["extractor_confidence"] = 0.6
+    copies = [{**first[1], "id": f"c{n}", "article_id": f"a{n}", "url": f"https://paper{n}.example/a{n}",
+               "publisher": f"paper{n}.example", "cluster_id": "a1"} for n in (3, 4)]
+    other = {**first[1], "id": "c5", "article_id": "a5", "url": "https://other.example/a5", "publisher": "other.example",
+             "cluster_id": "a5"}
+    score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
+    assert score(first + copies) == score(first)
+    assert score(first + [other]) > score(first)
