@@ -73,3 +73,28 @@ def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
     score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
     assert score(first + copies) == score(first)
     assert score(first + [other]) > score(first)
+
+
+def place(name, country, kind, articles=1, continent="North America"):
+    return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles}
+
+
+def test_base_prefers_headquarters_over_sites_over_mentions():
+    from dossier.profiles.assemble import _base
+
+    hq = place("Taipei", "TW", "headquarters", continent="Asia")
+    sites = [place("Wisconsin", "US", "site", 5), place("Texas", "US", "site", 3)]
+    market = place("Mexico", "MX", "market", 9)
+    assert _base([*sites, market, hq])["name"] == "Taipei"  # one headquarters article beats five site articles
+    assert _base([market, *sites])["country"] == "US"  # sites beat a market mentioned more often
+    assert _base([market, place("Chile", "CL", "other", 12, "South America")])["country"] == "MX"
+
+
+def test_base_counts_articles_per_country_and_ignores_places_without_one():
+    from dossier.profiles.assemble import _base
+
+    # Two US sites (3 articles together) beat one German site of 2; the region "North America" has no country.
+    us = [place("Ohio", "US", "site", 1), place("Texas", "US", "site", 2)]
+    assert _base([place("Saxony", "DE", "site", 2, "Europe"), *us])["country"] == "US"
+    assert _base([place("North America", None, "headquarters", 9)]) is None
+    assert _base([]) is None
