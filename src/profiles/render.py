@@ -11,7 +11,10 @@ from jinja2 import Environment, select_autoescape
 
 from dossier.ids import canonical_json
 
-JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence")
+# JSON columns of a stored profile row (DuckDB hands them back as strings); the review
+# columns are absent from freshly assembled drafts and NULL on unreviewed ones.
+JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence",
+               "overrides", "diff")
 MAX_EVIDENCE = 12
 
 

@@ -48,6 +48,20 @@ def test_the_foxconn_card_matches_its_golden_file(demo_warehouse):
         assert expected in card
 
 
+def test_profiles_show_json_nests_the_json_columns(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
+    result = CliRunner().invoke(app, ["profiles", "show", "Hon Hai", "--json"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)
+    assert profile["name"] == "Foxconn"
+    # Real nested JSON, not strings holding JSON.
+    assert isinstance(profile["score_components"], dict) and "features" in profile["score_components"]
+    for field in ("key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"):
+        assert isinstance(profile[field], list), field
+    assert profile["evidence"][0]["url"].startswith("http")
+    assert profile["overrides"] is None and profile["diff"] is None  # unreviewed: null, not "null"
+
+
 @pytest.mark.parametrize("fmt", ["md", "json", "html"])
 def test_export_writes_one_card_per_current_profile(demo_warehouse, tmp_path, monkeypatch, fmt):
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
