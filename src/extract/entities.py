@@ -99,6 +99,9 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
         before = doc[span.start - 1] if span.start > 0 else None
         if label in ("ORG", "GPE", "NORP") and before is not None and before.lower_ in cues["person_titles"] and len(span) >= 2:
             label = "PERSON"
+        elif label in ("ORG", "GPE", "NORP", "PERSON") and _has_person_appositive(doc, span, cues):
+            # Before the organisation appositive: "a network analyst at" must not read as "a network".
+            label = "PERSON"
         elif label in _FLIPPABLE and _has_org_appositive(doc, span, cues["org_descriptors"]):
             label = ORG
         elif label in _FLIPPABLE and before is not None and before.lower_ in cues["org_descriptors"] \
@@ -108,6 +111,35 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
             label = ORG
         out.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
     return out
+
+
+def _has_person_appositive(doc: Doc, span: Span, cues: dict[str, frozenset[str]]) -> bool:
+    """A two- or three-word name followed by a person's role: ", a network analyst at ...",
+    ", OpenAI's head of ...", ", a data-centre broker at ..." (a role "at" an organisation, or
+    a title no organisation is described by). Quoted sources are named this way, and the small
+    model often tags them ORG."""
+    if not 2 <= len(span) <= 3 or not all(t.is_title and t.is_alpha for t in span):
+        return False
+    if any(t.text in cues["org_head_words"] for t in span):
+        return False
+    i = span.end
+    if i + 2 >= len(doc) or doc[i].text != ",":
+        return False
+    j = i + 1
+    if doc[j].lower_ in ("a", "an", "the"):
+        j += 1
+    elif j + 1 < len(doc) and doc[j + 1].text in ("'s", "’s"):
+        j += 2  # "OpenAI's head of ..."
+    else:
+        return False
+    person_only = cues["person_titles"] - cues["org_descriptors"]
+    for token in doc[j : min(len(doc), j + _APPOSITIVE_WINDOW)]:
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if token.pos_ == "NOUN" and (token.lower_ in person_only or (nxt is not None and nxt.lower_ == "at")):
+            return True
+        if token.is_punct and token.text != "-" or token.pos_ in ("VERB", "ADP"):
+            return False
+    return False
 
 
 def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bool:

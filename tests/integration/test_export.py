@@ -48,6 +48,28 @@ def test_the_foxconn_card_matches_its_golden_file(demo_warehouse):
         assert expected in card
 
 
+def test_demo_organisations_are_typed_from_what_is_said_about_them(demo_warehouse):
+    """Cues come from descriptions and the organisation's own claims, not from every sentence
+    it shares: the buyer of hardware is not a hardware manufacturer; quoted people are no
+    organisations at all."""
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        ids = dict(con.execute("SELECT name, id FROM entities WHERE kind = 'organisation'").fetchall())
+        evidence = load_evidence(con, list(ids.values()))
+    finally:
+        con.close()
+    kinds = {name: assemble_profile(i, evidence[i], now=AS_OF) for name, i in ids.items() if i in evidence}
+    assert kinds["Foxconn"]["type"] == "AI hardware manufacturer"
+    for name in ("OpenAI", "Calder Street Research", "Apple"):
+        assert kinds[name]["type"] != "AI hardware manufacturer", name
+    assert kinds["Sable Semiconductor"]["type"] == "Semiconductor company"
+    assert kinds["Federal Communications Commission"]["category"] == "regulator"
+    assert kinds["Foxconn"]["score_components"]["topic_reason"].startswith("supply:")
+    assert all(e["text"] for e in kinds["Foxconn"]["score_components"]["classification_evidence"])
+    for person in ("Renata Holloway", "Dev Mahajan", "Kyle Brandt", "Nadia Whitcombe"):
+        assert person not in ids, person
+
+
 def test_profiles_show_json_nests_the_json_columns(demo_warehouse, monkeypatch):
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
     result = CliRunner().invoke(app, ["profiles", "show", "Hon Hai", "--json"])

@@ -20,7 +20,7 @@ def evidence(claims):
     articles = {c["article_id"]: {"article_id": c["article_id"], "url": c["url"], "title": "t", "publisher": c["publisher"],
                                   "cluster_id": c["cluster_id"], "published": WHEN, "reliability": 0.7} for c in claims}
     return {"entity": {"id": "e-open", "name": "OpenAI"}, "aliases": [], "articles": list(articles.values()),
-            "claims": claims, "places": [], "sentences": [c["evidence"] for c in claims]}
+            "claims": claims, "places": [], "contexts": []}
 
 
 def test_a_negated_claim_is_never_an_affirmed_key_point_or_relationship():
@@ -61,20 +61,6 @@ def test_dated_claims_are_watched_and_history_is_not():
     assert [w["when"] for w in profile["what_to_watch"]] == ["by March 2026"]
 
 
-def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
-    # The first report carries a hedged claim and an asserted one; two copies repeat the asserted one.
-    first = [claim("c1", "partnership", "affirmed", "hedged", "e-fox", "Foxconn", article="a1"),
-             claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1")]
-    first[0]["extractor_confidence"] = 0.6
-    copies = [{**first[1], "id": f"c{n}", "article_id": f"a{n}", "url": f"https://paper{n}.example/a{n}",
-               "publisher": f"paper{n}.example", "cluster_id": "a1"} for n in (3, 4)]
-    other = {**first[1], "id": "c5", "article_id": "a5", "url": "https://other.example/a5", "publisher": "other.example",
-             "cluster_id": "a5"}
-    score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
-    assert score(first + copies) == score(first)
-    assert score(first + [other]) > score(first)
-
-
 def place(name, country, kind, articles=1, continent="North America"):
     return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles}
 
@@ -98,3 +84,17 @@ def test_base_counts_articles_per_country_and_ignores_places_without_one():
     assert _base([place("Saxony", "DE", "site", 2, "Europe"), *us])["country"] == "US"
     assert _base([place("North America", None, "headquarters", 9)]) is None
     assert _base([]) is None
+
+
+def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
+    # The first report carries a hedged claim and an asserted one; two copies repeat the asserted one.
+    first = [claim("c1", "partnership", "affirmed", "hedged", "e-fox", "Foxconn", article="a1"),
+             claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1")]
+    first[0]["extractor_confidence"] = 0.6
+    copies = [{**first[1], "id": f"c{n}", "article_id": f"a{n}", "url": f"https://paper{n}.example/a{n}",
+               "publisher": f"paper{n}.example", "cluster_id": "a1"} for n in (3, 4)]
+    other = {**first[1], "id": "c5", "article_id": "a5", "url": "https://other.example/a5", "publisher": "other.example",
+             "cluster_id": "a5"}
+    score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
+    assert score(first + copies) == score(first)
+    assert score(first + [other]) > score(first)
