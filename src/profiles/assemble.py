@@ -100,7 +100,7 @@ def assemble_profile(
     key_points = [
         {"text": g["text"], "type": g["type"], "polarity": g["polarity"], "modality": g["modality"],
          "independent_sources": g["independent_sources"], "evidence": g["evidence"]}
-        for g in aggregated[:KEY_POINTS]
+        for g in _one_direction(aggregated)[:KEY_POINTS]
     ]
     what_happened = _summary(aggregated, articles)
     what_to_watch = [
@@ -187,6 +187,24 @@ def dated(sentence: str) -> str | None:
     """The time a claim is pinned to ("by December", "in 2027", "next year"), if the sentence says."""
     found = _WHEN.search(sentence)
     return found.group(0) if found else None
+
+
+# Claim types that say the same thing read either way: "A partners with B" is "B partners with A".
+SYMMETRIC = {"partnership", "merger"}
+
+
+def _one_direction(aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The aggregated claims without the mirror image of a symmetric claim already listed
+    (the stronger reading, listed first, stays)."""
+    kept, seen = [], set()
+    for g in aggregated:
+        if g["type"] in SYMMETRIC and g["object_id"]:
+            pair = (frozenset((g["subject_id"], g["object_id"])), g["type"], g["polarity"])
+            if pair in seen:
+                continue
+            seen.add(pair)
+        kept.append(g)
+    return kept
 
 
 def _relationships(entity_id: str, aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -117,3 +117,15 @@ def test_article_text_is_escaped_in_every_format():
     md = render_markdown(row)
     assert "<script>" not in md and "\\|" in md and "\\*bold\\*" in md
     assert json.loads(render_json(row))["name"] == hostile
+
+
+def test_a_card_says_how_much_evidence_it_leaves_out():
+    item = {"type": "supply", "polarity": "affirmed", "modality": "asserted", "sentence": "s", "url": "https://x.example/"}
+    row = {"entity_id": "e1", "name": "n", "aliases": [], "type": "t", "category": "c", "region": "r", "base": "b",
+           "primary_domain": "d", "topic": "t", "impact": "low", "operational_criticality": "low", "time_horizon": "now",
+           "confidence": 0.5, "grade": "C/D", "grade_label": "Weak–medium", "score_components": {"features": {}},
+           "source_count": 1, "independent_source_count": 1, "sources_phrase": "one public source", "key_points": [],
+           "what_happened": [], "what_to_watch": [], "relationships": [], "places": [], "evidence": [item] * 14,
+           "first_seen": None, "last_seen": None}
+    card = render_markdown(row)
+    assert "## Evidence (14)" in card and card.count("\\[supply, affirmed, asserted\\] s") == 12 and "- … 2 more" in card

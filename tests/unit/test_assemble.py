@@ -98,3 +98,13 @@ def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
     score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
     assert score(first + copies) == score(first)
     assert score(first + [other]) > score(first)
+
+
+def test_a_symmetric_claim_is_one_key_point_not_one_per_direction():
+    ours = claim("c1", "partnership", "affirmed", "reported", "e-fox", "Foxconn")
+    theirs = {**claim("c2", "partnership", "affirmed", "reported", "e-open", "OpenAI", article="a2"),
+              "subject_id": "e-fox", "subject_name": "Foxconn"}
+    supply = {**claim("c3", "supply", "affirmed", "asserted", "e-open", "OpenAI", article="a3"),
+              "subject_id": "e-fox", "subject_name": "Foxconn"}
+    points = [k["text"] for k in assemble_profile("e-open", evidence([ours, theirs, supply]), now=WHEN)["key_points"]]
+    assert sum("partners with" in p for p in points) == 1 and "Foxconn supplies OpenAI" in points
