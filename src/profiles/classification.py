@@ -86,6 +86,35 @@ def _has(cue: str, text: str) -> bool:
     return re.search(rf"\b{re.escape(cue)}\b", text) is not None
 
 
+def type_cues(
+    entry: dict[str, Any], names: list[str], claims: list[dict[str, Any]], descriptions: list[tuple[str, str]]
+) -> list[dict[str, str]]:
+    """The cues of one taxonomy type found in an organisation's evidence, each as {cue, from,
+    text}: `from` is name, claim or description; `text` is where it was found."""
+    found: list[dict[str, str]] = []
+    for cue in entry.get("name_cues", []):
+        name = next((n for n in names if _has(cue, n)), None)
+        if name is not None:
+            found.append({"cue": cue, "from": "name", "text": name})
+    for claim in claims:
+        words = entry.get("claim_cues", {}).get(claim["type"])
+        if words is None:
+            continue
+        said = claim_subject_matter(claim["object"], claim["object_is_organisation"], claim["sentence"]).lower()
+        word = next((w for w in words if _has(w, said)), None)
+        if not words or word is not None:
+            found.append({"cue": f"{claim['type']} claim" + (f" ({word})" if word else ""), "from": "claim",
+                          "text": claim["sentence"]})
+    for cue in dict.fromkeys(entry["cues"]):
+        hit = next((sentence for phrase, sentence in descriptions if _has(cue, phrase)), None)
+        if hit is not None:
+            found.append({"cue": cue, "from": "description", "text": hit})
+    return found
+
+
+WEIGHTS = {"name": NAME_WEIGHT, "claim": CLAIM_WEIGHT, "description": DESCRIPTION_WEIGHT}
+
+
 def classify_organisation(
     names: Iterable[str], contexts: Iterable[dict[str, Any]], claims: Iterable[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -93,39 +122,19 @@ def classify_organisation(
 
     `names`: its canonical name and aliases; `contexts`: its mentions as {sentence, start,
     end} (offsets within the sentence); `claims`: its affirmed claims as the subject, as
-    {type, object, object_is_organisation, sentence}. Returns {type, category, domain, cues, evidence}; unknown when
-    nothing describes it."""
-    names = [n.lower() for n in names]
+    {type, object, object_is_organisation, sentence}. Returns {type, category, domain, cues,
+    evidence}; unknown when nothing speaks of it. Ties go to the type listed first."""
+    lowered = [n.lower() for n in names]
     contexts = list(contexts)
     descriptions = sorted({(p.lower(), c["sentence"]) for c in contexts
                            for p in describing_phrases(c["sentence"], c["start"], c["end"])})
     # A claim cue needs the organisation as the actor: the extractor gives a claim to each of
     # two coordinated subjects and to the owner of a possessive, which says nothing of its type.
-    claims = [c for c in claims if acts_in(c["sentence"], contexts)]
+    acting = [c for c in claims if acts_in(c["sentence"], contexts)]
     best: tuple[int, dict[str, Any], list[dict[str, str]]] | None = None
     for entry in load_json("taxonomy.json")["types"]:
-        found: list[dict[str, str]] = []
-        for cue in entry.get("name_cues", []):
-            name = next((n for n in names if _has(cue, n)), None)
-            if name is not None:
-                found.append({"cue": cue, "from": "name", "text": name})
-        for claim in claims:
-            words = entry.get("claim_cues", {}).get(claim["type"])
-            if words is None:
-                continue
-            said = claim_subject_matter(claim["object"], claim["object_is_organisation"], claim["sentence"]).lower()
-            word = next((w for w in words if _has(w, said)), None)
-            if not words or word is not None:
-                found.append({"cue": f"{claim['type']} claim" + (f" ({word})" if word else ""), "from": "claim",
-                              "text": claim["sentence"]})
-        seen = set()
-        for cue in entry["cues"]:
-            hit = next(((p, s) for p, s in descriptions if _has(cue, p)), None)
-            if hit is not None and cue not in seen:
-                seen.add(cue)
-                found.append({"cue": cue, "from": "description", "text": hit[1]})
-        weights = {"name": NAME_WEIGHT, "claim": CLAIM_WEIGHT, "description": DESCRIPTION_WEIGHT}
-        score = sum(weights[f["from"]] for f in found)
+        found = type_cues(entry, lowered, acting, descriptions)
+        score = sum(WEIGHTS[f["from"]] for f in found)
         if score and (best is None or score > best[0]):
             best = (score, entry, found)
     if best is None:
