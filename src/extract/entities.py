@@ -341,6 +341,35 @@ def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
+    """ORG spans the document shows to be people become PERSON: the same name tagged PERSON at
+    least as often elsewhere, or a two- or three-word name ending in the surname of a person
+    named elsewhere ("Renata Holloway" beside "Ms Holloway said"). Listed organisations, and
+    names an appositive calls an organisation, stay organisations."""
+    people = [s for s in spans if s.label_ == "PERSON"]
+    if not people:
+        return spans
+    person_count = Counter(s.text for s in people)
+    org_count = Counter(s.text for s in spans if s.label_ == ORG)
+    # Surnames from names of two words or more ("Ms Holloway", "Jane Roe"): a lone word the model
+    # tags PERSON ("Lautaro") is too often a company named after someone.
+    surnames = {p[-1].text for p in people if len(p) >= 2}
+
+    # A name the text itself calls an organisation ("Leche Andina, a powdered-milk producer")
+    # stays one, however often the model tags it PERSON.
+    descriptors = entity_cues()["org_descriptors"]
+    vouched = {s.text for s in spans if s.label_ == ORG and _has_org_appositive(doc, s, descriptors)}
+
+    def is_person(span: Span) -> bool:
+        if span.label_ != ORG or name_key(span.text) in known or span.text in vouched:
+            return False
+        if person_count[span.text] >= org_count[span.text]:
+            return True
+        return 2 <= len(span) <= 3 and all(t.is_title and t.is_alpha for t in span) and span[-1].text in surnames
+
+    return [Span(doc, s.start, s.end, label="PERSON") if is_person(s) else s for s in spans]
+
+
 def find_defined_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     """"Malaysian Investment Development Authority (MIDA)": the bracketed acronym is an ORG."""
     taken = {i for s in spans for i in range(s.start, s.end)}
@@ -412,7 +441,7 @@ def fix_entities(doc: Doc) -> Doc:
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
-    fixed = relabel_table_rows(doc, fixed)
+    fixed = relabel_people(doc, relabel_table_rows(doc, fixed), known)
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
     return doc
