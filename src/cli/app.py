@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dossier.cli.cards import render_card
+from dossier.profiles.render import profile_view
 from dossier.settings import Settings, load_settings
 
 app = typer.Typer(help="News in, reviewed organisation profiles out.", no_args_is_help=True, add_completion=False)
@@ -263,7 +264,8 @@ def profiles_show(
     if profile is None:
         raise fail(f"no profile for {name!r}; `dossier profiles list` shows the names")
     if json_out:
-        print(json.dumps(profile, default=str, indent=2))
+        # Parsed first: dumping the stored JSON strings as they are would nest them as strings.
+        print(json.dumps(profile_view(profile), default=str, indent=2))
         return
     console.print(render_card(profile))
 

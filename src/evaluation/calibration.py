@@ -1,7 +1,7 @@
 """Calibration of claim confidence: does a claim scored 0.8 turn out right about 80% of the time?
 
-Each predicted claim on the gold set is correct when its (subject, type) is in the gold
-annotation; its confidence is the score the warehouse would store (`score_claim`, with the
+Each predicted claim on the gold set is correct when its (subject, type, polarity) is in
+the gold annotation (a negated claim read as affirmed is wrong); its confidence is the score the warehouse would store (`score_claim`, with the
 default source reliability, as the gold set has no sources). Claims fall into equal-width
 confidence buckets; the expected calibration error (ECE) is the bucket-size-weighted mean
 gap between mean confidence and accuracy.

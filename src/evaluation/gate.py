@@ -3,6 +3,8 @@
 A run that falls below a floor fails; so does a gold corpus whose hash differs from the
 baseline's (edited gold must come with a deliberately rewritten baseline). Floors are the
 measured figures rounded down to two decimals, so noise in the third decimal never trips it.
+Ceilings are fixed targets for figures where lower is better (the calibration error), not
+measurements: a run above one fails.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ GATED = (
 )
 
 
+# Figures that must stay at or below a target (issue 4: ECE ≤ 0.10).
+CEILINGS = {"gold.calibration.ece": 0.10}
+
+
 def floor2(value: float) -> float:
     return math.floor(value * 100) / 100
 
@@ -31,6 +37,7 @@ def make_baseline(results: dict[str, Any]) -> dict[str, Any]:
         "corpus_sha256": results["gold"]["corpus_sha256"],
         "models_version": results["models_version"],
         "floors": {name: floor2(lookup(results, name)) for name in GATED if lookup(results, name) is not None},
+        "ceilings": dict(CEILINGS),
     }
 
 
@@ -43,6 +50,10 @@ def check_gate(results: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
         measured = lookup(results, name)
         if measured is not None and measured < floor:
             problems.append(f"{name} = {measured:.4f} fell below its floor {floor:.2f}")
+    for name, ceiling in baseline.get("ceilings", {}).items():
+        measured = lookup(results, name)
+        if measured is not None and measured > ceiling:
+            problems.append(f"{name} = {measured:.4f} rose above its ceiling {ceiling:.2f}")
     return problems
 
 

@@ -207,14 +207,16 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
 
 def claim_outcomes(article: GoldArticle, analysis: Analysis) -> list[tuple[float, bool]]:
     """(stored claim confidence, correct?) for each predicted claim: correct when its subject
-    (mapped onto the gold organisations) and type are annotated."""
+    (mapped onto the gold organisations), type and polarity are annotated. Polarity counts
+    because a negated claim read as affirmed is the worst error a claim can carry: a
+    confident claim that says the opposite of its evidence must count as wrong."""
     from dossier.scoring.confidence import score_claim
 
     predicted = [{"name": o.name, "aliases": list(o.aliases)} for o in analysis.organisations]
     pairs = match_organisations(predicted, list(article.organisations))
     to_gold = {predicted[p]["name"]: article.organisations[g]["name"] for g, p in pairs.items()}
-    gold_keys = {(c["subject"], c["type"]) for c in article.claims}
+    gold_keys = {(c["subject"], c["type"], c["polarity"]) for c in article.claims}
     return [
-        (score_claim(c.confidence, None, c.modality)[0], (to_gold.get(c.subject, c.subject), c.type) in gold_keys)
+        (score_claim(c.confidence, None, c.modality)[0], (to_gold.get(c.subject, c.subject), c.type, c.polarity) in gold_keys)
         for c in analysis.claims
     ]

@@ -99,6 +99,9 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
         before = doc[span.start - 1] if span.start > 0 else None
         if label in ("ORG", "GPE", "NORP") and before is not None and before.lower_ in cues["person_titles"] and len(span) >= 2:
             label = "PERSON"
+        elif label in ("ORG", "GPE", "NORP", "PERSON") and _has_person_appositive(doc, span, cues):
+            # Before the organisation appositive: "a network analyst at" must not read as "a network".
+            label = "PERSON"
         elif label in _FLIPPABLE and _has_org_appositive(doc, span, cues["org_descriptors"]):
             label = ORG
         elif label in _FLIPPABLE and before is not None and before.lower_ in cues["org_descriptors"] \
@@ -108,6 +111,35 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
             label = ORG
         out.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
     return out
+
+
+def _has_person_appositive(doc: Doc, span: Span, cues: dict[str, frozenset[str]]) -> bool:
+    """A two- or three-word name followed by a person's role: ", a network analyst at ...",
+    ", OpenAI's head of ...", ", a data-centre broker at ..." (a role "at" an organisation, or
+    a title no organisation is described by). Quoted sources are named this way, and the small
+    model often tags them ORG."""
+    if not 2 <= len(span) <= 3 or not all(t.is_title and t.is_alpha for t in span):
+        return False
+    if any(t.text in cues["org_head_words"] for t in span):
+        return False
+    i = span.end
+    if i + 2 >= len(doc) or doc[i].text != ",":
+        return False
+    j = i + 1
+    if doc[j].lower_ in ("a", "an", "the"):
+        j += 1
+    elif j + 1 < len(doc) and doc[j + 1].text in ("'s", "’s"):
+        j += 2  # "OpenAI's head of ..."
+    else:
+        return False
+    person_only = cues["person_titles"] - cues["org_descriptors"]
+    for token in doc[j : min(len(doc), j + _APPOSITIVE_WINDOW)]:
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if token.pos_ == "NOUN" and (token.lower_ in person_only or (nxt is not None and nxt.lower_ == "at")):
+            return True
+        if token.is_punct and token.text != "-" or token.pos_ in ("VERB", "ADP"):
+            return False
+    return False
 
 
 def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bool:
@@ -309,6 +341,35 @@ def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
+    """ORG spans the document shows to be people become PERSON: the same name tagged PERSON at
+    least as often elsewhere, or a two- or three-word name ending in the surname of a person
+    named elsewhere ("Renata Holloway" beside "Ms Holloway said"). Listed organisations, and
+    names an appositive calls an organisation, stay organisations."""
+    people = [s for s in spans if s.label_ == "PERSON"]
+    if not people:
+        return spans
+    person_count = Counter(s.text for s in people)
+    org_count = Counter(s.text for s in spans if s.label_ == ORG)
+    # Surnames from names of two words or more ("Ms Holloway", "Jane Roe"): a lone word the model
+    # tags PERSON ("Lautaro") is too often a company named after someone.
+    surnames = {p[-1].text for p in people if len(p) >= 2}
+
+    # A name the text itself calls an organisation ("Leche Andina, a powdered-milk producer")
+    # stays one, however often the model tags it PERSON.
+    descriptors = entity_cues()["org_descriptors"]
+    vouched = {s.text for s in spans if s.label_ == ORG and _has_org_appositive(doc, s, descriptors)}
+
+    def is_person(span: Span) -> bool:
+        if span.label_ != ORG or name_key(span.text) in known or span.text in vouched:
+            return False
+        if person_count[span.text] >= org_count[span.text]:
+            return True
+        return 2 <= len(span) <= 3 and all(t.is_title and t.is_alpha for t in span) and span[-1].text in surnames
+
+    return [Span(doc, s.start, s.end, label="PERSON") if is_person(s) else s for s in spans]
+
+
 def find_defined_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     """"Malaysian Investment Development Authority (MIDA)": the bracketed acronym is an ORG."""
     taken = {i for s in spans for i in range(s.start, s.end)}
@@ -380,7 +441,7 @@ def fix_entities(doc: Doc) -> Doc:
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
-    fixed = relabel_table_rows(doc, fixed)
+    fixed = relabel_people(doc, relabel_table_rows(doc, fixed), known)
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
     return doc

@@ -12,6 +12,7 @@ from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
 from dossier.ids import canonical_json, hash_text
 from dossier.models import load_json, models_version
+from dossier.profiles.classification import classify_organisation
 from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
 from dossier.scoring.grades import sources_phrase
 from dossier.scoring.impact import ClaimSummary, rate_criticality, rate_impact, rate_time_horizon
@@ -20,23 +21,6 @@ from dossier.tracing import Stopwatch
 UNKNOWN = "unknown"
 KEY_POINTS = 5
 SUMMARY_SENTENCES = 3
-
-
-def _classify(name: str, sentences: list[str]) -> dict[str, Any]:
-    """Type, category and domain from taxonomy cues, with the cues that chose them."""
-    text = " " + " ".join(sentences).lower() + " "
-    lowered_name = name.lower()
-    best: tuple[float, dict[str, Any], list[str]] | None = None
-    for entry in load_json("taxonomy.json")["types"]:
-        hits = [cue for cue in entry["cues"] if re.search(rf"\b{re.escape(cue)}\b", text)]
-        name_hits = [cue for cue in entry.get("name_cues", []) if re.search(rf"\b{re.escape(cue)}\b", lowered_name)]
-        score = len(hits) + 3 * len(name_hits)
-        if score and (best is None or score > best[0]):
-            best = (score, entry, name_hits + hits)
-    if best is None:
-        return {"type": UNKNOWN, "category": UNKNOWN, "domain": UNKNOWN, "cues": []}
-    _, entry, cues = best
-    return {"type": entry["type"], "category": entry["category"], "domain": entry["domain"], "cues": cues}
 
 
 def render_claim(subject: str, ctype: str, obj: str | None, polarity: str) -> str:
@@ -93,7 +77,7 @@ def assemble_profile(
         confidence = score_profile(ScoreInput(
             sources=sources,
             claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
-                                  c["extractor_confidence"], c["article_id"]) for c in own_claims],
+                                  c["extractor_confidence"], c["article_id"], c["cluster_id"]) for c in own_claims],
             now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
         ))
     aggregated = _aggregate_claims(evidence["claims"])
@@ -103,9 +87,12 @@ def assemble_profile(
         impact, impact_reason = rate_impact(summaries, independent)
         criticality, criticality_reason = rate_criticality(summaries)
         horizon, horizon_reason = rate_time_horizon(summaries)
-    kind = _classify(name, evidence["sentences"])
-    topic_counts = Counter(g["type"] for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed")
-    topic = load_json("taxonomy.json")["topics"][topic_counts.most_common(1)[0][0]] if topic_counts else UNKNOWN
+    own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
+    kind = classify_organisation(
+        [name, *aliases], evidence["contexts"],
+        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
+          "sentence": g["evidence"]["sentence"]} for g in own_affirmed])
+    topic, topic_reason = _topic(own_affirmed)
     places = _places(evidence["places"])
     base_place = _base(places)
     base = (load_gazetteer().country_name(base_place["country"]) or base_place["country"]) if base_place else UNKNOWN
@@ -113,7 +100,7 @@ def assemble_profile(
     key_points = [
         {"text": g["text"], "type": g["type"], "polarity": g["polarity"], "modality": g["modality"],
          "independent_sources": g["independent_sources"], "evidence": g["evidence"]}
-        for g in aggregated[:KEY_POINTS]
+        for g in _one_direction(aggregated)[:KEY_POINTS]
     ]
     what_happened = _summary(aggregated, articles)
     what_to_watch = [
@@ -152,6 +139,8 @@ def assemble_profile(
         "score_components": {
             **confidence.detail(),
             "classification_cues": kind["cues"],
+            "classification_evidence": kind["evidence"],
+            "topic_reason": topic_reason,
             "impact_reason": impact_reason,
             "criticality_reason": criticality_reason,
             "time_horizon_reason": horizon_reason,
@@ -173,6 +162,16 @@ def assemble_profile(
     return draft
 
 
+def _topic(own_affirmed: list[dict[str, Any]]) -> tuple[str, str]:
+    """(topic, reason): the taxonomy topic of the organisation's most frequent affirmed claim
+    type as the subject (ties go to the stronger claim, as `aggregated` is ordered)."""
+    counts = Counter(g["type"] for g in own_affirmed)
+    if not counts:
+        return UNKNOWN, "no affirmed claims by the organisation"
+    ctype, n = counts.most_common(1)[0]
+    return load_json("taxonomy.json")["topics"][ctype], f"{ctype}: {n} of {len(own_affirmed)} affirmed claims"
+
+
 # Forward-looking times only: "by December", "before 2027", "starting next quarter", "next year".
 # A bare "in 2019" may be history ("founded in 2019"), so it does not count.
 _DATE = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{4})?"
@@ -188,6 +187,24 @@ def dated(sentence: str) -> str | None:
     """The time a claim is pinned to ("by December", "in 2027", "next year"), if the sentence says."""
     found = _WHEN.search(sentence)
     return found.group(0) if found else None
+
+
+# Claim types that say the same thing read either way: "A partners with B" is "B partners with A".
+SYMMETRIC = {"partnership", "merger"}
+
+
+def _one_direction(aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The aggregated claims without the mirror image of a symmetric claim already listed
+    (the stronger reading, listed first, stays)."""
+    kept, seen = [], set()
+    for g in aggregated:
+        if g["type"] in SYMMETRIC and g["object_id"]:
+            pair = (frozenset((g["subject_id"], g["object_id"])), g["type"], g["polarity"])
+            if pair in seen:
+                continue
+            seen.add(pair)
+        kept.append(g)
+    return kept
 
 
 def _relationships(entity_id: str, aggregated: list[dict[str, Any]]) -> list[dict[str, Any]]:

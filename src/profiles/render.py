@@ -11,7 +11,10 @@ from jinja2 import Environment, select_autoescape
 
 from dossier.ids import canonical_json
 
-JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence")
+# JSON columns of a stored profile row (DuckDB hands them back as strings); the review
+# columns are absent from freshly assembled drafts and NULL on unreviewed ones.
+JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence",
+               "overrides", "diff")
 MAX_EVIDENCE = 12
 
 
@@ -78,8 +81,11 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[tuple[str, str | None]]]
         out[-1][1].append((f"contradiction penalty −{p['score_components'].get('contradiction_penalty', 0)}", None))
     if contradicted:
         out.append(("Contradictions", [(" / ".join(str(part) for part in key if part), None) for key in contradicted]))
-    out.append((f"Evidence ({len(p['evidence'])})", [
-        (f"[{e['type']}, {e['polarity']}, {e['modality']}] {e['sentence']}", e["url"]) for e in p["evidence"][:MAX_EVIDENCE]]))
+    evidence = [(f"[{e['type']}, {e['polarity']}, {e['modality']}] {e['sentence']}", e["url"]) for e in p["evidence"][:MAX_EVIDENCE]]
+    if len(p["evidence"]) > MAX_EVIDENCE:
+        # The heading counts every item: say how many the card leaves out.
+        evidence.append((f"… {len(p['evidence']) - MAX_EVIDENCE} more", None))
+    out.append((f"Evidence ({len(p['evidence'])})", evidence))
     return out
 
 

@@ -3,6 +3,9 @@
 Each feature returns a value in [0, 1] and a detail dict saying why; the score is the
 weighted sum minus the contradiction penalty, clipped to [0, 1]. The detail is stored with
 every profile revision and claim so a reviewer can see where a grade came from.
+
+Everything counts per story, not per article: sources through each near-duplicate cluster's
+first report, claims as one per (claim, cluster), so syndicated copies never move the score.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ class SourceEvidence:
 
 @dataclass(frozen=True)
 class ClaimEvidence:
-    """One claim's contribution (after de-duplication per article)."""
+    """One claim's contribution (after de-duplication per article), with its article's story cluster."""
 
     key: tuple[str, str, str | None]  # (subject, type, object)
     polarity: str
     modality: str
     extractor_confidence: float
     article_id: str
+    cluster_id: str  # the article's near-duplicate cluster: copies of one story share it
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,29 @@ class Feature:
     detail: dict[str, Any]
 
 
+def _report_order(sources: Sequence[SourceEvidence]) -> list[SourceEvidence]:
+    """Sources oldest first (undated last, then by article id): the order first reports are chosen in."""
+    return sorted(sources, key=lambda s: (s.published is None, s.published or datetime.min.replace(tzinfo=timezone.utc), s.article_id))
+
+
 def first_reports(sources: Sequence[SourceEvidence]) -> list[SourceEvidence]:
     """The first article of each story cluster: syndicated copies collapse into it."""
     first: dict[str, SourceEvidence] = {}
-    for source in sorted(sources, key=lambda s: (s.published is None, s.published or datetime.min.replace(tzinfo=timezone.utc), s.article_id)):
+    for source in _report_order(sources):
         first.setdefault(source.cluster_id, source)
     return list(first.values())
+
+
+def story_claims(data: ScoreInput) -> list[ClaimEvidence]:
+    """One claim per (claim key, story cluster): the one from the cluster's earliest article
+    that carries it. Copies repeat their story's claims, so counting them per article would let
+    syndication outvote independent reporting in the claim features."""
+    rank = {s.article_id: i for i, s in enumerate(_report_order(data.sources))}
+    ordered = sorted(data.claims, key=lambda c: (rank.get(c.article_id, len(rank)), c.article_id))
+    kept: dict[tuple[tuple[str, str, str | None], str], ClaimEvidence] = {}
+    for claim in ordered:
+        kept.setdefault((claim.key, claim.cluster_id), claim)
+    return list(kept.values())
 
 
 def independent_source_count(sources: Sequence[SourceEvidence]) -> int:
@@ -87,19 +108,21 @@ def source_reliability(data: ScoreInput) -> tuple[float, dict[str, Any]]:
 
 
 def extraction_certainty(data: ScoreInput) -> tuple[float, dict[str, Any]]:
-    """Mean extractor confidence of the claims (0.5 when only mentions support the profile)."""
-    if not data.claims:
+    """Mean extractor confidence of the claims, one per story (0.5 when only mentions support the profile)."""
+    claims = story_claims(data)
+    if not claims:
         return 0.5, {"claims": 0, "note": "mentions only"}
-    values = [c.extractor_confidence for c in data.claims]
+    values = [c.extractor_confidence for c in claims]
     return sum(values) / len(values), {"claims": len(values)}
 
 
 def hedging(data: ScoreInput) -> tuple[float, dict[str, Any]]:
-    """1 minus the share of hedged claims."""
-    if not data.claims:
+    """1 minus the share of hedged claims, one per story."""
+    claims = story_claims(data)
+    if not claims:
         return 1.0, {"hedged": 0, "claims": 0}
-    hedged = sum(1 for c in data.claims if c.modality == "hedged")
-    return 1.0 - hedged / len(data.claims), {"hedged": hedged, "claims": len(data.claims)}
+    hedged = sum(1 for c in claims if c.modality == "hedged")
+    return 1.0 - hedged / len(claims), {"hedged": hedged, "claims": len(claims)}
 
 
 def recency(data: ScoreInput) -> tuple[float, dict[str, Any]]:
@@ -113,9 +136,10 @@ def recency(data: ScoreInput) -> tuple[float, dict[str, Any]]:
 
 
 def contradictions(data: ScoreInput) -> list[tuple[str, str, str | None]]:
-    """Claim keys affirmed by one source and negated by another."""
+    """Claim keys affirmed by one story and negated by another, independent one. An edited
+    copy of a story that disagrees with its original is one story, not two sources."""
     seen: dict[tuple[str, str, str | None], set[str]] = {}
-    for claim in data.claims:
+    for claim in story_claims(data):  # one polarity per (key, cluster): a clash spans two clusters
         seen.setdefault(claim.key, set()).add(claim.polarity)
     return sorted((k for k, polarities in seen.items() if len(polarities) > 1), key=str)
 

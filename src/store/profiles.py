@@ -40,7 +40,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
     if not ids:
         return {}
     out: dict[str, dict[str, Any]] = {
-        row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "sentences": []}
+        row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "contexts": []}
         for row in fetch_dicts(con, "SELECT * FROM entities WHERE id IN (SELECT unnest(?))", [ids])
     }
     for row in fetch_dicts(con, "SELECT entity_id, alias, learned FROM aliases WHERE entity_id IN (SELECT unnest(?)) ORDER BY first_seen, alias", [ids]):
@@ -88,17 +88,20 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         [ids],
     ):
         out[row["entity_id"]]["places"].append(row)
+    # Each mention with its place in its sentence: classification reads what the sentence says
+    # about the organisation (its appositive, its description), not every word near it.
     for row in fetch_dicts(
         con,
         """
-        SELECT DISTINCT m.entity_id, substring(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
+        SELECT DISTINCT m.entity_id, substring(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
+               m.start_char - m.sentence_start AS start, m.end_char - m.sentence_start AS "end"
         FROM mentions m JOIN articles a ON a.id = m.article_id
         WHERE m.entity_id IN (SELECT unnest(?))
-        ORDER BY sentence
+        ORDER BY sentence, start
         """,
         [ids],
     ):
-        out[row["entity_id"]]["sentences"].append(row["sentence"])
+        out[row["entity_id"]]["contexts"].append({"sentence": row["sentence"], "start": row["start"], "end": row["end"]})
     return out
 
 

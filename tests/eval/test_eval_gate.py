@@ -34,3 +34,14 @@ def test_the_gate_refuses_a_regression_and_a_changed_corpus():
     results = {"gold": {"corpus_sha256": "other", "all": {"claim": {"f1": 0.01}}}}
     problems = check_gate(results, {"corpus_sha256": "x", "floors": {"gold.all.claim.f1": 0.5}})
     assert len(problems) == 2 and "gold corpus changed" in problems[0] and "fell below" in problems[1]
+
+
+def test_the_gate_refuses_a_calibration_error_above_its_ceiling():
+    baseline = {"corpus_sha256": "x", "floors": {}, "ceilings": {"gold.calibration.ece": 0.10}}
+    assert check_gate({"gold": {"corpus_sha256": "x", "calibration": {"ece": 0.10}}}, baseline) == []
+    problems = check_gate({"gold": {"corpus_sha256": "x", "calibration": {"ece": 0.11}}}, baseline)
+    assert len(problems) == 1 and "rose above its ceiling" in problems[0]
+
+
+def test_the_baseline_gates_calibration():
+    assert BASELINE["ceilings"]["gold.calibration.ece"] <= 0.10

@@ -48,6 +48,42 @@ def test_the_foxconn_card_matches_its_golden_file(demo_warehouse):
         assert expected in card
 
 
+def test_demo_organisations_are_typed_from_what_is_said_about_them(demo_warehouse):
+    """Cues come from descriptions and the organisation's own claims, not from every sentence
+    it shares: the buyer of hardware is not a hardware manufacturer; quoted people are no
+    organisations at all."""
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        ids = dict(con.execute("SELECT name, id FROM entities WHERE kind = 'organisation'").fetchall())
+        evidence = load_evidence(con, list(ids.values()))
+    finally:
+        con.close()
+    kinds = {name: assemble_profile(i, evidence[i], now=AS_OF) for name, i in ids.items() if i in evidence}
+    assert kinds["Foxconn"]["type"] == "AI hardware manufacturer"
+    for name in ("OpenAI", "Calder Street Research", "Apple"):
+        assert kinds[name]["type"] != "AI hardware manufacturer", name
+    assert kinds["Sable Semiconductor"]["type"] == "Semiconductor company"
+    assert kinds["Federal Communications Commission"]["category"] == "regulator"
+    assert kinds["Foxconn"]["score_components"]["topic_reason"].startswith("supply:")
+    assert all(e["text"] for e in kinds["Foxconn"]["score_components"]["classification_evidence"])
+    for person in ("Renata Holloway", "Dev Mahajan", "Kyle Brandt", "Nadia Whitcombe"):
+        assert person not in ids, person
+
+
+def test_profiles_show_json_nests_the_json_columns(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
+    result = CliRunner().invoke(app, ["profiles", "show", "Hon Hai", "--json"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)
+    assert profile["name"] == "Foxconn"
+    # Real nested JSON, not strings holding JSON.
+    assert isinstance(profile["score_components"], dict) and "features" in profile["score_components"]
+    for field in ("key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"):
+        assert isinstance(profile[field], list), field
+    assert profile["evidence"][0]["url"].startswith("http")
+    assert profile["overrides"] is None and profile["diff"] is None  # unreviewed: null, not "null"
+
+
 @pytest.mark.parametrize("fmt", ["md", "json", "html"])
 def test_export_writes_one_card_per_current_profile(demo_warehouse, tmp_path, monkeypatch, fmt):
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(demo_warehouse))
@@ -81,3 +117,15 @@ def test_article_text_is_escaped_in_every_format():
     md = render_markdown(row)
     assert "<script>" not in md and "\\|" in md and "\\*bold\\*" in md
     assert json.loads(render_json(row))["name"] == hostile
+
+
+def test_a_card_says_how_much_evidence_it_leaves_out():
+    item = {"type": "supply", "polarity": "affirmed", "modality": "asserted", "sentence": "s", "url": "https://x.example/"}
+    row = {"entity_id": "e1", "name": "n", "aliases": [], "type": "t", "category": "c", "region": "r", "base": "b",
+           "primary_domain": "d", "topic": "t", "impact": "low", "operational_criticality": "low", "time_horizon": "now",
+           "confidence": 0.5, "grade": "C/D", "grade_label": "Weak–medium", "score_components": {"features": {}},
+           "source_count": 1, "independent_source_count": 1, "sources_phrase": "one public source", "key_points": [],
+           "what_happened": [], "what_to_watch": [], "relationships": [], "places": [], "evidence": [item] * 14,
+           "first_seen": None, "last_seen": None}
+    card = render_markdown(row)
+    assert "## Evidence (14)" in card and card.count("\\[supply, affirmed, asserted\\] s") == 12 and "- … 2 more" in card

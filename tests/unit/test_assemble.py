@@ -20,7 +20,7 @@ def evidence(claims):
     articles = {c["article_id"]: {"article_id": c["article_id"], "url": c["url"], "title": "t", "publisher": c["publisher"],
                                   "cluster_id": c["cluster_id"], "published": WHEN, "reliability": 0.7} for c in claims}
     return {"entity": {"id": "e-open", "name": "OpenAI"}, "aliases": [], "articles": list(articles.values()),
-            "claims": claims, "places": [], "sentences": [c["evidence"] for c in claims]}
+            "claims": claims, "places": [], "contexts": []}
 
 
 def test_a_negated_claim_is_never_an_affirmed_key_point_or_relationship():
@@ -59,3 +59,52 @@ def test_dated_claims_are_watched_and_history_is_not():
     claims[0]["evidence"] = "OpenAI will take delivery of racks from Foxconn by March 2026."
     profile = assemble_profile("e-open", evidence(claims), now=WHEN)
     assert [w["when"] for w in profile["what_to_watch"]] == ["by March 2026"]
+
+
+def place(name, country, kind, articles=1, continent="North America"):
+    return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles}
+
+
+def test_base_prefers_headquarters_over_sites_over_mentions():
+    from dossier.profiles.assemble import _base
+
+    hq = place("Taipei", "TW", "headquarters", continent="Asia")
+    sites = [place("Wisconsin", "US", "site", 5), place("Texas", "US", "site", 3)]
+    market = place("Mexico", "MX", "market", 9)
+    assert _base([*sites, market, hq])["name"] == "Taipei"  # one headquarters article beats five site articles
+    assert _base([market, *sites])["country"] == "US"  # sites beat a market mentioned more often
+    assert _base([market, place("Chile", "CL", "other", 12, "South America")])["country"] == "MX"
+
+
+def test_base_counts_articles_per_country_and_ignores_places_without_one():
+    from dossier.profiles.assemble import _base
+
+    # Two US sites (3 articles together) beat one German site of 2; the region "North America" has no country.
+    us = [place("Ohio", "US", "site", 1), place("Texas", "US", "site", 2)]
+    assert _base([place("Saxony", "DE", "site", 2, "Europe"), *us])["country"] == "US"
+    assert _base([place("North America", None, "headquarters", 9)]) is None
+    assert _base([]) is None
+
+
+def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
+    # The first report carries a hedged claim and an asserted one; two copies repeat the asserted one.
+    first = [claim("c1", "partnership", "affirmed", "hedged", "e-fox", "Foxconn", article="a1"),
+             claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1")]
+    first[0]["extractor_confidence"] = 0.6
+    copies = [{**first[1], "id": f"c{n}", "article_id": f"a{n}", "url": f"https://paper{n}.example/a{n}",
+               "publisher": f"paper{n}.example", "cluster_id": "a1"} for n in (3, 4)]
+    other = {**first[1], "id": "c5", "article_id": "a5", "url": "https://other.example/a5", "publisher": "other.example",
+             "cluster_id": "a5"}
+    score = lambda claims: assemble_profile("e-open", evidence(claims), now=WHEN)["confidence"]
+    assert score(first + copies) == score(first)
+    assert score(first + [other]) > score(first)
+
+
+def test_a_symmetric_claim_is_one_key_point_not_one_per_direction():
+    ours = claim("c1", "partnership", "affirmed", "reported", "e-fox", "Foxconn")
+    theirs = {**claim("c2", "partnership", "affirmed", "reported", "e-open", "OpenAI", article="a2"),
+              "subject_id": "e-fox", "subject_name": "Foxconn"}
+    supply = {**claim("c3", "supply", "affirmed", "asserted", "e-open", "OpenAI", article="a3"),
+              "subject_id": "e-fox", "subject_name": "Foxconn"}
+    points = [k["text"] for k in assemble_profile("e-open", evidence([ours, theirs, supply]), now=WHEN)["key_points"]]
+    assert sum("partners with" in p for p in points) == 1 and "Foxconn supplies OpenAI" in points

@@ -108,3 +108,16 @@ def test_one_sentence_one_described_event_and_its_negation_wins(analyse):
 def test_disposals_listings_and_prices_are_other_claims(analyse, sentence, polarity, modality):
     others = [c for c in analyse(sentence).claims if c.type == "other"]
     assert [(c.subject, c.polarity, c.modality) for c in others] == [("Tarnwell Foods", polarity, modality)]
+
+
+def test_quoted_people_are_not_organisations(analyse):
+    """A name followed by a person's role, or whose surname names a person elsewhere in the
+    document, is a person even where the model tagged it ORG."""
+    quotes = analyse('"AI has made it interesting again," said Dev Mahajan, a network analyst at Westgate Telecom Insights. '
+                     '"Working with Foxconn helps," said Renata Holloway, OpenAI\'s head of data-centre hardware partnerships.')
+    assert {o.name for o in quotes.organisations} == {"Foxconn", "OpenAI"}
+    surname = analyse("Renata Holloway runs hardware at OpenAI. Ms Holloway said Foxconn would build racks.")
+    assert {o.name for o in surname.organisations} == {"OpenAI", "Foxconn"}
+    # A company named after a person stays a company.
+    company = analyse("Priya Raman Holdings said so. Mr Raman said Foxconn would build racks.")
+    assert "Priya Raman Holdings" in {o.name for o in company.organisations}

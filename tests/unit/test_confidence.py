@@ -7,7 +7,7 @@ import pytest
 from dossier.scoring.confidence import (
     CONTRADICTION_PENALTY, DEFAULT_RELIABILITY, FEATURES, ClaimEvidence, ScoreInput, SourceEvidence,
     contradictions, extraction_certainty, hedging, independent_sources, recency, score_claim, score_profile,
-    source_reliability,
+    source_reliability, story_claims,
 )
 
 NOW = datetime(2025, 12, 1, tzinfo=timezone.utc)
@@ -17,8 +17,8 @@ def src(article, publisher, cluster=None, reliability=None, days_old=10):
     return SourceEvidence(article, publisher, cluster or article, reliability, NOW - timedelta(days=days_old))
 
 
-def clm(key_type="supply", polarity="affirmed", modality="asserted", confidence=0.8, article="a"):
-    return ClaimEvidence(("s", key_type, "o"), polarity, modality, confidence, article)
+def clm(key_type="supply", polarity="affirmed", modality="asserted", confidence=0.8, article="a", cluster=None):
+    return ClaimEvidence(("s", key_type, "o"), polarity, modality, confidence, article, cluster or article)
 
 
 def test_weights_sum_to_one():
@@ -37,7 +37,7 @@ def test_source_reliability_uses_priors_and_the_default():
 
 
 def test_extraction_certainty_and_hedging():
-    data = ScoreInput(sources=[], claims=[clm(confidence=0.9), clm(modality="hedged", confidence=0.6)], now=NOW)
+    data = ScoreInput(sources=[], claims=[clm(confidence=0.9), clm(modality="hedged", confidence=0.6, article="b")], now=NOW)
     assert extraction_certainty(data) == (pytest.approx(0.75), {"claims": 2})
     assert hedging(data) == (pytest.approx(0.5), {"hedged": 1, "claims": 2})
     assert extraction_certainty(ScoreInput(sources=[], claims=[], now=NOW))[0] == 0.5  # mentions only
@@ -60,3 +60,12 @@ def test_claim_score_records_its_parts():
     score, detail = score_claim(0.8, None, "hedged")
     assert score == pytest.approx(0.5 * 0.8 + 0.3 * DEFAULT_RELIABILITY + 0.2 * 0.5)
     assert detail["reliability"] == DEFAULT_RELIABILITY and detail["hedge"] == 0.5
+
+
+def test_story_claims_keep_one_claim_per_story_from_its_first_report():
+    sources = [src("a", "wire", days_old=5), src("b", "paper", cluster="a", days_old=4), src("c", "other", days_old=3)]
+    claims = [clm(article="b", cluster="a", confidence=0.9), clm(article="a", confidence=0.6), clm(article="c", confidence=0.7),
+              clm(key_type="facility", article="b", cluster="a")]
+    kept = story_claims(ScoreInput(sources=sources, claims=claims, now=NOW))
+    # The copy's supply claim yields to the first report's; its facility claim is the story's only one.
+    assert sorted((c.key[1], c.article_id) for c in kept) == [("facility", "b"), ("supply", "a"), ("supply", "c")]

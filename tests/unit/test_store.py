@@ -1,6 +1,7 @@
 """The warehouse layer on a real DuckDB file, re-opened to check."""
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -30,6 +31,36 @@ def test_migrations_are_recorded_once(warehouse):
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert {"v_profiles_current", "v_claims", "v_entity_timeline"} <= views
     con.close()
+
+
+# The public views are a contract (warehouse/README.md): tables may change, these columns may not.
+PUBLIC_VIEW_COLUMNS = {
+    "v_profiles_current": ["entity_id", "name", "aliases", "type", "category", "region", "primary_domain", "confidence",
+                           "grade", "grade_label", "source_count", "independent_source_count", "status", "revision",
+                           "updated_at"],
+    "v_claims": ["claim_id", "subject", "type", "object", "polarity", "modality", "evidence", "article_url",
+                 "published_at", "confidence", "review_verdict"],
+    "v_entity_timeline": ["entity_id", "name", "article_id", "title", "article_url", "occurred_at", "mentions"],
+}
+
+
+def test_public_views_keep_their_documented_columns(warehouse):
+    with warehouse.write():
+        pass
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        for view, columns in PUBLIC_VIEW_COLUMNS.items():
+            assert [d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description] == columns, view
+    finally:
+        con.close()
+
+
+def test_the_view_contract_is_the_one_the_readme_documents():
+    readme = (Path(__file__).resolve().parents[2] / "warehouse" / "README.md").read_text(encoding="utf-8")
+    for view, columns in PUBLIC_VIEW_COLUMNS.items():
+        section = readme.split(f"## `{view}`", 1)[1].split("\n## ", 1)[0]
+        documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+        assert documented == columns, view
 
 
 def test_upsert_is_idempotent_and_keeps_first_seen(warehouse):
