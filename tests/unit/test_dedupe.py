@@ -41,9 +41,38 @@ def test_three_syndicated_copies_do_not_raise_confidence_a_second_publisher_does
     independent = one + [source("d", "paper-d.example", "d", 2)]
     assert independent_source_count(copies) == 1
     assert independent_source_count(independent) == 2
-    score = lambda sources: score_profile(ScoreInput(sources=sources, claims=[], now=now)).score
-    assert score(copies) == score(one)
-    assert score(independent) > score(one)
+    # The wire story carries a hedged claim and an asserted one; the copies, cut for length as
+    # syndicated text often is, repeat only the asserted one. Counted per article, the copies
+    # would outvote the hedge and lift extraction certainty: they are one story.
+    first = [claim("a", "a", 0.6, "hedged"), claim("a", "a", 0.9, ctype="supply")]
+    with_copies = first + [claim("b", "a", 0.9, ctype="supply"), claim("c", "a", 0.9, ctype="supply")]
+    score = lambda sources, claims: score_profile(ScoreInput(sources=sources, claims=claims, now=now)).score
+    assert score(copies, []) == score(one, [])
+    assert score(copies, with_copies) == score(one, first)
+    # The same claim in another publisher's own story is corroboration and counts.
+    assert score(independent, first + [claim("d", "d", 0.9, ctype="supply")]) > score(one, first)
+
+
+def test_copies_with_more_certain_claims_do_not_raise_confidence():
+    """Copies whose claims read more certainly than the first report add nothing either: only
+    the story's first report speaks for it."""
+    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    sources = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
+    first = [claim("a", "a", 0.6, "hedged")]
+    copy = [claim("b", "a", 0.9, "asserted")]
+    score = lambda claims: score_profile(ScoreInput(sources=sources, claims=claims, now=now)).score
+    assert score(first + copy) == score(first)
+
+
+def test_a_contradiction_needs_two_independent_stories():
+    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    negated = lambda article, cluster: ClaimEvidence(("foxconn", "partnership", "openai"), "negated", "asserted", 0.8, article, cluster)
+    copies = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
+    edited_copy = ScoreInput(sources=copies, claims=[claim("a", "a", 0.8), negated("b", "a")], now=now)
+    assert score_profile(edited_copy).contradicted == ()
+    two_stories = ScoreInput(sources=[copies[0], source("d", "paper-d.example", "d", 2)],
+                             claims=[claim("a", "a", 0.8), negated("d", "d")], now=now)
+    assert score_profile(two_stories).contradicted == (("foxconn", "partnership", "openai"),)
 
 
 def test_bands_are_the_ones_datasketch_chooses():
@@ -91,35 +120,3 @@ def test_candidates_come_from_the_bucket_index_only(tmp_path):
         known = article_store.load_near_duplicate_candidates(con, buckets(signature(copy)), ["b"])
         assert [row[0] for row in known] == ["a"]  # the wire story, not the same news in other words
         assert assign_clusters([("b", signature(copy))], known) == {"b": "a"}
-    # The wire story carries a hedged claim and an asserted one; the copies, cut for length as
-    # syndicated text often is, repeat only the asserted one. Counted per article, the copies
-    # would outvote the hedge and lift extraction certainty: they are one story.
-    first = [claim("a", "a", 0.6, "hedged"), claim("a", "a", 0.9, ctype="supply")]
-    with_copies = first + [claim("b", "a", 0.9, ctype="supply"), claim("c", "a", 0.9, ctype="supply")]
-    score = lambda sources, claims: score_profile(ScoreInput(sources=sources, claims=claims, now=now)).score
-    assert score(copies, []) == score(one, [])
-    assert score(copies, with_copies) == score(one, first)
-    # The same claim in another publisher's own story is corroboration and counts.
-    assert score(independent, first + [claim("d", "d", 0.9, ctype="supply")]) > score(one, first)
-
-
-def test_copies_with_more_certain_claims_do_not_raise_confidence():
-    """Copies whose claims read more certainly than the first report add nothing either: only
-    the story's first report speaks for it."""
-    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
-    sources = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
-    first = [claim("a", "a", 0.6, "hedged")]
-    copy = [claim("b", "a", 0.9, "asserted")]
-    score = lambda claims: score_profile(ScoreInput(sources=sources, claims=claims, now=now)).score
-    assert score(first + copy) == score(first)
-
-
-def test_a_contradiction_needs_two_independent_stories():
-    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
-    negated = lambda article, cluster: ClaimEvidence(("foxconn", "partnership", "openai"), "negated", "asserted", 0.8, article, cluster)
-    copies = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
-    edited_copy = ScoreInput(sources=copies, claims=[claim("a", "a", 0.8), negated("b", "a")], now=now)
-    assert score_profile(edited_copy).contradicted == ()
-    two_stories = ScoreInput(sources=[copies[0], source("d", "paper-d.example", "d", 2)],
-                             claims=[claim("a", "a", 0.8), negated("d", "d")], now=now)
-    assert score_profile(two_stories).contradicted == (("foxconn", "partnership", "openai"),)
