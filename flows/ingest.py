@@ -207,8 +207,12 @@ def _run(
     # Extraction batches run on the flow's task runner (threads, or a Dask cluster) while this
     # process writes the batch before and fetches the next chunk; this process alone writes,
     # batch by batch in plan order, so the warehouse ends the same whichever runner analysed
-    # the batches. In-process, one analysis at a time: the threads share the loaded pipeline.
-    in_flight = settings.analysis_in_flight if settings.task_runner == "dask" else 1
+    # the batches. With analysis worker processes (nlp_processes > 1) or Dask, batches queue
+    # ahead so no worker waits for the next chunk; otherwise one analysis at a time.
+    parallel = settings.task_runner == "dask" or settings.nlp_processes > 1
+    in_flight = settings.analysis_in_flight if parallel else 1
+    # On Dask the workers are the parallelism (and, daemonic, may not start processes of their own).
+    analysis_settings = settings.model_copy(update={"nlp_processes": 1}) if settings.task_runner == "dask" else settings
     pending: deque[tuple[list[stages.FetchJob], stages.FetchOutcome, Any]] = deque()
 
     def analysed(item: tuple[list[stages.FetchJob], stages.FetchOutcome, Any]) -> tuple[Any, ...]:
@@ -246,7 +250,7 @@ def _run(
     for chunk in chunks:
         fetched = fetch_task(chunk, settings, throttle, robots)
         ready = [analysed(pending.popleft()) for _ in range(max(0, len(pending) - in_flight + 1))]
-        future = analyse_task.submit(list(fetched.articles), settings) if fetched.articles else None
+        future = analyse_task.submit(list(fetched.articles), analysis_settings) if fetched.articles else None
         pending.append((chunk, fetched, future))
         for item in ready:  # written while the chunk just submitted is analysed
             write(*item)

@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     demo_port: int = Field(8765, ge=0, le=65535, description="Port of the built-in demo server (0: any free port).")
     demo_host_delay: float = Field(0.0, ge=0, description="Politeness delay used against the loopback demo server.")
     # --- throughput (issue 7: measured by `make bench`) ---
-    nlp_processes: int = Field(2, ge=1, description="Processes nlp.pipe uses; 2 uses both cores of a 2-core machine, results identical to 1.")
+    nlp_processes: int = Field(2, ge=1, description="Analysis worker processes; 2 uses both cores of a 2-core machine, results identical to 1.")
 
     # --- review desk (`dossier serve`) ---
     serve_host: str = Field("127.0.0.1", description="Address the review desk listens on.")
