@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 TARGETS: list[tuple[str, str, str]] = [
     ("dossier.ingest.feeds", "parse_feed", "feed parse"),
     ("dossier.ingest.fetch", "Fetcher.get", "fetch"),
-    ("dossier.pipeline.stages", "decode_body", "text extraction"),
+    ("dossier.pipeline.stages", "decode_page", "text extraction"),
     ("dossier.pipeline.stages", "extract_article", "text extraction"),
     ("dossier.pipeline.stages", "analyse_articles", "NLP: spaCy pipeline"),
     ("dossier.extract.analyse", "Analyser.analyse_doc", "NLP: evidence rules"),

@@ -89,7 +89,7 @@ def test_counts_and_durations_per_stage_are_recorded(polite_run):
     assert counts["feed_poll"] == {"feeds": 1, "backed_off": 0, "polled": 1, "not_modified": 0, "failed": 0, "skipped": 0}
     assert counts["feed_parse"]["entries"] == 3 and counts["feed_parse"]["to_fetch"] == 3
     assert counts["fetch"] == {"requested": 2, "not_modified": 0, "failed": 1, "skipped": 1}
-    assert counts["text"] == {"extracted": 1, "unchanged": 0, "failed": 0}
+    assert counts["text"] == {"extracted": 1, "unchanged": 0, "failed": 0, "warned": 0}
     assert counts["nlp"] == {"analysed": 1, "failed": 0}
     assert counts["write"]["articles"] == 1 and counts["write"]["failure_rows"] == 2 and counts["write"]["claims"] >= 1
     assert counts["assembly"]["organisations"] >= 2 and counts["assembly"]["drafts_created"] >= 2

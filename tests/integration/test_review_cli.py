@@ -85,7 +85,7 @@ def test_users_are_added_listed_and_disabled_never_deleted(env):
     assert "disabled" in run("users", "list").output
 
 
-HALDEN = "Halden Systems opened a chip factory in Leeds, England."  # Europe, AI infrastructure
+HALDEN = "Halden Systems, a server hardware manufacturer, opened a factory in Leeds, England."  # Europe, AI infrastructure
 
 
 def listed(*options: str) -> set[str]:
