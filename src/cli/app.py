@@ -351,7 +351,8 @@ def extract(
     except ModelNotInstalled as exc:
         raise fail(str(exc)) from None
     good = [(name, text) for name, text, error in inputs if error is None]
-    results = dict(zip((n for n, _ in good), analyser.analyse((t for _, t in good), batch_size=settings.nlp_batch_size)))
+    results = dict(zip((n for n, _ in good), analyser.analyse((t for _, t in good), batch_size=settings.nlp_batch_size,
+                                                                     batch_chars=settings.nlp_batch_chars)))
     failed = False
     for name, _, error in inputs:
         if error is not None:

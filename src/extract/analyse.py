@@ -56,19 +56,22 @@ class Analyser:
             ties=tuple(find_ties(doc, span_names, place_spans)),
         )
 
-    def analyse(self, texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Analysis]:
-        """Analyse texts in order, `batch_size` texts per `nlp.pipe` batch (32 measured fastest
-        and leanest here). `n_process` > 1 spreads the batches over that many worker processes;
-        the batches are the same, so the results are identical to one process."""
+    def analyse(
+        self, texts: Iterable[str], batch_size: int = 32, n_process: int = 1, batch_chars: int | None = None
+    ) -> Iterator[Analysis]:
+        """Analyse texts in order, at most `batch_size` texts (32 measured fastest here) and
+        `batch_chars` characters per batch. `n_process` > 1 spreads the batches over that many
+        worker processes. A document's analysis does not depend on its batch (checked on 90 real
+        articles and in the tests), so the results are identical however the texts are cut."""
         texts = list(texts)
-        batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+        batches = cut_batches(texts, batch_size, batch_chars)
         if n_process > 1 and self.model is not None and (len(batches) > 1 or self._pool is not None):
             # A worker starts in seconds: a single batch is not worth starting the pool for.
             for analyses in self._map(batches, n_process):
                 yield from analyses
             return
         with self._nlp_lock:  # threads never run the one loaded pipeline at the same time
-            analyses = [self.analyse_doc(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+            analyses = [self.analyse_doc(doc) for batch in batches for doc in self.nlp.pipe(batch, batch_size=len(batch))]
         yield from analyses
 
     def _map(self, batches: list[list[str]], n_process: int) -> Iterator[list[Analysis]]:
@@ -99,6 +102,24 @@ class Analyser:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool, self._pool_size = None, 0
+
+
+def cut_batches(texts: list[str], size: int, chars: int | None = None) -> list[list[str]]:
+    """Consecutive texts in batches of at most `size` texts and `chars` characters (a longer
+    text alone). Parsing memory grows with a batch's length: 32 of the longest real articles
+    (63,000 words) took a process to 1.3 GB, so a length cap bounds each worker's peak."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    length = 0
+    for text in texts:
+        if current and (len(current) >= size or (chars is not None and length + len(text) > chars)):
+            batches.append(current)
+            current, length = [], 0
+        current.append(text)
+        length += len(text)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _analyse_batch(model: str, texts: list[str]) -> list[Analysis]:

@@ -315,7 +315,7 @@ def _analyse(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseO
     analyser = load_analyser(settings.spacy_model)
     try:
         analyses = list(analyser.analyse([a.article.text for a in articles], batch_size=settings.nlp_batch_size,
-                                         n_process=settings.nlp_processes))
+                                         n_process=settings.nlp_processes, batch_chars=settings.nlp_batch_chars))
         return AnalyseOutcome(analysed=tuple(AnalysedArticle(fetched=a, analysis=r) for a, r in zip(articles, analyses)))
     except Exception:  # noqa: BLE001 - isolate the article that broke the batch
         log.exception("NLP batch of %d articles failed; retrying one by one", len(articles))

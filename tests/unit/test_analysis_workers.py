@@ -44,3 +44,18 @@ def test_a_killed_worker_is_reported_and_the_next_call_starts_fresh_workers(anal
         list(analyser.analyse(texts(), batch_size=1, n_process=2))
     again = list(analyser.analyse(texts(), batch_size=1, n_process=2))
     assert len(again) == len(texts()) and victim not in analyser._pool._processes
+
+
+def test_batches_are_cut_by_count_and_by_length():
+    from dossier.extract.analyse import cut_batches
+
+    texts = ["a" * 10, "b" * 10, "c" * 50, "d" * 10, "e" * 10, "f" * 10]
+    assert cut_batches(texts, 32) == [texts]
+    assert cut_batches(texts, 2) == [texts[0:2], texts[2:4], texts[4:6]]
+    assert cut_batches(texts, 32, chars=30) == [texts[0:2], [texts[2]], texts[3:6]]  # "c" alone: longer than the cap
+
+
+def test_analyses_do_not_depend_on_how_texts_are_batched(analyser):
+    whole = [a.model_dump() for a in analyser.analyse(texts(), batch_size=32)]
+    cut = [a.model_dump() for a in analyser.analyse(texts(), batch_size=32, batch_chars=2_000)]
+    assert cut == whole
