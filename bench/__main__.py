@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -56,7 +55,8 @@ def measure_corpus(size: int, generated: bool, workdir: Path, settings: dict, ru
             Path(str(warehouse) + suffix).unlink(missing_ok=True)
         args = {"feeds": feeds, "warehouse": str(warehouse), "runs": runs, "settings": settings}
         result = child("e2e", args, workdir, tag)
-        result.update(articles=size, feeds=len(feeds), warehouse=str(warehouse))
+        # The file's name only: the results are committed, a path would name this machine.
+        result.update(articles=size, feeds=len(feeds), warehouse=warehouse.name)
         return result
     finally:
         site.kill()
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"dossier benchmark: {args.articles} articles from {corpus_name}", flush=True)
     results["e2e"] = measure_corpus(args.articles, generated, workdir, {}, 2, f"e2e-{args.articles}")
-    warehouse = results["e2e"]["warehouse"]
+    warehouse = str(workdir / results["e2e"]["warehouse"])
     results["raw"] = child("raw", {"warehouse": warehouse, "processes": processes}, workdir, "raw")
     if processes > 1:
         results["raw_one_process"] = child("raw", {"warehouse": warehouse, "processes": 1, "limit": 400}, workdir, "raw-1")
