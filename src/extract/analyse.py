@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
@@ -13,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
-from dossier.extract.nlp import load_pipeline
+from dossier.extract.nlp import check_model, load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
 from dossier.extract.ties import find_ties
 from dossier.records import Analysis, EntitySpan
@@ -24,7 +25,7 @@ class WorkerLost(RuntimeError):
 
 
 class Analyser:
-    """The loaded pipeline and claim matcher; build one per process with `load_analyser`.
+    """The pipeline and claim matcher (loaded on first use); one per process from `load_analyser`.
 
     With `n_process` > 1, batches go to a pool of worker processes started once (on first
     use) and kept for the life of the process: each worker loads the model itself, parses
@@ -33,14 +34,32 @@ class Analyser:
     documents back to be analysed here, one core's work on top of the two parsing.
     """
 
-    def __init__(self, nlp: Language, model: str | None = None) -> None:
-        self.nlp = nlp
+    def __init__(self, nlp: Language | None = None, model: str | None = None) -> None:
+        if nlp is None and model is None:
+            raise ValueError("an Analyser needs a loaded pipeline or a model name")
         self.model = model
-        self.matcher: TriggerMatcher = build_matcher(nlp)
+        self._nlp = nlp
+        self._matcher: TriggerMatcher | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._pool_size = 0
         self._pool_lock = threading.Lock()
         self._nlp_lock = threading.Lock()
+
+    @property
+    def nlp(self) -> Language:
+        """The pipeline, loaded on first use: a process whose batches all go to the worker
+        processes never loads it (≈ 60 MiB and a second of start-up saved there)."""
+        if self._nlp is None:
+            with self._nlp_lock:
+                if self._nlp is None:
+                    self._nlp = load_pipeline(self.model)
+        return self._nlp
+
+    @property
+    def matcher(self) -> TriggerMatcher:
+        if self._matcher is None:
+            self._matcher = build_matcher(self.nlp)
+        return self._matcher
 
     def analyse_doc(self, doc: Doc) -> Analysis:
         """Organisations, places and claims of one parsed document."""
@@ -70,8 +89,9 @@ class Analyser:
             for analyses in self._map(batches, n_process):
                 yield from analyses
             return
+        nlp, _ = self.nlp, self.matcher  # loaded before the lock, which loading takes too
         with self._nlp_lock:  # threads never run the one loaded pipeline at the same time
-            analyses = [self.analyse_doc(doc) for batch in batches for doc in self.nlp.pipe(batch, batch_size=len(batch))]
+            analyses = [self.analyse_doc(doc) for batch in batches for doc in nlp.pipe(batch, batch_size=len(batch))]
         yield from analyses
 
     def _map(self, batches: list[list[str]], n_process: int) -> Iterator[list[Analysis]]:
@@ -91,9 +111,10 @@ class Analyser:
                 # fork taken while another thread holds a lock can deadlock the child.
                 self._pool = ProcessPoolExecutor(
                     max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=load_analyser, initargs=(self.model,),
+                    initializer=_load_worker, initargs=(self.model,),
                 )
                 self._pool_size = size
+                _POOLED.add(self)
             return self._pool
 
     def close(self) -> None:
@@ -102,6 +123,16 @@ class Analyser:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool, self._pool_size = None, 0
+            _POOLED.discard(self)
+
+
+_POOLED: weakref.WeakSet[Analyser] = weakref.WeakSet()  # analysers with worker processes running
+
+
+def release_workers() -> None:
+    """Stop every analyser's worker processes in this process (they start again when next needed)."""
+    for analyser in list(_POOLED):
+        analyser.close()
 
 
 def cut_batches(texts: list[str], size: int, chars: int | None = None) -> list[list[str]]:
@@ -122,6 +153,15 @@ def cut_batches(texts: list[str], size: int, chars: int | None = None) -> list[l
     return batches
 
 
+def _load_worker(model: str) -> None:
+    """Load the model as a worker starts. A failure is not raised here (that would break the
+    pool with no reason given): `_analyse_batch` loads again and raises the real error."""
+    try:
+        load_analyser(model).matcher
+    except Exception:  # noqa: BLE001 - raised again, with its message, by the first batch
+        pass
+
+
 def _analyse_batch(model: str, texts: list[str]) -> list[Analysis]:
     """One batch, in a worker process: parse and analyse with the worker's own analyser."""
     analyser = load_analyser(model)
@@ -130,5 +170,7 @@ def _analyse_batch(model: str, texts: list[str]) -> list[Analysis]:
 
 @lru_cache(maxsize=2)
 def load_analyser(model: str) -> Analyser:
-    """The process-wide analyser for a model name (the model is loaded once)."""
-    return Analyser(load_pipeline(model), model)
+    """The process-wide analyser for a model name. The model is loaded once, when first
+    needed; a model that is not installed is refused here (ModelNotInstalled)."""
+    check_model(model)
+    return Analyser(model=model)

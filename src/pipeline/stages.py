@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
-from dossier.extract.analyse import load_analyser
+from dossier.extract.analyse import load_analyser, release_workers
+from dossier.extract.nlp import ModelNotInstalled
 from dossier.extract.aliases import name_key
 from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
@@ -68,7 +69,7 @@ class FetchJob(Record):
 
 class FetchedArticle(Record):
     job: FetchJob
-    page: Page
+    page: Page  # its HTML emptied once the article text is extracted
     article: ArticleText
     is_new: bool
 
@@ -282,7 +283,10 @@ def fetch_articles(
             if job.known_hash is not None and article.content_hash == job.known_hash:
                 unchanged += 1
                 continue
-            fetched.append(FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None))
+            # The page's HTML is done with once its text is out: a chunk's pages (the real ones
+            # run to hundreds of KB each) would otherwise stay in memory through analysis and write.
+            fetched.append(FetchedArticle(job=job, page=page.model_copy(update={"html": ""}), article=article,
+                                          is_new=job.known_id is None))
         log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
                  len(failures), len(skipped), extra={"durations": watch.durations})
     return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped),
@@ -317,6 +321,8 @@ def _analyse(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseO
         analyses = list(analyser.analyse([a.article.text for a in articles], batch_size=settings.nlp_batch_size,
                                          n_process=settings.nlp_processes, batch_chars=settings.nlp_batch_chars))
         return AnalyseOutcome(analysed=tuple(AnalysedArticle(fetched=a, analysis=r) for a, r in zip(articles, analyses)))
+    except ModelNotInstalled:  # no article can be analysed: the run fails, naming the model
+        raise
     except Exception:  # noqa: BLE001 - isolate the article that broke the batch
         log.exception("NLP batch of %d articles failed; retrying one by one", len(articles))
     analysed, failures = [], []
@@ -329,6 +335,13 @@ def _analyse(articles: Sequence[FetchedArticle], settings: Settings) -> AnalyseO
             continue
         analysed.append(AnalysedArticle(fetched=item, analysis=result))
     return AnalyseOutcome(analysed=tuple(analysed), failures=tuple(failures))
+
+
+def release_analysis() -> None:
+    """Stop the analysis worker processes once a run's analysis is done: each holds its model
+    and parsing memory (several hundred MiB), which the draft refresh that follows would
+    otherwise sit on top of. The next run with articles starts them again (seconds)."""
+    release_workers()
 
 
 # --- warehouse --------------------------------------------------------------------------

@@ -86,6 +86,13 @@ def test_extract_reports_bad_inputs_by_name_and_keeps_going(runner, tmp_path):
     assert outs[2]["organisations"]
 
 
+def test_extract_names_a_model_that_is_not_installed(runner, monkeypatch):
+    monkeypatch.setenv("DOSSIER_SPACY_MODEL", "en_core_web_nonexistent")
+    result = runner.invoke(app, ["extract", "-", "--json"], input="Foxconn will build servers in Ohio.")
+    assert result.exit_code != 0
+    assert "en_core_web_nonexistent" in result.output and "not installed" in result.output
+
+
 def test_feeds_add_list_remove_on_a_real_warehouse(runner, tmp_path, monkeypatch):
     path = tmp_path / "w.duckdb"
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dossier.extract.analyse import WorkerLost, load_analyser
+from dossier.extract.analyse import Analyser, WorkerLost, load_analyser
+from dossier.extract.nlp import ModelNotInstalled
 from dossier.settings import load_settings
 
 GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
@@ -59,3 +60,45 @@ def test_analyses_do_not_depend_on_how_texts_are_batched(analyser):
     whole = [a.model_dump() for a in analyser.analyse(texts(), batch_size=32)]
     cut = [a.model_dump() for a in analyser.analyse(texts(), batch_size=32, batch_chars=2_000)]
     assert cut == whole
+
+
+def test_the_calling_process_does_not_load_the_model_when_workers_do_the_work():
+    fresh = Analyser(model=load_settings().spacy_model)
+    try:
+        one = [a.model_dump() for a in load_analyser(load_settings().spacy_model).analyse(texts()[:3], batch_size=1)]
+        assert [a.model_dump() for a in fresh.analyse(texts()[:3], batch_size=1, n_process=2)] == one
+        assert fresh._nlp is None  # parsed in the workers only (≈ 60 MiB not held here)
+    finally:
+        fresh.close()
+
+
+def test_a_model_a_worker_cannot_load_is_reported_by_name_not_as_a_dead_worker():
+    broken = Analyser(model="en_core_web_nonexistent")  # load_analyser would refuse it up front
+    try:
+        with pytest.raises(ModelNotInstalled, match="en_core_web_nonexistent"):
+            list(broken.analyse(["One text.", "Another text."], batch_size=1, n_process=2))
+    finally:
+        broken.close()
+
+
+def test_load_analyser_refuses_a_model_that_is_not_installed_without_loading_anything():
+    with pytest.raises(ModelNotInstalled, match="en_core_web_nonexistent"):
+        load_analyser("en_core_web_nonexistent")
+
+
+def test_release_workers_stops_the_worker_processes_and_the_next_call_starts_them_again():
+    from dossier.extract.analyse import release_workers
+
+    fresh = Analyser(model=load_settings().spacy_model)
+    try:
+        list(fresh.analyse(texts()[:2], batch_size=1, n_process=2))
+        workers = list(fresh._pool._processes.values())
+        assert workers and all(w.is_alive() for w in workers)
+        release_workers()
+        assert fresh._pool is None
+        for worker in workers:
+            worker.join(timeout=30)
+        assert not any(w.is_alive() for w in workers)
+        assert len(list(fresh.analyse(texts()[:2], batch_size=1, n_process=2))) == 2
+    finally:
+        fresh.close()
