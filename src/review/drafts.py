@@ -15,6 +15,9 @@ from dossier.store import reviews as review_store
 from dossier.tracing import Stopwatch
 
 
+REFRESH_SLICE = 500  # organisations assembled and written at a time
+
+
 def refresh_drafts(
     con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
 ) -> dict[str, int]:
@@ -22,8 +25,16 @@ def refresh_drafts(
     revisions are never written: a changed profile opens a draft beside them). With a
     `stopwatch`, assembly and the scoring inside it are timed apart."""
     ids = sorted(set(entity_ids))
-    if not ids:
-        return {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    # In slices: a profile depends only on its own evidence, and a run touching every
+    # organisation of a large warehouse would otherwise hold all their evidence at once.
+    for start in range(0, len(ids), REFRESH_SLICE):
+        for key, value in _refresh_slice(con, ids[start : start + REFRESH_SLICE], stopwatch).items():
+            counts[key] += value
+    return counts
+
+
+def _refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None) -> dict[str, int]:
     evidence = profile_store.load_evidence(con, ids)
     overrides = review_store.active_overrides(con, ids)
     approved = review_store.approved_revisions(con, ids)

@@ -120,3 +120,26 @@ def test_desk_split_of_an_alias_the_organisation_lacks_is_refused_and_logs_nothi
         with pytest.raises(desk.ReviewError, match="no alias"):
             desk.split(con, quayside, "Marrowgate", reviewer="ana")
         assert con.execute("SELECT count(*) FROM review_events").fetchone()[0] == 0
+
+
+def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, monkeypatch):
+    from dossier.review import drafts
+
+    texts = [(FIXTURES / "quayside.txt").read_text(),
+             "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."]
+    outcome = analyse_articles([fetched(t, n) for n, t in enumerate(texts)], load_settings())
+
+    def profiles(slice_size: int) -> list[tuple]:
+        monkeypatch.setattr(drafts, "REFRESH_SLICE", slice_size)
+        warehouse = Warehouse(tmp_path / f"slice-{slice_size}.duckdb")
+        written = write_batch(warehouse, list(outcome.analysed), [])
+        counts = refresh_profiles(warehouse, written.affected_entities)
+        con = duckdb.connect(str(warehouse.path), read_only=True)
+        try:
+            rows = con.execute("SELECT entity_id, revision, status, content_hash FROM profiles ORDER BY entity_id").fetchall()
+        finally:
+            con.close()
+        assert counts["created"] == len(rows) >= 3
+        return rows
+
+    assert profiles(1) == profiles(500)
