@@ -117,6 +117,61 @@ class StageClock:
         return total
 
 
+# --- CPU --------------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process (its own threads, not its children)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+        return 0.0
+
+
+def tree_cpu_s() -> float:
+    """CPU seconds used so far by this process, its finished children, and its live descendants
+    (Prefect's API server left out, as in the memory figure)."""
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    todo = _children(os.getpid())
+    while todo:
+        current = todo.pop()
+        if _is_prefect_server(current):
+            continue
+        total += _proc_cpu_s(current)
+        todo.extend(_children(current))
+    return total
+
+
+def host_cpu() -> dict[str, float]:
+    """The machine's CPU counters (seconds, all cores): busy, idle and stolen by the hypervisor."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        values = [int(v) / _TICKS for v in fh.readline().split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0.0] * 8)[:8]
+    return {"busy": user + nice + system + irq + softirq, "idle": idle + iowait, "steal": steal}
+
+
+class CpuMeter:
+    """CPU seconds of this process tree and of the whole machine between `start` and `stop`."""
+
+    def start(self) -> CpuMeter:
+        self._tree, self._host, self._wall = tree_cpu_s(), host_cpu(), time.perf_counter()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        tree, host, wall = tree_cpu_s(), host_cpu(), time.perf_counter() - self._wall
+        cores = os.cpu_count() or 1
+        delta = {k: host[k] - self._host[k] for k in host}
+        return {"tree_cpu_s": tree - self._tree, "wall_s": wall, "cores": cores,
+                "host_busy_s": delta["busy"], "host_steal_s": delta["steal"],
+                # busy time outside this tree: other work on the machine competing with the measurement
+                "host_other_busy_s": max(0.0, delta["busy"] - (tree - self._tree))}
+
+
 # --- memory -----------------------------------------------------------------------------
 
 def _pss_kib(pid: int) -> int:
@@ -151,16 +206,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_mib(pid: int | None = None) -> float:
-    """Resident memory (PSS) of a process and its descendants, MiB, Prefect's API server left out."""
-    todo, total = [pid or os.getpid()], 0
+def tree_pss_mib(pid: int | None = None) -> dict[int, float]:
+    """Resident memory (PSS, MiB) of a process and each of its descendants, Prefect's API server left out."""
+    todo, found = [pid or os.getpid()], {}
     while todo:
         current = todo.pop()
         if _is_prefect_server(current):
             continue
-        total += _pss_kib(current)
+        found[current] = _pss_kib(current) / 1024
         todo.extend(_children(current))
-    return total / 1024
+    return found
+
+
+def tree_rss_mib(pid: int | None = None) -> float:
+    """Resident memory (PSS) of a process and its descendants, MiB, Prefect's API server left out."""
+    return sum(tree_pss_mib(pid).values())
 
 
 def peak_rss_mib() -> float:
@@ -178,13 +238,23 @@ class MemorySampler:
     def __init__(self, every: float = 0.25) -> None:
         self.every = every
         self.peak_mib = 0.0
+        self.at_peak: dict[str, float] = {}  # this process and its children at the peak, MiB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_mib = max(self.peak_mib, tree_rss_mib())
+            self._sample()
             self._stop.wait(self.every)
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        tree = tree_pss_mib(me)
+        total = sum(tree.values())
+        if total > self.peak_mib:
+            self.peak_mib = total
+            others = sorted((mib for pid, mib in tree.items() if pid != me), reverse=True)
+            self.at_peak = {"main": tree.get(me, 0.0), **{f"child {i + 1}": mib for i, mib in enumerate(others)}}
 
     @contextmanager
     def sampling(self) -> Iterator[MemorySampler]:
@@ -194,4 +264,4 @@ class MemorySampler:
         finally:
             self._stop.set()
             self._thread.join()
-            self.peak_mib = max(self.peak_mib, tree_rss_mib())
+            self._sample()

@@ -91,6 +91,44 @@ def stage_rows(run: dict[str, Any]) -> list[tuple[str, float, float]]:
     return [(name, s, s / wall) for name, s in rows]
 
 
+def _at_peak(result: dict[str, Any]) -> str:
+    """"main 609 + children 392, 381, 7 MiB", or "" for results recorded before this split was kept."""
+    split = result.get("at_peak_mib")
+    if not split:
+        return ""
+    children = [f"{mib:,.0f}" for name, mib in split.items() if name != "main"]
+    return f"main {split.get('main', 0):,.0f}" + (f" + children {', '.join(children)}" if children else "") + " MiB"
+
+
+def cpu_lines(results: dict[str, Any]) -> list[str]:
+    """CPU seconds of each measurement's process tree, and what the rest of the machine did meanwhile.
+
+    On two saturated cores the wall-time ratio is the CPU ratio plus whatever the host took
+    (steal, other tenants' work), so this section says how much of a wall figure is ours."""
+    raw_cpu, e2e_cpu = results["raw"].get("cpu"), _run1(results).get("cpu")
+    if not raw_cpu or not e2e_cpu:
+        return []
+    rows = [("raw spaCy `nlp.pipe`", raw_cpu), ("end to end, first run", e2e_cpu)]
+    lines = [
+        "## CPU",
+        "",
+        "CPU seconds of each measurement's own process tree (the ingesting process and its analysis workers;",
+        "Prefect's API server and the loopback site are left out), and the machine's other work during it: CPU",
+        "stolen by the hypervisor and busy time of processes outside the tree. A wall-time ratio moves with the",
+        "latter; the CPU ratio does not.",
+        "",
+        "| measure | wall s | CPU s (tree) | CPU / wall | host steal s | host busy outside the tree s |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(f"| {name} | {c['wall_s']:.1f} | {c['tree_cpu_s']:.1f} | {c['tree_cpu_s'] / c['wall_s']:.2f} | "
+          f"{c['host_steal_s']:.1f} | {c['host_other_busy_s']:.1f} |" for name, c in rows),
+        "",
+        f"End-to-end CPU / raw spaCy CPU: {e2e_cpu['tree_cpu_s'] / raw_cpu['tree_cpu_s']:.2f} ×"
+        f" (wall: {e2e_cpu['wall_s'] / raw_cpu['wall_s']:.2f} ×).",
+        "",
+    ]
+    return lines
+
+
 def render(results: dict[str, Any], json_path: Path | str) -> str:
     run1 = _run1(results)
     raw = results["raw"]
@@ -142,6 +180,7 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
         + ", ".join(f"{s:.1f} s with {p} process{'es' if p != '1' else ''}" for p, s in same["seconds"].items())
         + f"; the analyses were {'identical' if same['identical'] else 'NOT identical'}.",
         "",
+        *cpu_lines(results),
         "## Where the first run's time goes",
         "",
         "Each stage's own time (nested timed work subtracted), timed by wrapping dossier's stage functions from",
@@ -159,15 +198,17 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
         "",
         "Peak memory of the ingesting process and its children (the NLP workers), sampled every 0.25 s as",
         "proportional set size (pages a forked worker shares with its parent counted once); Prefect's local API",
-        "server, a child process in ephemeral mode, is left out. The main process's own high-water RSS beside it.",
+        "server, a child process in ephemeral mode, is left out. The main process's own high-water RSS beside it,",
+        "and how the tree's peak divides between the main process and its children (PSS at that sample).",
         "",
-        "| corpus | articles | peak RSS (process tree) | peak RSS (main process) | run seconds |",
-        "|---|---:|---:|---:|---:|",
-        f"| main | {e2e['articles']:,} | {e2e['rss_peak_tree_mib']:,.0f} MiB | {e2e['rss_peak_main_mib']:,.0f} MiB | {run1['seconds']:.1f} |",
+        "| corpus | articles | peak RSS (process tree) | peak RSS (main process) | at the tree's peak | run seconds |",
+        "|---|---:|---:|---:|---|---:|",
+        f"| main | {e2e['articles']:,} | {e2e['rss_peak_tree_mib']:,.0f} MiB | {e2e['rss_peak_main_mib']:,.0f} MiB | "
+        f"{_at_peak(e2e)} | {run1['seconds']:.1f} |",
     ]
     if "rss_peak_tree_mib" in raw:
         lines.append(f"| raw spaCy `nlp.pipe` alone ({raw['processes']} processes), for scale | {raw['texts']:,} | "
-                     f"{raw['rss_peak_tree_mib']:,.0f} MiB | | {raw['seconds']:.1f} |")
+                     f"{raw['rss_peak_tree_mib']:,.0f} MiB | | {_at_peak(raw)} | {raw['seconds']:.1f} |")
     partial = results.get("large_partial")
     if partial and not results.get("large"):
         lines += ["", f"A {partial['articles']:,}-article run was stopped after about {partial['articles_done']:,} articles "
@@ -178,7 +219,7 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
     if large:
         lrun = large["runs"][0]
         lines.append(f"| large | {large['articles']:,} | {large['rss_peak_tree_mib']:,.0f} MiB | "
-                     f"{large['rss_peak_main_mib']:,.0f} MiB | {lrun['seconds']:.1f} |")
+                     f"{large['rss_peak_main_mib']:,.0f} MiB | {_at_peak(large)} | {lrun['seconds']:.1f} |")
         small, big = e2e["articles"], large["articles"]
         lines += [
             "",

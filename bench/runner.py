@@ -28,7 +28,7 @@ def run_e2e(args: dict[str, Any]) -> dict[str, Any]:
     """Ingest the feeds through the Prefect flow (twice if asked); stage seconds, Prefect overhead, memory."""
     from prefect import flow
 
-    from bench.probe import MemorySampler, StageClock, peak_rss_mib
+    from bench.probe import CpuMeter, MemorySampler, StageClock, peak_rss_mib
     from dossier.extract.analyse import load_analyser
     from dossier.flows.ingest import ingest_feeds
 
@@ -55,26 +55,28 @@ def run_e2e(args: dict[str, Any]) -> dict[str, Any]:
         with sampler.sampling():
             for number in range(args.get("runs", 1)):
                 clock.reset()
+                meter = CpuMeter().start()
                 start = time.perf_counter()
                 summary = ingest_feeds(args["feeds"], settings, origin="cli")
                 end = time.perf_counter()
+                cpu = meter.stop()
                 wall = end - start
                 covered = clock.covered(start, end)
                 runs.append({
                     "run": number + 1, "seconds": wall, "summary": summary.counts(),
                     "failures": len(summary.failures), "stages": dict(clock.seconds), "calls": dict(clock.calls),
                     "dossier_code_s": covered, "prefect_overhead_s": wall - covered,
-                    "tree_rss_peak_mib_so_far": sampler.peak_mib,
+                    "tree_rss_peak_mib_so_far": sampler.peak_mib, "cpu": cpu,
                 })
     finally:
         clock.uninstall()
-    return {"setup_s": setup_s, "runs": runs, "rss_peak_tree_mib": sampler.peak_mib,
+    return {"setup_s": setup_s, "runs": runs, "rss_peak_tree_mib": sampler.peak_mib, "at_peak_mib": sampler.at_peak,
             "rss_peak_main_mib": peak_rss_mib(), "pid": os.getpid()}
 
 
 def run_raw(args: dict[str, Any]) -> dict[str, Any]:
     """Raw `nlp.pipe` over the texts the run extracted: the same pipeline, batch size and processes."""
-    from bench.probe import MemorySampler
+    from bench.probe import CpuMeter, MemorySampler
     from dossier.extract.nlp import load_pipeline
 
     settings = _settings(args)
@@ -84,15 +86,17 @@ def run_raw(args: dict[str, Any]) -> dict[str, Any]:
     words = sum(len(t.split()) for t in texts)
     sampler = MemorySampler()
     with sampler.sampling():
+        meter = CpuMeter().start()
         start = time.perf_counter()
         kwargs = {"n_process": processes} if processes > 1 else {}
         docs = 0
         for _ in nlp.pipe(texts, batch_size=settings.nlp_batch_size, **kwargs):
             docs += 1
         seconds = time.perf_counter() - start
+        cpu = meter.stop()  # spaCy's workers have been joined: their CPU is in this process's children times
     return {"texts": len(texts), "docs": docs, "words": words, "seconds": seconds, "processes": processes,
             "batch_size": settings.nlp_batch_size, "pipe_names": nlp.pipe_names,
-            "rss_peak_tree_mib": sampler.peak_mib}
+            "rss_peak_tree_mib": sampler.peak_mib, "at_peak_mib": sampler.at_peak, "cpu": cpu}
 
 
 def _texts(settings, limit: int | None = None) -> list[str]:

@@ -25,6 +25,28 @@ def test_stage_clock_counts_nested_time_once():
     assert clock.seconds["outer"] + clock.seconds["inner"] == pytest.approx(end - start)
 
 
+def test_cpu_meter_counts_a_live_child_and_a_finished_one():
+    import subprocess
+    import sys
+
+    from bench.probe import CpuMeter
+
+    burn = [sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass\n"
+            "import sys; sys.stdout.write('done'); sys.stdout.flush(); time.sleep(30)"]
+    meter = CpuMeter().start()
+    live = subprocess.Popen(burn, stdout=subprocess.PIPE)
+    try:
+        assert live.stdout.read(4) == b"done"
+        alive = meter.stop()  # the child still runs: read from /proc
+    finally:
+        live.kill()
+        live.wait()
+    assert alive["tree_cpu_s"] >= 0.35
+    meter = CpuMeter().start()
+    subprocess.run(burn[:2] + [burn[2].split("import sys")[0]], check=True)
+    assert meter.stop()["tree_cpu_s"] >= 0.35  # reaped: counted in this process's children times
+
+
 def test_site_gives_every_copy_its_own_url(tmp_path):
     pages = corpus.generated_pages(count=3)
     with corpus.BenchSite(pages, articles=7, feeds=2) as site, Fetcher(test_settings(tmp_path / "w.duckdb")) as http:
@@ -58,6 +80,8 @@ def test_bench_measures_and_reports_a_tiny_corpus(tmp_path, prefect_harness):
                "corpus": "generated", "articles": 6, "e2e": e2e, "raw": raw, "identical": same, "warehouse": wh,
                "settings": {"nlp_batch_size": 32, "article_chunk_size": 64, "nlp_processes": 2, "spacy_model": "m"}}
     text = report.render(results, json_path="b.json")
-    for heading in ("## Targets", "## Throughput", "## Where the first run's time goes", "## Memory", "## Warehouse"):
+    assert e2e["runs"][0]["cpu"]["tree_cpu_s"] > 0 and raw["cpu"]["tree_cpu_s"] > 0
+    for heading in ("## Targets", "## Throughput", "## CPU", "## Where the first run's time goes", "## Memory",
+                    "## Warehouse"):
         assert heading in text
     assert len(report.checks(results)) == 9
