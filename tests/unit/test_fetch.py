@@ -278,3 +278,13 @@ def test_requests_in_flight_to_one_host_are_capped(site, tmp_path):
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert list(pool.map(fetch, range(6))) == [200] * 6
     assert site.routes["/slow"].max_in_flight == 2
+
+
+def test_clients_share_one_tls_context_that_verifies_certificates():
+    import ssl
+
+    from dossier.ingest.fetch import deadline_transport
+
+    contexts = [deadline_transport()._pool._ssl_context for _ in range(2)]
+    assert contexts[0] is contexts[1]  # built once: loading the CA bundle costs ≈ 45 ms a client
+    assert contexts[0].verify_mode == ssl.CERT_REQUIRED and contexts[0].check_hostname
