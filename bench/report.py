@@ -196,7 +196,7 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
         "",
         "## Memory",
         "",
-        "Peak memory of the ingesting process and its children (the NLP workers), sampled every 0.25 s as",
+        "Peak memory of the ingesting process and its children (the NLP workers), sampled every 0.5 s as",
         "proportional set size (pages a forked worker shares with its parent counted once); Prefect's local API",
         "server, a child process in ephemeral mode, is left out. The main process's own high-water RSS beside it,",
         "and how the tree's peak divides between the main process and its children (PSS at that sample).",
