@@ -2,7 +2,7 @@
 
 Tasks work on batches (one feed, one chunk of articles), never one task per article, so
 Prefect's per-task overhead stays a small share of a run.
-Batches go to tasks wrapped in `quote`: Prefect otherwise walks every argument looking for
+Batches go to local tasks wrapped in `quote`: Prefect otherwise walks every argument looking for
 futures to wait on, which for a chunk of pages (HTML, text, analyses) cost the ingesting
 process more CPU than writing the chunk. The flow passes no futures inside them.
 """
@@ -218,6 +218,9 @@ def _run(
     # On Dask the workers are the parallelism (and, daemonic, may not start processes of their own).
     analysis_settings = settings.model_copy(update={"nlp_processes": 1}) if settings.task_runner == "dask" else settings
     pending: deque[tuple[list[stages.FetchJob], stages.FetchOutcome, Any]] = deque()
+    # Not on Dask: its runner handed the task the quoted articles as plain tuples; it serialises
+    # the arguments it ships anyway.
+    batch = (lambda articles: articles) if settings.task_runner == "dask" else quote
 
     def analysed(item: tuple[list[stages.FetchJob], stages.FetchOutcome, Any]) -> tuple[Any, ...]:
         chunk, fetched, future = item
@@ -254,7 +257,7 @@ def _run(
     for chunk in chunks:
         fetched = fetch_task(quote(chunk), settings, throttle, robots)
         ready = [analysed(pending.popleft()) for _ in range(max(0, len(pending) - in_flight + 1))]
-        future = analyse_task.submit(quote(list(fetched.articles)), analysis_settings) if fetched.articles else None
+        future = analyse_task.submit(batch(list(fetched.articles)), analysis_settings) if fetched.articles else None
         pending.append((chunk, fetched, future))
         for item in ready:  # written while the chunk just submitted is analysed
             write(*item)
