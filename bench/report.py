@@ -55,7 +55,7 @@ def checks(results: dict[str, Any]) -> list[Check]:
     if large:
         growth = large["rss_peak_tree_mib"] / peak
         out.append(Check(f"peak RSS {large['articles']:,} vs {results['e2e']['articles']:,} articles",
-                         f"{large['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB ({growth:.2f} ×)",
+                         f"{large['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB ({growth:.3f} ×)",
                          f"not growing (≤ {GROWTH_LIMIT:.2f} ×)", growth <= GROWTH_LIMIT))
     elif results.get("large_partial"):
         part = results["large_partial"]
