@@ -3,8 +3,8 @@
 Tasks work on batches (one feed, one chunk of articles), never one task per article, so
 Prefect's per-task overhead stays a small share of a run.
 Batches go to local tasks wrapped in `quote`: Prefect otherwise walks every argument looking for
-futures to wait on, which for a chunk of pages (HTML, text, analyses) cost the ingesting
-process more CPU than writing the chunk. The flow passes no futures inside them.
+futures to wait on, which over chunks of pages, texts and analyses took 8-10 s of the ingesting
+process's CPU in a profiled 600-article run. The flow passes no futures inside them.
 """
 
 from __future__ import annotations

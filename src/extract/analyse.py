@@ -27,11 +27,12 @@ class WorkerLost(RuntimeError):
 class Analyser:
     """The pipeline and claim matcher (loaded on first use); one per process from `load_analyser`.
 
-    With `n_process` > 1, batches go to a pool of worker processes started once (on first
-    use) and kept for the life of the process: each worker loads the model itself, parses
-    its batch and runs the evidence rules there, and sends back only the small `Analysis`
-    records. spaCy's own `n_process` forks fresh workers on every call and ships whole parsed
-    documents back to be analysed here, one core's work on top of the two parsing.
+    With `n_process` > 1, batches go to a pool of worker processes started on first use and
+    kept until `close` or `release_workers` (the flow releases them once a run's analysis is
+    done): each worker loads the model itself, parses its batch and runs the evidence rules
+    there, and sends back only the small `Analysis` records. spaCy's own `n_process` forks
+    fresh workers on every call and ships whole parsed documents back to be analysed here,
+    one core's work on top of the two parsing.
     """
 
     def __init__(self, nlp: Language | None = None, model: str | None = None) -> None:

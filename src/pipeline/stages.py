@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
+from dossier.extract.aliases import name_key
 from dossier.extract.analyse import load_analyser, release_workers
 from dossier.extract.nlp import ModelNotInstalled
-from dossier.extract.aliases import name_key
 from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
