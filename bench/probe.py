@@ -136,15 +136,9 @@ def tree_cpu_s() -> float:
     """CPU seconds used so far by this process, its finished children, and its live descendants
     (Prefect's API server left out, as in the memory figure)."""
     times = os.times()
-    total = times.user + times.system + times.children_user + times.children_system
-    todo = _children(os.getpid())
-    while todo:
-        current = todo.pop()
-        if _is_prefect_server(current):
-            continue
-        total += _proc_cpu_s(current)
-        todo.extend(_children(current))
-    return total
+    me = os.getpid()
+    live = sum(_proc_cpu_s(pid) for pid in _tree(me) if pid != me)
+    return times.user + times.system + times.children_user + times.children_system + live
 
 
 def host_cpu() -> dict[str, float]:
@@ -159,17 +153,17 @@ class CpuMeter:
     """CPU seconds of this process tree and of the whole machine between `start` and `stop`."""
 
     def start(self) -> CpuMeter:
-        self._tree, self._host, self._wall = tree_cpu_s(), host_cpu(), time.perf_counter()
+        self._tree_cpu, self._host, self._wall = tree_cpu_s(), host_cpu(), time.perf_counter()
         return self
 
     def stop(self) -> dict[str, float]:
         tree, host, wall = tree_cpu_s(), host_cpu(), time.perf_counter() - self._wall
         cores = os.cpu_count() or 1
         delta = {k: host[k] - self._host[k] for k in host}
-        return {"tree_cpu_s": tree - self._tree, "wall_s": wall, "cores": cores,
+        return {"tree_cpu_s": tree - self._tree_cpu, "wall_s": wall, "cores": cores,
                 "host_busy_s": delta["busy"], "host_steal_s": delta["steal"],
                 # busy time outside this tree: other work on the machine competing with the measurement
-                "host_other_busy_s": max(0.0, delta["busy"] - (tree - self._tree))}
+                "host_other_busy_s": max(0.0, delta["busy"] - (tree - self._tree_cpu))}
 
 
 # --- memory -----------------------------------------------------------------------------
@@ -206,21 +200,20 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_pss_mib(pid: int | None = None) -> dict[int, float]:
-    """Resident memory (PSS, MiB) of a process and each of its descendants, Prefect's API server left out."""
-    todo, found = [pid or os.getpid()], {}
+def _tree(pid: int) -> Iterator[int]:
+    """A process and its live descendants, Prefect's API server (and anything under it) left out."""
+    todo = [pid]
     while todo:
         current = todo.pop()
         if _is_prefect_server(current):
             continue
-        found[current] = _pss_kib(current) / 1024
+        yield current
         todo.extend(_children(current))
-    return found
 
 
-def tree_rss_mib(pid: int | None = None) -> float:
-    """Resident memory (PSS) of a process and its descendants, MiB, Prefect's API server left out."""
-    return sum(tree_pss_mib(pid).values())
+def tree_pss_mib(pid: int | None = None) -> dict[int, float]:
+    """Resident memory (PSS, MiB) of a process and each of its descendants, Prefect's API server left out."""
+    return {current: _pss_kib(current) / 1024 for current in _tree(pid or os.getpid())}
 
 
 def peak_rss_mib() -> float:

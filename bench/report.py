@@ -57,11 +57,6 @@ def checks(results: dict[str, Any]) -> list[Check]:
         out.append(Check(f"peak RSS {large['articles']:,} vs {results['e2e']['articles']:,} articles",
                          f"{large['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB ({growth:.3f} ×)",
                          f"not growing (≤ {GROWTH_LIMIT:.2f} ×)", growth <= GROWTH_LIMIT))
-    elif results.get("large_partial"):
-        part = results["large_partial"]
-        out.append(Check(f"peak RSS {part['articles']:,}-article run (stopped at ~{part['articles_done']:,})",
-                         f"{part['rss_peak_tree_mib']:,.0f} vs {peak:,.0f} MiB (sampled from outside)",
-                         f"not growing (≤ {GROWTH_LIMIT:.2f} ×)", part["rss_peak_tree_mib"] / peak <= GROWTH_LIMIT))
     else:
         out.append(Check("peak RSS at the larger corpus", "not run (make bench BENCH_ARGS='--large 10000')",
                          "not growing", None))
@@ -209,12 +204,6 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
     if "rss_peak_tree_mib" in raw:
         lines.append(f"| raw spaCy `nlp.pipe` alone ({raw['processes']} processes), for scale | {raw['texts']:,} | "
                      f"{raw['rss_peak_tree_mib']:,.0f} MiB | | {_at_peak(raw)} | {raw['seconds']:.1f} |")
-    partial = results.get("large_partial")
-    if partial and not results.get("large"):
-        lines += ["", f"A {partial['articles']:,}-article run was stopped after about {partial['articles_done']:,} articles "
-                  f"({partial['note']}); sampled from outside the process while it ran, its process tree peaked at "
-                  f"{partial['rss_peak_tree_mib']:,.0f} MiB and its main process at {partial['rss_peak_main_mib']:,.0f} MiB "
-                  "(both PSS)."]
     large = results.get("large")
     if large:
         lrun = large["runs"][0]

@@ -31,10 +31,10 @@ def test_cpu_meter_counts_a_live_child_and_a_finished_one():
 
     from bench.probe import CpuMeter
 
-    burn = [sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass\n"
-            "import sys; sys.stdout.write('done'); sys.stdout.flush(); time.sleep(30)"]
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass\n"
+    then_wait = "import sys; sys.stdout.write('done'); sys.stdout.flush(); time.sleep(30)"
     meter = CpuMeter().start()
-    live = subprocess.Popen(burn, stdout=subprocess.PIPE)
+    live = subprocess.Popen([sys.executable, "-c", burn + then_wait], stdout=subprocess.PIPE)
     try:
         assert live.stdout.read(4) == b"done"
         alive = meter.stop()  # the child still runs: read from /proc
@@ -43,7 +43,7 @@ def test_cpu_meter_counts_a_live_child_and_a_finished_one():
         live.wait()
     assert alive["tree_cpu_s"] >= 0.35
     meter = CpuMeter().start()
-    subprocess.run(burn[:2] + [burn[2].split("import sys")[0]], check=True)
+    subprocess.run([sys.executable, "-c", burn], check=True)
     assert meter.stop()["tree_cpu_s"] >= 0.35  # reaped: counted in this process's children times
 
 
