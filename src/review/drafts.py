@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import duckdb
 
@@ -15,7 +15,11 @@ from dossier.store import reviews as review_store
 from dossier.tracing import Stopwatch
 
 
-REFRESH_SLICE = 500  # organisations assembled and written at a time
+# Organisations are assembled and written a slice at a time, each slice holding the evidence
+# of at most this many mentions (an organisation with more forms a slice of its own). Evidence
+# is about 1 KB of Python rows per mention: a slice peaks near 20 MiB, whether the warehouse
+# holds a hundred mentions of each organisation or a hundred thousand.
+REFRESH_MENTIONS = 20_000
 
 
 def refresh_drafts(
@@ -28,10 +32,28 @@ def refresh_drafts(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     # In slices: a profile depends only on its own evidence, and a run touching every
     # organisation of a large warehouse would otherwise hold all their evidence at once.
-    for start in range(0, len(ids), REFRESH_SLICE):
-        for key, value in _refresh_slice(con, ids[start : start + REFRESH_SLICE], stopwatch).items():
+    # Slices are bounded by mentions, not organisations: an organisation's evidence grows
+    # with every article that names it.
+    for part in evidence_slices(ids, profile_store.mention_counts(con, ids), REFRESH_MENTIONS):
+        for key, value in _refresh_slice(con, part, stopwatch).items():
             counts[key] += value
     return counts
+
+
+def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int) -> Iterator[list[str]]:
+    """`ids` in order, cut into runs whose mentions add up to at most `budget`; an organisation
+    over the budget alone forms a slice (its evidence is loaded whole, whatever its size)."""
+    part: list[str] = []
+    held = 0
+    for entity_id in ids:
+        weight = max(1, mentions.get(entity_id, 0))
+        if part and held + weight > budget:
+            yield part
+            part, held = [], 0
+        part.append(entity_id)
+        held += weight
+    if part:
+        yield part
 
 
 def _refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None) -> dict[str, int]:

@@ -34,6 +34,17 @@ def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[s
     return {r[0] for r in rows}
 
 
+def mention_counts(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, int]:
+    """How many mentions each of the given entities has (entities with none are left out)."""
+    ids = list(entity_ids)
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT entity_id, count(*) FROM mentions WHERE entity_id IN (SELECT unnest(?)) GROUP BY entity_id", [ids]
+    ).fetchall()
+    return dict(rows)
+
+
 def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Everything profile assembly needs per organisation, as plain rows."""
     ids = list(entity_ids)
@@ -90,16 +101,19 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         out[row["entity_id"]]["places"].append(row)
     # Each mention with its place in its sentence: classification reads what the sentence says
     # about the organisation (its appositive, its description), not every word near it.
+    # The articles are named as well as joined: otherwise DuckDB builds its join on the text of
+    # every stored article, and the query's memory grows with the warehouse, not with `ids`.
+    article_ids = sorted({a["article_id"] for evidence in out.values() for a in evidence["articles"]})
     for row in fetch_dicts(
         con,
         """
         SELECT DISTINCT m.entity_id, substring(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
                m.start_char - m.sentence_start AS start, m.end_char - m.sentence_start AS "end"
         FROM mentions m JOIN articles a ON a.id = m.article_id
-        WHERE m.entity_id IN (SELECT unnest(?))
+        WHERE m.entity_id IN (SELECT unnest(?)) AND a.id IN (SELECT unnest(?))
         ORDER BY sentence, start
         """,
-        [ids],
+        [ids, article_ids],
     ):
         out[row["entity_id"]]["contexts"].append({"sentence": row["sentence"], "start": row["start"], "end": row["end"]})
     return out

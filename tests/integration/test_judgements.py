@@ -129,9 +129,9 @@ def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, mon
              "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."]
     outcome = analyse_articles([fetched(t, n) for n, t in enumerate(texts)], load_settings())
 
-    def profiles(slice_size: int) -> list[tuple]:
-        monkeypatch.setattr(drafts, "REFRESH_SLICE", slice_size)
-        warehouse = Warehouse(tmp_path / f"slice-{slice_size}.duckdb")
+    def profiles(budget: int) -> list[tuple]:
+        monkeypatch.setattr(drafts, "REFRESH_MENTIONS", budget)
+        warehouse = Warehouse(tmp_path / f"slice-{budget}.duckdb")
         written = write_batch(warehouse, list(outcome.analysed), [])
         counts = refresh_profiles(warehouse, written.affected_entities)
         con = duckdb.connect(str(warehouse.path), read_only=True)
@@ -142,4 +142,4 @@ def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, mon
         assert counts["created"] == len(rows) >= 3
         return rows
 
-    assert profiles(1) == profiles(500)
+    assert profiles(1) == profiles(1_000_000)  # one organisation per slice, or all in one

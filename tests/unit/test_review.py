@@ -65,3 +65,14 @@ def test_queue_order_is_impact_times_uncertainty_times_recency():
 def test_roles_are_ordered():
     assert role_allows("admin", "reviewer") and role_allows("reviewer", "viewer")
     assert not role_allows("viewer", "reviewer") and not role_allows("nobody", "viewer")
+
+
+def test_refresh_slices_are_bounded_by_mentions_and_keep_every_organisation_in_order():
+    from dossier.review.drafts import evidence_slices
+
+    mentions = {"a": 3, "b": 4, "c": 10, "d": 1, "e": 2}
+    parts = list(evidence_slices(["a", "b", "c", "d", "e", "f"], mentions, budget=7))
+    assert parts == [["a", "b"], ["c"], ["d", "e", "f"]]  # c is over budget alone; f (no mentions) weighs 1
+    assert [i for p in parts for i in p] == ["a", "b", "c", "d", "e", "f"]
+    assert list(evidence_slices([], mentions, budget=7)) == []
+    assert list(evidence_slices(["a", "b"], mentions, budget=1)) == [["a"], ["b"]]
