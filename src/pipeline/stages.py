@@ -27,7 +27,8 @@ from dossier.ingest.text import NoText, decode_page, extract_article
 from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
-from dossier.review.drafts import refresh_drafts
+from dossier.review import drafts as draft_refresh
+from dossier.review.drafts import evidence_slices, refresh_drafts
 from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
 from dossier.settings import Settings
 from dossier.store import articles as article_store
@@ -516,18 +517,30 @@ def refresh_profiles(
 ) -> dict[str, int]:
     """Re-assemble and score the drafts of the given organisations, reviewer overrides and
     claim verdicts applied (dossier.review.drafts); timed as write, assembly and scoring on
-    `stopwatch`."""
+    `stopwatch`.
+
+    Each slice of organisations (bounded by their mentions) is written and taken off the
+    refresh queue in a transaction of its own: a run killed midway leaves the rest queued, a
+    reader can open the warehouse between slices, and DuckDB's memory for one slice's queries
+    is given back when its connection closes (on one connection it piled up, slice after slice,
+    with the size of the warehouse)."""
     watch = stopwatch or Stopwatch()
-    with watch.time("write"), warehouse.write() as con:
-        # Also whatever an interrupted run queued and never refreshed.
-        ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with watch.time("write"):
+        with warehouse.write() as con:
+            # Also whatever an interrupted run queued and never refreshed.
+            ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
+            mentions = profile_store.mention_counts(con, ids)
         if not ids:
-            return {"created": 0, "updated": 0, "unchanged": 0}
+            return counts
         log.info("refreshing drafts of %d organisations", len(ids), extra={"event": "refresh_started"})
-        written = refresh_drafts(con, ids, stopwatch=watch)
-        profile_store.dequeue_refresh(con, ids)
-    log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": written})
-    return written
+        for part in evidence_slices(ids, mentions, draft_refresh.REFRESH_MENTIONS):
+            with warehouse.write() as con:
+                for key, value in refresh_drafts(con, part, stopwatch=watch).items():
+                    counts[key] += value
+                profile_store.dequeue_refresh(con, part)
+    log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": counts})
+    return counts
 
 
 # --- the run record ---------------------------------------------------------------------

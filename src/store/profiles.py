@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
@@ -18,6 +19,7 @@ PROFILE_FIELDS = (
     "what_to_watch", "relationships", "places", "evidence", "first_seen", "last_seen", "content_hash",
     "models_version",
 )
+TEXT_BATCH = 500  # article texts held at once while mention contexts are cut from them
 JSON_FIELDS = {"score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"}
 # Review columns a draft may carry (migration 005): overrides applied, diff against the approved revision.
 REVIEW_FIELDS = ("overrides", "diff", "approved_revision")
@@ -101,22 +103,34 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         out[row["entity_id"]]["places"].append(row)
     # Each mention with its place in its sentence: classification reads what the sentence says
     # about the organisation (its appositive, its description), not every word near it.
-    # The articles are named as well as joined: otherwise DuckDB builds its join on the text of
-    # every stored article, and the query's memory grows with the warehouse, not with `ids`.
-    article_ids = sorted({a["article_id"] for evidence in out.values() for a in evidence["articles"]})
-    for row in fetch_dicts(
-        con,
-        """
-        SELECT DISTINCT m.entity_id, substring(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
-               m.start_char - m.sentence_start AS start, m.end_char - m.sentence_start AS "end"
-        FROM mentions m JOIN articles a ON a.id = m.article_id
-        WHERE m.entity_id IN (SELECT unnest(?)) AND a.id IN (SELECT unnest(?))
-        ORDER BY sentence, start
-        """,
-        [ids, article_ids],
-    ):
-        out[row["entity_id"]]["contexts"].append({"sentence": row["sentence"], "start": row["start"], "end": row["end"]})
+    for entity_id, contexts in _mention_contexts(con, ids).items():
+        out[entity_id]["contexts"] = contexts
     return out
+
+
+def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """{entity id: its distinct (sentence, start, end), sorted}: each sentence cut from its article's
+    text here, a few articles at a time. Joined in SQL, DuckDB built its hash join on the text of
+    every article involved, and an organisation named in most articles made that most of the
+    warehouse's text (its memory then grew with the warehouse, not with `ids`)."""
+    spans: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+    for entity_id, article_id, sentence_start, sentence_end, start, end in con.execute(
+        "SELECT entity_id, article_id, sentence_start, sentence_end, start_char, end_char FROM mentions"
+        " WHERE entity_id IN (SELECT unnest(?))", [ids],
+    ).fetchall():
+        spans[article_id].append((entity_id, sentence_start, sentence_end, start - sentence_start, end - sentence_start))
+    found: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    articles = sorted(spans)
+    for first in range(0, len(articles), TEXT_BATCH):
+        for article_id, text in con.execute(
+            "SELECT id, text FROM articles WHERE id IN (SELECT unnest(?))", [articles[first : first + TEXT_BATCH]]
+        ).fetchall():
+            if text is None:  # never for an analysed article; nothing to cut a sentence from
+                continue
+            for entity_id, sentence_start, sentence_end, start, end in spans[article_id]:
+                found[entity_id].add((text[sentence_start:sentence_end], start, end))
+    return {entity_id: [{"sentence": sentence, "start": start, "end": end} for sentence, start, end in sorted(seen)]
+            for entity_id, seen in found.items()}
 
 
 def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]]) -> dict[str, int]:

@@ -143,3 +143,38 @@ def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, mon
         return rows
 
     assert profiles(1) == profiles(1_000_000)  # one organisation per slice, or all in one
+
+
+def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_path, monkeypatch):
+    from dossier.pipeline import stages
+    from dossier.review import drafts
+
+    text = "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."
+    outcome = analyse_articles([fetched(text, 1)], load_settings())
+    warehouse = Warehouse(tmp_path / "queued.duckdb")
+    written = write_batch(warehouse, list(outcome.analysed), [])
+    assert len(written.affected_entities) >= 2
+    monkeypatch.setattr(drafts, "REFRESH_MENTIONS", 1)  # one organisation per slice
+    calls = []
+
+    def second_slice_fails(con, ids, stopwatch=None):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("killed during the second slice")
+        return refresh_drafts(con, ids, stopwatch=stopwatch)
+
+    refresh_drafts = stages.refresh_drafts
+    monkeypatch.setattr(stages, "refresh_drafts", second_slice_fails)
+    with pytest.raises(RuntimeError):
+        refresh_profiles(warehouse, written.affected_entities)
+    with warehouse.read() as con:
+        queued = {r[0] for r in con.execute("SELECT entity_id FROM profile_refresh_queue").fetchall()}
+        drafted = {r[0] for r in con.execute("SELECT entity_id FROM profiles").fetchall()}
+    assert drafted == set(calls[0])  # the first slice is written and off the queue
+    assert queued == set(written.affected_entities) - drafted  # the failed slice and the rest stay queued
+
+    monkeypatch.setattr(stages, "refresh_drafts", refresh_drafts)
+    refresh_profiles(warehouse, [])  # a later run picks up what is queued
+    with warehouse.read() as con:
+        assert con.execute("SELECT count(*) FROM profile_refresh_queue").fetchone()[0] == 0
+        assert {r[0] for r in con.execute("SELECT entity_id FROM profiles").fetchall()} == set(written.affected_entities)
