@@ -205,9 +205,14 @@ def _run(
                   repeated=plan.repeated, to_fetch=len(plan.jobs))
     affected: set[str] = set()
     size = settings.article_chunk_size
-    chunks = [plan.jobs[i : i + size] for i in range(0, len(plan.jobs), size)]
+    total = len(plan.jobs)
+    chunks = deque(plan.jobs[i : i + size] for i in range(0, total, size))
+    # From here on, each entry is held by its chunk alone and goes once its chunk is written:
+    # the polls keep only what record_polls needs (a feed may list thousands of entries).
+    polls = [poll.model_copy(update={"entries": ()}) for poll in polls]
+    del plan
     done = 0
-    stages.report_progress("articles", done, len(plan.jobs))
+    stages.report_progress("articles", done, total)
     # Extraction batches run on the flow's task runner (threads, or a Dask cluster) while this
     # process writes the batch before and fetches the next chunk; this process alone writes,
     # batch by batch in plan order, so the warehouse ends the same whichever runner analysed
@@ -252,9 +257,10 @@ def _run(
         summary.skipped.extend(fetched.skipped)
         summary.warnings.extend(fetched.warnings)
         done += len(chunk)
-        stages.report_progress("articles", done, len(plan.jobs))
+        stages.report_progress("articles", done, total)
 
-    for chunk in chunks:
+    while chunks:
+        chunk = chunks.popleft()
         fetched = fetch_task(quote(chunk), settings, throttle, robots)
         ready = [analysed(pending.popleft()) for _ in range(max(0, len(pending) - in_flight + 1))]
         future = analyse_task.submit(batch(list(fetched.articles)), analysis_settings) if fetched.articles else None
