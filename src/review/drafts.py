@@ -16,9 +16,10 @@ from dossier.tracing import Stopwatch
 
 
 # Organisations are assembled and written a slice at a time, each slice holding the evidence
-# of at most this many mentions (an organisation with more forms a slice of its own). Evidence
-# is about 1 KB of Python rows per mention: a slice peaks near 20 MiB, whether the warehouse
-# holds a hundred mentions of each organisation or a hundred thousand.
+# of at most this many mentions (an organisation with more forms a slice of its own), so a
+# slice's memory does not grow with how often the warehouse has seen its organisations. On the
+# 10,000-article benchmark warehouse, evidence took about 0.9 KB per mention to load (153 MiB
+# for the 171,913 mentions of its 500 most named organisations).
 REFRESH_MENTIONS = 20_000
 
 
