@@ -27,8 +27,7 @@ from dossier.ingest.text import NoText, decode_page, extract_article
 from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
-from dossier.review import drafts as draft_refresh
-from dossier.review.drafts import evidence_slices, refresh_drafts
+from dossier.review.drafts import refresh_slice, refresh_slices
 from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
 from dossier.settings import Settings
 from dossier.store import articles as article_store
@@ -529,17 +528,17 @@ def refresh_profiles(
     with watch.time("write"):
         with warehouse.write() as con:
             # Also whatever an interrupted run queued and never refreshed.
-            ids = sorted(set(entity_ids) | profile_store.queued_refreshes(con))
-            mentions = profile_store.mention_counts(con, ids)
-        if not ids:
+            slices = refresh_slices(con, set(entity_ids) | profile_store.queued_refreshes(con))
+        if not slices:
             return counts
-        log.info("refreshing drafts of %d organisations", len(ids), extra={"event": "refresh_started"})
-        for part in evidence_slices(ids, mentions, draft_refresh.REFRESH_MENTIONS):
+        total = sum(map(len, slices))
+        log.info("refreshing drafts of %d organisations", total, extra={"event": "refresh_started"})
+        for part in slices:
             with warehouse.write() as con:
-                for key, value in refresh_drafts(con, part, stopwatch=watch).items():
+                for key, value in refresh_slice(con, part, stopwatch=watch).items():
                     counts[key] += value
                 profile_store.dequeue_refresh(con, part)
-    log.info("refreshed drafts of %d organisations", len(ids), extra={"drafts": counts})
+    log.info("refreshed drafts of %d organisations", total, extra={"drafts": counts})
     return counts
 
 

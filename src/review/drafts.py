@@ -27,18 +27,24 @@ def refresh_drafts(
     con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
 ) -> dict[str, int]:
     """Re-assemble, override and write the drafts of the given organisations (approved
-    revisions are never written: a changed profile opens a draft beside them). With a
-    `stopwatch`, assembly and the scoring inside it are timed apart."""
-    ids = sorted(set(entity_ids))
+    revisions are never written: a changed profile opens a draft beside them), a slice at a
+    time on this connection. With a `stopwatch`, assembly and the scoring inside it are timed apart."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    # In slices: a profile depends only on its own evidence, and a run touching every
-    # organisation of a large warehouse would otherwise hold all their evidence at once.
-    # Slices are bounded by mentions, not organisations: an organisation's evidence grows
-    # with every article that names it.
-    for part in evidence_slices(ids, profile_store.mention_counts(con, ids), REFRESH_MENTIONS):
-        for key, value in _refresh_slice(con, part, stopwatch).items():
+    for part in refresh_slices(con, entity_ids):
+        for key, value in refresh_slice(con, part, stopwatch).items():
             counts[key] += value
     return counts
+
+
+def refresh_slices(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> list[list[str]]:
+    """The organisations, sorted, in slices to refresh one after another (`refresh_slice`).
+
+    In slices: a profile depends only on its own evidence, and a run touching every
+    organisation of a large warehouse would otherwise hold all their evidence at once.
+    Slices are bounded by mentions, not organisations: an organisation's evidence grows
+    with every article that names it."""
+    ids = sorted(set(entity_ids))
+    return list(evidence_slices(ids, profile_store.mention_counts(con, ids), REFRESH_MENTIONS))
 
 
 def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int) -> Iterator[list[str]]:
@@ -57,7 +63,8 @@ def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int
         yield part
 
 
-def _refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None) -> dict[str, int]:
+def refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None = None) -> dict[str, int]:
+    """Refresh the drafts of one slice of organisations (from `refresh_slices`)."""
     evidence = profile_store.load_evidence(con, ids)
     overrides = review_store.active_overrides(con, ids)
     approved = review_store.approved_revisions(con, ids)

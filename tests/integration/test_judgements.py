@@ -161,10 +161,10 @@ def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_pa
         calls.append(ids)
         if len(calls) == 2:
             raise RuntimeError("killed during the second slice")
-        return refresh_drafts(con, ids, stopwatch=stopwatch)
+        return refresh_slice(con, ids, stopwatch=stopwatch)
 
-    refresh_drafts = stages.refresh_drafts
-    monkeypatch.setattr(stages, "refresh_drafts", second_slice_fails)
+    refresh_slice = stages.refresh_slice
+    monkeypatch.setattr(stages, "refresh_slice", second_slice_fails)
     with pytest.raises(RuntimeError):
         refresh_profiles(warehouse, written.affected_entities)
     with warehouse.read() as con:
@@ -173,7 +173,7 @@ def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_pa
     assert drafted == set(calls[0])  # the first slice is written and off the queue
     assert queued == set(written.affected_entities) - drafted  # the failed slice and the rest stay queued
 
-    monkeypatch.setattr(stages, "refresh_drafts", refresh_drafts)
+    monkeypatch.setattr(stages, "refresh_slice", refresh_slice)
     refresh_profiles(warehouse, [])  # a later run picks up what is queued
     with warehouse.read() as con:
         assert con.execute("SELECT count(*) FROM profile_refresh_queue").fetchone()[0] == 0
