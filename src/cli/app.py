@@ -387,17 +387,17 @@ def _print_analysis(out: dict) -> None:
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Folder of the project's annotated articles.")] = Path("tests/eval/gold"),
     dev: Annotated[Path, typer.Option(help="A development-only annotated set, reported apart and never gated.")] = Path("tests/eval/dev"),
-    shared: Annotated[Path, typer.Option(help="The shared corpora (CoNLL-2003, extraction benchmark).")] = Path("../shared/data"),
-    only: Annotated[Optional[list[str]], typer.Option(help="Run only: gold, conll, extraction (repeatable).")] = None,
+    shared: Annotated[Path, typer.Option(help="The shared corpora (real-news gold, CoNLL-2003, extraction benchmark).")] = Path("../shared/data"),
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only: gold, realnews, conll, extraction (repeatable).")] = None,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(".eval/results.json"),
     write_baseline: Annotated[Optional[Path], typer.Option(help="Also pin these results as the eval gate's floors in this file.")] = None,
 ) -> None:
-    """Measure extraction: CoNLL-2003 dev ORG/LOC, the project's gold set, text extraction F1."""
-    from dossier.evaluation.report import run_evaluations
+    """Measure extraction: real-news gold (by fold), the project's gold set, CoNLL-2003 dev ORG/LOC, text extraction F1."""
+    from dossier.evaluation.report import PARTS, run_evaluations
 
-    parts = set(only or ["gold", "conll", "extraction"])
-    if not parts <= {"gold", "conll", "extraction"}:
-        raise fail(f"unknown evaluation in --only: {sorted(parts - {'gold', 'conll', 'extraction'})}")
+    parts = set(only or PARTS)
+    if not parts <= set(PARTS):
+        raise fail(f"unknown evaluation in --only: {sorted(parts - set(PARTS))}")
     if "gold" in parts and not gold.is_dir():
         raise fail(f"no gold set at {gold}")
     results = run_evaluations(gold, shared if shared.is_dir() else None, load_settings().spacy_model, parts, dev)
@@ -408,7 +408,7 @@ def eval_command(
     if write_baseline is not None:
         from dossier.evaluation.gate import make_baseline
 
-        if parts != {"gold", "conll", "extraction"} or results["skipped"]:
+        if parts != set(PARTS) or results["skipped"]:
             raise fail("a baseline needs every evaluation to run (with ../shared/data present)")
         write_baseline.write_text(json.dumps(make_baseline(results), indent=2) + "\n", encoding="utf-8")
         console.print(f"baseline written: {write_baseline}")
@@ -420,7 +420,10 @@ def _print_eval(results: dict) -> None:
 
     def target(name: str) -> str:
         t = targets.get(name)
-        return "" if t is None else f"{'met' if t['met'] else 'MISSED'} (≥ {t['target']:.2f})"
+        if t is None:
+            return ""
+        bound = f"≥ {t['target']:.2f}" if "target" in t else f"≤ {t['ceiling']:.2f}"
+        return f"{'met' if t['met'] else 'MISSED'} ({bound})"
 
     if "conll" in results:
         for label in ("ORG", "LOC"):
@@ -440,6 +443,8 @@ def _print_eval(results: dict) -> None:
             table.add_row("", "claims (subject, type)", f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", t("claim.f1"))
             table.add_row("", "claim polarity", "", "", f"{g['polarity_accuracy']:.3f}", t("polarity_accuracy"))
             table.add_row("", "claim modality", "", "", f"{g['modality_accuracy']:.3f}", t("modality_accuracy"))
+    if "realnews" in results:
+        _add_realnews_rows(table, results["realnews"], target)
     if "gold" in results:
         cal = results["gold"]["calibration"]
         table.add_row("claim calibration", f"ECE over {cal['claims']} claims", "", "", f"{cal['ece']:.3f}", "aim ≤ 0.10")
@@ -458,8 +463,51 @@ def _print_eval(results: dict) -> None:
         table.add_row("extraction benchmark", f"article body ({e['pages']} pages)", f"{e['precision']:.3f}",
                       f"{e['recall']:.3f}", f"{e['f1']:.3f}", target("extraction.f1"))
     console.print(table)
+    if "realnews" in results:
+        _print_realnews_detail(results["realnews"], target)
     for part, reason in results["skipped"].items():
         console.print(f"[yellow]skipped[/yellow] {part}: {reason}")
+
+
+def _add_realnews_rows(table: Table, realnews: dict, target) -> None:
+    """Real news: one compact row per held-out fold, then the figures over all folds."""
+    for fold, g in realnews["folds"].items():
+        o, c = g["organisation"], g["claim"]
+        table.add_row(f"real news fold {fold} ({g['articles']})", "orgs F1 · claims F1 · place · pol · mod", "", "",
+                      f"{o['f1']:.3f} · {c['f1']:.3f} · {g['place_country_accuracy']:.3f} · "
+                      f"{g['polarity_accuracy']:.3f} · {g['modality_accuracy']:.3f}", "")
+    g = realnews["all"]
+    o, c = g["organisation"], g["claim"]
+    name = f"real news (all {realnews['articles']}, held out)"
+    table.add_row(name, "organisations", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{o['f1']:.3f}",
+                  target("realnews.all.organisation.f1"))
+    table.add_row("", "alias clusters", "", "", f"{g['alias_cluster_accuracy']:.3f}", "")
+    table.add_row("", "place → country", "", "", f"{g['place_country_accuracy']:.3f}", target("realnews.all.place_country_accuracy"))
+    table.add_row("", "claims (subject, type)", f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", target("realnews.all.claim.f1"))
+    table.add_row("", f"claim polarity ({g['matched_claims']} matched)", "", "", f"{g['polarity_accuracy']:.3f}", target("realnews.all.polarity_accuracy"))
+    table.add_row("", "affirmed read as negated", "", "", f"{g['affirmed_read_as_negated']:.3f}", target("realnews.all.affirmed_read_as_negated"))
+    table.add_row("", "claim modality", "", "", f"{g['modality_accuracy']:.3f}", target("realnews.all.modality_accuracy"))
+
+
+def _print_realnews_detail(realnews: dict, target) -> None:
+    """Real news: claims per type, the polarity and modality confusion matrices, error classes."""
+    g = realnews["all"]
+    types = Table("claim type (real news)", "precision", "recall", "F1", "predicted", "gold", "target")
+    for name, r in sorted(g["claim_types"].items(), key=lambda kv: -kv[1]["gold"]):
+        types.add_row(name, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", str(r["predicted"]),
+                      str(r["gold"]), target(f"realnews.all.claim_types.{name}.recall"))
+    console.print(types)
+    for attribute in ("polarity", "modality"):
+        matrix = g[f"{attribute}_confusion"]
+        confusion = Table(f"{attribute}: gold ↓ predicted →", *matrix["labels"])
+        for gold_label in matrix["labels"]:
+            confusion.add_row(gold_label, *(str(matrix["matrix"][gold_label][p]) for p in matrix["labels"]))
+        console.print(confusion)
+    classes = Table("organisation errors (real news)", "class", "count")
+    for kind, label in (("org_fp", "false positives"), ("org_fn", "false negatives")):
+        for number, (name, count) in enumerate(g["organisation_error_classes"].get(kind, {}).items()):
+            classes.add_row(label if number == 0 else "", name, str(count))
+    console.print(classes)
 
 
 # The reviewer's desk: `dossier review …`, `dossier users …`, `dossier serve` (src/cli/review.py).

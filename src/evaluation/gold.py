@@ -13,12 +13,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, get_args
 
-from dossier.evaluation.scoring import PRF
+from dossier.evaluation.error_classes import classify_organisation_error, count_classes
+from dossier.evaluation.scoring import PRF, Confusion
 from dossier.extract.aliases import name_key, same_name
 from dossier.extract.places import normalise_place
-from dossier.records import Analysis
+from dossier.records import Analysis, ClaimType, Modality, Polarity
+
+CLAIM_TYPES: tuple[str, ...] = get_args(ClaimType)
+POLARITIES: tuple[str, ...] = get_args(Polarity)
+MODALITIES: tuple[str, ...] = get_args(Modality)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class GoldArticle:
     organisations: tuple[dict[str, Any], ...]
     places: tuple[dict[str, Any], ...]
     claims: tuple[dict[str, Any], ...]
+    notes: str = ""  # the annotator's borderline decisions (real-news gold), read by error analysis
 
     @property
     def split(self) -> str:
@@ -41,7 +47,7 @@ def load_gold(folder: Path) -> list[GoldArticle]:
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         articles.append(GoldArticle(data["id"], data["text"], tuple(data["organisations"]), tuple(data["places"]),
-                                    tuple(data["claims"])))
+                                    tuple(data["claims"]), notes=data.get("notes") or ""))
     return articles
 
 
@@ -96,6 +102,10 @@ class GoldScores:
     polarity_correct: int = 0
     modality_correct: int = 0
     matched_claims: int = 0
+    # Per claim type on (subject, type), and gold × predicted polarity and modality of matched claims.
+    claim_types: dict[str, PRF] = field(default_factory=lambda: {t: PRF() for t in CLAIM_TYPES})
+    polarity: Confusion = field(default_factory=lambda: Confusion(POLARITIES))
+    modality: Confusion = field(default_factory=lambda: Confusion(MODALITIES))
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -110,6 +120,13 @@ class GoldScores:
             "polarity_accuracy": ratio(self.polarity_correct, self.matched_claims),
             "modality_accuracy": ratio(self.modality_correct, self.matched_claims),
             "matched_claims": self.matched_claims,
+            "claim_types": {t: prf.as_dict() for t, prf in self.claim_types.items() if prf.predicted or prf.gold},
+            "polarity_confusion": self.polarity.as_dict(),
+            "modality_confusion": self.modality.as_dict(),
+            # The worst error: a claim that happened, stored as not having happened (and vice versa).
+            "affirmed_read_as_negated": round(self.polarity.rate("affirmed", "negated"), 4),
+            "negated_read_as_affirmed": round(self.polarity.rate("negated", "affirmed"), 4),
+            "organisation_error_classes": count_classes(self.errors),
         }
 
 
@@ -134,12 +151,23 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
     scores.organisations.predicted += len(predicted)
     scores.organisations.gold += len(gold)
     matched_pred = set(pairs.values())
+    gold_names = [n for o in gold for n in _names(o["name"], o["aliases"])]
+    pred_names = [n for o in predicted for n in _names(o["name"], o["aliases"])]
+    place_names = [p["name"] for p in article.places]
     for p, porg in enumerate(predicted):
         if p not in matched_pred:
-            scores.errors.append({"id": article.id, "kind": "org_fp", "name": porg["name"]})
+            kind = classify_organisation_error(porg["name"], text=article.text, notes=article.notes,
+                                               counterparts=gold_names, places=place_names)
+            scores.errors.append({"id": article.id, "kind": "org_fp", "name": porg["name"], "class": kind})
     for g, gorg in enumerate(gold):
         if g not in pairs:
-            scores.errors.append({"id": article.id, "kind": "org_fn", "name": gorg["name"]})
+            # What the model read the missed name as (PERSON, GPE, …), if it saw it at all.
+            surfaces = set(_names(gorg["name"], gorg["aliases"]))
+            labels = sorted({e.label for e in analysis.entities if e.text in surfaces})
+            kind = classify_organisation_error(gorg["name"], text=article.text, counterparts=pred_names,
+                                               places=place_names, model_labels=labels)
+            scores.errors.append({"id": article.id, "kind": "org_fn", "name": gorg["name"], "class": kind,
+                                  "model_labels": labels})
 
     # Alias clusters: every gold organisation named more than one way must come out as one
     # cluster holding all its names and no other organisation's.
@@ -183,6 +211,9 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
     for claim in article.claims:
         gold_claims.setdefault((claim["subject"], claim["type"]), []).append(claim)
     scores.claims.add(set(pred_claims), set(gold_claims))
+    for claim_type in {t for _, t in pred_claims} | {t for _, t in gold_claims}:
+        scores.claim_types.setdefault(claim_type, PRF()).add(
+            {k for k in pred_claims if k[1] == claim_type}, {k for k in gold_claims if k[1] == claim_type})
     for key in set(pred_claims) - set(gold_claims):
         scores.errors.append({"id": article.id, "kind": "claim_fp", "claim": list(key), "evidence": pred_claims[key][0].evidence})
     for key in set(gold_claims) - set(pred_claims):
@@ -199,6 +230,8 @@ def score_article(article: GoldArticle, analysis: Analysis, scores: GoldScores) 
             scores.matched_claims += 1
             scores.polarity_correct += pclaim.polarity == gclaim["polarity"]
             scores.modality_correct += pclaim.modality == gclaim["modality"]
+            scores.polarity.add(gclaim["polarity"], pclaim.polarity)
+            scores.modality.add(gclaim["modality"], pclaim.modality)
             if pclaim.polarity != gclaim["polarity"] or pclaim.modality != gclaim["modality"]:
                 scores.errors.append({"id": article.id, "kind": "claim_attr", "claim": list(key),
                                       "gold": [gclaim["polarity"], gclaim["modality"]],
