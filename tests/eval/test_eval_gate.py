@@ -30,6 +30,37 @@ def test_shared_corpora_scores_stay_above_their_floors(shared_data):
     assert check_gate(results, BASELINE) == []
 
 
+@pytest.fixture(scope="module")
+def realnews_results(shared_data):
+    """The real-news evaluation, run once for every test that reads it (263 articles, ≈ 30 s)."""
+    return run_evaluations(HERE / "gold", shared_data, load_settings().spacy_model, {"realnews"})
+
+
+@pytest.mark.shared
+def test_real_news_gold_is_the_one_the_floors_were_measured_on(realnews_results):
+    assert realnews_results["realnews"]["corpus_sha256"] == BASELINE["realnews_corpus_sha256"], (
+        "bbc-news/gold changed: re-measure and re-pin with `dossier eval --write-baseline tests/eval/baseline.json`")
+
+
+@pytest.mark.shared
+def test_real_news_scores_stay_above_their_floors(realnews_results):
+    assert any(name.startswith("realnews.") for name in BASELINE["floors"])
+    assert check_gate(realnews_results, BASELINE) == []
+
+
+@pytest.mark.shared
+def test_real_news_is_scored_fold_by_fold_on_every_article_once(realnews_results):
+    realnews = realnews_results["realnews"]
+    folds = realnews["folds"]
+    assert sorted(folds) == ["0", "1", "2", "3", "4"]
+    assert sum(f["articles"] for f in folds.values()) == realnews["articles"] >= 263
+    for measure in ("organisation", "claim"):
+        assert sum(f[measure]["gold"] for f in folds.values()) == realnews["all"][measure]["gold"]
+    assert realnews["all"]["organisation_error_classes"]["org_fp"]
+    matrix = realnews["all"]["polarity_confusion"]
+    assert matrix["total"] == realnews["all"]["matched_claims"] > 0
+
+
 def test_the_gate_refuses_a_regression_and_a_changed_corpus():
     results = {"gold": {"corpus_sha256": "other", "all": {"claim": {"f1": 0.01}}}}
     problems = check_gate(results, {"corpus_sha256": "x", "floors": {"gold.all.claim.f1": 0.5}})
