@@ -29,7 +29,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## eval: CoNLL-2003 dev, the gold set and the extraction benchmark (table + .eval/results.json)
+## eval: real-news gold (by fold), the gold set, CoNLL-2003 dev and the extraction benchmark (table + .eval/results.json)
 eval: $(STAMP)
 	$(BIN)/dossier eval
 
@@ -54,3 +54,11 @@ test: browser
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## realnews: serve the business and tech stories of ../shared/data/bbc-news on loopback, ingest them with
+## `dossier ingest --feed` into .realnews/ and print a profile report (also .realnews/report.md)
+## (REALNEWS_ARGS='--top 30 --claims 40 --seed 14'; `python -m bench.realnews --help` lists the options)
+.PHONY: realnews
+REALNEWS_ARGS ?=
+realnews: $(STAMP)
+	$(BIN)/python -m bench.realnews $(REALNEWS_ARGS)
