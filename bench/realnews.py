@@ -74,14 +74,17 @@ def load_stories(shared: Path = SHARED, sections: Sequence[str] = SECTIONS) -> l
 
 
 def story_html(story: Story, base: str) -> bytes:
-    """The story as a plain news page: headline as title and h1, a canonical link, paragraphs."""
+    """The story as a plain news page: headline as title and h1, a canonical link, paragraphs.
+
+    The h1 stands above the article element, as on most news sites, so the text extractor
+    keeps the story body alone: the stored text is the text the real-news gold annotates."""
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in story.paragraphs)
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(story.headline)}</title>"
         f"<link rel='canonical' href='{base}{story.path}'>"
         f"<meta property='article:published_time' content='{story.published.isoformat()}'></head><body>"
         f"<header><nav><a href='/'>Home</a> | <a href='/feeds/{story.section}.xml'>{story.section.title()}</a></nav></header>"
-        f"<main><article><h1>{escape(story.headline)}</h1>\n{paragraphs}\n</article></main>"
+        f"<main><h1>{escape(story.headline)}</h1>\n<article>\n{paragraphs}\n</article></main>"
         f"<footer>Served on loopback by dossier's realnews target</footer></body></html>"
     ).encode("utf-8")
 

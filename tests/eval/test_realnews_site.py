@@ -51,6 +51,7 @@ def test_the_feeds_list_every_story_and_pages_extract_to_the_story_text(stories)
         assert article.title == story.headline
         assert article.canonical_url == site.base + story.path
         assert all(" ".join(p.split()[:8]) in article.text for p in story.paragraphs)
+        assert article.text.startswith(story.paragraphs[0][:40])  # the body alone, as the gold annotates it
 
 
 def test_the_markdown_report_escapes_article_text():
