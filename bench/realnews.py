@@ -227,6 +227,8 @@ class ClaimRow:
 
 @dataclass(frozen=True)
 class Report:
+    """What the report shows: warehouse totals, the top organisations, the claim sample."""
+
     articles: int
     organisations: int
     claims: int
