@@ -7,6 +7,7 @@ process and no concurrent readers in other processes while it holds the file).
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -17,15 +18,22 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pyarrow as pa
 
+from dossier.errors import BusyError, DossierError, StorageError, is_disk_full
 from dossier.ids import canonical_json
 
+log = logging.getLogger(__name__)
 
-class WarehouseError(Exception):
+
+class WarehouseError(DossierError):
     """A warehouse problem a person must act on."""
 
 
-class WarehouseBusy(WarehouseError):
-    """Another process holds the warehouse file."""
+class WarehouseBusy(WarehouseError, BusyError):
+    """Another process holds the warehouse file (exit code 3)."""
+
+
+class WarehouseStorageError(WarehouseError, StorageError):
+    """The warehouse file cannot be opened or written: corrupt, read-only, disk full (exit code 4)."""
 
 
 def utcnow() -> datetime:
@@ -82,14 +90,21 @@ class Warehouse:
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     if "lock" in str(exc).lower():
-                        raise WarehouseBusy(f"{self.path} is held by another process: {exc}") from exc
-                    raise WarehouseError(f"cannot open {self.path}: {exc}") from exc
+                        raise WarehouseBusy(f"{self.path} is held by another process (tried for "
+                                            f"{self.lock_wait:g} s); try again when it is released") from exc
+                    raise storage_failure(self.path, "open", exc) from exc
                 time.sleep(0.2)
+            except (duckdb.Error, OSError) as exc:
+                # Not a DuckDB file, a truncated one, a WAL that does not replay, a file that vanished.
+                raise storage_failure(self.path, "open", exc) from exc
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection inside one transaction; committed on success, closed after."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_failure(self.path.parent, "create", exc) from exc
         con = self._connect(read_only=False)
         try:
             if not self._migrated:
@@ -99,11 +114,15 @@ class Warehouse:
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
             con.execute("COMMIT")
+        except duckdb.Error as exc:
+            if is_disk_full(exc) or "read-only" in str(exc).lower():
+                raise storage_failure(self.path, "write", exc) from exc
+            raise
         finally:
-            con.close()
+            _close(con)
 
     @contextmanager
     def quiesced(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -130,6 +149,33 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, keeping the error that caused it: after a fatal I/O error (disk full) DuckDB
+    refuses every statement, ROLLBACK included, and that refusal would hide the cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        log.warning("rollback refused after an error: %s", exc)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close, keeping the error under way (closing checkpoints, which fails on a full disk)."""
+    try:
+        con.close()
+    except duckdb.Error as exc:
+        log.warning("closing the warehouse connection failed: %s", exc)
+
+
+def storage_failure(path: Path, doing: str, exc: BaseException) -> WarehouseStorageError:
+    """One line naming the warehouse file and what the storage said."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        detail = exc.strerror
+    if is_disk_full(exc):
+        return WarehouseStorageError(f"cannot {doing} {path}: the disk is full ({detail})")
+    return WarehouseStorageError(f"cannot {doing} {path}: {detail}")
 
 
 # JSON columns are written in canonical form, so unchanged content compares equal.
