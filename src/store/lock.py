@@ -82,7 +82,7 @@ def run_lock(warehouse_path: Path, wait: float = 0.0, holder: str = "ingest") ->
             os.ftruncate(fd, 0)
             os.pwrite(fd, note, 0)
         except OSError as exc:  # a full disk: the lock holds all the same, only the note is missing
-            log.warning("could not write the holder into %s: %s", path, exc)
+            log.info("could not write the holder into %s: %s", path, exc)
         try:
             yield path
         finally:

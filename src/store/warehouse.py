@@ -8,6 +8,7 @@ process and no concurrent readers in other processes while it holds the file).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -74,6 +75,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+# Disk set aside during a run for recording its end: a DuckDB update appends to the WAL and
+# checkpoints on close, in blocks of 256 KB; 8 MB leaves room for both with margin.
+RESERVE_BYTES = 8 * 1024 * 1024
+
+
 class Warehouse:
     """A DuckDB warehouse file."""
 
@@ -138,6 +144,34 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+    @property
+    def reserve_path(self) -> Path:
+        """The space reserve beside the warehouse file (see `reserve_space`)."""
+        return self.path.with_name(self.path.name + ".reserve")
+
+    def reserve_space(self, size: int = RESERVE_BYTES) -> None:
+        """Set `size` bytes of disk aside beside the warehouse, so that once the disk is full the
+        run's failure can still be recorded: `release_reserve` frees them for that last write.
+        Raises WarehouseStorageError when the disk cannot spare them (nothing is started then)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.reserve_path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, size)  # real blocks, not a sparse file that frees nothing
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.release_reserve()
+            raise storage_failure(self.reserve_path, "reserve space for", exc) from exc
+
+    def release_reserve(self) -> bool:
+        """Delete the space reserve; whether there was one."""
+        try:
+            self.reserve_path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
