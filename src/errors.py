@@ -8,6 +8,7 @@ zavod's `exc.py` do). The codes are part of the command's contract (README, "Exi
 from __future__ import annotations
 
 import errno
+import os
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a run (or some input) failed
@@ -55,6 +56,8 @@ def storage_error(exc: OSError, doing: str = "write") -> StorageError:
     """An OSError from the file system as a StorageError naming the file and the reason."""
     where = exc.filename if exc.filename is not None else "a file"
     reason = exc.strerror or str(exc)
+    if exc.errno == errno.EEXIST and exc.filename is not None and not os.path.isdir(exc.filename):
+        reason = "it is a file, not a folder"  # mkdir of a path whose parent is a file
     return StorageError(f"cannot {doing} {where}: {reason}")
 
 

@@ -438,7 +438,7 @@ def extract(
     for name, _, error in inputs:
         if error is not None:
             failed = True
-            errors.print(f"[red]error:[/red] {name}: {error}")
+            errors.print(Text.assemble(("error: ", "red"), f"{name}: {error}"), soft_wrap=True)
         out = error_to_json(name, error) if error is not None else analysis_to_json(name, results[name])
         if json_out:
             print(json.dumps(out, ensure_ascii=False))
