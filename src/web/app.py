@@ -143,26 +143,34 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
         when = now(request)
         # Checked before the password, and first from memory: a refused name or client costs no
         # warehouse connection and no hashing (a flood cannot slow the desk or grow the table).
-        throttle = app.state.refused_sign_ins.check(when, username, client)
+        refusals = app.state.refused_sign_ins
+        throttle = refusals.check(when, username, client)
         user = None
         if not throttle.refused:
             with writing(request) as con:
-                # A locked name stays locked even for the right password.
-                throttle, by_name, by_client = login_throttle_detail(con, settings, when, username, client)
+                # A locked name stays locked even for the right password. Attempts still being
+                # hashed count too, and this one joins them in the same locked section.
+                throttle, by_name, by_client = login_throttle_detail(con, settings, when, username, client,
+                                                                     refusals.pending(username, client))
                 row = None if throttle.refused else store.get_user(con, username)
                 if throttle.refused:
                     store.record_login_attempt(con, when, username, client, "throttled")
+                else:
+                    refusals.begin(username, client)
             if throttle.refused:
-                app.state.refused_sign_ins.remember(when, username, client, throttle, by_name, by_client)
+                refusals.remember(when, username, client, throttle, by_name, by_client)
             else:
-                # Hashed outside the connection lock: other requests are served meanwhile.
-                check = check_password(row, password) if username and password else PasswordCheck(False)
-                user = row if check.ok else None
-                with writing(request) as con:
-                    if check.rehash is not None:
-                        store.set_password_hash(con, username, check.rehash)
-                    store.record_login_attempt(con, when, username, client, "ok" if user else "failed")
-                    store.prune_login_attempts(con, when - timedelta(seconds=settings.login_window))
+                try:
+                    # Hashed outside the connection lock: other requests are served meanwhile.
+                    check = check_password(row, password) if username and password else PasswordCheck(False)
+                    user = row if check.ok else None
+                    with writing(request) as con:
+                        if check.rehash is not None:
+                            store.set_password_hash(con, username, check.rehash)
+                        store.record_login_attempt(con, when, username, client, "ok" if user else "failed")
+                        store.prune_login_attempts(con, when - timedelta(seconds=settings.login_window))
+                finally:
+                    refusals.end(username, client)
         if throttle.refused:
             minutes = max(1, round(throttle.retry_after / 60))
             response = page(request, "login.html", status_code=429, next=safe_next(next),

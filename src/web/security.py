@@ -13,6 +13,7 @@ import hmac
 import math
 import secrets
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,8 +114,30 @@ class RefusedSignIns:
 
     def __init__(self) -> None:
         self._until: dict[tuple[str, str], datetime] = {}
+        self._pending: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
         self.refused = 0  # attempts refused from memory, for the log and the tests
+
+    def pending(self, username: str, client: str) -> dict[str, int]:
+        """Attempts of this username and of this client being checked right now (hashing)."""
+        with self._lock:
+            return {"username": self._pending[("username", username)], "client": self._pending[("client", client)]}
+
+    def begin(self, username: str, client: str) -> None:
+        """An attempt goes on to hashing: it counts against the limits until `end`. Called under
+        the desk's connection lock together with the count, so a burst of parallel attempts
+        cannot all pass a limit that each of them alone would reach."""
+        with self._lock:
+            self._pending[("username", username)] += 1
+            self._pending[("client", client)] += 1
+
+    def end(self, username: str, client: str) -> None:
+        """The attempt's outcome is recorded (or it failed): it no longer counts as pending."""
+        with self._lock:
+            for key in (("username", username), ("client", client)):
+                self._pending[key] -= 1
+                if self._pending[key] <= 0:
+                    del self._pending[key]
 
     def check(self, when: datetime, username: str, client: str) -> Throttle:
         """Refused (with the seconds left) if the username or the client is refused at `when`."""
@@ -146,8 +169,10 @@ def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime
 
 
 def login_throttle_detail(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str,
-                          client: str) -> tuple[Throttle, bool, bool]:
-    """login_throttle, and whether the username and whether the client is the one refused."""
+                          client: str, pending: dict[str, int] | None = None) -> tuple[Throttle, bool, bool]:
+    """login_throttle, and whether the username and whether the client is the one refused.
+    `pending`: attempts of the username and of the client still being checked, counted as
+    failures (they may be); a refusal they alone cause lasts a second."""
     since = when - timedelta(seconds=settings.login_window)
     waits = {}
     for column, value, limit, reset in (("username", username, settings.login_max_failures, True),
@@ -157,6 +182,8 @@ def login_throttle_detail(con: duckdb.DuckDBPyConnection, settings: Any, when: d
             # Refused until the failure that keeps the count at the limit leaves the window.
             lifts = failures[len(failures) - limit] + timedelta(seconds=settings.login_window)
             waits[column] = max(1, math.ceil((lifts - when).total_seconds()))
+        elif len(failures) + (pending or {}).get(column, 0) >= limit:
+            waits[column] = 1  # attempts under way may reach the limit: ask again in a moment
     throttle = Throttle(True, max(waits.values())) if waits else Throttle(False)
     return throttle, "username" in waits, "client" in waits
 

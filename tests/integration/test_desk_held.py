@@ -146,3 +146,35 @@ def test_password_hashing_does_not_hold_up_a_signed_in_reviewer(desk_path, tmp_p
         release.set()
         thread.join(30)
     assert outcome == [401]
+
+
+def test_a_burst_of_parallel_guesses_cannot_pass_the_limit_while_hashing(desk_path, tmp_path, monkeypatch):
+    """Hashing runs outside the connection lock; attempts under way still count, so ten parallel
+    guesses at one name get at most login_max_failures hashes."""
+    app = desk_app(desk_path, tmp_path, login_max_failures=3, login_max_failures_per_client=100)
+    real_verify = accounts.PasswordHasher.verify
+    started = threading.Barrier(3, timeout=30)
+
+    hashes: list[int] = []
+
+    def slow_verify(self, hash_, password):
+        hashes.append(1)
+        started.wait()  # the first three hash together: the rest arrive while they are under way
+        return real_verify(self, hash_, password)
+
+    monkeypatch.setattr(accounts.PasswordHasher, "verify", slow_verify)
+    clients = [client(app) for _ in range(10)]
+    tokens = [token(c.get("/login").text) for c in clients]
+    codes: list[int] = []
+
+    def guess(c, csrf) -> None:
+        codes.append(c.post("/login", data={"username": "rita", "password": "wrong password", "next": "/queue",
+                                            "csrf_token": csrf}).status_code)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [401] * 3 + [429] * 7
+    assert len(hashes) == 3
