@@ -99,7 +99,7 @@ def _quiet_run_logs(handler: logging.Handler) -> None:
     (at ERROR, above any PREFECT_LOGGING_LEVEL), and the flow's own "run failed" record repeats it."""
     for name in ("prefect.flow_runs", "prefect.task_runs"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    handler.addFilter(lambda record: not (record.name == "dossier.flow" and record.msg.startswith("run failed")))
+    handler.addFilter(lambda record: not (record.name == "dossier.flow" and str(record.msg).startswith("run failed")))
 
 
 class _ProgressHandler(logging.Handler):

@@ -102,3 +102,17 @@ def test_reading_commands_work_on_a_read_only_file_system_and_writers_say_why_no
         assert str(path) in line and "read-only" in line.lower()
         snap = runner.invoke(app, ["snapshot", "--to", str(disk / "s.duckdb")], env=env)
         assert snap.exit_code == EXIT_STORAGE and "Read-only file system" in one_error_line(snap)
+
+
+def test_an_ingest_on_a_read_only_file_system_is_one_line_with_exit_code_4(demo_feed):
+    with tmpfs("16m") as disk:
+        path = disk / "dossier.duckdb"
+        with Warehouse(path).write():
+            pass
+        remount_read_only(disk)
+        result = CliRunner().invoke(app, ["ingest", "--feed", demo_feed],
+                                    env={"DOSSIER_WAREHOUSE_PATH": str(path), "DOSSIER_ALLOWED_HOSTS": '["127.0.0.1"]'})
+        assert result.exit_code == EXIT_STORAGE, result.output
+        line = one_error_line(result)
+        assert str(disk) in line and "Read-only file system" in line
+        assert runs(path) == []
