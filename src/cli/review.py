@@ -318,6 +318,12 @@ def serve(
 
     settings = load_settings()
     check_port("--port", port)
+    # Migrations applied once, here: the desk's pages read through read-only connections,
+    # which cannot. A busy or broken warehouse is one line now rather than a failing page later.
+    from dossier.store.warehouse import Warehouse
+
+    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).write():
+        pass
     if settings.session_secret is None:
         errors.print("note: DOSSIER_SESSION_SECRET is unset; sign-ins last until this process stops.")
     # proxy_headers=False: the app believes forwarded headers only from DOSSIER_TRUSTED_PROXIES

@@ -130,6 +130,17 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
             response.headers["Retry-After"] = "5"
         return response
 
+    @app.exception_handler(Exception)
+    def failed(request: Request, exc: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware, so the headers are set
+        # here; the page is static (rendering could fail again) and says nothing of the error.
+        log.error("review desk: %s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        response = HTMLResponse("<!doctype html><title>500</title><h1>500</h1><p>Something went wrong on the "
+                                "server; an operator must look at its log.</p>", status_code=500)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     # --- sign-in (the only routes open to everyone) -----------------------------------
 
     @app.get("/login", response_class=HTMLResponse)

@@ -178,3 +178,23 @@ def test_a_burst_of_parallel_guesses_cannot_pass_the_limit_while_hashing(desk_pa
         thread.join(60)
     assert sorted(codes) == [401] * 3 + [429] * 7
     assert len(hashes) == 3
+
+
+def test_an_unexpected_error_is_a_500_page_with_the_security_headers(desk_path, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from dossier.store import reviews
+
+    app = desk_app(desk_path, tmp_path)
+    cookies = signed_in(app, "adam").cookies
+    c = TestClient(app, base_url="https://testserver", follow_redirects=False, raise_server_exceptions=False,
+                   cookies=cookies)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug, injected")
+
+    monkeypatch.setattr(reviews, "events", broken)
+    response = c.get("/history")
+    assert response.status_code == 500 and "injected" not in response.text
+    for header, value in SECURITY_HEADERS.items():
+        assert response.headers[header] == value, header
