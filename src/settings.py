@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -19,14 +20,17 @@ from pydantic_settings import (
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
+
+from dossier.errors import UsageError
 
 CONFIG_ENV = "DOSSIER_CONFIG"
 DEFAULT_CONFIG = Path("dossier.toml")
 
 
-class ConfigError(Exception):
+class ConfigError(UsageError):
     """The configuration cannot be read or is invalid (the message names the file and field)."""
 
 
@@ -113,6 +117,16 @@ class Settings(BaseSettings):
                     "believes (the sign-in rate limit then counts the real client); none: the headers are ignored.",
     )
 
+    # --- the warehouse held by another process (issue 16) ---
+    warehouse_wait: float = Field(
+        30.0, ge=0, description="Seconds a command waits for another process to release the warehouse file "
+                                "before it exits with code 3."
+    )
+    desk_warehouse_wait: float = Field(
+        2.0, ge=0, description="Seconds a review desk request waits for the warehouse file before answering "
+                               "503 (busy, try again)."
+    )
+
     # --- politeness and resilience (issue 6) ---
     host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")
     obey_robots: bool = Field(True, description="Honour robots.txt (turn off only for sites you run yourself).")
@@ -194,9 +208,20 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path()}: not valid TOML: {exc}") from None
+    except SettingsError as exc:
+        # A list or table setting whose environment value is not JSON: pydantic-settings raises
+        # before validation, with the decoder's error as the cause.
+        raise ConfigError(f"invalid settings ({_sources_named()}): {_settings_error_field(exc)} must be JSON "
+                          f"(e.g. [\"10.0.0.0/8\"]): {exc.__cause__ or exc}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"invalid settings ({_sources_named()}): {problems}") from None
+
+
+def _settings_error_field(exc: SettingsError) -> str:
+    """The DOSSIER_* variable a SettingsError is about ('error parsing value for field "x" …')."""
+    match = re.search(r'field "([a-z_]+)"', str(exc))
+    return f"DOSSIER_{match.group(1).upper()}" if match else "a setting"
 
 
 def _sources_named() -> str:

@@ -9,18 +9,54 @@ import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from dossier.cli.cards import render_card
 from dossier.profiles.render import profile_view
 from dossier.settings import Settings, load_settings
 
-app = typer.Typer(help="News in, reviewed organisation profiles out.", no_args_is_help=True, add_completion=False)
+
+class DossierGroup(TyperGroup):
+    """The `dossier` command group: every command runs inside `invoke`, so any DossierError (or
+    the file system or warehouse refusing) ends as one line on standard error and its family's
+    exit code (README, "Exit codes"), never as a traceback. Sub-groups run inside it too."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import duckdb
+
+        from dossier.errors import STORAGE_ERRNOS, DossierError, StorageError, is_disk_full, storage_error
+
+        try:
+            return super().invoke(ctx)
+        except DossierError as exc:
+            raise typer.Exit(_report(exc)) from None
+        except OSError as exc:
+            if exc.errno not in STORAGE_ERRNOS:
+                raise
+            raise typer.Exit(_report(storage_error(exc))) from None
+        except duckdb.Error as exc:
+            if not is_disk_full(exc) and "read-only" not in str(exc).lower():
+                raise
+            raise typer.Exit(_report(StorageError(f"the warehouse could not be written: {str(exc).splitlines()[0]}"))) from None
+
+
+def _report(exc: BaseException) -> int:
+    """Print `exc` as one line (never wrapped, never read as markup) and return its exit code."""
+    message = " ".join(str(exc).split()) or type(exc).__name__  # one line, whatever the message held
+    Console(stderr=True).print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    return int(getattr(exc, "exit_code", 1))
+
+
+app = typer.Typer(help="News in, reviewed organisation profiles out.", no_args_is_help=True, add_completion=False,
+                  cls=DossierGroup)
 feeds_app = typer.Typer(help="Configure the feeds `dossier ingest` polls.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Read organisation profiles.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
@@ -37,14 +73,15 @@ errors = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
+    """Print one error line (never wrapped, never read as markup) and return the Exit to raise."""
+    errors.print(Text.assemble(("error: ", "red"), " ".join(message.split())), soft_wrap=True)
     return typer.Exit(code)
 
 
 def _warehouse(settings: Settings):
     from dossier.store.warehouse import Warehouse
 
-    return Warehouse(settings.warehouse_path)
+    return Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait)
 
 
 def _prefect_defaults(verbose: bool) -> None:
@@ -54,6 +91,15 @@ def _prefect_defaults(verbose: bool) -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _quiet_run_logs(handler: logging.Handler) -> None:
+    """Without -v, a run that stops on an error is reported once, as the command's one error
+    line: Prefect's flow and task run loggers would print the same error with its traceback
+    (at ERROR, above any PREFECT_LOGGING_LEVEL), and the flow's own "run failed" record repeats it."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    handler.addFilter(lambda record: not (record.name == "dossier.flow" and str(record.msg).startswith("run failed")))
 
 
 class _ProgressHandler(logging.Handler):
@@ -93,12 +139,13 @@ def ingest(
     log_handler = configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
     from dossier.demo.server import feed_paths, serve_demo
     from dossier.flows.ingest import run_ingest
-    from dossier.pipeline import stages
-    from dossier.store.lock import WarehouseLocked
-    from dossier.store.warehouse import WarehouseError
 
-    if task_runner not in (None, "default", "dask"):
-        raise fail(f"unknown task runner {task_runner!r}; use default or dask")
+    if not verbose:
+        _quiet_run_logs(log_handler)
+    from dossier.cli.choices import check_choice
+    from dossier.pipeline import stages
+
+    check_choice("--task-runner", task_runner, ("default", "dask"))
     overrides = {k: v for k, v in {"task_runner": task_runner, "run_lock_wait": wait}.items() if v is not None}
     settings = load_settings(**overrides)
     if not verbose:  # a LocalCluster announces every worker at INFO (read when dask is imported)
@@ -123,14 +170,23 @@ def ingest(
                     settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, "127.0.0.1"]})
                     summary = run_ingest([base + p for p in feed_paths()], settings, origin="demo",
                                          host_delay=settings.demo_host_delay)
-    except WarehouseLocked as exc:
-        raise fail(str(exc), code=3) from None
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
     finally:
         progress_logger.removeHandler(handler)
         remove_logging(log_handler)
     _print_summary(summary)
+    check_feeds_answered(summary)
+
+
+def check_feeds_answered(summary) -> None:
+    """Raise RunFailed when every feed polled failed: the run did nothing, and a scheduler or
+    script must hear that from the exit code, not only from a table."""
+    from dossier.errors import RunFailed
+
+    if summary.feeds_polled and summary.feeds_failed == summary.feeds_polled:
+        first = next((f for f in summary.failures if f.stage == "feed"), None)
+        detail = f"; first: {first.item}: {first.reason}" if first else ""
+        raise RunFailed(f"every feed failed ({summary.feeds_failed} of {summary.feeds_polled}) in run "
+                        f"{summary.run_id}{detail}")
 
 
 def _print_summary(summary) -> None:
@@ -171,14 +227,44 @@ def feeds_add(
     publisher: Annotated[Optional[str], typer.Option(help="Publisher domain, if not the feed's own.")] = None,
     reliability: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Reliability prior in [0, 1].")] = None,
 ) -> None:
-    """Add a feed to poll."""
+    """Add a feed to poll (refused when every run would refuse to fetch it)."""
     from dossier.store import feeds as feed_store
 
+    settings = load_settings()
     if not url.startswith(("http://", "https://")):
-        raise fail(f"{url}: a feed URL must start with http:// or https://")
-    with _warehouse(load_settings()).write() as con:
+        raise fail(f"{url}: a feed URL must start with http:// or https://", code=2)
+    unresolved = check_feed_scope(url, settings.allowed_hosts)
+    if unresolved:
+        errors.print(Text(f"note: {unresolved} does not resolve now; added anyway, every run checks it again"),
+                     soft_wrap=True)
+    with _warehouse(settings).write() as con:
         added = feed_store.add_feed(con, url, publisher, reliability)
     console.print(("added " if added else "already configured: ") + url)
+
+
+def check_feed_scope(url: str, allowed_hosts: list[str]) -> str | None:
+    """Refuse (UsageError) a feed the fetcher's scope check refuses: loopback, private, link-local
+    addresses unless allow-listed. A host that does not resolve now is not refused (DNS may be
+    down while configuring); its name is returned, and every run checks it again."""
+    from dossier.errors import UsageError
+    from dossier.ingest.scope import OutOfScope, UrlScope, resolve
+
+    unresolved: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        try:
+            return resolve(host, port)
+        except OSError:
+            unresolved.append(host)
+            raise
+
+    try:
+        UrlScope.from_allow_list(allowed_hosts, resolver=resolver).check(url)
+    except OutOfScope as exc:
+        if unresolved:
+            return unresolved[0]
+        raise UsageError(f"refused: {exc}") from None
+    return None
 
 
 @feeds_app.command("list")
@@ -192,7 +278,8 @@ def feeds_list(
     if not settings.warehouse_path.exists():
         rows = []
     else:
-        with _warehouse(settings).write() as con:
+        # Read-only: listing must work on a read-only file system and beside a writer's batches.
+        with _warehouse(settings).read() as con:
             rows = feed_store.list_feeds(con)
     if json_out:
         for row in rows:
@@ -228,14 +315,12 @@ def profiles_list(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per profile.")] = False,
 ) -> None:
     """List current profiles, most confident first."""
+    from dossier.cli.choices import check_choice
     from dossier.store import profiles as profile_store
-    from dossier.store.warehouse import WarehouseError
 
-    try:
-        with _warehouse(load_settings()).read() as con:
-            rows = profile_store.list_profiles(con, status)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
+    check_choice("--status", status, ("draft", "approved"))
+    with _warehouse(load_settings()).read() as con:
+        rows = profile_store.list_profiles(con, status)
     if json_out:
         for row in rows:
             print(json.dumps(row, default=str))
@@ -254,13 +339,9 @@ def profiles_show(
 ) -> None:
     """Render an organisation's profile card (by name or alias)."""
     from dossier.store import profiles as profile_store
-    from dossier.store.warehouse import WarehouseError
 
-    try:
-        with _warehouse(load_settings()).read() as con:
-            profile = profile_store.find_profile(con, name)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
+    with _warehouse(load_settings()).read() as con:
+        profile = profile_store.find_profile(con, name)
     if profile is None:
         raise fail(f"no profile for {name!r}; `dossier profiles list` shows the names")
     if json_out:
@@ -281,7 +362,6 @@ def export(
     """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, or the views as Parquet."""
     from dossier.profiles.render import RENDERERS
     from dossier.store import profiles as profile_store
-    from dossier.store.warehouse import WarehouseError
 
     if kind == "parquet":
         from dossier.cli.operations import export_parquet_command
@@ -296,12 +376,9 @@ def export(
         raise fail(f"unknown format {format!r}; use one of {', '.join(RENDERERS)}")
     if status not in (None, "approved", "draft"):
         raise fail(f"unknown status {status!r}; use approved or draft")
-    try:
-        with _warehouse(load_settings()).read() as con:
-            rows = profile_store.current_profiles(con, status)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
+    with _warehouse(load_settings()).read() as con:
+        rows = profile_store.current_profiles(con, status)
     used: set[str] = set()
     for row in rows:
         slug = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-") or row["entity_id"]
@@ -335,6 +412,10 @@ def extract(
         except OSError as exc:
             inputs.append((name, None, f"cannot read: {exc.strerror or exc}"))
             continue
+        refused = refuse_input(raw)
+        if refused is not None:
+            inputs.append((name, None, refused))
+            continue
         if html:
             from dossier.ingest.text import decode_body
 
@@ -357,7 +438,7 @@ def extract(
     for name, _, error in inputs:
         if error is not None:
             failed = True
-            errors.print(f"[red]error:[/red] {name}: {error}")
+            errors.print(Text.assemble(("error: ", "red"), f"{name}: {error}"), soft_wrap=True)
         out = error_to_json(name, error) if error is not None else analysis_to_json(name, results[name])
         if json_out:
             print(json.dumps(out, ensure_ascii=False))
@@ -365,6 +446,15 @@ def extract(
             _print_analysis(out)
     if failed:
         raise typer.Exit(1)
+
+
+def refuse_input(raw: bytes) -> str | None:
+    """Why an input is not an article to analyse (empty, or binary data), else None."""
+    if b"\x00" in raw[:65536]:  # no text encoding dossier reads puts NUL bytes in text
+        return "binary data, not text"
+    if not raw.strip():
+        return "empty: no text to analyse"
+    return None
 
 
 def _print_analysis(out: dict) -> None:
@@ -397,9 +487,12 @@ def eval_command(
 
     parts = set(only or PARTS)
     if not parts <= set(PARTS):
-        raise fail(f"unknown evaluation in --only: {sorted(parts - set(PARTS))}")
+        raise fail(f"unknown evaluation in --only: {sorted(parts - set(PARTS))}", code=2)
     if "gold" in parts and not gold.is_dir():
-        raise fail(f"no gold set at {gold}")
+        raise fail(f"no gold set at {gold}", code=2)
+    check_writable(out)  # before minutes of evaluation, not after
+    if write_baseline is not None:
+        check_writable(write_baseline)
     results = run_evaluations(gold, shared if shared.is_dir() else None, load_settings().spacy_model, parts, dev)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
@@ -412,6 +505,22 @@ def eval_command(
             raise fail("a baseline needs every evaluation to run (with ../shared/data present)")
         write_baseline.write_text(json.dumps(make_baseline(results), indent=2) + "\n", encoding="utf-8")
         console.print(f"baseline written: {write_baseline}")
+
+
+def check_writable(path: Path) -> None:
+    """Raise StorageError unless a file can be created at `path` (its folder made if missing)."""
+    import tempfile
+
+    from dossier.errors import storage_error
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise storage_error(exc) from None
 
 
 def _print_eval(results: dict) -> None:
@@ -521,13 +630,5 @@ app.command()(schedule)
 
 
 def main() -> None:
-    """Entry point of the `dossier` script."""
-    from dossier.settings import ConfigError
-
-    try:
-        app()
-    except ConfigError as exc:  # a bad dossier.toml or DOSSIER_* value: one clean line
-        from rich.markup import escape
-
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(2)
+    """Entry point of the `dossier` script (errors are turned into one line by `DossierGroup`)."""
+    app(prog_name="dossier")

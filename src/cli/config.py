@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dossier.settings import ConfigError, config_path, describe_settings, unknown_config_keys
+from dossier.settings import config_path, describe_settings, unknown_config_keys
 
 config_app = typer.Typer(help="Inspect the configuration (DOSSIER_* environment over dossier.toml).", no_args_is_help=True)
 console = Console()
@@ -33,13 +33,10 @@ def config_show(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per setting: name, value, origin.")] = False,
 ) -> None:
     """Print every setting's effective value and its origin: default, the TOML file, or environment."""
-    try:
-        rows = describe_settings()
-        unknown = unknown_config_keys()
-        path = config_path()
-    except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+    # A ConfigError becomes one line with exit code 2 in the command group (DossierGroup).
+    rows = describe_settings()
+    unknown = unknown_config_keys()
+    path = config_path()
     if json_out:
         for name, value, origin in rows:
             print(json.dumps({"name": name, "value": _plain(value), "origin": origin}))

@@ -25,26 +25,24 @@ def snapshot(
 ) -> None:
     """Publish a read-only copy of the warehouse for notebooks (also done after every ingest run)."""
     from dossier.store.snapshot import publish_snapshot
-    from dossier.store.warehouse import Warehouse, WarehouseError
+    from dossier.store.warehouse import Warehouse
 
     settings = load_settings()
-    try:
-        snap = publish_snapshot(Warehouse(settings.warehouse_path), to or settings.effective_snapshot_path)
-    except WarehouseError as exc:
-        raise _fail(str(exc)) from None
+    # Errors (warehouse busy or missing, an unwritable --to) become one line in DossierGroup.
+    snap = publish_snapshot(Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait),
+                            to or settings.effective_snapshot_path)
     console.print(f"snapshot: {snap.path.resolve()} ({snap.bytes / 1e6:.1f} MB, {snap.seconds:.2f} s)", soft_wrap=True)
 
 
 def export_parquet_command(out: Path, tables: bool) -> None:
     """`dossier export parquet`: each public view as OUT/<view>.parquet, with --tables every table too."""
     from dossier.store.snapshot import export_parquet
-    from dossier.store.warehouse import Warehouse, WarehouseError
+    from dossier.store.warehouse import Warehouse
 
-    try:
-        with Warehouse(load_settings().warehouse_path).read() as con:
-            written = export_parquet(con, out, tables=tables)
-    except WarehouseError as exc:
-        raise _fail(str(exc)) from None
+    settings = load_settings()
+    out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
+    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).read() as con:
+        written = export_parquet(con, out, tables=tables)
     for path in written:
         console.print(f"wrote {path}", soft_wrap=True)
 

@@ -32,26 +32,28 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(Text("error: ", style="red") + Text(message))
-    return typer.Exit(1)
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(Text("error: ", style="red") + Text(" ".join(message.split())), soft_wrap=True)
+    return typer.Exit(code)
 
 
 @contextmanager
 def _desk(write: bool = True) -> Iterator[Any]:
-    """A warehouse connection; typed errors become one clean line and exit code 1."""
+    """A warehouse connection (read-only unless `write`: a reader never takes the writer's
+    place); typed errors become one clean line and their family's exit code."""
     from dossier.review.accounts import AccountError
     from dossier.review.desk import ReviewError
     from dossier.store.warehouse import Warehouse, WarehouseError
 
-    warehouse = Warehouse(load_settings().warehouse_path)
+    settings = load_settings()
+    warehouse = Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait)
     try:
-        if not write and not warehouse.path.exists():
-            raise WarehouseError(f"no warehouse at {warehouse.path}; run `dossier ingest` first")
-        with warehouse.write() as con:
+        with (warehouse.write() if write else warehouse.read()) as con:
             yield con
-    except (ReviewError, AccountError, WarehouseError) as exc:
+    except (ReviewError, AccountError) as exc:
         raise _fail(str(exc)) from None
+    except WarehouseError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
 
 
 def _entity(con: Any, ref: str) -> dict[str, Any]:
@@ -72,8 +74,12 @@ def review_list(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per row.")] = False,
 ) -> None:
     """The queue, highest impact × uncertainty × recency first."""
-    from dossier.review.desk import review_queue
+    from dossier.cli.choices import check_choice
+    from dossier.review.desk import STATUSES, review_queue
+    from dossier.scoring.grades import GRADES
 
+    check_choice("--status", status, STATUSES)
+    check_choice("--grade", grade, GRADES)
     with _desk(write=False) as con:
         rows = review_queue(con, status, grade, domain, region, limit or None)
     if json_out:
@@ -273,7 +279,7 @@ def users_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> Non
     """List users with their roles."""
     from dossier.store import reviews as store
 
-    with _desk() as con:
+    with _desk(write=False) as con:
         rows = store.list_users(con)
     if json_out:
         for row in rows:
@@ -307,9 +313,17 @@ def serve(
     """Start the review desk, a web application for reviewers (sign in with `dossier users add`)."""
     import uvicorn
 
+    from dossier.cli.choices import check_port
     from dossier.web.app import create_app
 
     settings = load_settings()
+    check_port("--port", port)
+    # Migrations applied once, here: the desk's pages read through read-only connections,
+    # which cannot. A busy or broken warehouse is one line now rather than a failing page later.
+    from dossier.store.warehouse import Warehouse
+
+    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).write():
+        pass
     if settings.session_secret is None:
         errors.print("note: DOSSIER_SESSION_SECRET is unset; sign-ins last until this process stops.")
     # proxy_headers=False: the app believes forwarded headers only from DOSSIER_TRUSTED_PROXIES

@@ -23,14 +23,12 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _read(query):
-    """Run `query(con)` on a read-only connection, turning warehouse errors into one line."""
-    from dossier.store.warehouse import Warehouse, WarehouseError
+    """Run `query(con)` on a read-only connection (warehouse errors become one line in DossierGroup)."""
+    from dossier.store.warehouse import Warehouse
 
-    try:
-        with Warehouse(load_settings().warehouse_path).read() as con:
-            return query(con)
-    except WarehouseError as exc:
-        raise _fail(str(exc)) from None
+    settings = load_settings()
+    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).read() as con:
+        return query(con)
 
 
 def _when(value: Any) -> str:

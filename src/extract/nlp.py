@@ -9,12 +9,13 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from dossier.errors import UsageError
 from dossier.extract import entities  # noqa: F401  (registers the dossier_entity_fixer factory)
 from dossier.models import load_jsonl
 
 
-class ModelNotInstalled(RuntimeError):
-    """The configured spaCy model is not an installed package."""
+class ModelNotInstalled(UsageError, RuntimeError):
+    """The configured spaCy model is not an installed package (a setting to fix: exit code 2)."""
 
 
 def check_model(model: str) -> None:

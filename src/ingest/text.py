@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -58,6 +59,17 @@ def decode_body(body: bytes, content_type: str | None) -> str:
     return decode_page(body, content_type).text
 
 
+# Scripts written without spaces between words (Chinese, Japanese kana and kanji): each
+# character counts as a word, so a Chinese or Japanese article is not "2 words" long.
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
+
+
+def count_words(text: str) -> int:
+    """Words in `text`: runs between spaces, and each character of a script written without spaces."""
+    return len(_WORD.findall(text))
+
+
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -76,8 +88,9 @@ def extract_article(page: Page) -> ArticleText:
         page.html, url=page.final_url, with_metadata=True, include_comments=False, include_tables=True, fast=True,
     )
     text = (doc.text or "").strip() if doc is not None else ""
-    if len(text.split()) < MIN_WORDS:
-        raise NoText(f"no article text found ({len(text.split())} words)")
+    words = count_words(text)
+    if words < MIN_WORDS:
+        raise NoText(f"no article text found ({words} words)")
     canonical = doc.url if doc.url and urlsplit(doc.url).scheme in ("http", "https") else page.final_url
     return ArticleText(
         url=page.final_url, canonical_url=canonical, title=doc.title, author=doc.author,

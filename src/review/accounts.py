@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +56,25 @@ def disable_account(con: duckdb.DuckDBPyConnection, username: str, by: str) -> N
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> dict[str, Any] | None:
     """The active user with this password, else None (same answer for a wrong name or password)."""
     user = store.get_user(con, username)
+    check = check_password(user, password)
+    if check.rehash is not None:
+        store.set_password_hash(con, username, check.rehash)
+    return user if check.ok else None
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of checking a password against a user row: whether it matched, and a new hash
+    to store when the stored one uses older parameters."""
+
+    ok: bool
+    rehash: str | None = None
+
+
+def check_password(user: dict[str, Any] | None, password: str) -> PasswordCheck:
+    """Check `password` against `user` (a users row, or None) without touching the warehouse, so
+    the desk can hash outside its connection lock: a flood of sign-ins then never holds up the
+    pages of signed-in reviewers. A missing or disabled user costs the same hashing effort."""
     hasher = _hasher()
     if user is None or not user["active"]:
         # Spend the same effort as a real check, so timing does not reveal which names exist.
@@ -62,14 +82,12 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
             hasher.verify(_dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             pass
-        return None
+        return PasswordCheck(False)
     try:
         hasher.verify(user["password_hash"], password)
     except (VerificationError, InvalidHashError):
-        return None
-    if hasher.check_needs_rehash(user["password_hash"]):
-        store.set_password_hash(con, username, hasher.hash(password))
-    return user
+        return PasswordCheck(False)
+    return PasswordCheck(True, hasher.hash(password) if hasher.check_needs_rehash(user["password_hash"]) else None)
 
 
 @lru_cache(maxsize=1)

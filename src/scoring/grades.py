@@ -12,6 +12,9 @@ GRADE_TABLE: tuple[tuple[float, str, str], ...] = (
     (0.00, "D", "Internal monitoring"),
 )
 
+# Every grade a profile can carry, best first (for validating filters).
+GRADES: tuple[str, ...] = tuple(dict.fromkeys(grade for _, grade, _ in GRADE_TABLE))
+
 
 def grade_for(score: float) -> tuple[str, str]:
     """(grade, label) of a score in [0, 1]; scores are banded at two decimals, as printed."""

@@ -285,10 +285,17 @@ def bump_session_version(con: duckdb.DuckDBPyConnection, username: str) -> None:
     con.execute("UPDATE users SET session_version = coalesce(session_version, 0) + 1 WHERE username = ?", [username])
 
 
-# --- sign-in attempts (kept, never deleted) -----------------------------------------------
+# --- sign-in attempts (kept for the rate limit's window, then pruned) ------------------------
 
 def record_login_attempt(con: duckdb.DuckDBPyConnection, when: datetime, username: str, client: str, outcome: str) -> None:
     con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, ?)", [when, username[:200], client[:200], outcome])
+
+
+def prune_login_attempts(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
+    """Delete sign-in attempts older than `before` (they no longer count towards any limit), so
+    the table stays as small as its window; return how many went."""
+    row = con.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [before]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def recent_failures(con: duckdb.DuckDBPyConnection, column: str, value: str, since: datetime,

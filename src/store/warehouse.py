@@ -7,6 +7,8 @@ process and no concurrent readers in other processes while it holds the file).
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -17,15 +19,22 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pyarrow as pa
 
+from dossier.errors import BusyError, DossierError, StorageError, is_disk_full
 from dossier.ids import canonical_json
 
+log = logging.getLogger(__name__)
 
-class WarehouseError(Exception):
+
+class WarehouseError(DossierError):
     """A warehouse problem a person must act on."""
 
 
-class WarehouseBusy(WarehouseError):
-    """Another process holds the warehouse file."""
+class WarehouseBusy(WarehouseError, BusyError):
+    """Another process holds the warehouse file (exit code 3)."""
+
+
+class WarehouseStorageError(WarehouseError, StorageError):
+    """The warehouse file cannot be opened or written: corrupt, read-only, disk full (exit code 4)."""
 
 
 def utcnow() -> datetime:
@@ -66,6 +75,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+# Disk set aside during a run for recording its end: a DuckDB update appends to the WAL and
+# checkpoints on close, in blocks of 256 KB; 8 MB leaves room for both with margin.
+RESERVE_BYTES = 8 * 1024 * 1024
+
+
 class Warehouse:
     """A DuckDB warehouse file."""
 
@@ -82,14 +96,21 @@ class Warehouse:
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     if "lock" in str(exc).lower():
-                        raise WarehouseBusy(f"{self.path} is held by another process: {exc}") from exc
-                    raise WarehouseError(f"cannot open {self.path}: {exc}") from exc
+                        raise WarehouseBusy(f"{self.path} is held by another process (tried for "
+                                            f"{self.lock_wait:g} s); try again when it is released") from exc
+                    raise storage_failure(self.path, "open", exc) from exc
                 time.sleep(0.2)
+            except (duckdb.Error, OSError) as exc:
+                # Not a DuckDB file, a truncated one, a WAL that does not replay, a file that vanished.
+                raise storage_failure(self.path, "open", exc) from exc
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection inside one transaction; committed on success, closed after."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_failure(self.path.parent, "create", exc) from exc
         con = self._connect(read_only=False)
         try:
             if not self._migrated:
@@ -99,11 +120,15 @@ class Warehouse:
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
             con.execute("COMMIT")
+        except duckdb.Error as exc:
+            if is_disk_full(exc) or "read-only" in str(exc).lower():
+                raise storage_failure(self.path, "write", exc) from exc
+            raise
         finally:
-            con.close()
+            _close(con)
 
     @contextmanager
     def quiesced(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -120,6 +145,34 @@ class Warehouse:
         finally:
             con.close()
 
+    @property
+    def reserve_path(self) -> Path:
+        """The space reserve beside the warehouse file (see `reserve_space`)."""
+        return self.path.with_name(self.path.name + ".reserve")
+
+    def reserve_space(self, size: int = RESERVE_BYTES) -> None:
+        """Set `size` bytes of disk aside beside the warehouse, so that once the disk is full the
+        run's failure can still be recorded: `release_reserve` frees them for that last write.
+        Raises WarehouseStorageError when the disk cannot spare them (nothing is started then)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.reserve_path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, size)  # real blocks, not a sparse file that frees nothing
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.release_reserve()
+            raise storage_failure(self.reserve_path, "reserve space for", exc) from exc
+
+    def release_reserve(self) -> bool:
+        """Delete the space reserve; whether there was one."""
+        try:
+            self.reserve_path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection (the file must exist and be migrated)."""
@@ -130,6 +183,33 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, keeping the error that caused it: after a fatal I/O error (disk full) DuckDB
+    refuses every statement, ROLLBACK included, and that refusal would hide the cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        log.warning("rollback refused after an error: %s", exc)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close, keeping the error under way (closing checkpoints, which fails on a full disk)."""
+    try:
+        con.close()
+    except duckdb.Error as exc:
+        log.warning("closing the warehouse connection failed: %s", exc)
+
+
+def storage_failure(path: Path, doing: str, exc: BaseException) -> WarehouseStorageError:
+    """One line naming the warehouse file and what the storage said."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        detail = exc.strerror
+    if is_disk_full(exc):
+        return WarehouseStorageError(f"cannot {doing} {path}: the disk is full ({detail})")
+    return WarehouseStorageError(f"cannot {doing} {path}: {detail}")
 
 
 # JSON columns are written in canonical form, so unchanged content compares equal.

@@ -5,9 +5,10 @@ every action is a function of dossier.review.desk and lands in review_events."""
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Callable
 from urllib.parse import quote
 
@@ -21,13 +22,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dossier.profiles.render import facts, profile_view
 from dossier.review import desk
-from dossier.review.accounts import authenticate, role_allows
+from dossier.review.accounts import PasswordCheck, check_password, role_allows
 from dossier.review.revisions import EDITABLE_FIELDS, describe_change
 from dossier.settings import Settings
 from dossier.store import reviews as store
-from dossier.store.warehouse import Warehouse, utcnow
-from dossier.web.security import (LoginRequired, check_csrf, connect, csrf_token, login_throttle, now, require, safe_next,
-                                  start_session)
+from dossier.store.warehouse import Warehouse, WarehouseBusy, WarehouseError, utcnow
+from dossier.web.security import (LoginRequired, RefusedSignIns, check_csrf, csrf_token, login_throttle_detail, now,
+                                  reading, require, safe_next, start_session, writing)
+
+log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 700  # article text shown either side of an evidence sentence
 
@@ -79,8 +82,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     app = FastAPI(title="dossier review desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.clock = clock
-    app.state.warehouse = Warehouse(settings.warehouse_path)
+    app.state.warehouse = Warehouse(settings.warehouse_path, lock_wait=settings.desk_warehouse_wait)
     app.state.db_lock = threading.Lock()
+    app.state.refused_sign_ins = RefusedSignIns()
     secret = settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="dossier_session",
                        max_age=settings.session_max_age, same_site="strict", https_only=settings.session_secure)
@@ -112,6 +116,31 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     def refused(request: Request, exc: HTTPException) -> Response:
         return page(request, "error.html", status_code=exc.status_code, message=exc.detail, code=exc.status_code)
 
+    @app.exception_handler(WarehouseError)
+    def unavailable(request: Request, exc: WarehouseError) -> Response:
+        # Handled here, inside the middleware that adds SECURITY_HEADERS: an unhandled error
+        # would reach the client as a bare 500 without them.
+        busy = isinstance(exc, WarehouseBusy)
+        message = ("The warehouse is busy (an ingestion run is writing to it); try again in a few seconds."
+                   if busy else "The warehouse cannot be opened; an operator must look at the server's log.")
+        if not busy:
+            log.error("review desk: %s", exc)
+        response = page(request, "error.html", status_code=503, message=message, code=503)
+        if busy:
+            response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(Exception)
+    def failed(request: Request, exc: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware, so the headers are set
+        # here; the page is static (rendering could fail again) and says nothing of the error.
+        log.error("review desk: %s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        response = HTMLResponse("<!doctype html><title>500</title><h1>500</h1><p>Something went wrong on the "
+                                "server; an operator must look at its log.</p>", status_code=500)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     # --- sign-in (the only routes open to everyone) -----------------------------------
 
     @app.get("/login", response_class=HTMLResponse)
@@ -123,12 +152,36 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
               next: Annotated[str, Form()] = "/queue") -> Response:  # public, CSRF-checked
         client = request.client.host if request.client else "unknown"
         when = now(request)
-        with connect(request) as con:
-            # Checked before the password: a locked name stays locked even for the right one.
-            throttle = login_throttle(con, settings, when, username, client)
-            user = None if throttle.refused else (authenticate(con, username, password) if username and password else None)
-            outcome = "throttled" if throttle.refused else ("ok" if user else "failed")
-            store.record_login_attempt(con, when, username, client, outcome)
+        # Checked before the password, and first from memory: a refused name or client costs no
+        # warehouse connection and no hashing (a flood cannot slow the desk or grow the table).
+        refusals = app.state.refused_sign_ins
+        throttle = refusals.check(when, username, client)
+        user = None
+        if not throttle.refused:
+            with writing(request) as con:
+                # A locked name stays locked even for the right password. Attempts still being
+                # hashed count too, and this one joins them in the same locked section.
+                throttle, by_name, by_client = login_throttle_detail(con, settings, when, username, client,
+                                                                     refusals.pending(username, client))
+                row = None if throttle.refused else store.get_user(con, username)
+                if throttle.refused:
+                    store.record_login_attempt(con, when, username, client, "throttled")
+                else:
+                    refusals.begin(username, client)
+            if throttle.refused:
+                refusals.remember(when, username, client, throttle, by_name, by_client)
+            else:
+                try:
+                    # Hashed outside the connection lock: other requests are served meanwhile.
+                    check = check_password(row, password) if username and password else PasswordCheck(False)
+                    user = row if check.ok else None
+                    with writing(request) as con:
+                        if check.rehash is not None:
+                            store.set_password_hash(con, username, check.rehash)
+                        store.record_login_attempt(con, when, username, client, "ok" if user else "failed")
+                        store.prune_login_attempts(con, when - timedelta(seconds=settings.login_window))
+                finally:
+                    refusals.end(username, client)
         if throttle.refused:
             minutes = max(1, round(throttle.retry_after / 60))
             response = page(request, "login.html", status_code=429, next=safe_next(next),
@@ -143,7 +196,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
 
     @app.post("/logout")
     def logout(request: Request, user: Viewer, csrf: Checked) -> Response:
-        with connect(request) as con:  # ends this and every other session of the user, copies included
+        with writing(request) as con:  # ends this and every other session of the user, copies included
             store.bump_session_version(con, user["username"])
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
@@ -159,7 +212,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
               region: str = "") -> HTMLResponse:
         if status not in desk.STATUSES:
             raise HTTPException(status_code=400, detail=f"Unknown status {status!r}.")
-        with connect(request) as con:
+        with reading(request) as con:
             rows = desk.review_queue(con, status, grade or None, domain or None, region or None)
             choices = store.filter_values(con)
         for row in rows:
@@ -169,7 +222,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
 
     @app.get("/profiles/{entity_id}", response_class=HTMLResponse)
     def profile(request: Request, entity_id: str, user: Viewer, revision: int | None = None) -> HTMLResponse:
-        with connect(request) as con:
+        with reading(request) as con:
             revisions = store.revisions(con, entity_id)
             if not revisions:
                 raise HTTPException(status_code=404, detail="No profile with that id.")
@@ -193,7 +246,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse)
     def claim(request: Request, claim_id: str, user: Viewer) -> HTMLResponse:
-        with connect(request) as con:
+        with reading(request) as con:
             row = store.claim_in_context(con, claim_id)
         if row is None:
             raise HTTPException(status_code=404, detail="No claim with that id.")
@@ -207,13 +260,13 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
 
     @app.get("/history", response_class=HTMLResponse)
     def history(request: Request, user: Viewer, entity: str = "") -> HTMLResponse:
-        with connect(request) as con:
+        with reading(request) as con:
             rows = store.events(con, entity or None, limit=500)
         return page(request, "history.html", rows=rows, entity=entity)
 
     @app.get("/users", response_class=HTMLResponse)
     def users(request: Request, user: Admin) -> HTMLResponse:
-        with connect(request) as con:
+        with reading(request) as con:
             rows = store.list_users(con)
         return page(request, "users.html", rows=rows)
 
@@ -221,7 +274,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
 
     def act(request: Request, entity_id: str, action: Any, done: str) -> Response:
         try:
-            with connect(request) as con:
+            with writing(request) as con:
                 action(con)
         except desk.ReviewError as exc:
             request.session["flash"] = f"Not done: {exc}"

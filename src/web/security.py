@@ -12,6 +12,8 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
+import threading
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,8 +31,19 @@ class LoginRequired(Exception):
 
 
 @contextmanager
-def connect(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One writer connection per request, one request at a time in this process, closed after:
+def reading(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for a page: never a writer, so reading never stands in a run's
+    way longer than the read, and works on a read-only warehouse. Retried for
+    desk_warehouse_wait seconds while another process holds the file; then WarehouseBusy,
+    which the app answers with a 503 page. One connection at a time in this process (DuckDB
+    refuses a read-only connection beside a read-write one of the same process)."""
+    with request.app.state.db_lock, request.app.state.warehouse.read() as con:
+        yield con
+
+
+@contextmanager
+def writing(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One writer connection for an action, one at a time in this process, closed after:
     ingestion runs in other processes can take the file between requests."""
     with request.app.state.db_lock, request.app.state.warehouse.write() as con:
         yield con
@@ -76,7 +89,7 @@ def signed_in_user(request: Request) -> dict[str, Any]:
     if not isinstance(issued, (int, float)) or not 0 <= now(request).timestamp() - issued < max_age:
         request.session.clear()
         raise LoginRequired()
-    with connect(request) as con:
+    with reading(request) as con:
         user = store.get_user(con, username)
     if user is None or not user["active"] or request.session.get("version") != (user.get("session_version") or 0):
         request.session.clear()
@@ -91,20 +104,88 @@ class Throttle:
     retry_after: int = 0
 
 
+class RefusedSignIns:
+    """Usernames and client addresses whose sign-ins are refused, until when, in this process.
+
+    Filled from the warehouse's count of failures (login_throttle); while an entry stands, an
+    attempt is refused from memory: no warehouse connection, no password hashing, no row. So a
+    flood of refused attempts costs a signed-in reviewer nothing and cannot grow login_attempts.
+    """
+
+    def __init__(self) -> None:
+        self._until: dict[tuple[str, str], datetime] = {}
+        self._pending: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+        self.refused = 0  # attempts refused from memory, for the log and the tests
+
+    def pending(self, username: str, client: str) -> dict[str, int]:
+        """Attempts of this username and of this client being checked right now (hashing)."""
+        with self._lock:
+            return {"username": self._pending[("username", username)], "client": self._pending[("client", client)]}
+
+    def begin(self, username: str, client: str) -> None:
+        """An attempt goes on to hashing: it counts against the limits until `end`. Called under
+        the desk's connection lock together with the count, so a burst of parallel attempts
+        cannot all pass a limit that each of them alone would reach."""
+        with self._lock:
+            self._pending[("username", username)] += 1
+            self._pending[("client", client)] += 1
+
+    def end(self, username: str, client: str) -> None:
+        """The attempt's outcome is recorded (or it failed): it no longer counts as pending."""
+        with self._lock:
+            for key in (("username", username), ("client", client)):
+                self._pending[key] -= 1
+                if self._pending[key] <= 0:
+                    del self._pending[key]
+
+    def check(self, when: datetime, username: str, client: str) -> Throttle:
+        """Refused (with the seconds left) if the username or the client is refused at `when`."""
+        with self._lock:
+            waits = [until for key in (("username", username), ("client", client))
+                     if (until := self._until.get(key)) is not None and until > when]
+            if not waits:
+                return Throttle(False)
+            self.refused += 1
+            return Throttle(True, max(1, math.ceil((max(waits) - when).total_seconds())))
+
+    def remember(self, when: datetime, username: str, client: str, throttle: Throttle,
+                 username_refused: bool, client_refused: bool) -> None:
+        """Keep a refusal the warehouse's count decided, and forget entries that have lifted."""
+        until = when + timedelta(seconds=throttle.retry_after)
+        with self._lock:
+            self._until = {key: value for key, value in self._until.items() if value > when}
+            if username_refused:
+                self._until[("username", username)] = until
+            if client_refused:
+                self._until[("client", client)] = until
+
+
 def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str, client: str) -> Throttle:
     """Refuse sign-in once a username has login_max_failures failures within login_window since
     its last successful sign-in, or a client address login_max_failures_per_client failures
     within the window. The lock lifts when enough of those failures fall out of the window."""
+    return login_throttle_detail(con, settings, when, username, client)[0]
+
+
+def login_throttle_detail(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str,
+                          client: str, pending: dict[str, int] | None = None) -> tuple[Throttle, bool, bool]:
+    """login_throttle, and whether the username and whether the client is the one refused.
+    `pending`: attempts of the username and of the client still being checked, counted as
+    failures (they may be); a refusal they alone cause lasts a second."""
     since = when - timedelta(seconds=settings.login_window)
-    waits = []
+    waits = {}
     for column, value, limit, reset in (("username", username, settings.login_max_failures, True),
                                         ("client", client, settings.login_max_failures_per_client, False)):
         failures = store.recent_failures(con, column, value, since, reset)
         if len(failures) >= limit:
             # Refused until the failure that keeps the count at the limit leaves the window.
             lifts = failures[len(failures) - limit] + timedelta(seconds=settings.login_window)
-            waits.append(max(1, math.ceil((lifts - when).total_seconds())))
-    return Throttle(True, max(waits)) if waits else Throttle(False)
+            waits[column] = max(1, math.ceil((lifts - when).total_seconds()))
+        elif len(failures) + (pending or {}).get(column, 0) >= limit:
+            waits[column] = 1  # attempts under way may reach the limit: ask again in a moment
+    throttle = Throttle(True, max(waits.values())) if waits else Throttle(False)
+    return throttle, "username" in waits, "client" in waits
 
 
 def require(role: str) -> Callable[[Request], dict[str, Any]]:

@@ -98,7 +98,7 @@ def test_feeds_add_list_remove_on_a_real_warehouse(runner, tmp_path, monkeypatch
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
     assert runner.invoke(app, ["feeds", "add", "https://news.example/rss", "--reliability", "0.8"]).exit_code == 0
     assert "already configured" in runner.invoke(app, ["feeds", "add", "https://news.example/rss"]).stdout
-    assert runner.invoke(app, ["feeds", "add", "ftp://news.example/rss"]).exit_code == 1
+    assert runner.invoke(app, ["feeds", "add", "ftp://news.example/rss"]).exit_code == 2  # a usage error
     listed = lines(runner.invoke(app, ["feeds", "list", "--json"]).stdout)
     assert [(f["url"], f["reliability"], f["origin"]) for f in listed] == [("https://news.example/rss", 0.8, "user")]
     assert runner.invoke(app, ["feeds", "remove", "https://news.example/rss"]).exit_code == 0

@@ -142,6 +142,7 @@ def test_runs_list_and_show_read_the_report_back(polite_run, monkeypatch):
 def test_a_failing_feed_is_backed_off_reported_and_recovers(prefect_harness, tmp_path, monkeypatch):
     path = tmp_path / "dossier.duckdb"
     monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv("DOSSIER_ALLOWED_HOSTS", '["127.0.0.1"]')  # `feeds add` refuses loopback otherwise
     runner = CliRunner()
     settings = test_settings(path, retries=0, feed_backoff_after=2, feed_backoff_base=600)
     with LoopbackSite() as site:

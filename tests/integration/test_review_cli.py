@@ -114,7 +114,7 @@ def test_review_list_filters_by_grade_domain_region_and_status(env):
     assert listed("--status", "any") == everyone
     assert listed("--status", "any", "--region", "North America", "--grade", "B/C") == americans
     refused = run("review", "list", "--status", "pending")
-    assert refused.exit_code == 1 and "unknown status" in refused.output
+    assert refused.exit_code == 2 and "--status 'pending' is not one of" in refused.output  # a usage error
 
 
 def test_review_merge_and_split_are_stored_and_applied_on_the_next_run(env):

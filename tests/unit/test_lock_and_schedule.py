@@ -98,3 +98,32 @@ def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_
     summary = RunSummary(run_id="r1", started_at=now, finished_at=now, warehouse_path=str(warehouse.path))
     _publish(warehouse, settings, summary)
     assert summary.warnings and "not published" in summary.warnings[0]
+
+
+def test_the_same_warehouse_through_a_symlink_shares_one_lock(tmp_path):
+    """Keyed by the resolved path: a second run through another spelling of the path is refused."""
+    real = tmp_path / "data" / "dossier.duckdb"
+    real.parent.mkdir()
+    (tmp_path / "link").symlink_to(real.parent)
+    (tmp_path / "alias.duckdb").symlink_to(real)
+    with run_lock(real, holder="ingest (cli)"):
+        for other in (tmp_path / "link" / "dossier.duckdb", tmp_path / "alias.duckdb",
+                      tmp_path / "data" / ".." / "data" / "dossier.duckdb"):
+            with pytest.raises(WarehouseLocked):
+                with run_lock(other):
+                    pass
+    assert lock_path(tmp_path / "alias.duckdb") == lock_path(real) == real.with_name("dossier.duckdb.lock")
+
+
+def test_the_lock_file_is_never_opened_through_a_symlink(tmp_path):
+    """A symlink planted where the lock file goes is refused: nothing is truncated or written through it."""
+    from dossier.store.lock import LockFileRefused
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("must survive")
+    path = tmp_path / "dossier.duckdb"
+    lock_path(path).symlink_to(victim)
+    with pytest.raises(LockFileRefused, match="symbolic link"):
+        with run_lock(path):
+            pass
+    assert victim.read_text() == "must survive"

@@ -55,3 +55,13 @@ def test_a_declared_charset_that_fails_is_decoded_by_detection_with_a_warning():
     # A charset that works, or none declared, is no news.
     assert decode_page("café".encode("latin-1"), "text/html; charset=ISO-8859-1").warning is None
     assert decode_page("café".encode("utf-8"), "text/html").warning is None
+
+
+def test_words_of_scripts_written_without_spaces_are_counted_per_character():
+    from dossier.ingest.text import MIN_WORDS, count_words
+
+    assert count_words("Foxconn will  build racks\nin Ohio.") == 6
+    # Written for this test: "Hon Hai will build data-centre hardware in the United States."
+    chinese = "鸿海将在美国建设数据中心硬件"
+    assert count_words(chinese) == len(chinese) and count_words(chinese * 3) >= MIN_WORDS
+    assert count_words("OpenAI と Foxconn は提携した") == 8  # latin words, and kana/kanji one by one
