@@ -1,4 +1,8 @@
-"""Publishers: the registered domain a feed or article belongs to (offline suffix list)."""
+"""Publishers: the registered domain a feed or article belongs to (offline suffix list).
+
+The private part of the public-suffix list counts: every tenant of a hosting platform
+(`alice.github.io`, `bob.substack.com`, `carol.blogspot.com`) is a publisher of its own, not
+one publisher with the platform's reputation and one vote among independent sources."""
 
 from __future__ import annotations
 
@@ -11,12 +15,12 @@ import tldextract
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
     # The bundled public-suffix snapshot only: no fetch at run time.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def publisher_of(url: str) -> str:
-    """Registered domain of a URL ("www.bbc.co.uk" -> "bbc.co.uk"); the bare host when it has
-    no public suffix (loopback, reserved ".example" names)."""
+    """Registered domain of a URL ("www.bbc.co.uk" -> "bbc.co.uk", "alice.github.io" ->
+    "alice.github.io"); the bare host when it has no public suffix (loopback, ".example")."""
     host = (urlsplit(url).hostname or "").lower()
     parts = _extractor()(host)
     if parts.suffix and parts.domain:
