@@ -11,11 +11,15 @@ from urllib.parse import urlsplit
 
 import tldextract
 
+from dossier.models import load_json
+
 
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
-    # The bundled public-suffix snapshot only: no fetch at run time.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    # The bundled public-suffix snapshot only: no fetch at run time. Its private part lists
+    # github.io and blogspot.com but not every platform; models/ adds the ones it lacks.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True,
+                                 extra_suffixes=load_json("hosting_suffixes.json")["suffixes"])
 
 
 def publisher_of(url: str) -> str:
