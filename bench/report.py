@@ -66,10 +66,14 @@ def checks(results: dict[str, Any]) -> list[Check]:
                          "not growing", None))
     long = results.get("long_article")
     if long:
+        # CPU seconds when measured: the analysis is one process on one core, so on a quiet machine
+        # they equal the wall time, and on a shared one they are what the article itself costs.
+        spent = long.get("cpu_seconds", long["seconds"])
         out.append(Check(f"one {long['chars']:,}-character article analysed",
-                         f"{long['seconds']:.0f} s, {long['rss_peak_tree_mib']:,.0f} MiB",
+                         f"{spent:.0f} s{' CPU' if 'cpu_seconds' in long else ''} ({long['seconds']:.0f} s wall), "
+                         f"{long['rss_peak_tree_mib']:,.0f} MiB",
                          f"≤ {LONG_SECONDS_LIMIT:.0f} s, ≤ {LONG_MIB_LIMIT:,.0f} MiB",
-                         long["seconds"] <= LONG_SECONDS_LIMIT and long["rss_peak_tree_mib"] <= LONG_MIB_LIMIT))
+                         spent <= LONG_SECONDS_LIMIT and long["rss_peak_tree_mib"] <= LONG_MIB_LIMIT))
     else:
         out.append(Check("one 1,000,000-character article analysed", "not run (python -m bench --long-only)",
                          f"≤ {LONG_SECONDS_LIMIT:.0f} s, ≤ {LONG_MIB_LIMIT:,.0f} MiB", None))

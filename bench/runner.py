@@ -163,7 +163,8 @@ def run_long(args: dict[str, Any]) -> dict[str, Any]:
     sampler = MemorySampler()
     with sampler.sampling():
         start, cpu = time.perf_counter(), time.process_time()
-        [analysis] = analyser.analyse([text], n_process=1)
+        [analysis] = analyser.analyse([text], batch_size=settings.nlp_batch_size, n_process=1,
+                                      batch_chars=settings.nlp_batch_chars)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     # CPU seconds beside wall seconds: on a shared machine the wall time is mostly the others' load.
     return {"chars": len(text), "words": len(text.split()), "windows": len(cut_windows(text, WINDOW_CHARS)),

@@ -115,7 +115,10 @@ class Analyser:
     def _analyse_pieces(
         self, texts: list[str], batch_size: int, n_process: int, batch_chars: int | None
     ) -> Iterator[Analysis]:
-        batches = cut_batches(texts, batch_size, batch_chars)
+        # Never more than a window's worth of text in one batch: spaCy parses a batch together,
+        # so the windows of one long text batched at once would cost what the whole text did.
+        chars = min(batch_chars, self.window_chars) if batch_chars else self.window_chars
+        batches = cut_batches(texts, batch_size, chars)
         if n_process > 1 and self.model is not None and (len(batches) > 1 or self._pool is not None):
             # A worker starts in seconds: a single batch is not worth starting the pool for.
             for analyses in self._map(batches, n_process):

@@ -400,7 +400,12 @@ class Fetcher:
             wait: float | None = None
             try:
                 with self.throttle.slot(url):
-                    self._check_budget(url)  # after the wait for the host's turn, which may be long
+                    # Again after the wait for the host's turn, which may be long: the budget may
+                    # be spent, or the host struck out by the requests that went before.
+                    self._check_budget(url)
+                    closed = self.throttle.closed_reason(url)
+                    if closed:
+                        raise FetchError(url, closed[0], retry_after=closed[1])
                     response = self._request(url, headers)
             except httpx.TimeoutException as exc:
                 failure = FetchError(url, f"timed out ({type(exc).__name__})")
