@@ -1,6 +1,6 @@
 """The measurements, each run in a fresh process so its memory and timing are its own.
 
-`python -m bench.runner KIND ARGS.json RESULT.json` — KIND is `e2e`, `raw` or `warehouse`.
+`python -m bench.runner KIND ARGS.json RESULT.json` — KIND is `e2e`, `raw`, `identical`, `long` or `warehouse`.
 The orchestrator (bench/__main__.py) starts these and reads their results.
 """
 
@@ -131,7 +131,49 @@ def run_identical(args: dict[str, Any]) -> dict[str, Any]:
             "words": sum(len(t.split()) for t in texts)}
 
 
-KINDS = {"e2e": run_e2e, "raw": run_raw, "identical": run_identical}
+def long_text(chars: int) -> str:
+    """About `chars` characters of article text: the project's own gold articles (tests/eval/gold,
+    written for it), one paragraph each, repeated until long enough, cut at a paragraph."""
+    gold = Path(__file__).resolve().parents[1] / "tests" / "eval" / "gold"
+    articles = [json.loads(p.read_text(encoding="utf-8"))["text"].strip() for p in sorted(gold.glob("*.json"))]
+    parts, length, i = [], 0, 0
+    while length < chars:
+        piece = articles[i % len(articles)] + "\n"
+        parts.append(piece)
+        length += len(piece)
+        i += 1
+    return "".join(parts)[:chars]
+
+
+def run_long(args: dict[str, Any]) -> dict[str, Any]:
+    """One article of `chars` characters through the analyser (one process): seconds and peak memory.
+
+    spaCy refuses a text over 1,000,000 characters (E088), and before windowing a 999,000-character
+    page took 527 s and 2.9 GB; it is now analysed in windows of `WINDOW_CHARS`."""
+    import resource
+
+    from bench.probe import MemorySampler
+    from dossier.extract.analyse import WINDOW_CHARS, cut_windows, load_analyser
+    from dossier.settings import load_settings
+
+    settings = load_settings()
+    text = long_text(args["chars"])
+    analyser = load_analyser(settings.spacy_model)
+    analyser.nlp, analyser.matcher  # loaded before the clock starts, as a worker has it loaded
+    sampler = MemorySampler()
+    with sampler.sampling():
+        start, cpu = time.perf_counter(), time.process_time()
+        [analysis] = analyser.analyse([text], batch_size=settings.nlp_batch_size, n_process=1,
+                                      batch_chars=settings.nlp_batch_chars)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # CPU seconds beside wall seconds: on a shared machine the wall time is mostly the others' load.
+    return {"chars": len(text), "words": len(text.split()), "windows": len(cut_windows(text, WINDOW_CHARS)),
+            "window_chars": WINDOW_CHARS, "seconds": seconds, "cpu_seconds": cpu, "rss_peak_tree_mib": sampler.peak_mib,
+            "rss_peak_main_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "organisations": len(analysis.organisations), "claims": len(analysis.claims), "ties": len(analysis.ties)}
+
+
+KINDS = {"e2e": run_e2e, "raw": run_raw, "identical": run_identical, "long": run_long}
 
 
 def main(argv: list[str]) -> int:

@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from dossier.ingest.fetch import HostThrottle
+from dossier.ingest.fetch import HostThrottle, RunBudget
 from dossier.ingest.robots import RobotsCache
 from dossier.pipeline import stages
 from dossier.pipeline.summary import RunSummary
@@ -38,16 +38,16 @@ log = logging.getLogger("dossier.flow")
 
 @task(name="poll-feed", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def poll_feed_task(
-    feed: stages.FeedConfig, settings: Settings, throttle: HostThrottle, robots: RobotsCache
+    feed: stages.FeedConfig, settings: Settings, throttle: HostThrottle, robots: RobotsCache, budget: RunBudget
 ) -> FeedPoll:
-    return stages.poll_one(feed, settings, throttle, robots)
+    return stages.poll_one(feed, settings, throttle, robots, budget)
 
 
 @task(name="fetch-articles", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def fetch_task(
-    jobs: list[stages.FetchJob], settings: Settings, throttle: HostThrottle, robots: RobotsCache
+    jobs: list[stages.FetchJob], settings: Settings, throttle: HostThrottle, robots: RobotsCache, budget: RunBudget
 ) -> stages.FetchOutcome:
-    return stages.fetch_articles(jobs, settings, throttle, robots)
+    return stages.fetch_articles(jobs, settings, throttle, robots, budget)
 
 
 @task(name="analyse-articles", cache_policy=NO_CACHE)
@@ -86,25 +86,29 @@ def refresh_task(warehouse: Warehouse, entity_ids: set[str]) -> tuple[dict[str, 
 @flow(name="ingest_feeds", validate_parameters=False)
 def ingest_feeds(
     feed_urls: list[str], settings: Settings, origin: str = "user", host_delay: float | None = None,
-    lock_wait: float | None = None,
+    lock_wait: float | None = None, publishers: dict[str, str] | None = None,
 ) -> RunSummary:
     """Poll feeds, fetch new articles, extract evidence, refresh drafts, record the run, publish a snapshot.
 
     The whole run holds the warehouse's run lock (waiting up to `lock_wait` seconds, default
-    `settings.run_lock_wait`), so two runs never write at once.
+    `settings.run_lock_wait`), so two runs never write at once. `publishers` (feed URL ->
+    publisher domain) vouches for feeds whose publisher cannot be told from their URL (the demo).
     """
     warehouse = Warehouse(Path(settings.warehouse_path))
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     with run_lock(warehouse.path, wait=wait, holder=f"ingest ({origin})"):
         started = datetime.now(timezone.utc)
         run_id = uuid.uuid4().hex[:12]
-        throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay, settings.host_concurrency)
+        throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay, settings.host_concurrency,
+                                strikes=settings.host_strikes)
         robots = RobotsCache()
+        budget = RunBudget.starting_now(settings.run_budget)
         with run_context(run_id):
             stages.open_run(warehouse, run_id, started)
             log.info("run started", extra={"stage": "run", "feeds": len(feed_urls)})
             try:
-                summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, run_id, started)
+                summary = _run(feed_urls, settings, origin, warehouse, throttle, robots, budget, run_id, started,
+                               publishers)
             except BaseException as exc:
                 log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
                 failed = stages.fail_run(warehouse, run_id, started, exc)
@@ -161,7 +165,7 @@ def run_ingest(feed_urls: list[str], settings: Settings, **options: Any) -> RunS
 
 
 def _poll_all(
-    feeds: list[stages.FeedConfig], settings: Settings, throttle: HostThrottle, robots: RobotsCache
+    feeds: list[stages.FeedConfig], settings: Settings, throttle: HostThrottle, robots: RobotsCache, budget: RunBudget
 ) -> list[FeedPoll]:
     """Poll feeds concurrently on local threads, whatever the flow's task runner (they share one
     throttle and one robots.txt cache, which never leave this process)."""
@@ -169,23 +173,23 @@ def _poll_all(
         return []
     with ThreadPoolTaskRunner(max_workers=min(8, len(feeds))) as local:
         futures = [local.submit(poll_feed_task, {"feed": feed, "settings": settings, "throttle": throttle,
-                                                 "robots": robots})
+                                                 "robots": robots, "budget": budget})
                    for feed in feeds]
         return [future.result() for future in futures]
 
 
 def _run(
     feed_urls: list[str], settings: Settings, origin: str, warehouse: Warehouse, throttle: HostThrottle,
-    robots: RobotsCache, run_id: str, started: datetime,
+    robots: RobotsCache, budget: RunBudget, run_id: str, started: datetime, publishers: dict[str, str] | None = None,
 ) -> RunSummary:
     """The body of `ingest_feeds`: poll, plan, then fetch / analyse / write chunk by chunk.
 
     Durations are measured inside the stage functions (so they exclude Prefect's overhead and
     a benchmark calling the stages directly gets the same figures) and summed over batches."""
     watch = Stopwatch()
-    feeds = stages.load_feed_configs(warehouse, feed_urls, origin)
+    feeds = stages.load_feed_configs(warehouse, feed_urls, origin, publishers)
     due, backed_off = stages.due_feeds(feeds, started)
-    polls = _poll_all(due, settings, throttle, robots)
+    polls = _poll_all(due, settings, throttle, robots, budget)
     for poll in polls:
         watch.merge(poll.durations)
     plan = stages.plan_fetches(warehouse, due, polls)
@@ -204,6 +208,7 @@ def _run(
     summary.count("feed_parse", entries=sum(len(p.entries) for p in polls), unchanged=plan.unchanged,
                   repeated=plan.repeated, to_fetch=len(plan.jobs))
     affected: set[str] = set()
+    unreached: set[str] = set()  # feeds with entries the run budget did not reach
     size = settings.article_chunk_size
     total = len(plan.jobs)
     chunks = deque(plan.jobs[i : i + size] for i in range(0, total, size))
@@ -234,6 +239,7 @@ def _run(
     def write(chunk: list[stages.FetchJob], fetched: stages.FetchOutcome, nlp: stages.AnalyseOutcome) -> None:
         nonlocal done, affected
         jobs_by_link = {job.entry.link: job for job in chunk}
+        unreached.update(jobs_by_link[f.item].entry.feed_url for f in fetched.skipped if f.stage == "budget")
         failures = [*fetched.failures, *nlp.failures]
         failed = stages.failure_rows([*failures, *fetched.skipped], jobs_by_link, datetime.now(timezone.utc))
         written = write_task(warehouse, quote(list(nlp.analysed)), quote(failed))
@@ -261,7 +267,7 @@ def _run(
 
     while chunks:
         chunk = chunks.popleft()
-        fetched = fetch_task(quote(chunk), settings, throttle, robots)
+        fetched = fetch_task(quote(chunk), settings, throttle, robots, budget)
         ready = [analysed(pending.popleft()) for _ in range(max(0, len(pending) - in_flight + 1))]
         future = analyse_task.submit(batch(list(fetched.articles)), analysis_settings) if fetched.articles else None
         pending.append((chunk, fetched, future))
@@ -273,6 +279,9 @@ def _run(
     # The feeds' new validators are stored only once every entry they listed is written: a run
     # killed before this point polls the feeds in full again, instead of hearing "304" and
     # never fetching the entries it had not reached.
+    # A feed with entries the budget did not reach keeps its old validators for the same reason.
+    polls = [poll.model_copy(update={"etag": feed.etag, "modified": feed.modified}) if poll.feed_url in unreached
+             else poll for feed, poll in zip(due, polls)]
     stages.record_polls(warehouse, due, polls, settings)
 
     drafts, profile_durations = refresh_task(warehouse, quote(affected))

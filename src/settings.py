@@ -150,6 +150,17 @@ class Settings(BaseSettings):
     request_deadline: float = Field(
         60.0, gt=0, description="Longest a single request may take, headers and body, seconds (a slow drip is cut)."
     )
+    run_budget: float = Field(
+        3600.0, gt=0, description="Longest one ingest run spends polling and fetching, seconds; entries not reached "
+                                  "are left for the next run (and their feeds polled in full again)."
+    )
+    fetch_concurrency: int = Field(
+        4, ge=1, description="Entries of a chunk fetched at once (each host still gets at most host_concurrency)."
+    )
+    host_strikes: int = Field(
+        3, ge=1, description="Requests to one host cut at the request deadline before the host is left alone for "
+                             "the rest of the run."
+    )
 
     # --- analysts, scheduling and scale-out (issue 6) ---------------------------------------
     snapshot_path: Path | None = Field(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import zlib
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -53,6 +54,7 @@ MAIN_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Drip</title><link>{base}/articles/drip.html</link><guid>g-drip</guid></item>
 <item><title>Header drip</title><link>{base}/articles/header-drip.html</link><guid>g-header-drip</guid></item>
 <item><title>Bomb</title><link>{base}/articles/gzip-bomb.html</link><guid>g-bomb</guid></item>
+<item><title>Layered bomb</title><link>{base}/articles/layered-bomb.html</link><guid>g-layered-bomb</guid></item>
 <item><title>Huge</title><link>{base}/articles/huge.html</link><guid>g-huge</guid></item>
 <item><title>Latin-1 said to be UTF-8</title><link>{base}/articles/wrong-charset.html</link><guid>g-charset</guid></item>
 <item><title>Duplicate one</title><link>{base}/articles/dup-1.html</link><guid>g-dup</guid></item>
@@ -66,6 +68,12 @@ MAIN_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Nonsense date</title><link>{base}/articles/nonsense-date.html</link><guid>g-nonsense</guid>
 <pubDate>the day after tomorrow, maybe</pubDate></item>
 <item><title>Out of scope</title><link>file:///etc/passwd</link><guid>g-file</guid></item>
+</channel></rss>"""
+
+# The small feed the header-fault routes serve when they answer 200: one entry of its own.
+OWN_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Odd headers</title><link>http://odd.example/</link>
+<item><title>Own entry</title><link>{base}/articles/own.html</link><guid>g-own</guid></item>
 </channel></rss>"""
 
 SHORT_ARTICLE = ("<html><body><article><h1>{title}</h1><p>{title} is a test page written for the "
@@ -82,6 +90,41 @@ MB = 1024 * 1024
 def gzip_bomb() -> bytes:
     """About 100 KB of gzip that inflates to 100 MB of spaces."""
     return gzip.compress(b" " * (100 * MB), compresslevel=9)
+
+
+@lru_cache(maxsize=1)
+def layered_bomb() -> bytes:
+    """`Content-Encoding: gzip, gzip`: under 1 KB on the wire, 256 MiB of spaces two layers down
+    (the red team's 1,827 bytes held 1 GiB; a quarter is as telling and builds in seconds).
+    Built without ever holding it whole: the inner layer is compressed from a stream of chunks."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b" " * MB
+    parts = [inner.compress(block) for _ in range(256)]
+    parts.append(inner.flush())
+    return gzip.compress(b"".join(parts), compresslevel=9)
+
+
+# Each feed beside the good one answers with one of the header or encoding faults that used
+# to fail the whole run (and every later one) rather than the feed alone.
+HEADER_FEEDS = {
+    # "²".isdigit() is True; float("²") raises.
+    "/feeds/retry-after-superscript.xml": {"status": 429, "headers": {"Retry-After": "\u00b2"}},
+    # Overflowed the date arithmetic when the feed's next poll was stored.
+    "/feeds/retry-after-huge.xml": {"status": 429, "headers": {"Retry-After": "999999999999"}},
+    "/feeds/retry-after-nines.xml": {"status": 429, "headers": {"Retry-After": "9" * 400}},
+    # Stored on the first run; every later run failed to build the conditional request.
+    "/feeds/etag-non-ascii.xml": {"status": 200, "headers": {"ETag": '"caf\u00e9"'}},
+    "/feeds/last-modified-non-ascii.xml": {"status": 200, "headers": {"Last-Modified": "Lun, 02 Nov 2026 \u00e9t\u00e9"}},
+    # Declared compressed, but not.
+    "/feeds/bogus-gzip.xml": {"status": 200, "headers": {"Content-Encoding": "gzip"}},
+    "/feeds/bogus-deflate.xml": {"status": 200, "headers": {"Content-Encoding": "deflate"}},
+    # Redirects to schemes no HTTP client can follow.
+    "/feeds/to-javascript.xml": {"status": 302, "headers": {"Location": "javascript:alert(1)"}},
+    "/feeds/to-data.xml": {"status": 302, "headers": {"Location": "data:text/html,<b>hi</b>"}},
+    "/feeds/to-mailto.xml": {"status": 301, "headers": {"Location": "mailto:someone@example.org"}},
+    "/feeds/to-about.xml": {"status": 307, "headers": {"Location": "about:blank"}},
+    "/feeds/to-urn.xml": {"status": 308, "headers": {"Location": "urn:isbn:0451450523"}},
+}
 
 
 class HostileSite:
@@ -161,6 +204,15 @@ class HostileSite:
             if pause:
                 time.sleep(pause)
 
+    def _feed_with_headers(self, handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str]) -> None:
+        """A small valid feed (or a bare status) sent with `headers`, written as raw bytes so a
+        non-ASCII value goes out as UTF-8 as a careless server sends it."""
+        body = OWN_FEED.replace("{base}", self.base).encode("utf-8") if status == 200 else b""
+        lines = [f"HTTP/1.1 {status} Hostile", "Content-Type: application/rss+xml; charset=utf-8",
+                 f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        handler.close_connection = True
+        handler.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body)
+
     def _header_drip(self, handler: BaseHTTPRequestHandler, path: str, pause: float = 0.2) -> None:
         """A status line, then one header byte every `pause` seconds, never ending the headers:
         each read is within any read timeout, only a deadline over the whole request ends it."""
@@ -194,7 +246,12 @@ class HostileSite:
             "/feeds/binary.xml": lambda h: self._send(h, bytes(range(256)) * 64, rss),
             "/feeds/empty.xml": lambda h: self._send(h, b"", rss),
             "/feeds/storm.xml": lambda h: self._send(h, b"slow down", "text/plain", 429, {"Retry-After": "1"}),
+            **{path: (lambda h, case=case: self._feed_with_headers(h, case["status"], case["headers"]))
+               for path, case in HEADER_FEEDS.items()},
             "/articles/good.html": self._text(GOOD_ARTICLE),
+            "/articles/own.html": page("Own entry"),
+            "/articles/layered-bomb.html": lambda h: self._send(h, layered_bomb(), "text/html",
+                                                                headers={"Content-Encoding": "gzip, gzip"}),
             "/articles/binary.html": lambda h: self._send(h, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 256, "text/html"),
             "/articles/nobody.html": lambda h: self._send(h, b"", "text/html"),
             "/articles/loop-a.html": lambda h: self._send(h, b"", "text/html", 302, {"Location": self.url("/articles/loop-b.html")}),

@@ -27,7 +27,7 @@ class Route:
 class LoopbackSite:
     """Serves `routes` on 127.0.0.1; tests mutate routes between requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.lock = threading.Lock()
         site = self
@@ -91,9 +91,10 @@ class LoopbackSite:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Any 127/8 address is loopback on Linux: a second one is a second publisher for tests.
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:

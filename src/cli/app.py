@@ -137,7 +137,7 @@ def ingest(
 
     settings = load_settings()
     log_handler = configure_logging(settings.log_format, "INFO" if verbose else settings.log_level)
-    from dossier.demo.server import feed_paths, serve_demo
+    from dossier.demo.server import demo_feeds, serve_demo
     from dossier.flows.ingest import run_ingest
 
     if not verbose:
@@ -168,7 +168,7 @@ def ingest(
                 with serve_demo(settings.demo_port) as base:
                     # The demo's own loopback server is allow-listed explicitly, nothing else.
                     settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, "127.0.0.1"]})
-                    summary = run_ingest([base + p for p in feed_paths()], settings, origin="demo",
+                    summary = run_ingest(list(demo_feeds(base)), settings, origin="demo", publishers=demo_feeds(base),
                                          host_delay=settings.demo_host_delay)
     finally:
         progress_logger.removeHandler(handler)

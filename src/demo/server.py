@@ -37,6 +37,18 @@ def feed_paths() -> list[str]:
     return sorted(p for p in demo_files() if p.startswith("/feeds/"))
 
 
+# The publisher each demo feed stands for. The three share one loopback host, so a publisher
+# cannot come from where the pages are fetched; the demo vouches for it here, as an operator
+# does with `dossier feeds add --publisher` (a feed's own <link> is never believed).
+DEMO_PUBLISHERS = {"/feeds/ledgerwire.xml": "ledgerwire.example", "/feeds/circuitdaily.atom": "circuitdaily.example",
+                   "/feeds/northgate.xml": "northgate-review.example"}
+
+
+def demo_feeds(base: str) -> dict[str, str]:
+    """Feed URL -> publisher for the demo served at `base` (pass it as `ingest_feeds(publishers=...)`)."""
+    return {base + path: DEMO_PUBLISHERS[path] for path in feed_paths()}
+
+
 def make_handler(files: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
     """A request handler serving `files` (bodies with `{{BASE}}` already substituted)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 import weakref
 from concurrent.futures import ProcessPoolExecutor
@@ -16,8 +17,19 @@ from spacy.tokens import Doc
 from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
 from dossier.extract.nlp import check_model, load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
-from dossier.extract.ties import find_ties
-from dossier.records import Analysis, EntitySpan
+from dossier.extract.ties import KIND_RANK, find_ties
+from dossier.records import Analysis, EntitySpan, Location, Organisation, PlaceTie
+
+# Longest piece of text parsed as one document. spaCy refuses texts over its max_length
+# (1,000,000 characters, E088), and parsing time and memory grow with a document's length:
+# a 999,000-character page took 527 s and 2.9 GB in one worker. Longer texts are analysed
+# in sentence-aligned windows of at most this many characters, offsets mapped back.
+WINDOW_CHARS = 100_000
+SPACY_MAX_LENGTH = 1_000_000
+# Where a window may end, best first: a paragraph break, a sentence end, any white space.
+_PARAGRAPH = re.compile(r"\n\s*")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+_SPACE = re.compile(r"\s+")
 
 
 class WorkerLost(RuntimeError):
@@ -35,10 +47,11 @@ class Analyser:
     one core's work on top of the two parsing.
     """
 
-    def __init__(self, nlp: Language | None = None, model: str | None = None) -> None:
+    def __init__(self, nlp: Language | None = None, model: str | None = None, window_chars: int = WINDOW_CHARS) -> None:
         if nlp is None and model is None:
             raise ValueError("an Analyser needs a loaded pipeline or a model name")
         self.model = model
+        self.window_chars = max(1_000, min(window_chars, SPACY_MAX_LENGTH))
         self._nlp = nlp
         self._matcher: TriggerMatcher | None = None
         self._pool: ProcessPoolExecutor | None = None
@@ -83,8 +96,29 @@ class Analyser:
         `batch_chars` characters per batch. `n_process` > 1 spreads the batches over that many
         worker processes. A document's analysis does not depend on its batch (checked on 90 real
         articles and in the tests), so the results are identical however the texts are cut."""
-        texts = list(texts)
-        batches = cut_batches(texts, batch_size, batch_chars)
+        # A text longer than a window is analysed window by window; its windows are consecutive
+        # pieces here, and their analyses are put back together, offsets mapped, in `merge_windows`.
+        pieces: list[str] = []
+        owners: list[tuple[int, int]] = []  # (text index, offset of the piece in its text)
+        for index, text in enumerate(texts):
+            for offset, piece in cut_windows(text, self.window_chars):
+                pieces.append(piece)
+                owners.append((index, offset))
+        current: list[tuple[int, Analysis]] = []
+        for n, analysis in enumerate(self._analyse_pieces(pieces, batch_size, n_process, batch_chars)):
+            index, offset = owners[n]
+            current.append((offset, analysis))
+            if n + 1 == len(owners) or owners[n + 1][0] != index:  # the text's last window
+                yield current[0][1] if len(current) == 1 else merge_windows(current)
+                current = []
+
+    def _analyse_pieces(
+        self, texts: list[str], batch_size: int, n_process: int, batch_chars: int | None
+    ) -> Iterator[Analysis]:
+        # Never more than a window's worth of text in one batch: spaCy parses a batch together,
+        # so the windows of one long text batched at once would cost what the whole text did.
+        chars = min(batch_chars, self.window_chars) if batch_chars else self.window_chars
+        batches = cut_batches(texts, batch_size, chars)
         if n_process > 1 and self.model is not None and (len(batches) > 1 or self._pool is not None):
             # A worker starts in seconds: a single batch is not worth starting the pool for.
             for analyses in self._map(batches, n_process):
@@ -134,6 +168,68 @@ def release_workers() -> None:
     """Stop every analyser's worker processes in this process (they start again when next needed)."""
     for analyser in list(_POOLED):
         analyser.close()
+
+
+def cut_windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, str]]:
+    """`text` as (offset, piece) windows of at most `size` characters, cut at a paragraph break,
+    else a sentence end, else white space, in the last fifth of each window (a hard cut only
+    when a fifth of a window holds no space at all). A text within `size` is one window."""
+    windows: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        floor = limit - size // 5
+        cut = None
+        for pattern in (_PARAGRAPH, _SENTENCE_END, _SPACE):
+            ends = [m.end() for m in pattern.finditer(text, floor, limit) if m.end() <= limit]
+            if ends:
+                cut = ends[-1]
+                break
+        cut = cut if cut is not None and cut > start else limit
+        windows.append((start, text[start:cut]))
+        start = cut
+    windows.append((start, text[start:]))
+    return windows
+
+
+def merge_windows(parts: list[tuple[int, Analysis]]) -> Analysis:
+    """One text's analysis from its windows' (offset, analysis): offsets moved to the whole
+    text; an organisation or place found in several windows is one, with all its mentions; a
+    tie keeps its strongest kind, as within one window."""
+    entities, claims = [], []
+    organisations: dict[str, Organisation] = {}
+    locations: dict[tuple[str, str | None], Location] = {}
+    ties: dict[tuple[str, str, str | None], PlaceTie] = {}
+    for offset, part in parts:
+        entities += [_moved(e, offset) for e in part.entities]
+        claims += [_moved(c, offset) for c in part.claims]
+        for org in part.organisations:
+            org = org.model_copy(update={"mentions": tuple(_moved(m, offset) for m in org.mentions)})
+            kept = organisations.get(org.name)
+            organisations[org.name] = org if kept is None else kept.model_copy(update={
+                "aliases": tuple(dict.fromkeys(kept.aliases + org.aliases)),
+                "alias_sources": tuple(dict.fromkeys(kept.alias_sources + org.alias_sources)),
+                "mentions": kept.mentions + org.mentions,
+            })
+        for loc in part.locations:
+            loc = loc.model_copy(update={"mentions": tuple(_moved(m, offset) for m in loc.mentions)})
+            kept = locations.get((loc.name, loc.country))
+            locations[(loc.name, loc.country)] = loc if kept is None else kept.model_copy(
+                update={"mentions": kept.mentions + loc.mentions})
+        for tie in part.ties:
+            tie = _moved(tie, offset)
+            key = (tie.organisation, tie.place, tie.country)
+            if key not in ties or KIND_RANK[tie.kind] > KIND_RANK[ties[key].kind]:
+                ties[key] = tie
+    return Analysis(entities=tuple(entities), organisations=tuple(organisations.values()),
+                    locations=tuple(locations.values()), claims=tuple(claims),
+                    ties=tuple(sorted(ties.values(), key=lambda t: (t.start, t.organisation, t.place))))
+
+
+def _moved(record, offset: int):  # noqa: ANN001, ANN202 - any record with character offsets
+    """`record` with its character offsets moved by `offset`."""
+    fields = ("start", "end", "sentence_start", "sentence_end")
+    return record.model_copy(update={f: getattr(record, f) + offset for f in fields if hasattr(record, f)})
 
 
 def cut_batches(texts: list[str], size: int, chars: int | None = None) -> list[list[str]]:

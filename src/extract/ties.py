@@ -14,6 +14,7 @@ An organisation keeps the strongest kind per place and article (headquarters > s
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span
@@ -37,8 +38,9 @@ def _facility_words() -> frozenset[str]:
     return frozenset()
 
 
-def tie_kind(doc: Doc, org: Span, place: Span) -> str:
-    """The kind of tie between an organisation mention and a place mention in one sentence."""
+def tie_kind(doc: Doc, org: Span, place: Span, sentence: Span | None = None) -> str:
+    """The kind of tie between an organisation mention and a place mention in one sentence
+    (`sentence`, found from `org` when not given)."""
     # "Halifax-based Cabot Trail", "the Perth-based miner" (the org named nearby)
     if place.end + 1 < len(doc) and doc[place.end].text == "-" and doc[place.end + 1].lower_ in ("based", "headquartered"):
         if 0 <= org.start - place.end <= _NEAR or abs(org.start - place.start) <= 2 * _NEAR:
@@ -66,16 +68,28 @@ def tie_kind(doc: Doc, org: Span, place: Span) -> str:
     nxt = doc[place.end] if place.end < len(doc) else None
     if nxt is not None and nxt.lower_ in ("market", "markets"):
         return "market"
-    sentence_lemmas = {t.lemma_.lower() for t in org.sent}
+    sentence_lemmas = {t.lemma_.lower() for t in (sentence if sentence is not None else org.sent)}
     if sentence_lemmas & _facility_words() and anchor.head.lower_ in ("in", "at", "near", "outside"):
         return "site"
     return "other"
 
 
 def find_ties(doc: Doc, span_names: dict[tuple[int, int], str], places: dict[tuple[int, int], Resolution | None]) -> list[PlaceTie]:
-    """Ties of every organisation to every place named in the same sentence, strongest kind kept."""
-    orgs = [(doc[s:e], name) for (s, e), name in span_names.items()]
-    place_spans = [(doc[s:e], res) for (s, e), res in places.items()]
+    """Ties of every organisation to every place named in the same sentence, strongest kind kept.
+
+    Places are grouped by sentence once, so each organisation meets only its own sentence's
+    places: asking `.sent` of every organisation × place pair (a walk to the sentence start
+    each time) made a long article's analysis grow roughly with the square of its length."""
+    sentences = list(doc.sents) if len(doc) else []
+    starts = [sent.start for sent in sentences]
+
+    def sentence_of(span: Span) -> Span:
+        return sentences[bisect_right(starts, span.start) - 1]
+
+    places_in: dict[int, list[tuple[Span, Resolution | None]]] = {}
+    for (s, e), res in places.items():
+        place = doc[s:e]
+        places_in.setdefault(sentence_of(place).start, []).append((place, res))
     best: dict[tuple[str, str, str | None], PlaceTie] = {}
 
     def keep(tie: PlaceTie) -> None:
@@ -84,13 +98,12 @@ def find_ties(doc: Doc, span_names: dict[tuple[int, int], str], places: dict[tup
         if kept is None or KIND_RANK[tie.kind] > KIND_RANK[kept.kind]:
             best[key] = tie
 
-    for org, name in orgs:
-        sent = org.sent
-        for place, res in place_spans:
-            if place.sent.start != sent.start:
-                continue
+    for (s, e), name in span_names.items():
+        org = doc[s:e]
+        sent = sentence_of(org)
+        for place, res in places_in.get(sent.start, ()):
             keep(PlaceTie(organisation=name, place=res.name if res else place.text, country=res.country if res else None,
-                          kind=tie_kind(doc, org, place), start=sent.start_char, end=sent.end_char))
+                          kind=tie_kind(doc, org, place, sent), start=sent.start_char, end=sent.end_char))
         for country in _national_adjective(doc, org):
             name_of = load_gazetteer().country_name(country) or country
             keep(PlaceTie(organisation=name, place=name_of, country=country, kind="headquarters",

@@ -9,7 +9,7 @@ from typing import Any
 
 import feedparser
 
-from dossier.ingest.fetch import FetchError, Fetcher, RobotsDisallowed
+from dossier.ingest.fetch import BudgetSpent, FetchError, Fetcher, RobotsDisallowed
 from dossier.records import FeedEntry, FeedPoll
 from dossier.tracing import Stopwatch
 
@@ -70,19 +70,19 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
 
 def poll_feed(fetcher: Fetcher, feed_url: str, etag: str | None = None, modified: str | None = None) -> FeedPoll:
     """Conditionally GET and parse one feed; a 304 returns no entries and keeps the validators.
-    A feed robots.txt keeps us from is skipped (with the reason), not failed."""
+    A feed robots.txt keeps us from, or the run budget did not reach, is skipped (with the reason), not failed."""
     watch = Stopwatch()
     try:
         with watch.time("feed_poll"):
             response = fetcher.get(feed_url, etag=etag, last_modified=modified)
-    except RobotsDisallowed as exc:
+    except (RobotsDisallowed, BudgetSpent) as exc:  # not the feed's fault: no failure counted against it
         return FeedPoll(feed_url=feed_url, status=None, etag=etag, modified=modified, skipped=exc.reason,
                         durations=watch.durations)
     except FetchError as exc:
         return FeedPoll(feed_url=feed_url, status=exc.status, etag=etag, modified=modified, error=exc.reason,
                         retry_after=exc.retry_after, durations=watch.durations)
-    new_etag = response.headers.get("etag") or etag
-    new_modified = response.headers.get("last-modified") or modified
+    new_etag = response.etag or etag
+    new_modified = response.last_modified or modified
     if response.not_modified:
         return FeedPoll(feed_url=feed_url, status=304, not_modified=True, etag=new_etag, modified=new_modified,
                         durations=watch.durations)

@@ -7,8 +7,12 @@ the answer as an article. `UrlScope.check` refuses such URLs before any request 
 
 - schemes other than http and https;
 - hosts that are, or resolve to, loopback, private, link-local (cloud metadata), shared
-  (100.64/10), multicast, reserved or unspecified addresses, in IPv4 or IPv6 (IPv4-mapped
-  IPv6 and odd spellings such as `2130706433` are resolved like any other name);
+  (100.64/10), multicast, reserved or unspecified addresses, in IPv4 or IPv6 (odd spellings
+  such as `2130706433` are resolved like any other name);
+- IPv6 addresses that carry a non-public IPv4 address inside them, because a translating
+  network delivers them to that IPv4 address: IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
+  `::a.b.c.d`, NAT64 `64:ff9b::/96` (and the local-use `64:ff9b:1::/48`, refused whole),
+  6to4 `2002::/16` and Teredo `2001::/32` (its server and its client address);
 - hosts that do not resolve.
 
 unless the host name, or every address it resolves to, is explicitly allow-listed
@@ -47,21 +51,61 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")            # RFC 6052 well-known prefix
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")     # RFC 8215 local-use: embedding varies by site
+_TEREDO = ipaddress.ip_network("2001::/32")
+
+
+def embedded_ipv4(address: Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """Each IPv4 address an IPv6 address carries, named by how it is carried.
+
+    On a network with a NAT64 gateway, 6to4 relay or Teredo, a request to the IPv6 address
+    reaches the IPv4 one: `64:ff9b::a9fe:a9fe` is the cloud metadata service there."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found: list[tuple[str, ipaddress.IPv4Address]] = []
+    value = int(address)
+    if address.ipv4_mapped is not None:
+        found.append(("IPv4-mapped", address.ipv4_mapped))
+    elif value >> 32 == 0 and value > 1:  # ::a.b.c.d; "::" and "::1" are judged as IPv6 themselves
+        found.append(("IPv4-compatible", ipaddress.IPv4Address(value & 0xFFFFFFFF)))
+    if address in _NAT64:
+        found.append(("NAT64", ipaddress.IPv4Address(value & 0xFFFFFFFF)))
+    if address.sixtofour is not None:
+        found.append(("6to4", address.sixtofour))
+    if address in _TEREDO and address.teredo is not None:
+        server, client = address.teredo
+        found += [("Teredo server", server), ("Teredo client", client)]
+    return found
+
+
 def _public(address: Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+        address = address.ipv4_mapped  # the IPv4 address it stands for, and nothing else, is reached
+    elif isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL:
+        return False
+    if not (address.is_global and not address.is_multicast):
+        return False
+    return all(inner.is_global and not inner.is_multicast for _, inner in embedded_ipv4(address))
 
 
-def _why_not(address: Address) -> str:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+def _kind(address: Address) -> str:
     for test, word in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
                        ("is_link_local", "link-local (cloud metadata)"), ("is_private", "private"),
                        ("is_multicast", "multicast"), ("is_reserved", "reserved")):
         if getattr(address, test):
             return word
     return "not public"
+
+
+def _why_not(address: Address) -> str:
+    """What kind of non-public address this is, naming the IPv4 address it carries if that is why."""
+    for how, inner in embedded_ipv4(address):
+        if not (inner.is_global and not inner.is_multicast):
+            return f"{_kind(inner)} ({how} {inner}) address"
+    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL:
+        return "local-use NAT64 address"
+    return f"{_kind(address)} address"
 
 
 @dataclass(frozen=True)
@@ -123,5 +167,5 @@ class UrlScope:
                 raise OutOfScope(url, f"host {host!r} does not resolve")
         for address in addresses:
             if not _public(address) and not self._allowed(address):
-                raise OutOfScope(url, f"host {host!r} is {_why_not(address)} address {address}; "
+                raise OutOfScope(url, f"host {host!r} is {_why_not(address)} {address}; "
                                       "not fetched unless allow-listed (DOSSIER_ALLOWED_HOSTS)")

@@ -7,10 +7,12 @@ needs and returns typed records; only `Warehouse` methods touch DuckDB and only
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from dossier.extract.aliases import name_key
 from dossier.extract.analyse import load_analyser, release_workers
@@ -20,7 +22,7 @@ from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
 from dossier.ingest.dedupe import assign_clusters, buckets, signature
 from dossier.ingest.feeds import backoff_seconds, poll_feed
-from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed
+from dossier.ingest.fetch import BudgetSpent, FetchError, Fetcher, HostThrottle, RobotsDisallowed, RunBudget
 from dossier.ingest.robots import RobotsCache
 from dossier.ingest.publisher import publisher_of
 from dossier.ingest.text import NoText, decode_page, extract_article
@@ -56,11 +58,15 @@ class FeedConfig(Record):
 
 
 class FetchJob(Record):
-    """An entry to fetch, with validators and hash of the copy already stored (if any)."""
+    """An entry to fetch, with validators and hash of the copy already stored (if any).
+
+    `publisher` and `reliability` are the feed's until the page is fetched; then the page's
+    own (`article_source`)."""
 
     entry: FeedEntry
     publisher: str
     reliability: float
+    configured_publisher: str | None = None  # what the operator said the feed's own host publishes
     known_id: str | None = None
     known_hash: str | None = None
     etag: str | None = None
@@ -111,14 +117,20 @@ def reliability_of(publisher: str, feed_value: float | None) -> float:
 
 # --- feeds ------------------------------------------------------------------------------
 
-def load_feed_configs(warehouse: Warehouse, urls: Sequence[str], origin: str) -> list[FeedConfig]:
-    """Feed configs for the given URLs (rows created as needed, so validators persist)."""
+def load_feed_configs(
+    warehouse: Warehouse, urls: Sequence[str], origin: str, publishers: Mapping[str, str] | None = None
+) -> list[FeedConfig]:
+    """Feed configs for the given URLs (rows created as needed, so validators persist).
+
+    `publishers` names the publisher of feeds the caller vouches for (the built-in demo serves
+    three publishers from one loopback host); otherwise the stored, operator-configured one."""
+    publishers = publishers or {}
     with warehouse.write() as con:
         feed_store.ensure_feeds(con, list(urls), origin)
         state = feed_store.feed_state(con, list(urls))
     return [
         FeedConfig(url=url, etag=state[url]["etag"], modified=state[url]["last_modified"],
-                   publisher=state[url]["publisher"], reliability=state[url]["reliability"],
+                   publisher=publishers.get(url) or state[url]["publisher"], reliability=state[url]["reliability"],
                    error_count=state[url]["error_count"], next_poll_after=state[url].get("next_poll_after"),
                    last_error=state[url]["last_error"])
         for url in urls
@@ -146,11 +158,19 @@ def configured_feed_urls(warehouse: Warehouse) -> list[str]:
 
 
 def poll_one(
-    feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None
+    feed: FeedConfig, settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None,
+    budget: RunBudget | None = None,
 ) -> FeedPoll:
-    """Conditionally poll one feed."""
-    with stage_context("feed_poll"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
-        poll = poll_feed(fetcher, feed.url, etag=feed.etag, modified=feed.modified)
+    """Conditionally poll one feed; whatever goes wrong is this feed's failure, never the run's."""
+    with stage_context("feed_poll"), Fetcher(settings, throttle=throttle, robots=robots, budget=budget) as fetcher:
+        try:
+            poll = poll_feed(fetcher, feed.url, etag=feed.etag, modified=feed.modified)
+        except Exception as exc:  # noqa: BLE001 - a fault no family foresaw fails this feed alone
+            # Recorded against the feed (its error count rises, backoff engages); the other
+            # feeds' articles are still written. The traceback goes to the log for the fix.
+            log.exception("feed %s failed unexpectedly", feed.url)
+            poll = FeedPoll(feed_url=feed.url, status=None, etag=feed.etag, modified=feed.modified,
+                            error=f"unexpected {type(exc).__name__}: {exc}"[:300])
         if poll.error:
             log.warning("feed %s failed: %s", feed.url, poll.error)
         elif poll.skipped:
@@ -163,9 +183,26 @@ def poll_one(
     return poll
 
 
-def publisher_for(feed: FeedConfig, poll: FeedPoll) -> str:
-    """The configured publisher, else the registered domain of the feed's site, else of the feed."""
-    return feed.publisher or publisher_of(poll.site_url or feed.url)
+def publisher_for(feed: FeedConfig) -> str:
+    """The configured publisher, else the registered domain of the feed's own URL.
+
+    Never the site a feed names in its `<channel><link>`: any feed can claim any site there,
+    and with it that site's reliability prior and its articles' ids."""
+    return feed.publisher or publisher_of(feed.url)
+
+
+def article_source(job: FetchJob, final_url: str) -> tuple[str, float, str | None]:
+    """Publisher and reliability of a page fetched from `final_url`, and the one other domain its
+    canonical URL may name (the configured publisher, for a page on its feed's own host).
+
+    Identity comes from where the page was actually fetched: a feed listing another site's
+    pages gains neither that site's name nor its reputation."""
+    fetched = publisher_of(final_url)
+    if job.configured_publisher and fetched == publisher_of(job.entry.feed_url):
+        return job.configured_publisher, job.reliability, job.configured_publisher
+    if fetched == job.publisher:
+        return fetched, job.reliability, None
+    return fetched, reliability_of(fetched, None), None
 
 
 def record_polls(
@@ -178,7 +215,8 @@ def record_polls(
         return backoff_seconds(failures, s.feed_backoff_after, s.feed_backoff_base, s.feed_backoff_max)
 
     with warehouse.write() as con:
-        feed_store.record_polls(con, [(poll, publisher_for(feed, poll)) for feed, poll in zip(feeds, polls)], backoff)
+        # Only a configured publisher is stored: a derived one is worked out from the feed's URL each run.
+        feed_store.record_polls(con, [(poll, feed.publisher) for feed, poll in zip(feeds, polls)], backoff)
 
 
 def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> PlanOutcome:
@@ -190,7 +228,7 @@ def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Seque
         state = article_store.load_entry_state(con, [p.feed_url for p in polls if p.entries])
     plan = PlanOutcome()
     for link, listings in _listings_by_link(feeds, polls).items():
-        entry, publisher, reliability = _chosen_listing(listings, state)
+        entry, publisher, reliability, configured = _chosen_listing(listings, state)
         if len(listings) > 1:
             plan.repeated += len(listings) - 1
             log.info("article %s listed by %d feeds; fetched once, for %s", link, len(listings), entry.feed_url,
@@ -203,24 +241,24 @@ def plan_fetches(warehouse: Warehouse, feeds: Sequence[FeedConfig], polls: Seque
                 plan.unchanged += 1
                 continue
         plan.jobs.append(FetchJob(
-            entry=entry, publisher=publisher, reliability=reliability,
+            entry=entry, publisher=publisher, reliability=reliability, configured_publisher=configured,
             known_id=ok["id"] if ok else None, known_hash=ok["content_hash"] if ok else None,
             etag=ok["etag"] if ok else None, last_modified=ok["last_modified"] if ok else None,
         ))
     return plan
 
 
-Listing = tuple[FeedEntry, str, float]  # an entry, its feed's publisher and reliability
+Listing = tuple[FeedEntry, str, float, str | None]  # an entry, its feed's publisher, reliability, configured publisher
 
 
 def _listings_by_link(feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) -> dict[str, list[Listing]]:
     """Every feed's entries grouped by link, links and listings in feed order."""
     by_link: dict[str, list[Listing]] = {}
     for feed, poll in zip(feeds, polls):
-        publisher = publisher_for(feed, poll)
+        publisher = publisher_for(feed)
         reliability = reliability_of(publisher, feed.reliability)
         for entry in poll.entries:
-            by_link.setdefault(entry.link, []).append((entry, publisher, reliability))
+            by_link.setdefault(entry.link, []).append((entry, publisher, reliability, feed.publisher))
     return by_link
 
 
@@ -236,62 +274,103 @@ def _chosen_listing(listings: Sequence[Listing], state: dict[tuple[str, str], di
 
 # --- fetch and text ---------------------------------------------------------------------
 
+class _Fetched(Record):
+    """What became of one entry of a chunk: exactly one of the fields is set (or `unchanged`)."""
+
+    article: FetchedArticle | None = None
+    failure: Failure | None = None
+    skipped: Failure | None = None
+    warning: str | None = None
+    unchanged: bool = False
+    not_modified: bool = False
+    durations: dict[str, float] = {}
+
+
 def fetch_articles(
-    jobs: Sequence[FetchJob], settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None
+    jobs: Sequence[FetchJob], settings: Settings, throttle: HostThrottle | None = None, robots: RobotsCache | None = None,
+    budget: RunBudget | None = None,
 ) -> FetchOutcome:
     """Fetch (conditionally, with the stored copy's validators) and extract a chunk of entries;
-    failures and robots.txt refusals are recorded, never raised."""
+    failures, robots.txt refusals and entries the run budget did not reach are recorded, never raised.
+
+    Up to `settings.fetch_concurrency` entries are fetched at once (each host still gets at most
+    `host_concurrency` of them, spaced by its delay), so the good entries of a chunk are not held
+    behind dripping ones, each of which may take a whole request deadline."""
     fetched, failures, skipped, warnings, unchanged, not_modified = [], [], [], [], 0, 0
     watch = Stopwatch()
-    with stage_context("fetch"), Fetcher(settings, throttle=throttle, robots=robots) as fetcher:
-        for job in jobs:
-            url = job.entry.link
-            try:
-                with watch.time("fetch"):
-                    response = fetcher.get(url, etag=job.etag, last_modified=job.last_modified)
-                if response.not_modified:
-                    unchanged += 1
-                    not_modified += 1
-                    continue
-                with watch.time("text"):
-                    decoded = decode_page(response.body, response.headers.get("content-type"))
-                    if decoded.warning:
-                        warnings.append(f"{url}: {decoded.warning}")
-                        log.warning("article %s: %s", url, decoded.warning)
-                    page = Page(
-                        url=url, final_url=response.final_url, status=response.status, html=decoded.text,
-                        etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
-                        fetched_at=datetime.now(timezone.utc),
-                    )
-                    article = trusted_canonical(extract_article(page), job.publisher)
-            except RobotsDisallowed as exc:
-                skipped.append(Failure(stage="robots", item=url, reason=exc.reason))
-                log.warning("article %s skipped: %s", url, exc.reason)
-                continue
-            except FetchError as exc:
-                failures.append(Failure(stage="fetch", item=url, reason=exc.reason))
-                log.warning("article %s failed: %s", url, exc.reason)
-                continue
-            except NoText as exc:
-                failures.append(Failure(stage="text", item=url, reason=str(exc)))
-                log.warning("article %s failed: %s", url, exc)
-                continue
-            except Exception as exc:  # noqa: BLE001 - a page that breaks the parser must not stop the run
-                failures.append(Failure(stage="text", item=url, reason=f"{type(exc).__name__}: {exc}"))
-                log.exception("article %s failed in text extraction", url)
-                continue
-            if job.known_hash is not None and article.content_hash == job.known_hash:
+    with stage_context("fetch"), Fetcher(settings, throttle=throttle, robots=robots, budget=budget) as fetcher:
+        workers = max(1, min(settings.fetch_concurrency, len(jobs)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            # copy_context: the run id and stage labels reach the log records made in the threads.
+            futures = [pool.submit(contextvars.copy_context().run, _fetch_one, fetcher, job) for job in jobs]
+            results = [future.result() for future in futures]  # in plan order, whatever order they end in
+        for result in results:
+            watch.merge(result.durations)
+            if result.warning:
+                warnings.append(result.warning)
+            if result.article is not None:
+                fetched.append(result.article)
+            elif result.failure is not None:
+                failures.append(result.failure)
+            elif result.skipped is not None:
+                skipped.append(result.skipped)
+            elif result.unchanged:
                 unchanged += 1
-                continue
-            # The page's HTML is done with once its text is out: a chunk's pages (the real ones
-            # run to hundreds of KB each) would otherwise stay in memory through analysis and write.
-            fetched.append(FetchedArticle(job=job, page=page.model_copy(update={"html": ""}), article=article,
-                                          is_new=job.known_id is None))
+                not_modified += result.not_modified
         log.info("fetched %d of %d articles (%d unchanged, %d failed, %d skipped)", len(fetched), len(jobs), unchanged,
                  len(failures), len(skipped), extra={"durations": watch.durations})
     return FetchOutcome(articles=tuple(fetched), failures=tuple(failures), skipped=tuple(skipped),
                         warnings=tuple(warnings), unchanged=unchanged, not_modified=not_modified,
                         durations=watch.durations)
+
+
+def _fetch_one(fetcher: Fetcher, job: FetchJob) -> _Fetched:
+    """Fetch and extract one entry (on a thread of `fetch_articles`); nothing is raised."""
+    url = job.entry.link
+    watch, warning = Stopwatch(), None
+    try:
+        with watch.time("fetch"):
+            response = fetcher.get(url, etag=job.etag, last_modified=job.last_modified)
+        if response.not_modified:
+            return _Fetched(unchanged=True, not_modified=True, durations=watch.durations)
+        with watch.time("text"):
+            decoded = decode_page(response.body, response.headers.get("content-type"))
+            if decoded.warning:
+                warning = f"{url}: {decoded.warning}"
+                log.warning("article %s: %s", url, decoded.warning)
+            page = Page(
+                url=url, final_url=response.final_url, status=response.status, html=decoded.text,
+                etag=response.etag, last_modified=response.last_modified,
+                fetched_at=datetime.now(timezone.utc),
+            )
+            publisher, reliability, mirror_of = article_source(job, response.final_url)
+            if (publisher, reliability) != (job.publisher, job.reliability):
+                job = job.model_copy(update={"publisher": publisher, "reliability": reliability})
+            article = trusted_canonical(extract_article(page), mirror_of)
+    except BudgetSpent as exc:
+        return _Fetched(skipped=Failure(stage="budget", item=url, reason=exc.reason), durations=watch.durations)
+    except RobotsDisallowed as exc:
+        log.warning("article %s skipped: %s", url, exc.reason)
+        return _Fetched(skipped=Failure(stage="robots", item=url, reason=exc.reason), durations=watch.durations)
+    except FetchError as exc:
+        log.warning("article %s failed: %s", url, exc.reason)
+        return _Fetched(failure=Failure(stage="fetch", item=url, reason=exc.reason), warning=warning,
+                        durations=watch.durations)
+    except NoText as exc:
+        log.warning("article %s failed: %s", url, exc)
+        return _Fetched(failure=Failure(stage="text", item=url, reason=str(exc)), warning=warning,
+                        durations=watch.durations)
+    except Exception as exc:  # noqa: BLE001 - a page that breaks the parser must not stop the run
+        log.exception("article %s failed in text extraction", url)
+        return _Fetched(failure=Failure(stage="text", item=url, reason=f"{type(exc).__name__}: {exc}"),
+                        warning=warning, durations=watch.durations)
+    if job.known_hash is not None and article.content_hash == job.known_hash:
+        return _Fetched(unchanged=True, warning=warning, durations=watch.durations)
+    # The page's HTML is done with once its text is out: a chunk's pages (the real ones
+    # run to hundreds of KB each) would otherwise stay in memory through analysis and write.
+    return _Fetched(article=FetchedArticle(job=job, page=page.model_copy(update={"html": ""}), article=article,
+                                           is_new=job.known_id is None),
+                    warning=warning, durations=watch.durations)
 
 
 # --- NLP --------------------------------------------------------------------------------
@@ -346,13 +425,14 @@ def release_analysis() -> None:
 
 # --- warehouse --------------------------------------------------------------------------
 
-def trusted_canonical(article: ArticleText, feed_publisher: str) -> ArticleText:
-    """A page's declared canonical URL is kept only on the publisher's own domain (the page's,
-    or the feed's site). Articles are keyed by it: a page on one site declaring another site's
-    article as its canonical would otherwise overwrite that article's evidence."""
+def trusted_canonical(article: ArticleText, mirror_of: str | None = None) -> ArticleText:
+    """A page's declared canonical URL is kept only on the registrable domain the page was
+    fetched from, or on `mirror_of` (the publisher the operator configured for the page's own
+    feed host). Articles are keyed by it: a page on one site declaring another site's article
+    as its canonical would otherwise take over that article's id, text and claims."""
     if article.canonical_url == article.url:
         return article
-    if publisher_of(article.canonical_url) in {publisher_of(article.url), feed_publisher}:
+    if publisher_of(article.canonical_url) in {publisher_of(article.url), mirror_of}:
         return article
     log.warning("article %s declares a canonical URL on another site (%s); keyed by its own URL",
                 article.url, article.canonical_url)
@@ -454,7 +534,7 @@ def failure_rows(failures: Sequence[Failure], jobs_by_link: dict[str, FetchJob],
             "id": article_id(failure.item), "url": failure.item, "canonical_url": failure.item,
             "feed_url": job.entry.feed_url, "entry_key": job.entry.key, "entry_updated": job.entry.updated,
             "title": job.entry.title, "published": job.entry.published, "publisher": job.publisher,
-            "status": "skipped" if failure.stage == "robots" else "failed",
+            "status": "skipped" if failure.stage in ("robots", "budget") else "failed",
             "error": f"{failure.stage}: {failure.reason}", "first_seen": now, "last_seen": now,
         })
     return rows

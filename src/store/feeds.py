@@ -59,13 +59,13 @@ def list_feeds(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> list
 
 def record_polls(
     con: duckdb.DuckDBPyConnection,
-    polls: list[tuple[FeedPoll, str]],
+    polls: list[tuple[FeedPoll, str | None]],
     backoff: Callable[[int], float | None] = lambda failures: None,
 ) -> None:
     """Store each poll's outcome in one bulk upsert: validators, status, warning, the count of
     consecutive failures and, once `backoff(failures)` gives a delay (or the server asked for a
     pause with Retry-After), the earliest next poll.
-    A poll robots.txt refused changes neither. A configured publisher is kept over the derived one."""
+    A poll robots.txt refused changes neither. A stored (configured) publisher is kept over the one given."""
     state = feed_state(con, [poll.feed_url for poll, _ in polls])
     now = utcnow()
     rows = []

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.demo.server import feed_paths, serve_demo
+from dossier.demo.server import demo_feeds, serve_demo
 from dossier.flows.ingest import ingest_feeds, run_ingest
 from dossier.store.lock import WarehouseLocked, run_lock
 from tests.conftest import test_settings
@@ -75,8 +75,9 @@ def runs(prefect_harness, tmp_path_factory):
     dask = test_settings(root / "dask" / "dossier.duckdb", article_chunk_size=6, task_runner="dask",
                          dask_workers=2, analysis_in_flight=2)
     with serve_demo(0) as base:
-        feeds = [base + p for p in feed_paths()]
-        first = ingest_feeds(feeds, default, origin="demo")
+        publishers = demo_feeds(base)
+        feeds = list(publishers)
+        first = ingest_feeds(feeds, default, origin="demo", publishers=publishers)
         # The Dask run's warehouse starts with an earlier snapshot in place, which a reader reads
         # through the whole run; the run publishes its own snapshot over it at the end.
         dask.effective_snapshot_path.parent.mkdir(parents=True)
@@ -88,7 +89,7 @@ def runs(prefect_harness, tmp_path_factory):
         held = duckdb.connect(str(dask.effective_snapshot_path), read_only=True)
         try:
             assert reader.stdout.readline().strip() == "ready"
-            second = run_ingest(feeds, dask, origin="demo")
+            second = run_ingest(feeds, dask, origin="demo", publishers=publishers)
             time.sleep(0.5)  # let the reader open the new snapshot
             held_profiles = held.execute("SELECT count(*) FROM v_profiles_current").fetchone()[0]
         finally:

@@ -8,7 +8,7 @@ import pytest
 
 from bench import corpus, report
 from bench.probe import StageClock
-from bench.runner import run_e2e, run_identical, run_raw
+from bench.runner import long_text, run_e2e, run_identical, run_long, run_raw
 from bench.warehouse import run_warehouse
 from dossier.ingest.fetch import Fetcher
 from tests.conftest import test_settings
@@ -76,12 +76,16 @@ def test_bench_measures_and_reports_a_tiny_corpus(tmp_path, prefect_harness):
     assert same["identical"] and same["texts"] == 3
     wh = run_warehouse({"path": str(tmp_path / "query.duckdb"), "mentions": 5000, "repeats": 3})
     assert wh["mentions"] == 5000 and wh["timeline_days"] > 0
+    long = run_long({"chars": 4_000})
+    assert long["chars"] == 4_000 and long["windows"] == 1 and long["organisations"] > 0
+    assert len(long_text(250_000)) == 250_000
     results = {"started_at": "t0", "finished_at": "t1", "machine": {"cpus": 2, "python": "3", "load_average": (0, 0, 0)},
                "corpus": "generated", "articles": 6, "e2e": e2e, "raw": raw, "identical": same, "warehouse": wh,
+               "long_article": long,
                "settings": {"nlp_batch_size": 32, "article_chunk_size": 64, "nlp_processes": 2, "spacy_model": "m"}}
     text = report.render(results, json_path="b.json")
     assert e2e["runs"][0]["cpu"]["tree_cpu_s"] > 0 and raw["cpu"]["tree_cpu_s"] > 0
     for heading in ("## Targets", "## Throughput", "## CPU", "## Where the first run's time goes", "## Memory",
-                    "## Warehouse"):
+                    "## Warehouse", "## One very long article"):
         assert heading in text
-    assert len(report.checks(results)) == 9
+    assert len(report.checks(results)) == 10

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.demo.server import feed_paths, serve_demo
+from dossier.demo.server import demo_feeds, serve_demo
 from dossier.flows.ingest import ingest_feeds
 from dossier.profiles.assemble import assemble_profile
 from dossier.profiles.render import render_html, render_json, render_markdown
@@ -28,7 +28,7 @@ AS_OF = datetime(2025, 12, 1, tzinfo=timezone.utc)
 def demo_warehouse(prefect_harness, tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "dossier.duckdb"
     with serve_demo(0) as base:
-        ingest_feeds([base + p for p in feed_paths()], test_settings(path), origin="demo")
+        ingest_feeds(list(demo_feeds(base)), test_settings(path), origin="demo", publishers=demo_feeds(base))
     return path
 
 

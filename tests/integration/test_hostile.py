@@ -11,13 +11,25 @@ import pytest
 
 from dossier.flows.ingest import ingest_feeds
 from tests.conftest import test_settings
-from tests.hostile import HostileSite
+from tests.hostile import HEADER_FEEDS, HostileSite, gzip_bomb, layered_bomb
+from tests.loopback import LoopbackSite, Route
 
 HOSTILE_FEEDS = ("/feeds/laughs.xml", "/feeds/huge.xml", "/feeds/huge-undeclared.xml", "/feeds/drip.xml",
                  "/feeds/invalid-utf8.xml", "/feeds/utf16-said-utf8.xml", "/feeds/binary.xml", "/feeds/empty.xml",
                  "/feeds/storm.xml")
 HOSTILE_PAGES = ("/articles/binary.html", "/articles/nobody.html", "/articles/loop-a.html", "/articles/storm.html",
-                 "/articles/drip.html", "/articles/header-drip.html", "/articles/gzip-bomb.html", "/articles/huge.html")
+                 "/articles/drip.html", "/articles/header-drip.html", "/articles/gzip-bomb.html", "/articles/huge.html",
+                 "/articles/layered-bomb.html")
+# A Retry-After over the cap pauses the whole host for the run: these get a host (port) of their own.
+PAUSING_FEEDS = ("/feeds/retry-after-huge.xml", "/feeds/retry-after-nines.xml")
+HEADER_FAILURES = {path: why for path, why in {
+    "/feeds/retry-after-superscript.xml": "HTTP 429",
+    "/feeds/bogus-gzip.xml": "declared gzip does not decode", "/feeds/bogus-deflate.xml": "declared deflate does not decode",
+    "/feeds/to-javascript.xml": "refused redirect to javascript:", "/feeds/to-data.xml": "refused redirect to data:",
+    "/feeds/to-mailto.xml": "refused redirect to mailto:", "/feeds/to-about.xml": "refused redirect to about:",
+    "/feeds/to-urn.xml": "refused redirect to urn:",
+}.items()}
+ODD_VALIDATORS = ("/feeds/etag-non-ascii.xml", "/feeds/last-modified-non-ascii.xml")
 
 
 def peak_rss_mb() -> float:
@@ -26,16 +38,29 @@ def peak_rss_mb() -> float:
 
 @pytest.fixture(scope="module")
 def hostile_run(prefect_harness, tmp_path_factory):
-    with HostileSite() as site:
+    gzip_bomb(), layered_bomb()  # built before the run, so the server answers within the read timeout
+    with HostileSite() as site, HostileSite() as pausing, LoopbackSite() as robots_site:
+        # A host whose robots.txt answers 429 with a Retry-After of "¹" (a digit to str.isdigit()).
+        robots_site.routes["/robots.txt"] = Route(status=429, headers={"Retry-After": "\u00b9"})
+        robots_site.routes["/feed.xml"] = Route(body=b"<rss/>", content_type="application/rss+xml")
         path = tmp_path_factory.mktemp("hostile") / "dossier.duckdb"
+        # Backoff after one failure, so each failing feed shows it engaged. Every hostile route
+        # shares one host here, so its three drips must not strike it out before the other cases
+        # are heard (the strike-out has its own test, test_politeness).
         settings = test_settings(path, read_timeout=1.0, connect_timeout=1.0, retries=1, retry_backoff=0.05,
-                                 request_deadline=3.0, retry_after_cap=2.0, allowed_hosts=["127.0.0.1"])
-        feeds = [site.url("/feeds/main.xml")] + [site.url(p) for p in HOSTILE_FEEDS]
+                                 request_deadline=3.0, retry_after_cap=2.0, allowed_hosts=["127.0.0.1"],
+                                 feed_backoff_after=1, host_strikes=10)
+        feeds = ([site.url("/feeds/main.xml")] + [site.url(p) for p in HOSTILE_FEEDS]
+                 + [site.url(p) for p in HEADER_FEEDS if p not in PAUSING_FEEDS]
+                 + [pausing.url(p) for p in PAUSING_FEEDS] + [robots_site.url("/feed.xml")])
         rss_before, started = peak_rss_mb(), time.monotonic()
         summary = ingest_feeds(feeds, settings)
         elapsed, rss_after = time.monotonic() - started, peak_rss_mb()
-        yield {"site": site, "summary": summary, "path": path, "elapsed": elapsed,
-               "rss_growth_mb": rss_after - rss_before, "settings": settings}
+        # The next run polls the feeds whose odd validators the first run met: once stored, they
+        # used to fail every later run building its conditional request.
+        again = ingest_feeds([site.url(p) for p in ODD_VALIDATORS], settings)
+        yield {"site": site, "pausing": pausing, "robots_site": robots_site, "summary": summary, "again": again,
+               "path": path, "elapsed": elapsed, "rss_growth_mb": rss_after - rss_before, "settings": settings}
 
 
 def reasons(summary) -> dict[str, str]:
@@ -48,7 +73,7 @@ def test_the_run_completes_within_the_timeouts_and_bounded_memory(hostile_run):
     # Every slow or endless response is cut at the request deadline (3 s) or the body cap;
     # the whole run stays far from "forever" even with retries.
     assert hostile_run["elapsed"] < 90, hostile_run["elapsed"]
-    # 50 MB bodies, a 100 MB gzip bomb and an entity bomb never land in memory whole.
+    # 50 MB bodies, a 100 MB gzip bomb, a 256 MiB layered one and an entity bomb never land in memory whole.
     assert hostile_run["rss_growth_mb"] < 400, hostile_run["rss_growth_mb"]
 
 
@@ -73,6 +98,8 @@ def test_every_hostile_page_is_recorded_with_a_reason(hostile_run):
     assert "redirect" in failed[site.url("/articles/loop-a.html")]
     assert "429" in failed[site.url("/articles/storm.html")]
     assert "limit" in failed[site.url("/articles/gzip-bomb.html")]
+    # gzip inside gzip: each layer is capped as it inflates, so 256 MiB never builds up.
+    assert "limit" in failed[site.url("/articles/layered-bomb.html")]
     assert "limit" in failed[site.url("/articles/huge.html")]
     assert "deadline" in failed[site.url("/articles/drip.html")]
     # Headers dripped a byte at a time: the deadline (3 s) covers them too, not only the body.
@@ -139,3 +166,57 @@ def test_the_good_article_and_odd_entries_survive(hostile_run):
         assert site.url(path) in ok
         published = ok[site.url(path)]
         assert published is None or 1990 <= published.year <= 2100, (path, published)
+
+
+def feed_rows(path) -> dict[str, tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {row[0]: row[1:] for row in con.execute(
+            "SELECT url, error_count, next_poll_after, last_error, etag, last_modified FROM feeds").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_hostile_header_or_encoding_fails_its_feed_alone_and_engages_its_backoff(hostile_run):
+    site, pausing, summary = hostile_run["site"], hostile_run["pausing"], hostile_run["summary"]
+    assert summary.status == "completed"
+    failed, feeds = reasons(summary), feed_rows(hostile_run["path"])
+    for path, why in HEADER_FAILURES.items():
+        url = site.url(path)
+        assert why in failed[url], (path, failed.get(url))
+        error_count, next_poll_after, last_error, *_ = feeds[url]
+        assert error_count == 1 and next_poll_after is not None and why in last_error, (path, feeds[url])
+    for path in PAUSING_FEEDS:
+        url = pausing.url(path)
+        assert "pause" in failed[url]
+        error_count, next_poll_after, *_ = feeds[url]
+        # The server's pause is honoured, bounded (30 days), and stored without overflowing.
+        assert error_count == 1 and next_poll_after is not None and next_poll_after.year < 2100
+    # The good article beside them was written, and its drafts with it.
+    assert summary.articles_new > 0 and summary.drafts_created > 0
+
+
+def test_a_hostile_robots_txt_skips_its_host_without_failing_the_run(hostile_run):
+    site, summary = hostile_run["robots_site"], hostile_run["summary"]
+    skipped = {f.item: f.reason for f in summary.skipped}
+    assert "robots.txt unavailable" in skipped[site.url("/feed.xml")]
+    assert site.routes["/feed.xml"].hits == 0
+
+
+def test_non_ascii_validators_are_not_stored_and_the_next_run_works(hostile_run):
+    site, again = hostile_run["site"], hostile_run["again"]
+    assert again.status == "completed" and not reasons(again)
+    feeds = feed_rows(hostile_run["path"])
+    for path in ODD_VALIDATORS:
+        *_, etag, last_modified = feeds[site.url(path)]
+        for value in (etag, last_modified):
+            assert value is None or value.isascii(), (path, value)
+    assert site.url("/articles/own.html") in {f for f in _ok_urls(hostile_run["path"])}
+
+
+def _ok_urls(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {row[0] for row in con.execute("SELECT url FROM articles WHERE status = 'ok'").fetchall()}
+    finally:
+        con.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dossier.demo.server import demo_files
+from dossier.demo.server import DEMO_PUBLISHERS, demo_files
 from dossier.flows.ingest import ingest_feeds
 from tests.conftest import test_settings
 from tests.loopback import LoopbackSite, Route
@@ -39,6 +39,11 @@ def serve_corpus(site: LoopbackSite) -> list[str]:
     return [site.url(p) for p in feeds] + [site.url("/feeds/missing.xml")]
 
 
+def publishers(site: LoopbackSite) -> dict[str, str]:
+    """The demo feeds' publishers, vouched for as the demo command does (the feeds share one host)."""
+    return {site.url(path): publisher for path, publisher in DEMO_PUBLISHERS.items()}
+
+
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     """Every row of the data tables, sorted, for before/after comparison."""
     con = duckdb.connect(str(path), read_only=True)
@@ -64,9 +69,9 @@ def two_runs(prefect_harness, corpus_site, tmp_path_factory):
     site, feeds = corpus_site
     path = tmp_path_factory.mktemp("warehouse") / "dossier.duckdb"
     settings = test_settings(path)
-    first = ingest_feeds(feeds, settings)
+    first = ingest_feeds(feeds, settings, publishers=publishers(site))
     after_first, hits_first = snapshot(path), article_hits(site)
-    second = ingest_feeds(feeds, settings)
+    second = ingest_feeds(feeds, settings, publishers=publishers(site))
     return {"path": path, "settings": settings, "first": first, "second": second,
             "after_first": after_first, "after_second": snapshot(path),
             "hits_first": hits_first, "hits_second": article_hits(site)}
@@ -132,7 +137,7 @@ def test_a_changed_article_updates_its_evidence_without_duplicates(two_runs, cor
             b"Tessellate Colocation Group to fit out two halls at the Wisconsin site.",
         )
         feed.body = feed.body.replace(b"Thu, 25 Sep 2025 09:00:00 +0000", b"Fri, 26 Sep 2025 10:00:00 +0000")
-        third = ingest_feeds(feeds, test_settings(path))
+        third = ingest_feeds(feeds, test_settings(path), publishers=publishers(site))
     finally:
         page.body, feed.body = original_page, original_feed
     assert (third.articles_new, third.articles_updated) == (0, 1)
@@ -191,7 +196,7 @@ def test_a_run_that_stops_on_a_structural_error_is_recorded_as_failed(prefect_ha
     site, feeds = corpus_site
     path = tmp_path / "dossier.duckdb"
     with pytest.raises(RuntimeError, match="planner exploded"):
-        ingest_feeds(feeds[:1], test_settings(path))
+        ingest_feeds(feeds[:1], test_settings(path), publishers=publishers(site))
     con = duckdb.connect(str(path), read_only=True)
     try:
         run_id, status, failures = con.execute("SELECT id, status, failures FROM runs").fetchone()

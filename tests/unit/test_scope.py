@@ -13,6 +13,9 @@ FAKE_DNS = {
     "mixed.example": ["93.184.215.14", "10.0.0.7"],
     "v6.example": ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
     "v6-private.example": ["fd00:ec2::254"],
+    "nat64.example": ["64:ff9b::a9fe:a9fe"],
+    "sixtofour.example": ["2002:7f00:1::"],
+    "nat64-public.example": ["64:ff9b::5db8:d70e"],
 }
 
 
@@ -33,6 +36,8 @@ def scope() -> UrlScope:
     "http://news.example:8080/a?b=c",
     "https://v6.example/",
     "http://93.184.215.14/page",
+    # Embedding a public IPv4 address is no reason to refuse.
+    "http://[64:ff9b::5db8:d70e]/", "http://nat64-public.example/", "http://[2002:5db8:d70e::1]/",
 ])
 def test_public_http_urls_pass(scope, url):
     scope.check(url)
@@ -61,6 +66,22 @@ def test_public_http_urls_pass(scope, url):
     ("http://v6-private.example/", "private"),
     ("http://unknown.example/", "does not resolve"),
     ("http://news.example:99999/", "malformed"),
+    # IPv6 addresses carrying a non-public IPv4 one: a translating network delivers them there.
+    ("http://[::127.0.0.2]/", "loopback (IPv4-compatible 127.0.0.2)"),
+    ("http://[::a9fe:a9fe]/", "link-local (cloud metadata) (IPv4-compatible 169.254.169.254)"),
+    ("http://[::ffff:7f00:2]/", "loopback (IPv4-mapped 127.0.0.2)"),
+    ("http://[64:ff9b::7f00:2]/", "loopback (NAT64 127.0.0.2)"),
+    ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "link-local (cloud metadata) (NAT64 169.254.169.254)"),
+    ("http://[64:ff9b::10.0.0.1]/", "private (NAT64 10.0.0.1)"),
+    ("http://[64:ff9b:1::a9fe:a9fe]/", "local-use NAT64"),
+    ("http://[64:ff9b:1:ffff::7f00:1]/", "local-use NAT64"),
+    ("http://[2002:7f00:2::]/", "loopback (6to4 127.0.0.2)"),
+    ("http://[2002:a9fe:a9fe::1]/", "link-local (cloud metadata) (6to4 169.254.169.254)"),
+    ("http://[2002:c0a8:0101::]/", "private (6to4 192.168.1.1)"),
+    # Teredo: server 127.0.0.1, client 10.0.0.1 (stored inverted, as Teredo does).
+    ("http://[2001:0:7f00:1:0:0:f5ff:fffe]/", "(Teredo"),
+    ("http://nat64.example/", "link-local (cloud metadata) (NAT64 169.254.169.254)"),
+    ("http://sixtofour.example/", "loopback (6to4 127.0.0.1)"),
 ])
 def test_refused_urls_name_the_reason(scope, url, why):
     with pytest.raises(OutOfScope) as caught:

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timezone
 
+import pytest
+
 from dossier.extract.analyse import Analyser
 from dossier.ids import hash_text
 from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles
@@ -46,7 +48,7 @@ def test_a_canonical_url_on_another_site_is_not_trusted():
     def page(url, canonical):
         return ArticleText(url=url, canonical_url=canonical, text="words " * 50, content_hash="h")
 
-    # The publisher's own domain (or the feed's site, for a mirror) is kept ...
+    # The fetched page's own domain (or the publisher configured for its feed host, a mirror) is kept ...
     assert trusted_canonical(page("https://www.harbourledger.example/a?utm=x", "https://harbourledger.example/a"),
                              "harbourledger.example").canonical_url == "https://harbourledger.example/a"
     assert trusted_canonical(page("http://127.0.0.1:8765/a.html", "https://circuitdaily.example/a"),
@@ -55,6 +57,42 @@ def test_a_canonical_url_on_another_site_is_not_trusted():
     hijack = trusted_canonical(page("https://spoof.example/copy", "https://harbourledger.example/a"), "spoof.example")
     assert hijack.canonical_url == "https://spoof.example/copy"
     assert article_id(hijack.canonical_url) != article_id("https://harbourledger.example/a")
+
+
+@pytest.mark.parametrize("url, publisher", [
+    ("https://www.bbc.co.uk/news/x", "bbc.co.uk"),
+    # Tenants of a hosting platform are publishers of their own (the private suffix list).
+    ("https://alice.github.io/post", "alice.github.io"), ("https://bob.github.io/post", "bob.github.io"),
+    ("https://carol.substack.com/p/x", "carol.substack.com"), ("https://dan.blogspot.com/2026/x", "dan.blogspot.com"),
+    ("https://erin.wordpress.com/x", "erin.wordpress.com"),
+    ("http://127.0.0.1:8765/a.html", "127.0.0.1"), ("https://www.ledgerwire.example/a", "ledgerwire.example"),
+])
+def test_publisher_identity_counts_private_suffixes(url, publisher):
+    from dossier.ingest.publisher import publisher_of
+
+    assert publisher_of(url) == publisher
+
+
+def test_a_feeds_claimed_site_never_becomes_its_publisher():
+    from dossier.pipeline.stages import FeedConfig, publisher_for
+
+    assert publisher_for(FeedConfig(url="https://feeds.spoof-news.com/rss")) == "spoof-news.com"
+    assert publisher_for(FeedConfig(url="http://127.0.0.1:9/rss", publisher="ledgerwire.example")) == "ledgerwire.example"
+
+
+def test_an_article_takes_its_publisher_and_reliability_from_where_it_was_fetched():
+    from dossier.pipeline.stages import FetchJob, article_source
+
+    entry = FeedEntry(feed_url="https://feeds.spoof-news.com/rss", key="1", link="https://spoof-news.com/a")
+    job = FetchJob(entry=entry, publisher="spoof-news.com", reliability=0.61)
+    assert article_source(job, "https://www.spoof-news.com/a") == ("spoof-news.com", 0.61, None)
+    # A link (or a redirect) to another site: that site's name and its own prior, not the feed's.
+    assert article_source(job, "https://www.reuters.com/x") == ("reuters.com", 0.9, None)
+    # A configured mirror: pages on the feed's own host are the configured publisher's.
+    mirror = FetchJob(entry=FeedEntry(feed_url="http://127.0.0.1:9/rss", key="1", link="http://127.0.0.1:9/a"),
+                      publisher="ledgerwire.example", reliability=0.7, configured_publisher="ledgerwire.example")
+    assert article_source(mirror, "http://127.0.0.1:9/a") == ("ledgerwire.example", 0.7, "ledgerwire.example")
+    assert article_source(mirror, "https://other.example/a") == ("other.example", 0.6, None)
 
 
 def test_a_link_listed_by_several_feeds_is_planned_once(tmp_path):
