@@ -53,15 +53,6 @@ def disable_account(con: duckdb.DuckDBPyConnection, username: str, by: str) -> N
                        {"username": username, "active": False}, None)
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> dict[str, Any] | None:
-    """The active user with this password, else None (same answer for a wrong name or password)."""
-    user = store.get_user(con, username)
-    check = check_password(user, password)
-    if check.rehash is not None:
-        store.set_password_hash(con, username, check.rehash)
-    return user if check.ok else None
-
-
 @dataclass(frozen=True)
 class PasswordCheck:
     """The outcome of checking a password against a user row: whether it matched, and a new hash

@@ -27,7 +27,7 @@ from dossier.review.revisions import EDITABLE_FIELDS, describe_change
 from dossier.settings import Settings
 from dossier.store import reviews as store
 from dossier.store.warehouse import Warehouse, WarehouseBusy, WarehouseError, utcnow
-from dossier.web.security import (LoginRequired, RefusedSignIns, check_csrf, csrf_token, login_throttle_detail, now,
+from dossier.web.security import (LoginRequired, RefusedSignIns, check_csrf, csrf_token, login_throttle, now,
                                   reading, require, safe_next, start_session, writing)
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
             with writing(request) as con:
                 # A locked name stays locked even for the right password. Attempts still being
                 # hashed count too, and this one joins them in the same locked section.
-                throttle, by_name, by_client = login_throttle_detail(con, settings, when, username, client,
+                throttle, by_name, by_client = login_throttle(con, settings, when, username, client,
                                                                      refusals.pending(username, client))
                 row = None if throttle.refused else store.get_user(con, username)
                 if throttle.refused:

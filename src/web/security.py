@@ -107,7 +107,7 @@ class Throttle:
 class RefusedSignIns:
     """Usernames and client addresses whose sign-ins are refused, until when, in this process.
 
-    Filled from the warehouse's count of failures (login_throttle); while an entry stands, an
+    Filled from the warehouse's count of failures (`login_throttle`); while an entry stands, an
     attempt is refused from memory: no warehouse connection, no password hashing, no row. So a
     flood of refused attempts costs a signed-in reviewer nothing and cannot grow login_attempts.
     """
@@ -161,16 +161,12 @@ class RefusedSignIns:
                 self._until[("client", client)] = until
 
 
-def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str, client: str) -> Throttle:
+def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str,
+                   client: str, pending: dict[str, int] | None = None) -> tuple[Throttle, bool, bool]:
     """Refuse sign-in once a username has login_max_failures failures within login_window since
     its last successful sign-in, or a client address login_max_failures_per_client failures
-    within the window. The lock lifts when enough of those failures fall out of the window."""
-    return login_throttle_detail(con, settings, when, username, client)[0]
-
-
-def login_throttle_detail(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str,
-                          client: str, pending: dict[str, int] | None = None) -> tuple[Throttle, bool, bool]:
-    """login_throttle, and whether the username and whether the client is the one refused.
+    within the window. The lock lifts when enough of those failures fall out of the window.
+    Returns the throttle, and whether the username and whether the client is the one refused.
     `pending`: attempts of the username and of the client still being checked, counted as
     failures (they may be); a refusal they alone cause lasts a second."""
     since = when - timedelta(seconds=settings.login_window)
