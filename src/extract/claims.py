@@ -209,11 +209,17 @@ def clause_chain(anchor: Token) -> list[Token]:
     for _ in range(_MAX_CLIMB):
         if any(c.dep_ in _SUBJECT_DEPS or c.dep_ == "agent" for c in token.children):
             break
-        if token.dep_ == "relcl" or token.head.i == token.i or token.dep_ not in _CLIMB_DEPS:
+        if _relative(token) or token.head.i == token.i or token.dep_ not in _CLIMB_DEPS:
             break
         token = token.head
         chain.append(token)
     return chain
+
+
+def _relative(token: Token) -> bool:
+    """A relative clause describes its head. The small parser also labels infinitives after a
+    noun relcl ("in talks to buy X"); those carry the clause's subject and are not relative."""
+    return token.dep_ == "relcl" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
@@ -243,11 +249,16 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         objs = [c for c in agent[0].children if c.dep_ == "pobj"]
         if objs:
             return _with_conjuncts(objs[0]), "agent"
-    if top.dep_ == "relcl":
+    if _relative(top):
         return _with_conjuncts(top.head), "relative"
     subjects = [c for c in top.children if c.dep_ in ("nsubj", "csubj")]
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
+    # "X is expected / set / understood to buy Y": the raised subject of the passive is the actor.
+    if len(chain) > 1 and chain[-2].dep_ == "xcomp":
+        subjects = [c for c in top.children if c.dep_ == "nsubjpass"]
+        if subjects:
+            return _with_conjuncts(subjects[0]), "subject"
     return [], "none"
 
 
@@ -311,6 +322,14 @@ def _phrase(token: Token, limit: int = 12) -> str:
     words = [t for t in token.subtree if not t.is_punct or t.text in ",-"]
     text = " ".join(t.text for t in words[:limit]).replace(" ,", ",").strip(" ,")
     return text + (" …" if len(words) > limit else "")
+
+
+def _clause_subject(token: Token, token_names: dict[int, str]) -> str | None:
+    """The organisation that is the (active) subject of the clause headed by `token`."""
+    for child in token.children:
+        if child.dep_ == "nsubj":
+            return _org_at(child, token_names)
+    return None
 
 
 def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
@@ -430,7 +449,7 @@ def governors(anchor: Token) -> list[Token]:
     out = []
     token = anchor
     # A relative clause or apposition describes its head; the main verb above does not govern it.
-    while token.head.i != token.i and token.dep_ not in ("conj", "relcl", "appos"):
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
         if token.dep_ == "pobj" and token.head.lower_ in _DETACHING_PREPOSITIONS:
             break
         if token.dep_ == "pcomp" and token.head.lower_ in _DETACHING_PREPOSITIONS:
@@ -440,25 +459,85 @@ def governors(anchor: Token) -> list[Token]:
     return out
 
 
+def _negated_here(token: Token) -> bool:
+    """The token itself carries a negation word ("did not buy", "never opened")."""
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _purpose_in_focus(token: Token, cues: dict[str, Any]) -> bool:
+    """"did not buy X just to get a foothold": the negation is about the purpose, not the purchase."""
+    focus = set(cues.get("purpose_focus", ()))
+    for child in token.children:
+        if child.dep_ in ("advcl", "xcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+            if any(c.lower_ in focus for c in child.children) or any(
+                    t.lower_ in focus for t in token.doc[max(child.left_edge.i - 2, 0): child.left_edge.i]):
+                return True
+    return False
+
+
+def _governing_path(anchor: Token, cues: dict[str, Any]) -> list[tuple[Token, Token]]:
+    """(governor, the child it was reached from) up the parse, as far as a negating governor
+    can reach: not through a sibling clause, a means or time phrase, or a topic phrase
+    ("rejected calls for a tax on its profits", "declined to be drawn on reports that ...")."""
+    detaching = set(_DETACHING_PREPOSITIONS) | set(cues.get("detaching_prepositions", ()))
+    out = []
+    token = anchor
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
+        if token.dep_ in ("pobj", "pcomp") and token.head.lower_ in detaching:
+            break
+        out.append((token.head, token))
+        token = token.head
+    return out
+
+
 def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
-    """True when a negation cue governs the trigger: a negated word within its clause, or a
-    verb of refusal or denial anywhere above it ("denied a report that it would sell ...")."""
+    """True when a negation governs the claim's own predicate (docs/claims.md, "Polarity").
+
+    A negated word within the trigger's clause negates the claim ("did not buy", "no binding
+    commitment", "Neither X nor Y offers"), unless the negation is about something else: a
+    verb of speech or opposition above the trigger ("declined to comment on the merger talks",
+    "would not oppose the purchase"), a purpose in focus ("did not buy X just to ..."), or
+    litotes ("no stranger to legal action"). A verb of refusal, denial or failure above the
+    trigger negates it when the trigger is its object or complement ("denied a report that it
+    would sell", "failed to win a contract", "called off the merger"), not its subject
+    ("profits drop"), and not when that verb is itself negated ("did not rule out a sale").
+    """
     dependents = set(cues["dependents"])
-    for token in [*match, *chain]:
+    barriers = set(cues.get("scope_barriers", ()))
+    litotes = set(cues.get("litotes", ()))
+    anchor = chain[0]
+    for position, token in enumerate([*match, *chain]):
+        own = token in match or token.i == anchor.i
+        if not own and token.lemma_.lower() in barriers:
+            break  # negation above a verb of speech or opposition is about that verb
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and child.lower_ in dependents):
+                if child.lower_ == "no" and token.lower_ in litotes:
+                    continue
+                if child.dep_ == "neg" and _purpose_in_focus(token, cues):
+                    continue
+                return True
+            # "Neither Vodafone nor T-Mobile offers ...", "No bank was willing to ...": a negated subject.
+            if child.dep_ in ("nsubj", "nsubjpass") and any(
+                    g.dep_ in ("preconj", "det") and g.lower_ in ("neither", "no") for g in child.children):
                 return True
         if token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"]:
             return True
-    if any(t.lower_ in cues["determiners"] and t.head in match for t in match.doc[max(match.start - 3, 0): match.start]):
+    if any(t.lower_ in cues["determiners"] and t.head in match and t.head.lower_ not in litotes
+           for t in match.doc[max(match.start - 3, 0): match.start]):
         return True
     particles = cues["governor_particles"]
-    for token in governors(chain[0]):
+    for token, via in _governing_path(anchor, cues):
         lemma = token.lemma_.lower()
-        if lemma in cues["governors"]:
-            return True
-        if lemma in particles and any(c.lower_ == particles[lemma] for c in token.children):
-            return True
+        negating = lemma in cues["governors"] or (
+            lemma in particles and any(c.lower_ == particles[lemma] for c in token.children))
+        if negating:
+            # "profits drop": the trigger is what drops, not what is dropped;
+            # "did not rule out a sale": two negations affirm.
+            # "withdrew its offer, enabling X to merge": an adverbial clause is not what is withdrawn.
+            return via.dep_ not in ("nsubj", "csubj", "advcl") and not _negated_here(token)
+        if lemma in barriers and token.i != anchor.i:
+            return False  # "declined to comment on talks": the refusal is about the comment
     return False
 
 
@@ -488,18 +567,43 @@ def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> s
     if chain[0].lemma_.lower() in cues["planned_governors"]:
         lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
     if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
-            or lemmas & set(cues["hedged_governors"]):
+            or lemmas & set(cues["hedged_governors"]) or _hearsay_or_condition(chain, above, cues):
         return "hedged"
     # "its planned takeover of X": the noun itself is qualified as a plan.
     planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
-            or has_phrase(cues["planned_phrases"]) or planned_adjective:
+            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues):
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
             or has_phrase(cues["reported_phrases"]):
         return "reported"
     return "asserted"
+
+
+def _hearsay_or_condition(chain: list[Token], above: list[Token], cues: dict[str, Any]) -> bool:
+    """"X is understood / thought / said to be in talks", or a claim inside a condition
+    ("if regulators approve, X would buy Y"): the writer does not vouch for it."""
+    hearsay = set(cues.get("hedged_passive_governors", ()))
+    conditions = set(cues.get("conditional_marks", ()))
+    for token in [*chain, *above]:
+        if token.lemma_.lower() in hearsay and any(c.dep_ == "auxpass" for c in token.children) \
+                and any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
+            return True
+        for clause in (token, *(c for c in token.children if c.dep_ == "advcl")):
+            if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in conditions for c in clause.children):
+                return True
+    return False
+
+
+def _purpose_of_deal(chain: list[Token], cues: dict[str, Any]) -> bool:
+    """"signed a deal to supply gas", "a bid to buy X": the infinitive names what the deal is to bring."""
+    nouns = set(cues.get("purpose_nouns", ()))
+    for token in chain:
+        if token.dep_ in ("acl", "relcl") and token.head.lemma_.lower() in nouns and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True
+    return False
 
 
 def _reported_aside(chain: list[Token], above: list[Token], reporting: set[str]) -> bool:
@@ -563,7 +667,9 @@ def extract_claims(
                 subject_tokens[0].lower_ in _descriptors() and any(c.lower_ in ("the", "its") for c in subject_tokens[0].children))):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
-            fallback = _governing_subject(chain[-1], token_names)
+            # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.
+            fallback = (_clause_subject(chain[-1], token_names) if how == "possessive" else None) \
+                or _governing_subject(chain[-1], token_names)
             if fallback is None:
                 previous = [s for s in sentence_subject.items() if s[0] < sent.start]
                 fallback = previous[-1][1] if previous else last_subject

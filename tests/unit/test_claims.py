@@ -121,3 +121,52 @@ def test_quoted_people_are_not_organisations(analyse):
     # A company named after a person stays a company.
     company = analyse("Priya Raman Holdings said so. Mr Raman said Foxconn would build racks.")
     assert "Priya Raman Holdings" in {o.name for o in company.organisations}
+
+
+# Polarity by scope (issue 15, item 2): a negation negates a claim only when it governs the
+# claim's own predicate. Each rule of `negation` in models/claim_rules.json has its example here.
+@pytest.mark.parametrize(("sentence", "ctype", "polarity"), [
+    # negated: the claim's own predicate is refused, failed, called off or withdrawn
+    ("Neither Kestrel Compute nor Halden Systems was willing to fund the new plant.", "investment", "negated"),
+    ("Kestrel Compute called off its planned merger with Halden Systems.", "merger", "negated"),
+    ("Kestrel Compute withdrew its takeover offer for Halden Systems.", "acquisition", "negated"),
+    ("Kestrel Compute is not in talks to buy Halden Systems.", "acquisition", "negated"),
+    # affirmed: the negation is about something else
+    ("Kestrel Compute said it did not acquire Halden Systems just to gain a foothold in Wales.", "acquisition", "affirmed"),
+    ("Kestrel Compute declined to comment on merger talks with Halden Systems.", "merger", "affirmed"),
+    ("The regulator said it would not oppose the purchase of Halden Systems by Kestrel Compute.", "acquisition", "affirmed"),
+    ("Kestrel Compute has not ruled out a takeover of Halden Systems.", "acquisition", "affirmed"),
+    ("Kestrel Compute is no stranger to taking legal action against Halden Systems.", "legal_action", "affirmed"),
+])
+def test_polarity_follows_the_scope_of_the_negation(analyse, sentence, ctype, polarity):
+    found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject != "Halden Systems"]
+    assert found, sentence
+    assert {c.polarity for c in found} == {polarity}, sentence
+
+
+def test_a_falling_result_is_not_a_negated_result(analyse):
+    # "profits drop": the result is what drops, not something dropped.
+    found = [c for c in analyse("Kestrel Compute saw its annual profits drop 20% last year.").claims
+             if c.type == "financial_result"]
+    assert found and all(c.polarity == "affirmed" for c in found)
+
+
+def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
+    found = analyse("Kestrel Compute rejected calls for a windfall tax on its profits.").claims
+    assert all(c.polarity == "affirmed" for c in found), found
+
+
+# Modality of real prose (issue 15, item 3): each cue added to `modality` has its example.
+@pytest.mark.parametrize(("sentence", "ctype", "modality"), [
+    ("Kestrel Compute is understood to be in talks to buy Halden Systems.", "acquisition", "hedged"),
+    ("If regulators agree, Kestrel Compute would buy Halden Systems.", "acquisition", "hedged"),
+    ("Kestrel Compute is set to buy Halden Systems.", "acquisition", "planned"),
+    ("Kestrel Compute is expected to report a profit next week.", "financial_result", "planned"),
+    ("Kestrel Compute is due to open a new plant in Leeds next year.", "facility", "planned"),
+    ("Kestrel Compute has signed a deal to supply servers to Halden Systems.", "supply", "planned"),
+    ("Kestrel Compute is in the process of merging with Halden Systems.", "merger", "planned"),
+])
+def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
+    found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
+    assert found, sentence
+    assert found[0].modality == modality, sentence
