@@ -66,6 +66,13 @@ class ClaimRules:
     commercial_types: frozenset[str]
     regulator_phrases: tuple[str, ...] = ()
     regulator_descriptors: frozenset[str] = frozenset()
+    news_names: frozenset[str] = frozenset()
+    news_words: frozenset[str] = frozenset()
+
+    def is_news_organisation(self, name: str) -> bool:
+        """True for a news agency, paper or broadcaster: the source of a report, not its actor."""
+        key = name_key(name)
+        return key in self.news_names or bool(set(key.split()) & self.news_words)
 
     def is_regulator(self, name: str, described_as: Token | None = None) -> bool:
         """True when an organisation's name marks it as a regulator or public authority, or the
@@ -97,10 +104,11 @@ def load_claim_rules() -> ClaimRules:
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
         if inflected is not None:
             patterns[entry["id"]].append(inflected)
-    regulators = data["regulators"]
+    regulators, news = data["regulators"], data.get("news_organisations", {})
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
-                      tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())))
+                      tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())),
+                      frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -606,12 +614,57 @@ def _purpose_of_deal(chain: list[Token], cues: dict[str, Any]) -> bool:
     return False
 
 
+def find_attribution(chain: list[Token], token_names: dict[int, str], subjects: list[str],
+                     cues: dict[str, Any]) -> tuple[str | None, Token | None]:
+    """(who the claim is attributed to, the token naming them): the speaker of a reporting verb
+    governing the claim or appended to it ("X said", "..., X told reporters"), or the one named
+    after "according to". A pronoun or "the company" as speaker is the claim's own subject."""
+    reporting = set(cues["reported_verbs"])
+    above = governors(chain[0])
+    speakers: list[Token] = []
+    for token in [*chain, *above]:
+        if token.lemma_.lower() in reporting and token is not chain[0]:
+            # "X opened a plant and said it would ...": a conjoined verb shares its head's subject.
+            speaker_of = token.head if token.dep_ == "conj" and not any(
+                c.dep_ in _SUBJECT_DEPS for c in token.children) else token
+            speakers.extend(c for c in speaker_of.children if c.dep_ in ("nsubj", "nsubjpass"))
+        for child in token.children:
+            if _is_aside(child) and child.lemma_.lower() in reporting and child.i > chain[0].i:
+                speakers.extend(c for c in child.children if c.dep_ == "nsubj")
+            if child.lower_ == "according":
+                speakers.extend(p for to in child.children for p in to.children if p.dep_ == "pobj")
+            if child.dep_ == "prep" and any(g.lower_ == "according" for g in child.children):
+                speakers.extend(p for p in child.children if p.dep_ == "pobj")
+    for speaker in speakers:
+        name = _org_at(speaker, token_names)
+        if name:
+            return name, speaker
+        if speaker.lower_ in load_claim_rules().pronouns or speaker.lower_ in _descriptors():
+            return (subjects[0] if subjects else None), speaker
+        person = next((e for e in speaker.doc.ents if e.label_ == "PERSON" and e.start <= speaker.i < e.end), None)
+        if person is not None:
+            return person.text, speaker
+        if speaker.pos_ in ("NOUN", "PROPN"):
+            return _phrase(speaker, 8), speaker
+    return None, None
+
+
+def _is_aside(clause: Token) -> bool:
+    """A clause appended to another as an aside (", the company said"), which the small parser
+    labels parataxis, ccomp or, after a comma with no conjunction, conj. Not advcl: ", claiming
+    that ..." gives a reason, it does not attribute the claim; nor "... and said": a new statement."""
+    if clause.dep_ in ("parataxis", "ccomp"):
+        return True
+    return clause.dep_ == "conj" and clause.left_edge.i > 0 and clause.doc[clause.left_edge.i - 1].text == "," \
+        and not any(c.dep_ == "cc" for c in clause.head.children if c.i < clause.i)
+
+
 def _reported_aside(chain: list[Token], above: list[Token], reporting: set[str]) -> bool:
     """"..., the company said." attached under the claim's own clause (not as a conjunct)."""
     for token in [*chain, *above]:
         for child in token.children:
             # Not advcl: ", claiming that ..." gives a reason, it does not attribute the claim.
-            if child.dep_ in ("parataxis", "ccomp") and child.lemma_.lower() in reporting and child.i > chain[0].i:
+            if _is_aside(child) and child.lemma_.lower() in reporting and child.i > chain[0].i:
                 return True
             if child.lower_ == "according" or any(g.lower_ == "according" for g in child.children if child.dep_ == "prep"):
                 return True
@@ -630,7 +683,9 @@ def extract_claims(
     last_subject: str | None = None
     sentence_subject: dict[int, str] = {}
     for sent in doc.sents:
-        subj_here = [token_names[t.i] for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names]
+        # The organisation in focus: a news agency reporting the story is never an antecedent.
+        subj_here = [token_names[t.i] for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
+                     and not rules.is_news_organisation(token_names[t.i])]
         if subj_here:
             sentence_subject[sent.start] = subj_here[0]
     for match_id, start, end in matcher(doc):
@@ -677,6 +732,15 @@ def extract_claims(
                 subjects, certainty = [fallback], 0.6
         if not subjects:
             continue
+        attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)
+        if any(rules.is_news_organisation(s) for s in subjects):
+            # "<paper> reported a takeover of X": the subject came from the reporting verb, so the
+            # news organisation is the claim's source, not its subject. ("<paper> said it would cut
+            # jobs" is about the paper itself: there the claim's clause has its own subject.)
+            reporting_top = len(chain) > 1 and chain[-1].lemma_.lower() in rules.modality["reported_verbs"]
+            subjects = [s for s in subjects if not (rules.is_news_organisation(s) and reporting_top)]
+            if not subjects:
+                continue
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org:
             continue
@@ -721,6 +785,7 @@ def extract_claims(
                 polarity=polarity, modality=modality, evidence=evidence,
                 start=offset, end=offset + len(evidence),
                 confidence=round(min(0.95, certainty + (0.05 if target_is_org else 0.0)), 3), rule=rule.id,
+                attributed_to=attributed,
             )
             key = (subject, rule.type, target)
             kept = found.get(key)
