@@ -170,3 +170,27 @@ def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
     assert found, sentence
     assert found[0].modality == modality, sentence
+
+
+# The actor and the source (issue 15, item 4): a news organisation that reports is the claim's
+# source (`attributed_to`), never its subject; a speaker in an aside or after "according to" too.
+@pytest.mark.parametrize(("sentence", "subject", "ctype", "attributed_to"), [
+    ("The Sunday Ledger reported a takeover of Halden Systems by Kestrel Compute.", "Kestrel Compute", "acquisition", "Sunday Ledger"),
+    ("According to the Financial Times, Kestrel Compute is in talks to buy Halden Systems.", "Kestrel Compute", "acquisition", "Financial Times"),
+    ("Kestrel Compute will build a plant in Ohio, its chief executive Maria Lindqvist told reporters.", "Kestrel Compute", "facility", "Maria Lindqvist"),
+    ("Kestrel Compute said it would open a plant in Ohio.", "Kestrel Compute", "facility", "Kestrel Compute"),
+    ("Kestrel Compute opened a plant in Ohio last year.", "Kestrel Compute", "facility", None),
+])
+def test_a_reported_claim_keeps_its_source_apart_from_its_actor(analyse, sentence, subject, ctype, attributed_to):
+    claims = analyse(sentence).claims
+    assert not any(c.subject in ("Sunday Ledger", "Financial Times") for c in claims), claims
+    found = [c for c in claims if c.type == ctype and c.subject == subject]
+    assert found, sentence
+    assert found[0].attributed_to == attributed_to, sentence
+
+
+def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_agency(analyse):
+    text = ("Kestrel Compute is expanding in the north. Reuters reported the news on Monday. "
+            "The company will open a plant in Leeds.")
+    facility = [c for c in analyse(text).claims if c.type == "facility"]
+    assert [c.subject for c in facility] == ["Kestrel Compute"]
