@@ -53,6 +53,7 @@ class Rule:
     subject_from: str | None = None
     subject_in_phrase: bool = False
     subject_kind: str | None = None
+    not_compound: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def load_claim_rules() -> ClaimRules:
             requires_verb=frozenset(entry.get("requires_verb", ())),
             subject_only=frozenset(entry.get("subject_only", ())),
             subject_from=entry.get("subject_from"), subject_in_phrase=entry.get("subject_in_phrase", False),
-            subject_kind=entry.get("subject_kind"),
+            subject_kind=entry.get("subject_kind"), not_compound=entry.get("not_compound", False),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
@@ -434,6 +435,22 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     return True
 
 
+def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
+    """A claim type needs its argument of the right kind (docs/claims.md, "Type discipline").
+
+    The direct object's head decides, even when an organisation is named inside it:
+    "producing a rival to Boeing's airliner" is no supply to Boeing, "announced a deal with
+    HCL" no product launch. "announce" with no object ("announced that it would ...") launches
+    nothing; a noun trigger used as a modifier ("launch costs") states no event.
+    """
+    direct = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
+    if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in direct):
+        return True
+    if rule.type == "product_launch" and anchor.lemma_.lower() == "announce" and not direct:
+        return True
+    return rule.not_compound and anchor.dep_ == "compound"
+
+
 def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[str]) -> str | None:
     """The organisation that is the trigger's direct object (or, in the passive, its subject)."""
     for child in anchor.children:
@@ -766,6 +783,8 @@ def extract_claims(
         if not subjects:
             continue
         if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:
+            continue
+        if _wrong_kind_of_argument(rule, anchor):
             continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
             continue  # "Foxconn builds" without a thing built is no supply claim
