@@ -54,6 +54,7 @@ class Rule:
     subject_in_phrase: bool = False
     subject_kind: str | None = None
     not_compound: bool = False
+    qualify: tuple[frozenset[str], ...] | None = None  # nouns, modifiers, prepositions, verbs
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ClaimRules:
     commercial_types: frozenset[str]
     regulator_phrases: tuple[str, ...] = ()
     regulator_descriptors: frozenset[str] = frozenset()
+    weak_regulator_words: frozenset[str] = frozenset()
     news_names: frozenset[str] = frozenset()
     news_words: frozenset[str] = frozenset()
 
@@ -77,11 +79,22 @@ class ClaimRules:
 
     def is_regulator(self, name: str, described_as: Token | None = None) -> bool:
         """True when an organisation's name marks it as a regulator or public authority, or the
-        text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica")."""
-        key = name_key(name)
-        if set(key.split()) & self.regulator_words or any(p in key for p in self.regulator_phrases):
+        text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica").
+        Words companies share ("Department", "Office", "Board") count only in a public body's
+        form: "Department of Justice", "Federal Reserve", not "Debenhams Department Stores"."""
+        if self.bars_commerce(name):
+            return True
+        words = name_key(name).split()
+        if any(w in self.weak_regulator_words and (i == len(words) - 1 or words[i + 1] == "of")
+               for i, w in enumerate(words)):
             return True
         return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors
+
+    def bars_commerce(self, name: str) -> bool:
+        """True when the name alone says the organisation is an authority, which never buys,
+        supplies or launches: only the unambiguous words and phrases of the rules file."""
+        key = name_key(name)
+        return bool(set(key.split()) & self.regulator_words) or any(p in key for p in self.regulator_phrases)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +113,8 @@ def load_claim_rules() -> ClaimRules:
             subject_only=frozenset(entry.get("subject_only", ())),
             subject_from=entry.get("subject_from"), subject_in_phrase=entry.get("subject_in_phrase", False),
             subject_kind=entry.get("subject_kind"), not_compound=entry.get("not_compound", False),
+            qualify=(tuple(frozenset(entry["qualify"][k]) for k in ("nouns", "modifiers", "prepositions", "verbs"))  # type: ignore[arg-type]
+                     if "qualify" in entry else None),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
@@ -109,7 +124,7 @@ def load_claim_rules() -> ClaimRules:
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
                       tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())),
-                      frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())))
+                      frozenset(regulators.get("weak_name_words", ())), frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -448,6 +463,14 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         return True
     if rule.type == "product_launch" and anchor.lemma_.lower() == "announce" and not direct:
         return True
+    if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:
+        nouns, modifiers, prepositions, verbs = rule.qualify
+        qualified = any(c.lower_ in modifiers for c in anchor.children if c.dep_ in ("amod", "compound", "nmod")) \
+            or any(c.dep_ == "prep" and c.lower_ in prepositions for t in (anchor, anchor.head) for c in t.children) \
+            or anchor.head.lemma_.lower() in verbs \
+            or any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children)  # "took the action": one named before
+        if not qualified:
+            return True  # "decided to take no action", "did not need to take such action"
     return rule.not_compound and anchor.dep_ == "compound"
 
 
@@ -779,7 +802,7 @@ def extract_claims(
                         subjects, certainty = [found_by[0]], 0.7
                         break
         elif rule.type in rules.commercial_types:
-            subjects = [s for s in subjects if not rules.is_regulator(s)]
+            subjects = [s for s in subjects if not rules.bars_commerce(s)]
         if not subjects:
             continue
         if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:

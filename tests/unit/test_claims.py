@@ -194,3 +194,28 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
             "The company will open a plant in Leeds.")
     facility = [c for c in analyse(text).claims if c.type == "facility"]
     assert [c.subject for c in facility] == ["Kestrel Compute"]
+
+
+# Type discipline (issue 15, item 5): a claim type needs its argument of the right kind.
+@pytest.mark.parametrize(("sentence", "absent", "present"), [
+    ("Kestrel Compute announced a record profit for the year.", "product_launch", "financial_result"),
+    ("Kestrel Compute announced a deal with Halden Systems to test new chips.", "product_launch", None),
+    ("Kestrel Compute has been producing a rival to Halden Systems' flagship server.", "supply", None),
+    ("Kestrel Compute blamed the fall in its margins on high launch costs.", "product_launch", None),
+    ("Kestrel Compute decided to take no action over the delays.", "legal_action", None),
+    ("Kestrel Compute took legal action against Halden Systems.", None, "legal_action"),
+    ("Kestrel Compute unveiled a new server for cloud providers.", None, "product_launch"),
+])
+def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
+    types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
+    assert absent not in types, (sentence, types)
+    assert present is None or present in types, (sentence, types)
+
+
+def test_a_department_store_group_may_buy_and_a_department_of_state_regulates(analyse):
+    store = analyse("Marlowe Department Stores agreed to buy Halden Systems for $40 million.").claims
+    assert [(c.subject, c.type) for c in store if c.type == "acquisition"] == [("Marlowe Department Stores", "acquisition")]
+    from dossier.extract.claims import load_claim_rules
+    rules = load_claim_rules()
+    assert rules.is_regulator("Department of Justice") and rules.is_regulator("Federal Reserve")
+    assert not rules.is_regulator("Marlowe Department Stores") and not rules.bars_commerce("Federal Reserve")
