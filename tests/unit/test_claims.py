@@ -205,6 +205,7 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute decided to take no action over the delays.", "legal_action", None),
     ("Kestrel Compute took legal action against Halden Systems.", None, "legal_action"),
     ("Kestrel Compute unveiled a new server for cloud providers.", None, "product_launch"),
+    ("Kestrel Compute introduced new hiring procedures after the audit.", "product_launch", None),
 ])
 def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
     types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
