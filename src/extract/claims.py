@@ -479,7 +479,7 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
     for child in anchor.children:
         if child.dep_ in ("dobj", "nsubjpass"):
             for token in _with_conjuncts(child):
-                name = _org_at(token, span_names)
+                name = _org_at(token, span_names) or _named_in_apposition(token, span_names)
                 if name and name not in subjects:
                     return name
     return None
@@ -488,7 +488,21 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
     """True when the direct object of the match's last verb ("buy X") is an organisation."""
     verb = match[-1]
-    return any(c.dep_ == "dobj" and _org_at(c, span_names) for c in verb.children)
+    return any(c.dep_ == "dobj" and (_org_at(c, span_names) or _named_in_apposition(c, span_names))
+               for c in verb.children)
+
+
+def _named_in_apposition(token: Token, span_names: dict[int, str]) -> str | None:
+    """"its former parent and phone pioneer AT&T": an organisation the phrase itself names, by
+    apposition, conjunction or compound, not one it only mentions ("Airbus's planes")."""
+    for t in token.subtree:
+        if t.i in span_names and t.i != token.i:
+            node = t
+            while node.i != token.i and node.dep_ in ("appos", "conj", "compound", "cc") and node.head.i != node.i:
+                node = node.head
+            if node.i == token.i:
+                return span_names[t.i]
+    return None
 
 
 def governors(anchor: Token) -> list[Token]:

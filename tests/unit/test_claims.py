@@ -220,3 +220,13 @@ def test_a_department_store_group_may_buy_and_a_department_of_state_regulates(an
     rules = load_claim_rules()
     assert rules.is_regulator("Department of Justice") and rules.is_regulator("Federal Reserve")
     assert not rules.is_regulator("Marlowe Department Stores") and not rules.bars_commerce("Federal Reserve")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kestrel Compute agreed to buy its longtime supplier and rival Halden Systems for $2bn.",
+    "Kestrel Compute agreed to buy its former owner, the chipmaker Halden Systems, for $2bn.",
+])
+def test_buying_a_company_named_in_apposition_is_an_acquisition_not_an_order(analyse, sentence):
+    types = {(c.subject, c.type, c.object) for c in analyse(sentence).claims}
+    assert ("Kestrel Compute", "acquisition", "Halden Systems") in types, types
+    assert not any(t[1] == "purchase_commitment" for t in types), types
