@@ -28,6 +28,7 @@ _CLIMB_DEPS = {
     "advcl", "amod", "nmod", "oprd", "dative", "npadvmod", "acl", "pcomp", "relcl",
 }
 _MAX_CLIMB = 6
+_PLURAL_PRONOUNS = frozenset({"they", "their", "them"})
 _LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
 # Prepositions whose object names the claim's object ("an investigation into X", "a stake in X").
 _OBJECT_PREPOSITIONS = _LINKING_PREPOSITIONS + ("into", "against", "of", "in", "on", "over", "by")
@@ -736,12 +737,17 @@ def extract_claims(
     found: dict[tuple[str, str, str | None], Claim] = {}
     last_subject: str | None = None
     sentence_subject: dict[int, str] = {}
+    sentence_group: dict[int, list[str]] = {}
     for sent in doc.sents:
         # The organisation in focus: a news agency reporting the story is never an antecedent.
-        subj_here = [token_names[t.i] for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
+        subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
                      and not rules.is_news_organisation(token_names[t.i])]
         if subj_here:
-            sentence_subject[sent.start] = subj_here[0]
+            sentence_subject[sent.start] = token_names[subj_here[0].i]
+            # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
+            group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subj_here[0]) if t.i in token_names))
+            if len(group) > 1:
+                sentence_group[sent.start] = group
     for match_id, start, end in matcher(doc):
         rule = rules.rules[doc.vocab.strings[match_id]]
         match = doc[start:end]
@@ -777,13 +783,20 @@ def extract_claims(
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
             # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.
-            fallback = (_clause_subject(chain[-1], token_names) if how == "possessive" else None) \
-                or _governing_subject(chain[-1], token_names)
-            if fallback is None:
-                previous = [s for s in sentence_subject.items() if s[0] < sent.start]
-                fallback = previous[-1][1] if previous else last_subject
-            if fallback:
-                subjects, certainty = [fallback], 0.6
+            if subject_tokens[0].lower_ in _PLURAL_PRONOUNS:
+                # "they" is the latest group of organisations named together as a subject, not any
+                # single one (BBC style calls a company "it"; "they" is mostly people or governments).
+                latest = max((k for k in sentence_group if k < sent.start), default=None)
+                if latest is not None:
+                    subjects, certainty = list(sentence_group[latest]), 0.6
+            else:
+                fallback = (_clause_subject(chain[-1], token_names) if how == "possessive" else None) \
+                    or _governing_subject(chain[-1], token_names)
+                if fallback is None:
+                    previous = [s for s in sentence_subject.items() if s[0] < sent.start]
+                    fallback = previous[-1][1] if previous else last_subject
+                if fallback:
+                    subjects, certainty = [fallback], 0.6
         if not subjects:
             continue
         attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)

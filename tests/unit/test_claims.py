@@ -230,3 +230,11 @@ def test_buying_a_company_named_in_apposition_is_an_acquisition_not_an_order(ana
     types = {(c.subject, c.type, c.object) for c in analyse(sentence).claims}
     assert ("Kestrel Compute", "acquisition", "Halden Systems") in types, types
     assert not any(t[1] == "purchase_commitment" for t in types), types
+
+
+def test_they_resolves_to_organisations_named_together_never_to_a_single_one(analyse):
+    pair = analyse("Kestrel Compute and Halden Systems agreed to merge. Halden Systems moved its offices in May. "
+                   "They said they would cut 150 jobs.").claims
+    assert {c.subject for c in pair if c.type == "workforce"} == {"Kestrel Compute", "Halden Systems"}
+    single = analyse("Kestrel Compute moved its offices in May. They said they would cut 150 jobs.").claims
+    assert not [c for c in single if c.type == "workforce"], single
