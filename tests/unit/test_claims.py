@@ -220,6 +220,9 @@ def test_a_department_store_group_may_buy_and_a_department_of_state_regulates(an
     rules = load_claim_rules()
     assert rules.is_regulator("Department of Justice") and rules.is_regulator("Federal Reserve")
     assert not rules.is_regulator("Marlowe Department Stores") and not rules.bars_commerce("Federal Reserve")
+    # A court rules on a case; its rulings are not regulatory actions (the real-news gold
+    # annotates them as `other`), so a court is no regulatory subject.
+    assert not rules.is_regulator("High Court") and not rules.is_regulator("Court of Appeal")
 
 
 @pytest.mark.parametrize("sentence", [
