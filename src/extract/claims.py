@@ -604,6 +604,19 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     return False
 
 
+def is_unsaid(anchor: Token, cues: dict[str, Any]) -> bool:
+    """"declined to comment on merger talks", "did not say whether it would buy X": a refusal
+    to speak states no claim at all, neither affirmed nor negated (gold guidelines)."""
+    speech = set(cues.get("withheld_speech", ()))
+    token = anchor
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
+        token = token.head
+        if token.lemma_.lower() in speech and (
+                _negated_here(token) or token.head.lemma_.lower() in cues["governors"]):
+            return True
+    return False
+
+
 def _clause_words(chain: list[Token]) -> list[str]:
     """The words attached to the trigger's clause (its chain and their direct dependents), in order."""
     tokens = {t.i: t for t in chain}
@@ -838,6 +851,8 @@ def extract_claims(
             continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
             continue  # "Foxconn builds" without a thing built is no supply claim
+        if is_unsaid(anchor, rules.negation):
+            continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
         modality = read_modality(chain, sent, rules.modality)
         evidence = sent.text.strip()

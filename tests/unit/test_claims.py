@@ -133,7 +133,6 @@ def test_quoted_people_are_not_organisations(analyse):
     ("Kestrel Compute is not in talks to buy Halden Systems.", "acquisition", "negated"),
     # affirmed: the negation is about something else
     ("Kestrel Compute said it did not acquire Halden Systems just to gain a foothold in Wales.", "acquisition", "affirmed"),
-    ("Kestrel Compute declined to comment on merger talks with Halden Systems.", "merger", "affirmed"),
     ("The regulator said it would not oppose the purchase of Halden Systems by Kestrel Compute.", "acquisition", "affirmed"),
     ("Kestrel Compute has not ruled out a takeover of Halden Systems.", "acquisition", "affirmed"),
     ("Kestrel Compute is no stranger to taking legal action against Halden Systems.", "legal_action", "affirmed"),
@@ -142,6 +141,15 @@ def test_polarity_follows_the_scope_of_the_negation(analyse, sentence, ctype, po
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject != "Halden Systems"]
     assert found, sentence
     assert {c.polarity for c in found} == {polarity}, sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kestrel Compute declined to comment on merger talks with Halden Systems.",
+    "Kestrel Compute would not say whether it planned to buy Halden Systems.",
+])
+def test_refusing_to_speak_states_no_claim(analyse, sentence):
+    # Neither a negated merger nor an affirmed one: the gold guidelines make it no claim.
+    assert not [c for c in analyse(sentence).claims if c.type in ("merger", "acquisition")], sentence
 
 
 def test_a_falling_result_is_not_a_negated_result(analyse):
