@@ -141,6 +141,9 @@ class Claim(Record):
     end: int
     confidence: float = 0.5
     rule: str = ""
+    # Who the claim is attributed to ("X said", "according to X", "X told ..."): an
+    # organisation's canonical name or a person as written; None when the text vouches for it.
+    attributed_to: str | None = None
 
 
 TieKind = Literal["headquarters", "site", "market", "other"]

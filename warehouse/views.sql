@@ -28,7 +28,8 @@ SELECT c.id AS claim_id,
        -- The reviewer's verdict while the evidence sentence is the one reviewed (else NULL).
        (SELECT r.verdict FROM claim_reviews r
         WHERE r.claim_id = c.id AND r.superseded_by IS NULL AND r.evidence_hash = sha256(c.evidence)
-        ORDER BY r.created_at DESC LIMIT 1) AS review_verdict
+        ORDER BY r.created_at DESC LIMIT 1) AS review_verdict,
+       c.attributed_to
 FROM claims c
 JOIN entities s ON s.id = c.subject_id
 LEFT JOIN entities o ON o.id = c.object_id

@@ -129,7 +129,9 @@ def review_show(
             console.print(Text("  " + describe_change(field, change)))
     table = Table("claim id", "type", "polarity", "modality", "object", "verdict", "evidence")
     for c in claims:
-        table.add_row(c["id"], c["type"], c["polarity"], c["modality"], Text(c["object"] or ""), c["verdict"] or "open",
+        # The source a claim is attributed to, so a reviewer weighs "X said" apart from the article's own word.
+        modality = c["modality"] + (f", per {c['attributed_to']}" if c.get("attributed_to") else "")
+        table.add_row(c["id"], c["type"], c["polarity"], Text(modality), Text(c["object"] or ""), c["verdict"] or "open",
                       Text(c["evidence"]))
     console.print(table)
 

@@ -28,6 +28,7 @@ _CLIMB_DEPS = {
     "advcl", "amod", "nmod", "oprd", "dative", "npadvmod", "acl", "pcomp", "relcl",
 }
 _MAX_CLIMB = 6
+_PLURAL_PRONOUNS = frozenset({"they", "their", "them"})
 _LINKING_PREPOSITIONS = ("with", "to", "for", "from", "between")
 # Prepositions whose object names the claim's object ("an investigation into X", "a stake in X").
 _OBJECT_PREPOSITIONS = _LINKING_PREPOSITIONS + ("into", "against", "of", "in", "on", "over", "by")
@@ -53,6 +54,8 @@ class Rule:
     subject_from: str | None = None
     subject_in_phrase: bool = False
     subject_kind: str | None = None
+    not_compound: bool = False
+    qualify: tuple[frozenset[str], ...] | None = None  # nouns, modifiers, prepositions, verbs
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,33 @@ class ClaimRules:
     commercial_types: frozenset[str]
     regulator_phrases: tuple[str, ...] = ()
     regulator_descriptors: frozenset[str] = frozenset()
+    weak_regulator_words: frozenset[str] = frozenset()
+    news_names: frozenset[str] = frozenset()
+    news_words: frozenset[str] = frozenset()
+
+    def is_news_organisation(self, name: str) -> bool:
+        """True for a news agency, paper or broadcaster: the source of a report, not its actor."""
+        key = name_key(name)
+        return key in self.news_names or bool(set(key.split()) & self.news_words)
 
     def is_regulator(self, name: str, described_as: Token | None = None) -> bool:
         """True when an organisation's name marks it as a regulator or public authority, or the
-        text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica")."""
-        key = name_key(name)
-        if set(key.split()) & self.regulator_words or any(p in key for p in self.regulator_phrases):
+        text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica").
+        Words companies share ("Department", "Office", "Board") count only in a public body's
+        form: "Department of Justice", "Federal Reserve", not "Debenhams Department Stores"."""
+        if self.bars_commerce(name):
+            return True
+        words = name_key(name).split()
+        if any(w in self.weak_regulator_words and (i == len(words) - 1 or words[i + 1] == "of")
+               for i, w in enumerate(words)):
             return True
         return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors
+
+    def bars_commerce(self, name: str) -> bool:
+        """True when the name alone says the organisation is an authority, which never buys,
+        supplies or launches: only the unambiguous words and phrases of the rules file."""
+        key = name_key(name)
+        return bool(set(key.split()) & self.regulator_words) or any(p in key for p in self.regulator_phrases)
 
 
 @lru_cache(maxsize=1)
@@ -91,16 +113,19 @@ def load_claim_rules() -> ClaimRules:
             requires_verb=frozenset(entry.get("requires_verb", ())),
             subject_only=frozenset(entry.get("subject_only", ())),
             subject_from=entry.get("subject_from"), subject_in_phrase=entry.get("subject_in_phrase", False),
-            subject_kind=entry.get("subject_kind"),
+            subject_kind=entry.get("subject_kind"), not_compound=entry.get("not_compound", False),
+            qualify=(tuple(frozenset(entry["qualify"][k]) for k in ("nouns", "modifiers", "prepositions", "verbs"))  # type: ignore[arg-type]
+                     if "qualify" in entry else None),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
         if inflected is not None:
             patterns[entry["id"]].append(inflected)
-    regulators = data["regulators"]
+    regulators, news = data["regulators"], data.get("news_organisations", {})
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
-                      tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())))
+                      tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())),
+                      frozenset(regulators.get("weak_name_words", ())), frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -209,11 +234,17 @@ def clause_chain(anchor: Token) -> list[Token]:
     for _ in range(_MAX_CLIMB):
         if any(c.dep_ in _SUBJECT_DEPS or c.dep_ == "agent" for c in token.children):
             break
-        if token.dep_ == "relcl" or token.head.i == token.i or token.dep_ not in _CLIMB_DEPS:
+        if _relative(token) or token.head.i == token.i or token.dep_ not in _CLIMB_DEPS:
             break
         token = token.head
         chain.append(token)
     return chain
+
+
+def _relative(token: Token) -> bool:
+    """A relative clause describes its head. The small parser also labels infinitives after a
+    noun relcl ("in talks to buy X"); those carry the clause's subject and are not relative."""
+    return token.dep_ == "relcl" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
@@ -243,11 +274,16 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         objs = [c for c in agent[0].children if c.dep_ == "pobj"]
         if objs:
             return _with_conjuncts(objs[0]), "agent"
-    if top.dep_ == "relcl":
+    if _relative(top):
         return _with_conjuncts(top.head), "relative"
     subjects = [c for c in top.children if c.dep_ in ("nsubj", "csubj")]
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
+    # "X is expected / set / understood to buy Y": the raised subject of the passive is the actor.
+    if len(chain) > 1 and chain[-2].dep_ == "xcomp":
+        subjects = [c for c in top.children if c.dep_ == "nsubjpass"]
+        if subjects:
+            return _with_conjuncts(subjects[0]), "subject"
     return [], "none"
 
 
@@ -311,6 +347,14 @@ def _phrase(token: Token, limit: int = 12) -> str:
     words = [t for t in token.subtree if not t.is_punct or t.text in ",-"]
     text = " ".join(t.text for t in words[:limit]).replace(" ,", ",").strip(" ,")
     return text + (" …" if len(words) > limit else "")
+
+
+def _clause_subject(token: Token, token_names: dict[int, str]) -> str | None:
+    """The organisation that is the (active) subject of the clause headed by `token`."""
+    for child in token.children:
+        if child.dep_ == "nsubj":
+            return _org_at(child, token_names)
+    return None
 
 
 def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
@@ -407,12 +451,36 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     return True
 
 
+def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
+    """A claim type needs its argument of the right kind (docs/claims.md, "Type discipline").
+
+    The direct object's head decides, even when an organisation is named inside it:
+    "producing a rival to Boeing's airliner" is no supply to Boeing, "announced a deal with
+    HCL" no product launch. "announce" with no object ("announced that it would ...") launches
+    nothing; a noun trigger used as a modifier ("launch costs") states no event.
+    """
+    direct = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
+    if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in direct):
+        return True
+    if rule.type == "product_launch" and anchor.lemma_.lower() == "announce" and not direct:
+        return True
+    if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:
+        nouns, modifiers, prepositions, verbs = rule.qualify
+        qualified = any(c.lower_ in modifiers for c in anchor.children if c.dep_ in ("amod", "compound", "nmod")) \
+            or any(c.dep_ == "prep" and c.lower_ in prepositions for t in (anchor, anchor.head) for c in t.children) \
+            or anchor.head.lemma_.lower() in verbs \
+            or any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children)  # "took the action": one named before
+        if not qualified:
+            return True  # "decided to take no action", "did not need to take such action"
+    return rule.not_compound and anchor.dep_ == "compound"
+
+
 def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[str]) -> str | None:
     """The organisation that is the trigger's direct object (or, in the passive, its subject)."""
     for child in anchor.children:
         if child.dep_ in ("dobj", "nsubjpass"):
             for token in _with_conjuncts(child):
-                name = _org_at(token, span_names)
+                name = _org_at(token, span_names) or _named_in_apposition(token, span_names)
                 if name and name not in subjects:
                     return name
     return None
@@ -421,7 +489,21 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
     """True when the direct object of the match's last verb ("buy X") is an organisation."""
     verb = match[-1]
-    return any(c.dep_ == "dobj" and _org_at(c, span_names) for c in verb.children)
+    return any(c.dep_ == "dobj" and (_org_at(c, span_names) or _named_in_apposition(c, span_names))
+               for c in verb.children)
+
+
+def _named_in_apposition(token: Token, span_names: dict[int, str]) -> str | None:
+    """"its former parent and phone pioneer AT&T": an organisation the phrase itself names, by
+    apposition, conjunction or compound, not one it only mentions ("Airbus's planes")."""
+    for t in token.subtree:
+        if t.i in span_names and t.i != token.i:
+            node = t
+            while node.i != token.i and node.dep_ in ("appos", "conj", "compound", "cc") and node.head.i != node.i:
+                node = node.head
+            if node.i == token.i:
+                return span_names[t.i]
+    return None
 
 
 def governors(anchor: Token) -> list[Token]:
@@ -430,7 +512,7 @@ def governors(anchor: Token) -> list[Token]:
     out = []
     token = anchor
     # A relative clause or apposition describes its head; the main verb above does not govern it.
-    while token.head.i != token.i and token.dep_ not in ("conj", "relcl", "appos"):
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
         if token.dep_ == "pobj" and token.head.lower_ in _DETACHING_PREPOSITIONS:
             break
         if token.dep_ == "pcomp" and token.head.lower_ in _DETACHING_PREPOSITIONS:
@@ -440,24 +522,97 @@ def governors(anchor: Token) -> list[Token]:
     return out
 
 
+def _negated_here(token: Token) -> bool:
+    """The token itself carries a negation word ("did not buy", "never opened")."""
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _purpose_in_focus(token: Token, cues: dict[str, Any]) -> bool:
+    """"did not buy X just to get a foothold": the negation is about the purpose, not the purchase."""
+    focus = set(cues.get("purpose_focus", ()))
+    for child in token.children:
+        if child.dep_ in ("advcl", "xcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+            if any(c.lower_ in focus for c in child.children) or any(
+                    t.lower_ in focus for t in token.doc[max(child.left_edge.i - 2, 0): child.left_edge.i]):
+                return True
+    return False
+
+
+def _governing_path(anchor: Token, cues: dict[str, Any]) -> list[tuple[Token, Token]]:
+    """(governor, the child it was reached from) up the parse, as far as a negating governor
+    can reach: not through a sibling clause, a means or time phrase, or a topic phrase
+    ("rejected calls for a tax on its profits", "declined to be drawn on reports that ...")."""
+    detaching = set(_DETACHING_PREPOSITIONS) | set(cues.get("detaching_prepositions", ()))
+    out = []
+    token = anchor
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
+        if token.dep_ in ("pobj", "pcomp") and token.head.lower_ in detaching:
+            break
+        out.append((token.head, token))
+        token = token.head
+    return out
+
+
 def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
-    """True when a negation cue governs the trigger: a negated word within its clause, or a
-    verb of refusal or denial anywhere above it ("denied a report that it would sell ...")."""
+    """True when a negation governs the claim's own predicate (docs/claims.md, "Polarity").
+
+    A negated word within the trigger's clause negates the claim ("did not buy", "no binding
+    commitment", "Neither X nor Y offers"), unless the negation is about something else: a
+    verb of speech or opposition above the trigger ("declined to comment on the merger talks",
+    "would not oppose the purchase"), a purpose in focus ("did not buy X just to ..."), or
+    litotes ("no stranger to legal action"). A verb of refusal, denial or failure above the
+    trigger negates it when the trigger is its object or complement ("denied a report that it
+    would sell", "failed to win a contract", "called off the merger"), not its subject
+    ("profits drop"), and not when that verb is itself negated ("did not rule out a sale").
+    """
     dependents = set(cues["dependents"])
-    for token in [*match, *chain]:
+    barriers = set(cues.get("scope_barriers", ()))
+    litotes = set(cues.get("litotes", ()))
+    anchor = chain[0]
+    for position, token in enumerate([*match, *chain]):
+        own = token in match or token.i == anchor.i
+        if not own and token.lemma_.lower() in barriers:
+            break  # negation above a verb of speech or opposition is about that verb
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and child.lower_ in dependents):
+                if child.lower_ == "no" and token.lower_ in litotes:
+                    continue
+                if child.dep_ == "neg" and _purpose_in_focus(token, cues):
+                    continue
+                return True
+            # "Neither Vodafone nor T-Mobile offers ...", "No bank was willing to ...": a negated subject.
+            if child.dep_ in ("nsubj", "nsubjpass") and any(
+                    g.dep_ in ("preconj", "det") and g.lower_ in ("neither", "no") for g in child.children):
                 return True
         if token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"]:
             return True
-    if any(t.lower_ in cues["determiners"] and t.head in match for t in match.doc[max(match.start - 3, 0): match.start]):
+    if any(t.lower_ in cues["determiners"] and t.head in match and t.head.lower_ not in litotes
+           for t in match.doc[max(match.start - 3, 0): match.start]):
         return True
     particles = cues["governor_particles"]
-    for token in governors(chain[0]):
+    for token, via in _governing_path(anchor, cues):
         lemma = token.lemma_.lower()
-        if lemma in cues["governors"]:
-            return True
-        if lemma in particles and any(c.lower_ == particles[lemma] for c in token.children):
+        negating = lemma in cues["governors"] or (
+            lemma in particles and any(c.lower_ == particles[lemma] for c in token.children))
+        if negating:
+            # "profits drop": the trigger is what drops, not what is dropped;
+            # "did not rule out a sale": two negations affirm.
+            # "withdrew its offer, enabling X to merge": an adverbial clause is not what is withdrawn.
+            return via.dep_ not in ("nsubj", "csubj", "advcl") and not _negated_here(token)
+        if lemma in barriers and token.i != anchor.i:
+            return False  # "declined to comment on talks": the refusal is about the comment
+    return False
+
+
+def is_unsaid(anchor: Token, cues: dict[str, Any]) -> bool:
+    """"declined to comment on merger talks", "did not say whether it would buy X": a refusal
+    to speak states no claim at all, neither affirmed nor negated (gold guidelines)."""
+    speech = set(cues.get("withheld_speech", ()))
+    token = anchor
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
+        token = token.head
+        if token.lemma_.lower() in speech and (
+                _negated_here(token) or token.head.lemma_.lower() in cues["governors"]):
             return True
     return False
 
@@ -488,12 +643,12 @@ def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> s
     if chain[0].lemma_.lower() in cues["planned_governors"]:
         lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
     if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
-            or lemmas & set(cues["hedged_governors"]):
+            or lemmas & set(cues["hedged_governors"]) or _hearsay_or_condition(chain, above, cues):
         return "hedged"
     # "its planned takeover of X": the noun itself is qualified as a plan.
     planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
-            or has_phrase(cues["planned_phrases"]) or planned_adjective:
+            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues):
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
@@ -502,12 +657,82 @@ def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> s
     return "asserted"
 
 
+def _hearsay_or_condition(chain: list[Token], above: list[Token], cues: dict[str, Any]) -> bool:
+    """"X is understood / thought / said to be in talks", or a claim inside a condition
+    ("if regulators approve, X would buy Y"): the writer does not vouch for it."""
+    hearsay = set(cues.get("hedged_passive_governors", ()))
+    conditions = set(cues.get("conditional_marks", ()))
+    for token in [*chain, *above]:
+        if token.lemma_.lower() in hearsay and any(c.dep_ == "auxpass" for c in token.children) \
+                and any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
+            return True
+        for clause in (token, *(c for c in token.children if c.dep_ == "advcl")):
+            if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in conditions for c in clause.children):
+                return True
+    return False
+
+
+def _purpose_of_deal(chain: list[Token], cues: dict[str, Any]) -> bool:
+    """"signed a deal to supply gas", "a bid to buy X": the infinitive names what the deal is to bring."""
+    nouns = set(cues.get("purpose_nouns", ()))
+    for token in chain:
+        if token.dep_ in ("acl", "relcl") and token.head.lemma_.lower() in nouns and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True
+    return False
+
+
+def find_attribution(chain: list[Token], token_names: dict[int, str], subjects: list[str],
+                     cues: dict[str, Any]) -> tuple[str | None, Token | None]:
+    """(who the claim is attributed to, the token naming them): the speaker of a reporting verb
+    governing the claim or appended to it ("X said", "..., X told reporters"), or the one named
+    after "according to". A pronoun or "the company" as speaker is the claim's own subject."""
+    reporting = set(cues["reported_verbs"])
+    above = governors(chain[0])
+    speakers: list[Token] = []
+    for token in [*chain, *above]:
+        if token.lemma_.lower() in reporting and token is not chain[0]:
+            # "X opened a plant and said it would ...": a conjoined verb shares its head's subject.
+            speaker_of = token.head if token.dep_ == "conj" and not any(
+                c.dep_ in _SUBJECT_DEPS for c in token.children) else token
+            speakers.extend(c for c in speaker_of.children if c.dep_ in ("nsubj", "nsubjpass"))
+        for child in token.children:
+            if _is_aside(child) and child.lemma_.lower() in reporting and child.i > chain[0].i:
+                speakers.extend(c for c in child.children if c.dep_ == "nsubj")
+            if child.lower_ == "according":
+                speakers.extend(p for to in child.children for p in to.children if p.dep_ == "pobj")
+            if child.dep_ == "prep" and any(g.lower_ == "according" for g in child.children):
+                speakers.extend(p for p in child.children if p.dep_ == "pobj")
+    for speaker in speakers:
+        name = _org_at(speaker, token_names)
+        if name:
+            return name, speaker
+        if speaker.lower_ in load_claim_rules().pronouns or speaker.lower_ in _descriptors():
+            return (subjects[0] if subjects else None), speaker
+        person = next((e for e in speaker.doc.ents if e.label_ == "PERSON" and e.start <= speaker.i < e.end), None)
+        if person is not None:
+            return person.text, speaker
+        if speaker.pos_ in ("NOUN", "PROPN"):
+            return _phrase(speaker, 8), speaker
+    return None, None
+
+
+def _is_aside(clause: Token) -> bool:
+    """A clause appended to another as an aside (", the company said"), which the small parser
+    labels parataxis, ccomp or, after a comma with no conjunction, conj. Not advcl: ", claiming
+    that ..." gives a reason, it does not attribute the claim; nor "... and said": a new statement."""
+    if clause.dep_ in ("parataxis", "ccomp"):
+        return True
+    return clause.dep_ == "conj" and clause.left_edge.i > 0 and clause.doc[clause.left_edge.i - 1].text == "," \
+        and not any(c.dep_ == "cc" for c in clause.head.children if c.i < clause.i)
+
+
 def _reported_aside(chain: list[Token], above: list[Token], reporting: set[str]) -> bool:
     """"..., the company said." attached under the claim's own clause (not as a conjunct)."""
     for token in [*chain, *above]:
         for child in token.children:
             # Not advcl: ", claiming that ..." gives a reason, it does not attribute the claim.
-            if child.dep_ in ("parataxis", "ccomp") and child.lemma_.lower() in reporting and child.i > chain[0].i:
+            if _is_aside(child) and child.lemma_.lower() in reporting and child.i > chain[0].i:
                 return True
             if child.lower_ == "according" or any(g.lower_ == "according" for g in child.children if child.dep_ == "prep"):
                 return True
@@ -525,10 +750,17 @@ def extract_claims(
     found: dict[tuple[str, str, str | None], Claim] = {}
     last_subject: str | None = None
     sentence_subject: dict[int, str] = {}
+    sentence_group: dict[int, list[str]] = {}
     for sent in doc.sents:
-        subj_here = [token_names[t.i] for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names]
+        # The organisation in focus: a news agency reporting the story is never an antecedent.
+        subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
+                     and not rules.is_news_organisation(token_names[t.i])]
         if subj_here:
-            sentence_subject[sent.start] = subj_here[0]
+            sentence_subject[sent.start] = token_names[subj_here[0].i]
+            # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
+            group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subj_here[0]) if t.i in token_names))
+            if len(group) > 1:
+                sentence_group[sent.start] = group
     for match_id, start, end in matcher(doc):
         rule = rules.rules[doc.vocab.strings[match_id]]
         match = doc[start:end]
@@ -563,14 +795,32 @@ def extract_claims(
                 subject_tokens[0].lower_ in _descriptors() and any(c.lower_ in ("the", "its") for c in subject_tokens[0].children))):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
-            fallback = _governing_subject(chain[-1], token_names)
-            if fallback is None:
-                previous = [s for s in sentence_subject.items() if s[0] < sent.start]
-                fallback = previous[-1][1] if previous else last_subject
-            if fallback:
-                subjects, certainty = [fallback], 0.6
+            # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.
+            if subject_tokens[0].lower_ in _PLURAL_PRONOUNS:
+                # "they" is the latest group of organisations named together as a subject, not any
+                # single one (BBC style calls a company "it"; "they" is mostly people or governments).
+                latest = max((k for k in sentence_group if k < sent.start), default=None)
+                if latest is not None:
+                    subjects, certainty = list(sentence_group[latest]), 0.6
+            else:
+                fallback = (_clause_subject(chain[-1], token_names) if how == "possessive" else None) \
+                    or _governing_subject(chain[-1], token_names)
+                if fallback is None:
+                    previous = [s for s in sentence_subject.items() if s[0] < sent.start]
+                    fallback = previous[-1][1] if previous else last_subject
+                if fallback:
+                    subjects, certainty = [fallback], 0.6
         if not subjects:
             continue
+        attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)
+        if any(rules.is_news_organisation(s) for s in subjects):
+            # "<paper> reported a takeover of X": the subject came from the reporting verb, so the
+            # news organisation is the claim's source, not its subject. ("<paper> said it would cut
+            # jobs" is about the paper itself: there the claim's clause has its own subject.)
+            reporting_top = len(chain) > 1 and chain[-1].lemma_.lower() in rules.modality["reported_verbs"]
+            subjects = [s for s in subjects if not (rules.is_news_organisation(s) and reporting_top)]
+            if not subjects:
+                continue
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org:
             continue
@@ -592,13 +842,17 @@ def extract_claims(
                         subjects, certainty = [found_by[0]], 0.7
                         break
         elif rule.type in rules.commercial_types:
-            subjects = [s for s in subjects if not rules.is_regulator(s)]
+            subjects = [s for s in subjects if not rules.bars_commerce(s)]
         if not subjects:
             continue
         if obj_token is not None and obj_token.lemma_.lower() in rule.object_not:
             continue
+        if _wrong_kind_of_argument(rule, anchor):
+            continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
             continue  # "Foxconn builds" without a thing built is no supply claim
+        if is_unsaid(anchor, rules.negation):
+            continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
         modality = read_modality(chain, sent, rules.modality)
         evidence = sent.text.strip()
@@ -615,6 +869,7 @@ def extract_claims(
                 polarity=polarity, modality=modality, evidence=evidence,
                 start=offset, end=offset + len(evidence),
                 confidence=round(min(0.95, certainty + (0.05 if target_is_org else 0.0)), 3), rule=rule.id,
+                attributed_to=attributed,
             )
             key = (subject, rule.type, target)
             kept = found.get(key)

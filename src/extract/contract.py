@@ -32,7 +32,8 @@ def analysis_to_json(doc: str, analysis: Analysis) -> dict[str, Any]:
         ],
         "claims": [
             {"subject": c.subject, "type": c.type, "object": c.object, "polarity": c.polarity,
-             "modality": c.modality, "evidence": c.evidence, "start": c.start, "end": c.end}
+             "modality": c.modality, "evidence": c.evidence, "start": c.start, "end": c.end,
+             "attributed_to": c.attributed_to}
             for c in analysis.claims
         ],
     }

@@ -504,7 +504,8 @@ def build_rows(
                 "modality": claim.modality, "evidence": claim.evidence, "evidence_start": claim.start,
                 "evidence_end": claim.end, "article_id": aid, "rule": claim.rule, "extractor_version": version,
                 "extractor_confidence": claim.confidence, "confidence": confidence,
-                "confidence_detail": to_json(detail), "first_seen": now, "last_seen": now,
+                "confidence_detail": to_json(detail), "attributed_to": claim.attributed_to,
+                "first_seen": now, "last_seen": now,
             })
     return rows
 

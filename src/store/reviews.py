@@ -141,7 +141,7 @@ def entity_claims(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[s
         SELECT c.id, c.type, c.polarity, c.modality, c.evidence, c.evidence_start, c.evidence_end,
                c.subject_id, s.name AS subject, coalesce(o.name, c.object_text) AS object, c.object_id,
                coalesce(c.confidence, c.extractor_confidence) AS confidence, c.confidence_detail, c.rule,
-               a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
+               c.attributed_to, a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
                coalesce(a.published, a.fetched) AS published, {_VERDICT} AS verdict
         FROM claims c
         JOIN entities s ON s.id = c.subject_id

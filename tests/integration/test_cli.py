@@ -45,7 +45,9 @@ def test_extract_json_follows_the_contract(runner):
         assert loc["country"] is None or (len(loc["country"]) == 2 and loc["country"].isupper())
         assert loc["continent"] is None or loc["continent"] in CONTINENTS
     for claim in out["claims"]:
-        assert set(claim) == {"subject", "type", "object", "polarity", "modality", "evidence", "start", "end"}
+        assert set(claim) == {"subject", "type", "object", "polarity", "modality", "evidence", "start", "end",
+                              "attributed_to"}
+        assert claim["attributed_to"] is None or (isinstance(claim["attributed_to"], str) and claim["attributed_to"])
         assert claim["type"] in CLAIM_TYPES and claim["polarity"] in {"affirmed", "negated"}
         assert claim["modality"] in {"asserted", "reported", "hedged", "planned"}
         assert text[claim["start"]:claim["end"]] == claim["evidence"]

@@ -51,6 +51,10 @@ def test_review_commands_act_and_record(env):
     shown = run("review", "show", "Quayside", "--json")
     assert shown.exit_code == 0, shown.output
     claim = next(c for c in json.loads(shown.stdout)["claims"] if c["type"] == "supply")
+    # "..., the companies said": the reviewer sees whom a reported claim is attributed to.
+    partnership = next(c for c in json.loads(shown.stdout)["claims"] if c["type"] == "partnership")
+    assert (partnership["modality"], partnership["attributed_to"]) == ("reported", "the companies")
+    assert "reported, per the companies" in run("review", "show", "Quayside").output
 
     assert run("review", "approve", "Quayside Robotics", "--reviewer", "ana", "--note", "ok").exit_code == 0
     again = run("review", "approve", "Quayside Robotics", "--reviewer", "ana")

@@ -121,3 +121,131 @@ def test_quoted_people_are_not_organisations(analyse):
     # A company named after a person stays a company.
     company = analyse("Priya Raman Holdings said so. Mr Raman said Foxconn would build racks.")
     assert "Priya Raman Holdings" in {o.name for o in company.organisations}
+
+
+# Polarity by scope (issue 15, item 2): a negation negates a claim only when it governs the
+# claim's own predicate. Each rule of `negation` in models/claim_rules.json has its example here.
+@pytest.mark.parametrize(("sentence", "ctype", "polarity"), [
+    # negated: the claim's own predicate is refused, failed, called off or withdrawn
+    ("Neither Kestrel Compute nor Halden Systems was willing to fund the new plant.", "investment", "negated"),
+    ("Kestrel Compute called off its planned merger with Halden Systems.", "merger", "negated"),
+    ("Kestrel Compute withdrew its takeover offer for Halden Systems.", "acquisition", "negated"),
+    ("Kestrel Compute is not in talks to buy Halden Systems.", "acquisition", "negated"),
+    # affirmed: the negation is about something else
+    ("Kestrel Compute said it did not acquire Halden Systems just to gain a foothold in Wales.", "acquisition", "affirmed"),
+    ("The regulator said it would not oppose the purchase of Halden Systems by Kestrel Compute.", "acquisition", "affirmed"),
+    ("Kestrel Compute has not ruled out a takeover of Halden Systems.", "acquisition", "affirmed"),
+    ("Kestrel Compute is no stranger to taking legal action against Halden Systems.", "legal_action", "affirmed"),
+])
+def test_polarity_follows_the_scope_of_the_negation(analyse, sentence, ctype, polarity):
+    found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject != "Halden Systems"]
+    assert found, sentence
+    assert {c.polarity for c in found} == {polarity}, sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kestrel Compute declined to comment on merger talks with Halden Systems.",
+    "Kestrel Compute would not say whether it planned to buy Halden Systems.",
+])
+def test_refusing_to_speak_states_no_claim(analyse, sentence):
+    # Neither a negated merger nor an affirmed one: the gold guidelines make it no claim.
+    assert not [c for c in analyse(sentence).claims if c.type in ("merger", "acquisition")], sentence
+
+
+def test_a_falling_result_is_not_a_negated_result(analyse):
+    # "profits drop": the result is what drops, not something dropped.
+    found = [c for c in analyse("Kestrel Compute saw its annual profits drop 20% last year.").claims
+             if c.type == "financial_result"]
+    assert found and all(c.polarity == "affirmed" for c in found)
+
+
+def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
+    found = analyse("Kestrel Compute rejected calls for a windfall tax on its profits.").claims
+    assert all(c.polarity == "affirmed" for c in found), found
+
+
+# Modality of real prose (issue 15, item 3): each cue added to `modality` has its example.
+@pytest.mark.parametrize(("sentence", "ctype", "modality"), [
+    ("Kestrel Compute is understood to be in talks to buy Halden Systems.", "acquisition", "hedged"),
+    ("If regulators agree, Kestrel Compute would buy Halden Systems.", "acquisition", "hedged"),
+    ("Kestrel Compute is set to buy Halden Systems.", "acquisition", "planned"),
+    ("Kestrel Compute is expected to report a profit next week.", "financial_result", "planned"),
+    ("Kestrel Compute is due to open a new plant in Leeds next year.", "facility", "planned"),
+    ("Kestrel Compute has signed a deal to supply servers to Halden Systems.", "supply", "planned"),
+    ("Kestrel Compute is in the process of merging with Halden Systems.", "merger", "planned"),
+])
+def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
+    found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
+    assert found, sentence
+    assert found[0].modality == modality, sentence
+
+
+# The actor and the source (issue 15, item 4): a news organisation that reports is the claim's
+# source (`attributed_to`), never its subject; a speaker in an aside or after "according to" too.
+@pytest.mark.parametrize(("sentence", "subject", "ctype", "attributed_to"), [
+    ("The Sunday Ledger reported a takeover of Halden Systems by Kestrel Compute.", "Kestrel Compute", "acquisition", "Sunday Ledger"),
+    ("According to the Financial Times, Kestrel Compute is in talks to buy Halden Systems.", "Kestrel Compute", "acquisition", "Financial Times"),
+    ("Kestrel Compute will build a plant in Ohio, its chief executive Maria Lindqvist told reporters.", "Kestrel Compute", "facility", "Maria Lindqvist"),
+    ("Kestrel Compute said it would open a plant in Ohio.", "Kestrel Compute", "facility", "Kestrel Compute"),
+    ("Kestrel Compute opened a plant in Ohio last year.", "Kestrel Compute", "facility", None),
+])
+def test_a_reported_claim_keeps_its_source_apart_from_its_actor(analyse, sentence, subject, ctype, attributed_to):
+    claims = analyse(sentence).claims
+    assert not any(c.subject in ("Sunday Ledger", "Financial Times") for c in claims), claims
+    found = [c for c in claims if c.type == ctype and c.subject == subject]
+    assert found, sentence
+    assert found[0].attributed_to == attributed_to, sentence
+
+
+def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_agency(analyse):
+    text = ("Kestrel Compute is expanding in the north. Reuters reported the news on Monday. "
+            "The company will open a plant in Leeds.")
+    facility = [c for c in analyse(text).claims if c.type == "facility"]
+    assert [c.subject for c in facility] == ["Kestrel Compute"]
+
+
+# Type discipline (issue 15, item 5): a claim type needs its argument of the right kind.
+@pytest.mark.parametrize(("sentence", "absent", "present"), [
+    ("Kestrel Compute announced a record profit for the year.", "product_launch", "financial_result"),
+    ("Kestrel Compute announced a deal with Halden Systems to test new chips.", "product_launch", None),
+    ("Kestrel Compute has been producing a rival to Halden Systems' flagship server.", "supply", None),
+    ("Kestrel Compute blamed the fall in its margins on high launch costs.", "product_launch", None),
+    ("Kestrel Compute decided to take no action over the delays.", "legal_action", None),
+    ("Kestrel Compute took legal action against Halden Systems.", None, "legal_action"),
+    ("Kestrel Compute unveiled a new server for cloud providers.", None, "product_launch"),
+    ("Kestrel Compute introduced new hiring procedures after the audit.", "product_launch", None),
+])
+def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
+    types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
+    assert absent not in types, (sentence, types)
+    assert present is None or present in types, (sentence, types)
+
+
+def test_a_department_store_group_may_buy_and_a_department_of_state_regulates(analyse):
+    store = analyse("Marlowe Department Stores agreed to buy Halden Systems for $40 million.").claims
+    assert [(c.subject, c.type) for c in store if c.type == "acquisition"] == [("Marlowe Department Stores", "acquisition")]
+    from dossier.extract.claims import load_claim_rules
+    rules = load_claim_rules()
+    assert rules.is_regulator("Department of Justice") and rules.is_regulator("Federal Reserve")
+    assert not rules.is_regulator("Marlowe Department Stores") and not rules.bars_commerce("Federal Reserve")
+    # A court rules on a case; its rulings are not regulatory actions (the real-news gold
+    # annotates them as `other`), so a court is no regulatory subject.
+    assert not rules.is_regulator("High Court") and not rules.is_regulator("Court of Appeal")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kestrel Compute agreed to buy its longtime supplier and rival Halden Systems for $2bn.",
+    "Kestrel Compute agreed to buy its former owner, the chipmaker Halden Systems, for $2bn.",
+])
+def test_buying_a_company_named_in_apposition_is_an_acquisition_not_an_order(analyse, sentence):
+    types = {(c.subject, c.type, c.object) for c in analyse(sentence).claims}
+    assert ("Kestrel Compute", "acquisition", "Halden Systems") in types, types
+    assert not any(t[1] == "purchase_commitment" for t in types), types
+
+
+def test_they_resolves_to_organisations_named_together_never_to_a_single_one(analyse):
+    pair = analyse("Kestrel Compute and Halden Systems agreed to merge. Halden Systems moved its offices in May. "
+                   "They said they would cut 150 jobs.").claims
+    assert {c.subject for c in pair if c.type == "workforce"} == {"Kestrel Compute", "Halden Systems"}
+    single = analyse("Kestrel Compute moved its offices in May. They said they would cut 150 jobs.").claims
+    assert not [c for c in single if c.type == "workforce"], single

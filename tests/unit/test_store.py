@@ -39,7 +39,7 @@ PUBLIC_VIEW_COLUMNS = {
                            "grade", "grade_label", "source_count", "independent_source_count", "status", "revision",
                            "updated_at"],
     "v_claims": ["claim_id", "subject", "type", "object", "polarity", "modality", "evidence", "article_url",
-                 "published_at", "confidence", "review_verdict"],
+                 "published_at", "confidence", "review_verdict", "attributed_to"],
     "v_entity_timeline": ["entity_id", "name", "article_id", "title", "article_url", "occurred_at", "mentions"],
 }
 
@@ -148,3 +148,25 @@ def test_feed_polls_count_consecutive_failures_back_off_and_adding_again_clears_
     with warehouse.write() as con:
         wait = con.execute("SELECT epoch(next_poll_after) - epoch(last_polled) FROM feeds").fetchone()[0]
     assert wait == pytest.approx(7200, abs=1)
+
+
+def test_v_claims_carries_who_a_claim_is_attributed_to(warehouse):
+    """Migration 012: the claim's source ("according to X") reaches analysts through v_claims."""
+    now = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    article = {"id": "a1", "url": "https://news.example/a1", "canonical_url": "https://news.example/a1",
+               "status": "ok", "first_seen": now, "last_seen": now}
+    claim = {"subject_id": "e1", "type": "acquisition", "object_id": None, "object_text": "a rival",
+             "polarity": "affirmed", "modality": "reported", "evidence": "X will buy a rival, Y said.",
+             "evidence_start": 0, "evidence_end": 27, "article_id": "a1", "rule": "acquisition-verb",
+             "extractor_version": "test", "extractor_confidence": 0.8, "first_seen": now, "last_seen": now}
+    with warehouse.write() as con:
+        upsert(con, "entities", [entity("Kestrel", now)], key=["id"])
+        upsert(con, "articles", [article], key=["id"])
+        upsert(con, "claims", [claim | {"id": "c1", "attributed_to": "Halden Systems"},
+                               claim | {"id": "c2", "type": "merger", "attributed_to": None}], key=["id"])
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        rows = dict(con.execute("SELECT claim_id, attributed_to FROM v_claims ORDER BY claim_id").fetchall())
+    finally:
+        con.close()
+    assert rows == {"c1": "Halden Systems", "c2": None}
