@@ -116,8 +116,9 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
 def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the newest analysed article in the warehouse was published (or fetched): the
     reference time for recency, so a warehouse of old news still ranks its freshest stories."""
-    row = con.execute("SELECT max(coalesce(published, fetched)) FROM articles WHERE status = 'ok'").fetchone()
-    return row[0] if row else None
+    # fetchall, not fetchone: a half-read result blocks the next register() on this connection.
+    [(newest,)] = con.execute("SELECT max(coalesce(published, fetched)) FROM articles WHERE status = 'ok'").fetchall()
+    return newest
 
 
 def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -148,3 +148,16 @@ def test_feed_polls_count_consecutive_failures_back_off_and_adding_again_clears_
     with warehouse.write() as con:
         wait = con.execute("SELECT epoch(next_poll_after) - epoch(last_polled) FROM feeds").fetchone()[0]
     assert wait == pytest.approx(7200, abs=1)
+
+
+def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
+    from dossier.review.drafts import recency_reference
+
+    old, newer = datetime(2004, 3, 1, tzinfo=timezone.utc), datetime(2005, 1, 27, tzinfo=timezone.utc)
+    rows = [{"id": f"a{i}", "url": f"http://x.example/{i}", "canonical_url": f"http://x.example/{i}", "status": status,
+             "published": when, "first_seen": when, "last_seen": when}
+            for i, (when, status) in enumerate([(old, "ok"), (newer, "ok"), (datetime(2030, 1, 1, tzinfo=timezone.utc), "failed")])]
+    with warehouse.write() as con:
+        assert recency_reference(con) > newer  # an empty warehouse: now
+        upsert(con, "articles", rows, key=["id"])
+        assert recency_reference(con) == newer  # failed articles are no evidence
