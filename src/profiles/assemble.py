@@ -14,7 +14,13 @@ from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
 from dossier.ids import canonical_json, hash_text
 from dossier.models import load_json, models_version
-from dossier.profiles.classification import Reference, classify_organisation, described_sentences, product_sentences
+from dossier.profiles.classification import (
+    Reference,
+    classify_organisation,
+    described_sentences,
+    is_product_name,
+    product_sentences,
+)
 from dossier.scoring.confidence import (
     ClaimEvidence,
     OrganisationEvidence,
@@ -100,7 +106,8 @@ def assemble_profile(
     organisation = OrganisationEvidence(
         linked=reference is not None, typed=kind.decided_by == "evidence", described=described_sentences(evidence["contexts"]),
         org_name=any(basename(n) != n for n in [name, *aliases]), labels=evidence.get("labels", {}),
-        acting_claims=len(own_affirmed), products=product_sentences(evidence["contexts"]))
+        acting_claims=len(own_affirmed), products=product_sentences(evidence["contexts"]),
+        product_name=is_product_name([name]))
     with scoring():
         confidence = score_profile(ScoreInput(
             sources=sources,

@@ -320,6 +320,14 @@ def product_sentences(contexts: Iterable[dict[str, Any]]) -> int:
     return len(found)
 
 
+def is_product_name(names: Iterable[str]) -> bool:
+    """Whether the canonical name (the first) ends in a product or event noun: "Consumer
+    Electronics Show", "Interactive Media Player", "FTSE 100 Index"."""
+    first = next(iter(names), "")
+    words = first.lower().split()
+    return len(words) > 1 and words[-1] in frozenset(load_json("taxonomy.json")["product_nouns"])
+
+
 def evidence_cues(
     names: Sequence[str], claims: Sequence[dict[str, Any]], descriptions: Sequence[tuple[str, str]]
 ) -> dict[str, list[tuple[Cue, int]]]:

@@ -61,6 +61,7 @@ class OrganisationEvidence:
     labels: Mapping[str, int] = field(default_factory=dict)  # its stored mentions per entity label
     acting_claims: int = 0         # its affirmed claims as the subject
     products: int = 0              # sentences naming it as a product ("the X console", "its X")
+    product_name: bool = False     # its name ends in a product or event noun ("... Show", "... Player")
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ def organisation_certainty(data: ScoreInput) -> tuple[float, dict[str, Any]]:
     own evidence decided (0.6), a description as an organisation (0.4, a second sentence 0.3
     more), a company form in its name (0.4), its own affirmed claims (0.2: the extractor gives
     claims to anything it takes for an organisation), and the model's labels (0.1 times the
-    share of its mentions labelled ORG); times 0.3 when it reads as a product instead."""
+    share of its mentions labelled ORG); times 0.3 when it reads as a product or an event instead
+    (its name ends in such a noun, or sentences name it so more than describe it as an organisation)."""
     org = data.organisation
     labelled = sum(org.labels.values())
     present = {
@@ -149,8 +151,8 @@ def organisation_certainty(data: ScoreInput) -> tuple[float, dict[str, Any]]:
     doubt = 1.0
     for name, strength in ORGANISATION_SIGNALS.items():
         doubt *= 1.0 - strength * present[name]
-    product = (org.products >= PRODUCT_SENTENCES and org.products > 2 * org.described
-               and not org.linked and not org.typed)
+    product = not org.linked and (org.product_name or (
+        org.products >= PRODUCT_SENTENCES and org.products > 2 * org.described and not org.typed))
     return (1.0 - doubt) * (PRODUCT_FACTOR if product else 1.0), {
         "signals": {k: round(v, 3) for k, v in present.items() if v}, "described": org.described,
         "acting_claims": org.acting_claims, "products": org.products, "reads_as_product": product}

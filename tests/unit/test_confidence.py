@@ -119,3 +119,17 @@ def test_a_name_read_as_a_product_loses_most_of_its_certainty():
     assert certainty(acting_claims=2, products=3) == pytest.approx(0.3 * certainty(acting_claims=2))
     assert certainty(acting_claims=2, products=1) == certainty(acting_claims=2)  # one sentence is not enough
     assert certainty(linked=True, products=5) == certainty(linked=True)  # reference data knows better
+
+
+def test_a_product_or_event_name_loses_its_certainty_unless_reference_data_knows_it():
+    from dossier.profiles.classification import is_product_name
+    from dossier.scoring.confidence import OrganisationEvidence, organisation_certainty
+
+    assert is_product_name(["Consumer Electronics Show"]) and is_product_name(["Halo Media Player"])
+    assert not is_product_name(["Show"]) and not is_product_name(["Brightledger"])
+
+    def certainty(**kw):
+        return organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(**kw)))[0]
+
+    assert certainty(typed=True, product_name=True) == pytest.approx(0.3 * certainty(typed=True))
+    assert certainty(linked=True, product_name=True) == certainty(linked=True)
