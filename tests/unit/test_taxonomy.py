@@ -65,3 +65,12 @@ def test_most_pytickersymbols_companies_get_a_type():
     stocks = {s["name"]: s for s in tickers.PyTickerSymbols().get_all_stocks()}
     typed = sum(reference_type(Known(industries=s.get("industries") or ())) is not None for s in stocks.values())
     assert typed / len(stocks) >= 0.93, f"{typed} of {len(stocks)} typed"
+
+
+def test_every_gazetteer_kind_agreed_with_recognition_has_a_type():
+    # The kinds src/extract/gazetteer.py's KnownOrganisation uses; "company" types by sector or industries.
+    agreed = ["regulator", "government_body", "central_bank", "court", "union", "university", "ngo",
+              "international_organisation", "political_party", "exchange", "news_organisation", "sports_club"]
+    for kind in agreed:
+        assert classify_organisation(["X"], [], [], Known(kind=kind)).decided_by == "reference", kind
+    assert classify_organisation(["X"], [], [], Known(kind="company")).type == "unknown"
