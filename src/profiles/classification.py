@@ -5,7 +5,8 @@ came from:
 
 1. **Reference data** — the organisation's gazetteer record, when it is linked to one: a
    non-company `kind` ("central_bank", "regulator", ...), a curated `sector` naming a taxonomy
-   key, or its pytickersymbols `industries` mapped through `taxonomy.json: industries`.
+   key, or its pytickersymbols `industries` mapped through `taxonomy.json: industries` (their
+   weighted vote; when the news decides one of the listed industries, that one).
 2. **What the news says of the organisation itself**, summed: a descriptor phrase heading a
    description of it (weight 3: "Russian oil company X", "X, the Japanese carmaker", "X is the
    world's biggest brewer"), a cue word of its own names (3: "... Airways"), its affirmed
@@ -116,6 +117,18 @@ def industry_type(industry: str) -> tuple[str | None, int]:
     return None, 0
 
 
+def industry_votes(industries: Iterable[str]) -> tuple[Counter[str], dict[str, str]]:
+    """Weighted votes of pytickersymbols industries for taxonomy keys, and the industry behind each."""
+    votes: Counter[str] = Counter()
+    said: dict[str, str] = {}
+    for industry in industries or ():
+        key, weight = industry_type(industry)
+        if key is not None:
+            votes[key] += weight
+            said.setdefault(key, industry)
+    return votes, said
+
+
 def reference_type(reference: Reference) -> tuple[dict[str, Any], Cue] | None:
     """The type reference data gives: a non-company kind, a curated sector, then the
     industries' weighted vote (None when none of them tells)."""
@@ -125,13 +138,7 @@ def reference_type(reference: Reference) -> tuple[dict[str, Any], Cue] | None:
     by_sector = _types_by_key().get((reference.sector or "").lower())
     if by_sector is not None:
         return by_sector, Cue(f"sector: {reference.sector}", "reference", reference.id)
-    votes: Counter[str] = Counter()
-    said: dict[str, str] = {}
-    for industry in reference.industries or ():
-        key, weight = industry_type(industry)
-        if key is not None:
-            votes[key] += weight
-            said.setdefault(key, industry)
+    votes, said = industry_votes(reference.industries)
     if not votes:
         return None
     order = {e["key"]: i for i, e in enumerate(taxonomy_types())}
@@ -371,11 +378,9 @@ def classify_organisation(
     end} (offsets within the sentence); `claims`: its affirmed claims as the subject, as
     {type, object, object_is_organisation, sentence}; `reference`: its gazetteer record, if
     linked. Unknown when nothing, or only a weak cue, speaks of it. Ties go to the type listed first."""
-    if reference is not None:
-        decided = reference_type(reference)
-        if decided is not None:
-            entry, cue = decided
-            return _classification(entry, "reference", [cue])
+    decided = reference_type(reference) if reference is not None else None
+    if decided is not None and (reference.kind in _types_by_kind() or _types_by_key().get((reference.sector or "").lower())):
+        return _classification(decided[0], "reference", [decided[1]])
     contexts = list(contexts)
     descriptions = sorted({(p.lower(), c["sentence"]) for c in contexts
                            for p in describing_phrases(c["sentence"], c["start"], c["end"])})
@@ -385,9 +390,17 @@ def classify_organisation(
     found = evidence_cues(list(names), acting, descriptions)
     order = {e["key"]: i for i, e in enumerate(taxonomy_types())}
     scores = {key: sum(w for _, w in cues) for key, cues in found.items()}
-    if not scores:
+    key = max(scores, key=lambda k: (scores[k], -order[k])) if scores else None
+    if decided is not None:
+        # pytickersymbols lists some companies under many industries (a carmaker under retail,
+        # food and telecoms too): when the news decides one of them, that one is the type.
+        votes, said = industry_votes(reference.industries)
+        if key is not None and scores[key] >= THRESHOLD and key in votes and key != decided[0]["key"]:
+            return _classification(_types_by_key()[key], "reference",
+                                   [Cue(f"industry: {said[key]}", "reference", reference.id), *(c for c, _ in found[key])])
+        return _classification(decided[0], "reference", [decided[1]])
+    if key is None:
         return Classification()
-    key = max(scores, key=lambda k: (scores[k], -order[k]))
     if scores[key] < THRESHOLD:
         return Classification(cues=tuple(c for cues in found.values() for c, _ in cues))
     return _classification(_types_by_key()[key], "evidence", [c for c, _ in found[key]])

@@ -74,3 +74,14 @@ def test_every_gazetteer_kind_agreed_with_recognition_has_a_type():
     for kind in agreed:
         assert classify_organisation(["X"], [], [], Known(kind=kind)).decided_by == "reference", kind
     assert classify_organisation(["X"], [], [], Known(kind="company")).type == "unknown"
+
+
+def test_the_news_chooses_among_the_industries_a_record_lists():
+    # pytickersymbols lists one carmaker under retail, food and telecoms as well.
+    noisy = Known(industries=["Automotive", "Discount Stores", "Retailers", "Food Processing", "Food & Tobacco"])
+    s = "Hanamura, the Japanese carmaker, recalled vehicles."
+    kind = classify_organisation(["Hanamura"], [{"sentence": s, "start": 0, "end": 8}], [], noisy)
+    assert (kind.type, kind.decided_by) == ("Carmaker", "reference") and kind.cues[0].cue == "industry: Automotive"
+    assert classify_organisation(["Hanamura"], [], [], noisy).type == "Retailer"  # the vote, when the news is silent
+    s = "Hanamura, the supermarket group, grew."  # the news naming an industry the record lacks does not win
+    assert classify_organisation(["Hanamura"], [{"sentence": s, "start": 0, "end": 8}], [], Known(industries=["Automotive"])).type == "Carmaker"
