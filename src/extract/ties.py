@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from dossier.extract.entities import entity_cues
 from dossier.extract.places import Resolution, load_gazetteer
@@ -38,17 +38,51 @@ def _facility_words() -> frozenset[str]:
     return frozenset()
 
 
+# Words that may stand between a name and its seat: "X, based in P", "X, which is headquartered
+# in P", "X, with headquarters in P", "X of P". A verb or another noun in between ("X said users
+# based in P") means the seat is someone else's.
+_SEAT_LINK = {",", "based", "headquartered", "headquarters", "hq", "in", "at", "which", "is", "was", "has", "had",
+              "its", "with", "now", "also", "and"}
+_SEAT_ARTICLES = {",", "a", "an", "the"}
+_DESCRIPTOR_RUN = 4
+
+
+def _hyphen_based(doc: Doc, org: Span, place: Span) -> bool:
+    """"Halifax-based Cabot Trail", "the Perth-based miner Kestrel" (descriptor words between),
+    "Kestrel, a Perth-based miner": the organisation right around "P-based", nothing else."""
+    after = place.end
+    if not (after + 1 < len(doc) and doc[after].text == "-" and doc[after + 1].lower_ in ("based", "headquartered")):
+        return False
+    words = doc[after + 2 : org.start] if org.start >= after + 2 else None
+    if words is not None and len(words) <= _DESCRIPTOR_RUN and all(
+            (t.is_lower and t.is_alpha and t.pos_ in ("NOUN", "ADJ")) or t.text == "," for t in words):
+        return True
+    before = doc[org.end : place.start] if org.end <= place.start else None
+    return before is not None and 0 < len(before) <= 3 and all(t.lower_ in _SEAT_ARTICLES for t in before)
+
+
+def _seat_of(org: Span, word: Token) -> bool:
+    """Whether `word` ("based", "headquarters") speaks of this organisation's seat: it modifies
+    the name ("X, based in P"), the name is its subject or owner ("X's headquarters", "X is
+    headquartered in P"), or the name is the subject of the verb that holds it ("X moved its
+    headquarters to P")."""
+    inside = range(org.start, org.end)
+    if word.head.i in inside:
+        return True
+    if any(c.i in inside for c in word.children if c.dep_ in ("nsubj", "nsubjpass", "poss")):
+        return True
+    return any(c.i in inside for c in word.head.children if c.dep_ in ("nsubj", "nsubjpass"))
+
+
 def tie_kind(doc: Doc, org: Span, place: Span, sentence: Span | None = None) -> str:
     """The kind of tie between an organisation mention and a place mention in one sentence
     (`sentence`, found from `org` when not given)."""
-    # "Halifax-based Cabot Trail", "the Perth-based miner" (the org named nearby)
-    if place.end + 1 < len(doc) and doc[place.end].text == "-" and doc[place.end + 1].lower_ in ("based", "headquartered"):
-        if 0 <= org.start - place.end <= _NEAR or abs(org.start - place.start) <= 2 * _NEAR:
-            return "headquarters"
+    if _hyphen_based(doc, org, place):
+        return "headquarters"
     between = doc[org.end : place.start] if org.end <= place.start else None
     if between is not None and len(between) <= _NEAR:
         words = {t.lower_ for t in between}
-        if words & _HQ_WORDS or (len(between) == 1 and between[0].lower_ == "of"):
+        if (words & _HQ_WORDS and words <= _SEAT_LINK) or (len(between) == 1 and between[0].lower_ == "of"):
             return "headquarters"  # "X, based in P", "X, headquartered in P", "X of P"
     anchor = place.root
     while anchor.dep_ == "conj" and anchor.head.i != anchor.i:  # "in Wisconsin and Texas"
@@ -59,7 +93,7 @@ def tie_kind(doc: Doc, org: Span, place: Span, sentence: Span | None = None) -> 
         head = head.head
     lemma = head.lemma_.lower()
     head_office = lemma == "office" and any(c.lower_ == "head" for c in head.children)
-    if lemma == "headquarters" or head_office or head.lower_ in ("headquartered", "based"):
+    if (lemma == "headquarters" or head_office or head.lower_ in ("headquartered", "based")) and _seat_of(org, head):
         return "headquarters"  # not "manufacturing base": a base of operations is not a seat
     if lemma in _facility_words():
         return "site"

@@ -6,20 +6,37 @@ import re
 from collections import Counter
 from contextlib import nullcontext
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
+
+from cleanco import basename
 
 from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
 from dossier.ids import canonical_json, hash_text
 from dossier.models import load_json, models_version
-from dossier.profiles.classification import classify_organisation
-from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
+from dossier.profiles.classification import (
+    Reference,
+    classify_organisation,
+    described_sentences,
+    is_product_name,
+    product_sentences,
+)
+from dossier.scoring.confidence import (
+    ClaimEvidence,
+    OrganisationEvidence,
+    ScoreInput,
+    SourceEvidence,
+    independent_source_count,
+    score_profile,
+)
 from dossier.scoring.grades import sources_phrase
 from dossier.scoring.impact import ClaimSummary, rate_criticality, rate_impact, rate_time_horizon
 from dossier.tracing import Stopwatch
 
 UNKNOWN = "unknown"
 KEY_POINTS = 5
+# Reference data by an entity's `known_id` (the gazetteer's `by_id`); None when nothing is linked.
+ReferenceLookup = Callable[[str], Reference | None]
 SUMMARY_SENTENCES = 3
 
 
@@ -61,42 +78,57 @@ def _aggregate_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def assemble_profile(
-    entity_id: str, evidence: dict[str, Any], now: datetime | None = None, stopwatch: Stopwatch | None = None
+    entity_id: str, evidence: dict[str, Any], now: datetime | None = None, stopwatch: Stopwatch | None = None,
+    lookup: ReferenceLookup | None = None,
 ) -> dict[str, Any]:
-    """A draft profile (a row for `profiles`) from one organisation's evidence rows
-    (`stopwatch`, when given, times the scoring apart from the rest of the assembly)."""
+    """A draft profile (a row for `profiles`) from one organisation's evidence rows.
+
+    `now`: the reference time for recency (the refresh passes the newest evidence in the
+    warehouse; the wall clock otherwise); `stopwatch`, when given, times the scoring apart from
+    the rest of the assembly; `lookup` finds the reference record of the entity's `known_id`."""
     now = now or datetime.now(timezone.utc)
     scoring = (lambda: stopwatch.time("scoring")) if stopwatch is not None else nullcontext
     entity = evidence["entity"]
     name = entity["name"]
+    known_id = entity.get("known_id")
+    reference = lookup(known_id) if lookup is not None and known_id else None
     aliases = sorted({a["alias"] for a in evidence["aliases"] if a["alias"] != name})
     articles = evidence["articles"]
     sources = [SourceEvidence(a["article_id"], a["publisher"] or "", a["cluster_id"], a["reliability"], a["published"]) for a in articles]
     own_claims = [c for c in evidence["claims"] if c["subject_id"] == entity_id]
+    aggregated = _aggregate_claims(evidence["claims"])
+    own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
+    kind = classify_organisation(
+        [name, *aliases], evidence["contexts"],
+        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
+          "sentence": g["evidence"]["sentence"]} for g in own_affirmed],
+        reference)
+    organisation = OrganisationEvidence(
+        linked=reference is not None, typed=kind.decided_by == "evidence", described=described_sentences(evidence["contexts"]),
+        org_name=any(basename(n) != n for n in [name, *aliases]), labels=evidence.get("labels", {}),
+        acting_claims=len(own_affirmed), products=product_sentences(evidence["contexts"]),
+        product_name=is_product_name([name]))
     with scoring():
         confidence = score_profile(ScoreInput(
             sources=sources,
             claims=[ClaimEvidence((c["subject_id"], c["type"], c["object_id"] or c["object_text"]), c["polarity"], c["modality"],
                                   c["extractor_confidence"], c["article_id"], c["cluster_id"]) for c in own_claims],
             now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
+            organisation=organisation,
         ))
-    aggregated = _aggregate_claims(evidence["claims"])
     summaries = [ClaimSummary(g["type"], g["polarity"], g["modality"], g["independent_sources"]) for g in aggregated if g["subject_id"] == entity_id]
     independent = independent_source_count(sources)
     with scoring():
         impact, impact_reason = rate_impact(summaries, independent)
         criticality, criticality_reason = rate_criticality(summaries)
         horizon, horizon_reason = rate_time_horizon(summaries)
-    own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
-    kind = classify_organisation(
-        [name, *aliases], evidence["contexts"],
-        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
-          "sentence": g["evidence"]["sentence"]} for g in own_affirmed])
     topic, topic_reason = _topic(own_affirmed)
     places = _places(evidence["places"])
-    base_place = _base(places)
-    base = (load_gazetteer().country_name(base_place["country"]) or base_place["country"]) if base_place else UNKNOWN
-    region = base_place["continent"] if base_place and base_place["continent"] else _main_continent(places)
+    base_country, base_reason = decide_base(places, reference.country if reference else None, known_id,
+                                            name_country([name, *aliases]))
+    gazetteer = load_gazetteer()
+    base = (gazetteer.country_name(base_country) or base_country) if base_country else UNKNOWN
+    region = (gazetteer.continent_of(base_country) if base_country else None) or _main_continent(places)
     key_points = [
         {"text": g["text"], "type": g["type"], "polarity": g["polarity"], "modality": g["modality"],
          "independent_sources": g["independent_sources"], "evidence": g["evidence"]}
@@ -110,25 +142,17 @@ def assemble_profile(
         if g["polarity"] == "affirmed" and (g["modality"] in ("planned", "hedged") or dated(g["evidence"]["sentence"]))
     ]
     relationships = _relationships(entity_id, aggregated)
-    evidence_list = []
-    seen_evidence = set()
-    for c in evidence["claims"]:
-        key = (c["evidence"], c["url"], c["type"], c["polarity"])
-        if key in seen_evidence:
-            continue
-        seen_evidence.add(key)
-        evidence_list.append({"sentence": c["evidence"], "url": c["url"], "title": c["title"], "publisher": c["publisher"],
-                              "type": c["type"], "polarity": c["polarity"], "modality": c["modality"], "claim_id": c["id"]})
+    evidence_list = evidence_items(evidence["claims"])
     dates = [a["published"] for a in articles if a["published"] is not None]
     draft = {
         "entity_id": entity_id,
         "name": name,
         "aliases": aliases,
-        "type": kind["type"],  # the cues that chose it are in score_components.classification_cues
-        "category": kind["category"],
+        "type": kind.type,  # the cues that chose it are in score_components.classification_cues
+        "category": kind.category,
         "region": region,
         "base": base,
-        "primary_domain": kind["domain"],
+        "primary_domain": kind.domain,
         "topic": topic,
         "impact": impact,
         "operational_criticality": criticality,
@@ -138,8 +162,10 @@ def assemble_profile(
         "grade_label": confidence.label,
         "score_components": {
             **confidence.detail(),
-            "classification_cues": kind["cues"],
-            "classification_evidence": kind["evidence"],
+            "classification_cues": kind.cue_words,
+            "classification_decided_by": kind.decided_by,
+            "classification_evidence": [c.as_dict() for c in kind.cues],
+            "base_reason": base_reason,
             "topic_reason": topic_reason,
             "impact_reason": impact_reason,
             "criticality_reason": criticality_reason,
@@ -160,6 +186,30 @@ def assemble_profile(
     }
     draft["content_hash"] = hash_text(canonical_json({k: v for k, v in draft.items() if k != "content_hash"}))
     return draft
+
+
+def evidence_items(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence list: each sentence once, in first-seen order, with the claims read from it
+    and `copies`, the number of articles that carry the same sentence (syndicated or repeated
+    copies); `type`, `polarity`, `modality` and `claim_id` are those of its first claim."""
+    items: dict[str, dict[str, Any]] = {}
+    for c in claims:
+        key = " ".join(c["evidence"].split())
+        item = items.get(key)
+        if item is None:
+            item = items[key] = {
+                "sentence": c["evidence"], "url": c["url"], "title": c["title"], "publisher": c["publisher"],
+                "type": c["type"], "polarity": c["polarity"], "modality": c["modality"], "claim_id": c["id"],
+                "claims": [], "articles": set()}
+        read = {"type": c["type"], "polarity": c["polarity"], "modality": c["modality"]}
+        if read not in item["claims"]:
+            item["claims"].append(read)
+        item["articles"].add(c["article_id"])
+    out = []
+    for item in items.values():
+        articles = item.pop("articles")
+        out.append({**item, "copies": len(articles)})
+    return out
 
 
 def _topic(own_affirmed: list[dict[str, Any]]) -> tuple[str, str]:
@@ -243,18 +293,54 @@ def _places(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(merged.values(), key=lambda p: (-KIND_RANK[p["tie"]], -p["articles"], p["name"]))
 
 
-def _base(places: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Where the organisation is based: headquarters over sites over other mentions, most
-    articles first; regions without a country do not count."""
-    with_country = [p for p in places if p["country"]]
-    if not with_country:
-        return None
-    by_country: dict[str, tuple[int, int]] = {}
-    for p in with_country:
-        rank, articles = by_country.get(p["country"], (-1, 0))
-        by_country[p["country"]] = (max(rank, KIND_RANK[p["tie"]]), articles + p["articles"])
-    country = max(by_country, key=lambda c: (by_country[c], c))
-    return next(p for p in with_country if p["country"] == country)
+_OF_PLACE = re.compile(r"\bof\s+((?:[A-Z][\w.'-]*\s?){1,3})$")
+
+
+def name_country(names: list[str]) -> tuple[str, str] | None:
+    """(country, name) a name itself places the organisation in: "<institution> of <country or
+    region>" ("Bank of England", "Royal Bank of Scotland") or a national adjective as its first
+    word ("British Airways", "American Express"); cities do not count ("Bank of Chicago" may be
+    anywhere's bank of Chicago, and is rare), nor continents ("European Union")."""
+    demonyms = load_json("demonyms.json")["demonyms"]
+    gazetteer = load_gazetteer()
+    for name in names:
+        first = name.split()[0] if name.split() else ""
+        if len(name.split()) > 1 and demonyms.get(first):
+            return demonyms[first], name
+        found = _OF_PLACE.search(name)
+        if found:
+            place = found.group(1).strip()
+            resolved = gazetteer.resolve_all([place]).get(place)
+            if resolved is not None and resolved.country and resolved.kind in ("country", "subdivision"):
+                return resolved.country, name
+    return None
+
+
+def decide_base(
+    places: list[dict[str, Any]], reference_country: str | None = None, known_id: str | None = None,
+    named: tuple[str, str] | None = None,
+) -> tuple[str | None, str]:
+    """(ISO country code or None, why) of where the organisation is based: the reference
+    record's headquarters first; then what its own name says (`named`, from `name_country`);
+    then the country most of its headquarters-kind ties name ("X-based", "headquartered in",
+    "the German carmaker X"), counted in articles, when no other country has as many. Sites,
+    markets and passing mentions of a place never decide: a US company's Dutch office is not
+    its base."""
+    if reference_country:
+        return reference_country, f"reference: {known_id or 'linked record'}"
+    if named is not None:
+        return named[0], f"its name: {named[1]}"
+    by_country: Counter[str] = Counter()
+    for p in places:
+        if p["country"] and p["kinds"].get("headquarters"):
+            by_country[p["country"]] += p["kinds"]["headquarters"]
+    if not by_country:
+        return None, "no headquarters tie"
+    ranked = by_country.most_common()
+    said = ", ".join(f"{c} in {n}" for c, n in ranked)
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None, f"headquarters ties disagree: {said}"
+    return ranked[0][0], f"headquarters ties: {said} article(s)"
 
 
 def _main_continent(places: list[dict[str, Any]]) -> str:

@@ -16,6 +16,14 @@ from dossier.ids import canonical_json
 JSON_FIELDS = ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence",
                "overrides", "diff")
 MAX_EVIDENCE = 12
+MAX_TYPE_EVIDENCE = 4
+
+
+def _claims_read(item: dict[str, Any]) -> str:
+    """The claims read from one evidence sentence ("supply, affirmed, planned; partnership, ...");
+    items stored before sentences were grouped carry one claim at the top level."""
+    claims = item.get("claims") or [item]
+    return "; ".join(f"{c['type']}, {c['polarity']}, {c['modality']}" for c in claims)
 
 
 def profile_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,15 +49,26 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def _type_line(p: dict[str, Any], reasons: dict[str, Any]) -> str:
+    """The type with what decided it: reference data, or the cues found in the news."""
+    cues = reasons.get("classification_cues") or []
+    if not cues:
+        return p["type"]
+    decided = reasons.get("classification_decided_by")
+    if decided == "reference":
+        return f"{p['type']} (reference data: {cues[0]})"
+    return f"{p['type']} ({'too weak to decide: ' if decided == 'nothing' else ''}cues: {', '.join(cues[:6])})"
+
+
 def facts(p: dict[str, Any]) -> list[tuple[str, str]]:
     """The card's fact lines, in the reference card's order."""
     reasons = p["score_components"]
+    base_reason = reasons.get("base_reason")
     return [
         ("Aliases", ", ".join(p["aliases"] or []) or "none found"),
-        ("Type", p["type"] + (f" (cues: {', '.join(reasons.get('classification_cues', [])[:6])})"
-                              if reasons.get("classification_cues") else "")),
+        ("Type", _type_line(p, reasons)),
         ("Category", p["category"]),
-        ("Base / region", f"{p['base']} / {p['region']}"),
+        ("Base / region", f"{p['base']} / {p['region']}" + (f" ({base_reason})" if base_reason else "")),
         ("Primary domain / topic", f"{p['primary_domain']} / {p['topic']}"),
         ("Impact", f"{p['impact']} — {reasons.get('impact_reason', '')}"),
         ("Operational criticality", f"{p['operational_criticality']} — {reasons.get('criticality_reason', '')}"),
@@ -81,7 +100,11 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[tuple[str, str | None]]]
         out[-1][1].append((f"contradiction penalty −{p['score_components'].get('contradiction_penalty', 0)}", None))
     if contradicted:
         out.append(("Contradictions", [(" / ".join(str(part) for part in key if part), None) for key in contradicted]))
-    evidence = [(f"[{e['type']}, {e['polarity']}, {e['modality']}] {e['sentence']}", e["url"]) for e in p["evidence"][:MAX_EVIDENCE]]
+    classification = p["score_components"].get("classification_evidence") or []
+    if classification and p["score_components"].get("classification_decided_by") != "nothing":
+        out.append(("Type evidence", [(f"{c['cue']} ({c['from']}): {c['text']}", None) for c in classification[:MAX_TYPE_EVIDENCE]]))
+    evidence = [(f"[{_claims_read(e)}] {e['sentence']}" + (f" ({e['copies']} copies)" if e.get("copies", 1) > 1 else ""), e["url"])
+                for e in p["evidence"][:MAX_EVIDENCE]]
     if len(p["evidence"]) > MAX_EVIDENCE:
         # The heading counts every item: say how many the card leaves out.
         evidence.append((f"… {len(p['evidence']) - MAX_EVIDENCE} more", None))

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import datetime, timezone
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import duckdb
 
-from dossier.profiles.assemble import assemble_profile
+from dossier.profiles.assemble import ReferenceLookup, assemble_profile
 from dossier.review.revisions import apply_overrides, diff_revisions
 from dossier.store import profiles as profile_store
 from dossier.store import reviews as review_store
@@ -63,18 +64,37 @@ def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int
         yield part
 
 
+def reference_lookup() -> ReferenceLookup | None:
+    """How assembly finds an entity's reference record from its `known_id` (None: no reference
+    data; the gazetteer's `load_gazetteer().by_id` once entities carry the link)."""
+    return None
+
+
+def recency_reference(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The time recency is measured at: the newest evidence in the warehouse (never later than
+    now), so a backfill of old news ranks its newest stories as fresh, not as all stale."""
+    now = datetime.now(timezone.utc)
+    newest = profile_store.newest_evidence(con)
+    if newest is None:
+        return now
+    if newest.tzinfo is None:
+        newest = newest.replace(tzinfo=timezone.utc)
+    return min(newest, now)
+
+
 def refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None = None) -> dict[str, int]:
     """Refresh the drafts of one slice of organisations (from `refresh_slices`)."""
     evidence = profile_store.load_evidence(con, ids)
     overrides = review_store.active_overrides(con, ids)
     approved = review_store.approved_revisions(con, ids)
     drafts = []
+    as_of, lookup = recency_reference(con), reference_lookup()
     assembly = (lambda: stopwatch.time("assembly")) if stopwatch is not None else nullcontext
     for entity_id in ids:
         if entity_id not in evidence:
             continue
         with assembly():
-            assembled = assemble_profile(entity_id, evidence[entity_id], stopwatch=stopwatch)
+            assembled = assemble_profile(entity_id, evidence[entity_id], now=as_of, stopwatch=stopwatch, lookup=lookup)
         draft = apply_overrides(assembled, overrides.get(entity_id, {}))
         if entity_id in approved:
             draft = {**draft, "diff": diff_revisions(approved[entity_id], draft),

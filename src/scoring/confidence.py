@@ -6,6 +6,11 @@ every profile revision and claim so a reviewer can see where a grade came from.
 
 Everything counts per story, not per article: sources through each near-duplicate cluster's
 first report, claims as one per (claim, cluster), so syndicated copies never move the score.
+
+Two questions weigh most: is this an organisation at all (`organisation_certainty`: a reference
+link, the model's labels, descriptions of it as an organisation, a type its evidence decides),
+and how much evidence is there (`stories` naming it, `independent_sources` among them). A
+company named in fifty stories must rank far above a figure or a fragment named once.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from dossier.scoring.grades import grade_for
 
@@ -46,10 +51,27 @@ class ClaimEvidence:
 
 
 @dataclass(frozen=True)
+class OrganisationEvidence:
+    """What says the entity is an organisation at all (not a product, a person or a figure)."""
+
+    linked: bool = False           # linked to reference data (a listed company, a curated public body)
+    typed: bool = False            # its own evidence decided a taxonomy type (descriptions, names, claims)
+    described: int = 0             # sentences describing it with an organisation descriptor ("X, the carmaker")
+    org_name: bool = False         # its name has a company form or head word ("... plc", "... Airways")
+    labels: Mapping[str, int] = field(default_factory=dict)  # its stored mentions per entity label
+    acting_claims: int = 0         # its affirmed claims as the subject
+    products: int = 0              # sentences naming it as a product ("the X console", "its X")
+    product_name: bool = False     # its name ends in a product or event noun ("... Show", "... Player")
+
+
+@dataclass(frozen=True)
 class ScoreInput:
     sources: Sequence[SourceEvidence]
     claims: Sequence[ClaimEvidence]
+    # The reference time for recency: the newest evidence in the warehouse (dossier.review.drafts),
+    # so a backfill of old news ranks its profiles as fresh as the newest story it holds.
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    organisation: OrganisationEvidence = field(default_factory=OrganisationEvidence)
 
 
 @dataclass(frozen=True)
@@ -97,6 +119,52 @@ def independent_sources(data: ScoreInput) -> tuple[float, dict[str, Any]]:
     return 1.0 - 0.5**n, {"independent_sources": n, "articles": len(data.sources)}
 
 
+# How much each signal alone says the entity is an organisation; signals combine as a
+# noisy-OR (1 - the product of their doubts), so several weak ones add up but never pass 1.
+ORGANISATION_SIGNALS = {"linked": 0.9, "typed": 0.6, "described": 0.4, "described_again": 0.3, "org_name": 0.4,
+                        "acting_claims": 0.2, "org_labels": 0.1}
+# Named as a product in at least this many sentences, more than twice as often as described as
+# an organisation, and neither linked nor typed: most of its certainty goes.
+PRODUCT_SENTENCES = 2
+PRODUCT_FACTOR = 0.3
+STORIES_HALF = 2.0  # stories for half the value of `stories`
+
+
+def organisation_certainty(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """How sure we are it is an organisation: a noisy-OR of a reference link (0.9), a type its
+    own evidence decided (0.6), a description as an organisation (0.4, a second sentence 0.3
+    more), a company form in its name (0.4), its own affirmed claims (0.2: the extractor gives
+    claims to anything it takes for an organisation), and the model's labels (0.1 times the
+    share of its mentions labelled ORG); times 0.3 when it reads as a product or an event instead
+    (its name ends in such a noun, or sentences name it so more than describe it as an organisation)."""
+    org = data.organisation
+    labelled = sum(org.labels.values())
+    present = {
+        "linked": 1.0 if org.linked else 0.0,
+        "typed": 1.0 if org.typed else 0.0,
+        "described": 1.0 if org.described >= 1 else 0.0,
+        "described_again": 1.0 if org.described >= 2 else 0.0,
+        "org_name": 1.0 if org.org_name else 0.0,
+        "acting_claims": 1.0 if org.acting_claims else 0.0,
+        "org_labels": org.labels.get("ORG", 0) / labelled if labelled else 0.0,
+    }
+    doubt = 1.0
+    for name, strength in ORGANISATION_SIGNALS.items():
+        doubt *= 1.0 - strength * present[name]
+    product = not org.linked and (org.product_name or (
+        org.products >= PRODUCT_SENTENCES and org.products > 2 * org.described and not org.typed))
+    return (1.0 - doubt) * (PRODUCT_FACTOR if product else 1.0), {
+        "signals": {k: round(v, 3) for k, v in present.items() if v}, "described": org.described,
+        "acting_claims": org.acting_claims, "products": org.products, "reads_as_product": product}
+
+
+def stories(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """How much the news says of it: 1 - 0.5^(n / 2) for n stories (near-duplicate clusters)
+    naming it: one 0.29, two 0.5, four 0.75, ten 0.97; syndicated copies add nothing."""
+    n = len(first_reports(data.sources))
+    return 1.0 - 0.5 ** (n / STORIES_HALF), {"stories": n, "claims": len(story_claims(data))}
+
+
 def source_reliability(data: ScoreInput) -> tuple[float, dict[str, Any]]:
     """Mean reliability prior of the publishers of each story's first report (default for unknown ones)."""
     by_publisher: dict[str, float] = {}
@@ -126,7 +194,8 @@ def hedging(data: ScoreInput) -> tuple[float, dict[str, Any]]:
 
 
 def recency(data: ScoreInput) -> tuple[float, dict[str, Any]]:
-    """Exponential decay of the newest story's age (its first report), half-life 90 days."""
+    """Exponential decay of the newest story's age (its first report) at `now`, half-life 90
+    days; `now` is the newest evidence in the warehouse, so old news backfilled still ranks."""
     dates = [s.published for s in first_reports(data.sources) if s.published is not None]
     if not dates:
         return 0.5, {"newest": None}
@@ -146,11 +215,13 @@ def contradictions(data: ScoreInput) -> list[tuple[str, str, str | None]]:
 
 # The model: (feature function, weight). Weights sum to 1.
 FEATURES: tuple[tuple[Callable[[ScoreInput], tuple[float, dict[str, Any]]], float], ...] = (
-    (independent_sources, 0.35),
-    (source_reliability, 0.20),
-    (extraction_certainty, 0.20),
-    (hedging, 0.10),
-    (recency, 0.15),
+    (organisation_certainty, 0.35),
+    (stories, 0.20),
+    (independent_sources, 0.10),
+    (source_reliability, 0.10),
+    (extraction_certainty, 0.10),
+    (hedging, 0.05),
+    (recency, 0.10),
 )
 
 

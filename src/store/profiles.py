@@ -53,7 +53,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
     if not ids:
         return {}
     out: dict[str, dict[str, Any]] = {
-        row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "contexts": []}
+        row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "contexts": [], "labels": {}}
         for row in fetch_dicts(con, "SELECT * FROM entities WHERE id IN (SELECT unnest(?))", [ids])
     }
     for row in fetch_dicts(con, "SELECT entity_id, alias, learned FROM aliases WHERE entity_id IN (SELECT unnest(?)) ORDER BY first_seen, alias", [ids]):
@@ -101,11 +101,24 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         [ids],
     ):
         out[row["entity_id"]]["places"].append(row)
+    # The labels its mentions carry: one of the signals that it is an organisation at all.
+    for entity_id, label, n in con.execute(
+        "SELECT entity_id, label, count(*) FROM mentions WHERE entity_id IN (SELECT unnest(?)) GROUP BY ALL", [ids]
+    ).fetchall():
+        out[entity_id]["labels"][label] = n
     # Each mention with its place in its sentence: classification reads what the sentence says
     # about the organisation (its appositive, its description), not every word near it.
     for entity_id, contexts in _mention_contexts(con, ids).items():
         out[entity_id]["contexts"] = contexts
     return out
+
+
+def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the newest analysed article in the warehouse was published (or fetched): the
+    reference time for recency, so a warehouse of old news still ranks its freshest stories."""
+    # fetchall, not fetchone: a half-read result blocks the next register() on this connection.
+    [(newest,)] = con.execute("SELECT max(coalesce(published, fetched)) FROM articles WHERE status = 'ok'").fetchall()
+    return newest
 
 
 def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:

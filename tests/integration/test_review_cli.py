@@ -108,7 +108,8 @@ def test_review_list_filters_by_grade_domain_region_and_status(env):
     assert listed("--region", "Europe") == {"Halden Systems"}
     assert listed("--region", "north america") == americans  # case does not matter
     assert listed("--domain", "AI infrastructure") == {"Halden Systems"}
-    assert listed("--domain", "unknown") == americans
+    assert listed("--domain", "unknown") == {"Quayside Robotics"}
+    assert listed("--domain", "Transport") == {"Marrowgate Logistics"}  # its name says logistics
     assert listed("--grade", "B/C") == everyone and listed("--grade", "A") == set()
     assert run("review", "approve", "Quayside Robotics", "--reviewer", "ana").exit_code == 0
     assert run("review", "reject", "Halden Systems", "--reviewer", "ana", "--note", "thin").exit_code == 0

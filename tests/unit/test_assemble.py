@@ -62,28 +62,40 @@ def test_dated_claims_are_watched_and_history_is_not():
 
 
 def place(name, country, kind, articles=1, continent="North America"):
-    return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles}
+    return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles,
+            "kinds": {kind: articles}}
 
 
-def test_base_prefers_headquarters_over_sites_over_mentions():
-    from dossier.profiles.assemble import _base
+def test_base_comes_from_headquarters_ties_never_from_sites_or_passing_mentions():
+    from dossier.profiles.assemble import decide_base
 
     hq = place("Taipei", "TW", "headquarters", continent="Asia")
     sites = [place("Wisconsin", "US", "site", 5), place("Texas", "US", "site", 3)]
     market = place("Mexico", "MX", "market", 9)
-    assert _base([*sites, market, hq])["name"] == "Taipei"  # one headquarters article beats five site articles
-    assert _base([market, *sites])["country"] == "US"  # sites beat a market mentioned more often
-    assert _base([market, place("Chile", "CL", "other", 12, "South America")])["country"] == "MX"
+    assert decide_base([*sites, market, hq])[0] == "TW"  # one headquarters article beats five site articles
+    assert decide_base([market, *sites]) == (None, "no headquarters tie")  # sites and markets never decide
+    assert decide_base([market, place("Chile", "CL", "other", 12, "South America")])[0] is None
 
 
-def test_base_counts_articles_per_country_and_ignores_places_without_one():
-    from dossier.profiles.assemble import _base
+def test_base_takes_the_majority_of_headquarters_ties_and_reference_data_first():
+    from dossier.profiles.assemble import decide_base
 
-    # Two US sites (3 articles together) beat one German site of 2; the region "North America" has no country.
-    us = [place("Ohio", "US", "site", 1), place("Texas", "US", "site", 2)]
-    assert _base([place("Saxony", "DE", "site", 2, "Europe"), *us])["country"] == "US"
-    assert _base([place("North America", None, "headquarters", 9)]) is None
-    assert _base([]) is None
+    us = [place("Redmond", "US", "headquarters", 3), place("US", "US", "headquarters", 2)]
+    netherlands = place("Amsterdam", "NL", "headquarters", 1, "Europe")
+    assert decide_base([netherlands, *us]) == ("US", "headquarters ties: US in 5, NL in 1 article(s)")
+    assert decide_base([netherlands, place("Berlin", "DE", "headquarters", 1, "Europe")])[0] is None  # a tie: unknown
+    assert decide_base([place("North America", None, "headquarters", 9)])[0] is None  # a region has no country
+    assert decide_base([netherlands], "GB", "ptk:GB0001") == ("GB", "reference: ptk:GB0001")
+
+
+def test_the_evidence_list_shows_a_sentence_once_with_its_copies():
+    first = claim("c1", "partnership", "affirmed", "reported", "e-fox", "Foxconn", article="a1")
+    same = {**claim("c2", "supply", "affirmed", "asserted", "e-fox", "Foxconn", article="a1"), "evidence": first["evidence"]}
+    copy = {**first, "id": "c3", "article_id": "a2", "url": "https://wire.example/a2"}
+    other = claim("c4", "facility", "affirmed", "planned", article="a3")
+    items = assemble_profile("e-open", evidence([first, same, copy, other]), now=WHEN)["evidence"]
+    assert [(i["sentence"], i["copies"]) for i in items] == [("sentence c1", 2), ("sentence c4", 1)]
+    assert [c["type"] for c in items[0]["claims"]] == ["partnership", "supply"]
 
 
 def test_syndicated_copies_with_claims_leave_the_profile_score_unchanged():
@@ -108,3 +120,13 @@ def test_a_symmetric_claim_is_one_key_point_not_one_per_direction():
               "subject_id": "e-fox", "subject_name": "Foxconn"}
     points = [k["text"] for k in assemble_profile("e-open", evidence([ours, theirs, supply]), now=WHEN)["key_points"]]
     assert sum("partners with" in p for p in points) == 1 and "Foxconn supplies OpenAI" in points
+
+
+def test_a_name_can_say_where_the_organisation_is_based():
+    from dossier.profiles.assemble import decide_base, name_country
+
+    assert name_country(["Bank of England"]) == ("GB", "Bank of England")
+    assert name_country(["BA", "British Airways"]) == ("GB", "British Airways")
+    assert name_country(["European Union"]) is None and name_country(["Microsoft"]) is None
+    hq = place("Amsterdam", "NL", "headquarters", 1, "Europe")
+    assert decide_base([hq], named=("GB", "Bank of England")) == ("GB", "its name: Bank of England")

@@ -87,6 +87,21 @@ def test_ties_between_organisations_and_places_have_a_kind(analyse):
     assert ties[("Foxconn", "Texas")] == ("US", "site")
 
 
+def test_a_seat_is_the_organisations_own_not_a_passing_mention(analyse):
+    # Someone else's seat in the same sentence is no headquarters of the organisation named there.
+    result = analyse('"People are leaving Brightledger\'s browser," said a founder of Amsterdam-based Clickmeter. '
+                     "About 12% of its users were based in Iran, the director told Lantern News. "
+                     "Stonegate Mining, a Toronto-based company, said profits rose. "
+                     "Harbourline Energy, which is headquartered in Oslo, grew. "
+                     "Tamarind said it would work with a small UK-based electronics firm, Montrose Secam.")
+    ties = {(t.organisation, t.place): (t.country, t.kind) for t in result.ties}
+    assert ties.get(("Brightledger", "Amsterdam"), (None, "other"))[1] != "headquarters"
+    assert ties.get(("Lantern News", "Iran"), (None, "other"))[1] != "headquarters"
+    assert ties.get(("Tamarind", "United Kingdom"), (None, "other"))[1] != "headquarters"
+    assert ties[("Stonegate Mining", "Toronto")] == ("CA", "headquarters")
+    assert ties[("Harbourline Energy", "Oslo")] == ("NO", "headquarters")
+
+
 def test_one_sentence_one_described_event_and_its_negation_wins(analyse):
     # "reviewed the merger" and "would not challenge the transaction" are one regulatory event
     # described twice; the negated reading must be the one kept.

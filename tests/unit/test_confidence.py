@@ -69,3 +69,67 @@ def test_story_claims_keep_one_claim_per_story_from_its_first_report():
     kept = story_claims(ScoreInput(sources=sources, claims=claims, now=NOW))
     # The copy's supply claim yields to the first report's; its facility claim is the story's only one.
     assert sorted((c.key[1], c.article_id) for c in kept) == [("facility", "b"), ("supply", "a"), ("supply", "c")]
+
+
+def test_organisation_certainty_combines_its_signals():
+    from dossier.scoring.confidence import OrganisationEvidence, organisation_certainty
+
+    nothing, detail = organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW))
+    assert nothing == 0.0 and detail["signals"] == {}
+    linked, _ = organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(linked=True)))
+    described, _ = organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(described=1)))
+    both, detail = organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(
+        linked=True, typed=True, described=2, labels={"ORG": 3, "PERSON": 1})))
+    assert linked == pytest.approx(0.9) and described == pytest.approx(0.4)
+    assert linked < both < 1.0 and detail["signals"]["org_labels"] == 0.75
+
+
+def test_stories_count_clusters_not_copies():
+    from dossier.scoring.confidence import stories
+
+    one, _ = stories(ScoreInput(sources=[src("a", "one"), src("b", "two", cluster="a")], claims=[], now=NOW))
+    four, detail = stories(ScoreInput(sources=[src(x, "one") for x in "abcd"], claims=[], now=NOW))
+    assert one == pytest.approx(1 - 0.5 ** 0.5) and four == pytest.approx(0.75) and detail["stories"] == 4
+
+
+def test_a_company_in_many_stories_scores_well_above_a_figure_named_once():
+    from dossier.scoring.confidence import OrganisationEvidence
+
+    one_publisher = [src(f"a{i}", "news.example", reliability=0.8, days_old=i * 5) for i in range(57)]
+    company = score_profile(ScoreInput(sources=one_publisher, claims=[clm(article="a1")], now=NOW, organisation=OrganisationEvidence(
+        linked=True, typed=True, described=3, labels={"ORG": 80}, acting_claims=4)))
+    figure = score_profile(ScoreInput(sources=[src("a9", "news.example", reliability=0.8)], claims=[], now=NOW,
+                                      organisation=OrganisationEvidence(labels={"ORG": 1})))
+    assert company.score - figure.score >= 0.35, (company.score, figure.score)
+
+
+def test_recency_is_measured_at_the_reference_time_given():
+    old = [src("a", "one", days_old=400)]
+    at_now, _ = recency(ScoreInput(sources=old, claims=[], now=NOW))
+    at_newest, detail = recency(ScoreInput(sources=old, claims=[], now=NOW - timedelta(days=400)))
+    assert at_now < 0.1 and at_newest == pytest.approx(1.0) and detail["age_days"] == 0.0
+
+
+def test_a_name_read_as_a_product_loses_most_of_its_certainty():
+    from dossier.scoring.confidence import OrganisationEvidence, organisation_certainty
+
+    def certainty(**kw):
+        return organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(**kw)))[0]
+
+    assert certainty(acting_claims=2, products=3) == pytest.approx(0.3 * certainty(acting_claims=2))
+    assert certainty(acting_claims=2, products=1) == certainty(acting_claims=2)  # one sentence is not enough
+    assert certainty(linked=True, products=5) == certainty(linked=True)  # reference data knows better
+
+
+def test_a_product_or_event_name_loses_its_certainty_unless_reference_data_knows_it():
+    from dossier.profiles.classification import is_product_name
+    from dossier.scoring.confidence import OrganisationEvidence, organisation_certainty
+
+    assert is_product_name(["Consumer Electronics Show"]) and is_product_name(["Halo Media Player"])
+    assert not is_product_name(["Show"]) and not is_product_name(["Brightledger"])
+
+    def certainty(**kw):
+        return organisation_certainty(ScoreInput(sources=[], claims=[], now=NOW, organisation=OrganisationEvidence(**kw)))[0]
+
+    assert certainty(typed=True, product_name=True) == pytest.approx(0.3 * certainty(typed=True))
+    assert certainty(linked=True, product_name=True) == certainty(linked=True)

@@ -170,3 +170,16 @@ def test_v_claims_carries_who_a_claim_is_attributed_to(warehouse):
     finally:
         con.close()
     assert rows == {"c1": "Halden Systems", "c2": None}
+
+
+def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
+    from dossier.review.drafts import recency_reference
+
+    old, newer = datetime(2004, 3, 1, tzinfo=timezone.utc), datetime(2005, 1, 27, tzinfo=timezone.utc)
+    rows = [{"id": f"a{i}", "url": f"http://x.example/{i}", "canonical_url": f"http://x.example/{i}", "status": status,
+             "published": when, "first_seen": when, "last_seen": when}
+            for i, (when, status) in enumerate([(old, "ok"), (newer, "ok"), (datetime(2030, 1, 1, tzinfo=timezone.utc), "failed")])]
+    with warehouse.write() as con:
+        assert recency_reference(con) > newer  # an empty warehouse: now
+        upsert(con, "articles", rows, key=["id"])
+        assert recency_reference(con) == newer  # failed articles are no evidence
