@@ -10,6 +10,7 @@ the model missed them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.language import Language
@@ -18,6 +19,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from dossier.extract.aliases import is_acronym_of, is_short_form_of, name_key
+from dossier.extract.gazetteer import Gazetteer as KnownGazetteer
+from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import load_gazetteer
 from dossier.models import load_json, load_jsonl
 
@@ -37,6 +40,71 @@ def known_organisation_keys() -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class KnownNames:
+    """The known organisations' names as the entity fixer uses them: one phrase matcher over
+    every surface form, why a form needs context (see `name_weakness`), and the match keys of
+    the forms that need none."""
+
+    matcher: PhraseMatcher
+    weakness: dict[str, str]
+    strong_keys: frozenset[str]
+
+
+def build_known_names(nlp: Language) -> KnownNames:
+    """Case-sensitive (a lower-case "next" or "shell" is never a candidate), keyed by gazetteer id."""
+    known, places = load_known(), load_gazetteer()
+    words = english_words(nlp)
+    matcher = PhraseMatcher(nlp.vocab)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    weakness: dict[str, str] = {}
+    for surface, org_id in known.surfaces().items():
+        by_id[org_id].append(surface)
+        why = name_weakness(known, places, words, surface)
+        if why is not None:
+            weakness[surface] = why
+    for org_id, surfaces in by_id.items():
+        matcher.add(org_id, list(nlp.tokenizer.pipe(surfaces)))
+    strong = frozenset(name_key(s) for s in known.surfaces() if s not in weakness)
+    return KnownNames(matcher, weakness, strong)
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """The English words the pipeline's lemmatizer lists (WordNet's nouns, verbs, adjectives,
+    adverbs): empty for a pipeline without one."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    table = lookups.get_table("lemma_index")
+    return frozenset(w for key in table.keys() for w in table[key])
+
+
+def name_weakness(known: KnownGazetteer, places, words: frozenset[str], surface: str) -> str | None:
+    """Why a known organisation's name needs context before it counts, or None when the name
+    alone is enough. "region": a country's or region's name ("Georgia"), never taken; "place":
+    a city's name ("Toyota", "Santander"), taken unless a place cue says it is the city;
+    "word": a name a person listed as also an ordinary word ("Next", "Shell"), taken where
+    capitalised mid-sentence; "derived": a one-word short form of a listed company's name
+    that is an English word or too short to trust ("City" of City Holding, "Box"), taken
+    only with the model's ORG vote or a company cue."""
+    kinds = {c.kind for c in places.candidates(surface)}
+    if kinds & {"country", "subdivision", "region"}:
+        return "region"
+    if kinds:
+        return "place"
+    if known.is_common_word(surface):
+        return "word"
+    if " " in surface or surface in known.curated_surfaces:
+        return None
+    lower = surface.lower()
+    letters = sum(ch.isalpha() for ch in surface)
+    if lower in words or lower.rstrip("s") in words or (letters <= 3 and not (surface.isupper() and letters == 3)):
+        return "derived"
+    return None
+
+
 @lru_cache(maxsize=1)
 def not_organisations() -> frozenset[str]:
     """Words the model tags ORG that never name one here (models/entity_stoplist.json)."""
@@ -49,6 +117,11 @@ def clean_span(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in _STRIP_LEADING or doc[start].is_punct):
         start += 1
+    # "Hindustan Aeronautics (HAL": an opened bracket the span does not close ends the name
+    # (the bracketed acronym is found on its own by find_defined_acronyms).
+    opened = next((t.i for t in doc[start:end] if t.text == "("), None)
+    if opened is not None and not any(t.text == ")" for t in doc[opened:end]):
+        end = opened
     while end > start and (doc[end - 1].text in _STRIP_TRAILING or doc[end - 1].is_space):
         end -= 1
     if start >= end:
@@ -158,13 +231,13 @@ def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bo
 _PLACE_FLIPPABLE = {"PERSON", "PRODUCT", "WORK_OF_ART", "NORP", "ORG"}
 
 
-def recover_places(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
+def recover_places(doc: Doc, spans: list[Span], gazetteer, known: frozenset[str] | None = None) -> list[Span]:
     """Places the model missed or mislabelled, from unambiguous local cues: a known place after
     a locative preposition ("in Yongin") or before "-based" ("Leeds-based"), coordinated with
     a place ("Lisbon with Porto, Faro and Funchal"), or leading a date ("Manchester early next
     year"). Known organisations are never turned into places."""
     cues = entity_cues()
-    known = known_organisation_keys()
+    known = known_organisation_keys() if known is None else known
     out: list[Span] = []
     for span in spans:
         if span.label_ == "DATE" and span[0].is_title and len(span) > 1:
@@ -361,7 +434,7 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
     vouched = {s.text for s in spans if s.label_ == ORG and _has_org_appositive(doc, s, descriptors)}
 
     def is_person(span: Span) -> bool:
-        if span.label_ != ORG or name_key(span.text) in known or span.text in vouched:
+        if span.label_ != ORG or span.kb_id_ or name_key(span.text) in known or span.text in vouched:
             return False
         if person_count[span.text] >= org_count[span.text]:
             return True
@@ -400,24 +473,97 @@ def short_form_words(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
     return out
 
 
+def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Span]:
+    """Known organisations' names become ORG spans whatever the model said, one matcher pass.
+
+    A name that is also an ordinary word ("Next", "Shell") counts where the model tagged it
+    ORG, where a company cue describes it, or capitalised mid-sentence; a city's name
+    ("Toyota", "Santander") unless a place cue ("in Santander") says it is the city; a
+    country's or region's name never. A known name inside a longer
+    name the model found (a person "Michael Dell", "Deutsche Bank Research") is left alone."""
+    descriptors = entity_cues()["org_descriptors"]
+    matches = filter_spans([Span(doc, start, end, label=ORG, kb_id=match_id)
+                            for match_id, start, end in names.matcher(doc)])
+    if not matches:
+        return spans
+    by_range = {(sp.start, sp.end): sp for sp in spans}
+    person_words = {t.text for sp in spans if sp.label_ == "PERSON" and len(sp) >= 2 for t in sp}
+    org_texts = {sp.text for sp in spans if sp.label_ == ORG}
+    out = list(spans)
+    for match in matches:
+        overlapping = [sp for sp in out if sp.start < match.end and sp.end > match.start]
+        longer = [sp for sp in overlapping if (sp.start, sp.end) != (match.start, match.end)
+                  and sp.start <= match.start and sp.end >= match.end]
+        if any(sp.label_ == "PERSON" or (sp.label_ == ORG and _proper_extension(sp, match)) for sp in longer):
+            continue
+        if any(sp.start < match.start or sp.end > match.end for sp in overlapping if sp not in longer):
+            continue  # a crossing span: the model read the words another way
+        weakness = names.weakness.get(match.text)
+        exact = by_range.get((match.start, match.end))
+        model_org = (exact is not None and exact.label_ == ORG) or match.text in org_texts
+        cue = _has_org_appositive(doc, match, descriptors) or (
+            match.start > 0 and doc[match.start - 1].lower_ in descriptors and doc[match.start - 1].is_lower)
+        if weakness == "word" and not (model_org or cue or (_mid_sentence(match) and match.text not in person_words)):
+            continue
+        if weakness == "derived" and not (model_org or cue):
+            continue
+        if weakness == "region" or (weakness == "place" and not (model_org or cue)
+                                    and _has_place_cue(doc, match, spans, entity_cues())):
+            continue  # "in Santander" is the city; "Santander said" the bank
+        if len(match) == 1 and match.text in person_words and not model_org:
+            continue  # "Ford" as the surname of "Bill Ford" named in the same text
+        out = [sp for sp in out if sp not in overlapping]
+        out.append(match)
+    return out
+
+
+def _proper_extension(longer: Span, inner: Span) -> bool:
+    """The words a longer span adds to a known name are capitalised: one longer name."""
+    extra = [t for t in longer if t.i < inner.start or t.i >= inner.end]
+    return all(t.is_title or t.is_upper or t.lower_ in ("of", "and", "&", "de", "du") for t in extra)
+
+
+def _mid_sentence(span: Span) -> bool:
+    """Capitalised where a common word would not be: not first in its sentence, in a sentence
+    not written in title case (a headline capitalises every word)."""
+    sent = span.sent
+    if span.start == sent.start or doc_token_is_opening(span):
+        return False
+    words = [t for t in sent if t.is_alpha]
+    titled = sum(1 for t in words if t.is_title)
+    return not words or titled / len(words) < 0.6
+
+
+def doc_token_is_opening(span: Span) -> bool:
+    """The span follows an opening quote or bracket that starts a clause."""
+    before = span.doc[span.start - 1]
+    return before.text in ('"', "“", "(", "'", "‘", ":")
+
+
 def _is_notable_place(gazetteer, name: str) -> bool:
     """Countries, first-level regions and cities of 100,000 people or more: capitals words
     that are also common nouns ("MARCH", "READING") are not taken for small towns."""
     return any(c.kind != "city" or c.population >= 100_000 for c in gazetteer.candidates(name))
 
 
-def fix_entities(doc: Doc) -> Doc:
-    """Clean entity spans, vote labels per name across the document, fill missed ORG mentions."""
+def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
+    """Clean entity spans, link known organisations, vote labels per name across the document,
+    fill missed ORG mentions. `names` is the pipeline's `build_known_names`."""
     gazetteer = load_gazetteer()
-    known = known_organisation_keys()
+    known = known_organisation_keys() | (names.strong_keys if names is not None else frozenset())
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
     spans = merge_split_names(doc, find_company_names(doc, apply_context_cues(doc, spans)))
-    spans = recover_places(doc, spans, gazetteer)
+    if names is not None:
+        spans = link_known_names(doc, spans, names)
+    spans = recover_places(doc, spans, gazetteer, known)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:
         votes[name_key(span.text)][span.label_] += 1
     fixed: list[Span] = []
     for span in spans:
+        if span.kb_id_:  # linked to a known organisation: settled
+            fixed.append(span)
+            continue
         label = decide_label(span, votes[name_key(span.text)], known, gazetteer.is_place(span.text))
         fixed.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
     fixed.extend(find_defined_acronyms(doc, fixed))
@@ -461,11 +607,22 @@ def paragraph_sentences(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component(
+class EntityFixer:
+    """The `dossier_entity_fixer` component: `fix_entities` with the known-organisation matcher,
+    built when the component is created (with the pipeline), never at import."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.names = build_known_names(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return fix_entities(doc, self.names)
+
+
+@Language.factory(
     "dossier_entity_fixer",
     assigns=["doc.ents"],
     requires=["doc.ents", "token.pos"],
 )
-def entity_fixer(doc: Doc) -> Doc:
-    """spaCy component wrapper of `fix_entities`."""
-    return fix_entities(doc)
+def make_entity_fixer(nlp: Language, name: str) -> EntityFixer:
+    """spaCy factory of the entity fixer."""
+    return EntityFixer(nlp)
