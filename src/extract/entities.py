@@ -94,10 +94,10 @@ def name_weakness(known: KnownGazetteer, places, words: frozenset[str], surface:
         return "region"
     if kinds:
         return "place"
-    if known.is_common_word(surface):
-        return "word"
-    if " " in surface or surface in known.curated_surfaces:
+    if " " in surface:
         return None
+    if surface in known.curated_surfaces:
+        return "word" if known.is_common_word(surface) else None
     lower = surface.lower()
     letters = sum(ch.isalpha() for ch in surface)
     if lower in words or lower.rstrip("s") in words or (letters <= 3 and not (surface.isupper() and letters == 3)):
@@ -540,6 +540,97 @@ def doc_token_is_opening(span: Span) -> bool:
     return before.text in ('"', "“", "(", "'", "‘", ":")
 
 
+_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON"}
+_OWNER_WINDOW = 2
+
+
+def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -> dict[str, str]:
+    """Names tagged ORG that the text shows are something else, {text: why}: a product, model,
+    format or event ("Microsoft's Xbox", "the Xbox console", "launched Xbox", "titles such as
+    Fifa", "PS2", "iPod"), a stock index ("the FTSE 100", "the Nasdaq rose"), a figure
+    ("331bn"), or a person ("said Jane Roe", "investor Jane Roe", "Jane Roe and John Doe").
+    Known organisations and names ending in an organisation head word are never judged here."""
+    cues = entity_cues()
+    heads = {w.lower() for w in cues["org_head_words"]} | cues["institution_heads"] | cues["org_descriptors"]
+    people = [s for s in spans if s.label_ == "PERSON"]
+    org_ends = {s.end for s in spans if s.label_ == ORG}
+    found: dict[str, str] = {}
+    for span in spans:
+        if span.label_ != ORG or span.text in found:
+            continue
+        # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
+        after = doc[span.end] if span.end < len(doc) else None
+        if span.text in cues["index_names"] or (span.text in cues["index_exchanges"] and after is not None
+                                                 and (after.lower_ in cues["market_moves"] or after.like_num)):
+            found[span.text] = "index"
+            continue
+        if span.kb_id_ or name_key(span.text) in known:
+            continue
+        why = _non_organisation(doc, span, cues, heads, org_ends, people)
+        if why is not None:
+            found[span.text] = why
+    return found
+
+
+def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
+                      org_ends: set[int], people: list[Span]) -> str | None:
+    text = span.text
+    if span[0].text[0].isdigit():
+        return "figure" if all(t.like_num or t.text[0].isdigit() for t in span) else "product"
+    if any(any(ch.isdigit() for ch in t.text) and any(ch.isalpha() for ch in t.text) for t in span) \
+            or (len(span[0].text) > 1 and span[0].text[0].islower() and span[0].text[1].isupper()):
+        return "product"  # "PS2", "Half-Life 2", "iPod": model numbers and camel-case product names
+    if span[-1].lower_ in heads:
+        return None
+    if _is_person_name(doc, span, cues, people):
+        return "person"
+    before = doc[span.start - 1] if span.start > 0 else None
+    # "Microsoft's Xbox", "EA's NBA Live": a name owned by an organisation named just before.
+    if before is not None and before.text in ("'s", "’s") and span.start - 1 in org_ends:
+        return "product"
+    # "the Xbox console", "Apple's iTunes music service": a product noun after the name.
+    for token in doc[span.end: min(len(doc), span.end + 1 + _OWNER_WINDOW)]:
+        if token.lower_ in cues["product_nouns"] and token.pos_ == "NOUN":
+            return "product"
+        if not (token.is_lower and token.pos_ in ("NOUN", "ADJ", "PROPN")) and token.text != "-":
+            break
+    if before is not None and before.lower_ in cues["product_verbs"]:
+        descriptor = doc[span.start - 2] if span.start >= 2 else None
+        if before.lower_ not in ("called", "dubbed") or descriptor is None \
+                or descriptor.lower_ not in cues["org_descriptors"]:
+            return "product"
+    # "titles such as Fifa and John Madden", "brands include Dodge and Jeep".
+    for token in reversed(doc[max(span.sent.start, span.start - 8): span.start]):
+        if token.lower_ in ("as", "include", "includes", "including"):
+            head = doc[token.i - 2] if token.lower_ == "as" and token.i >= 2 else doc[token.i - 1] if token.i >= 1 else None
+            if head is not None and head.lower_ in cues["product_lists"]:
+                return "product"
+            break
+        if not (token.is_title or token.is_punct or token.lower_ in ("and", "or", "'s")):
+            break
+    return None
+
+
+def _is_person_name(doc: Doc, span: Span, cues: dict[str, frozenset[str]], people: list[Span]) -> bool:
+    """Two to four capitalised words read as a person: after "said"/"says", after a person's
+    role ("investor Jane Roe"), before ", former chief executive of", or coordinated with a
+    person ("tycoons John Magnier and JP McManus")."""
+    words = [t for t in span if t.text != "-"]
+    if not 2 <= len(words) <= 4 or not all(t.is_title or t.is_upper for t in words):
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and (before.lower_ in ("said", "says", "told") or
+                               (before.lower_ in cues["person_titles"] and before.is_lower)):
+        return True
+    if span.end + 2 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].lower_ in ("former", "chief", "managing", "senior", "deputy"):
+        return True
+    for person in people:
+        gap = doc[min(person.end, span.end): max(person.start, span.start)]
+        if len(gap) == 1 and gap[0].lower_ in ("and", "or", ","):
+            return True
+    return False
+
+
 def _is_notable_place(gazetteer, name: str) -> bool:
     """Countries, first-level regions and cities of 100,000 people or more: capitals words
     that are also common nouns ("MARCH", "READING") are not taken for small towns."""
@@ -588,14 +679,20 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     fixed = relabel_people(doc, relabel_table_rows(doc, fixed), known)
+    # One judgement per name: a product in one sentence is the product in every other.
+    non_orgs = find_non_organisations(doc, fixed, known)
+    if non_orgs:
+        fixed = [Span(doc, s.start, s.end, label=_NON_ORG_LABEL[non_orgs[s.text]])
+                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] == "index") else s
+                 for s in fixed]
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
     return doc
 
 
 def _is_stopword(span: Span, stoplist: frozenset[str]) -> bool:
-    """Listed non-organisations, and lone generic words ("Commission", "Inference")."""
-    return span.text in stoplist or (len(span) == 1 and span[0].lower_ in stoplist)
+    """Listed non-organisations, and generic words ("Commission", "High Street") alone."""
+    return span.text in stoplist or span.text.lower() in stoplist or (len(span) == 1 and span[0].lower_ in stoplist)
 
 
 @Language.component("dossier_paragraphs", assigns=["token.is_sent_start"])

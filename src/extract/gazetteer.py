@@ -24,7 +24,7 @@ from dossier.models import load_json
 # Trailing words a listed company's name carries that news usually leaves out
 # ("Vodafone Group" -> "Vodafone", "The Coca-Cola Company" -> "Coca-Cola").
 _GENERIC_TAIL = {"group", "holdings", "holding", "company", "corporation", "corp", "incorporated", "inc",
-                 "plc", "ag", "se", "sa", "nv", "co", "ltd", "limited", "international", "industries"}
+                 "plc", "ag", "se", "sa", "nv", "co", "ltd", "limited"}
 _CLASS_SUFFIX = re.compile(r"\s*\(?\bclass [a-z]\)?$", re.IGNORECASE)
 _COUNTRY_FIXES = {"us": "US", "usa": "US", "u.s.": "US", "u.s": "US", "united states": "US",
                   "england": "GB", "scotland": "GB", "wales": "GB", "uk": "GB", "united kingdom": "GB",
