@@ -520,7 +520,8 @@ def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Spa
 def _proper_extension(longer: Span, inner: Span) -> bool:
     """The words a longer span adds to a known name are capitalised: one longer name."""
     extra = [t for t in longer if t.i < inner.start or t.i >= inner.end]
-    return all(t.is_title or t.is_upper or t.lower_ in ("of", "and", "&", "de", "du") for t in extra)
+    return all(t.is_title or t.is_upper or t.is_punct or t.lower_ in ("of", "and", "&", "de", "du", "'s", "’s")
+               for t in extra)
 
 
 def _mid_sentence(span: Span) -> bool:

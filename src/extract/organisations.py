@@ -11,6 +11,7 @@ from dossier.extract.aliases import (
     canonical_name,
     is_acronym_of,
     is_short_form_of,
+    name_key,
     same_name,
 )
 from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues
@@ -94,13 +95,14 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         # A short form shared by several longer names ("United" of United Airlines and Manchester
         # United's "United Utilities") names none of them for sure.
         longer = [long for long in names if long != short and is_short_form_of(short, long)]
+        distinct = {name_key(long) for long in longer}
         for long in names:
             if short == long or (short in known and long in known and known[short] != known[long]):
                 continue  # two known organisations are never one
             if is_acronym_of(short, long):
                 graph.link(long, short, "acronym")
             elif long in longer:
-                if len(longer) == 1 and short not in generic and not _regional_unit(short, long):
+                if len(distinct) == 1 and short not in generic and not _regional_unit(short, long):
                     graph.link(long, short, "short_form")
             elif same_name(short, long) and len(short) <= len(long):
                 graph.link(long, short, "variant")
