@@ -555,6 +555,8 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     heads = {w.lower() for w in cues["org_head_words"]} | cues["institution_heads"] | cues["org_descriptors"]
     people = [s for s in spans if s.label_ == "PERSON"]
     org_ends = {s.end for s in spans if s.label_ == ORG}
+    org_names = {s.text for s in spans if s.label_ == ORG}
+    short_names = {n for n in org_names if any(o != n and (is_short_form_of(n, o) or is_acronym_of(n, o)) for o in org_names)}
     found: dict[str, str] = {}
     for span in spans:
         if span.label_ != ORG or span.text in found:
@@ -567,14 +569,14 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
             continue
         if span.kb_id_ or name_key(span.text) in known:
             continue
-        why = _non_organisation(doc, span, cues, heads, org_ends, people)
+        why = _non_organisation(doc, span, cues, heads, org_ends, people, short_names)
         if why is not None:
             found[span.text] = why
     return found
 
 
 def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
-                      org_ends: set[int], people: list[Span]) -> str | None:
+                      org_ends: set[int], people: list[Span], short_names: set[str]) -> str | None:
     text = span.text
     if span[0].text[0].isdigit():
         return "figure" if all(t.like_num or t.text[0].isdigit() for t in span) else "product"
@@ -585,6 +587,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return None
     if _is_person_name(doc, span, cues, people):
         return "person"
+    if span.text in short_names:
+        return None  # "Aquila jets": the maker's name used as a modifier
     before = doc[span.start - 1] if span.start > 0 else None
     # "Microsoft's Xbox", "EA's NBA Live": a name owned by an organisation named just before.
     if before is not None and before.text in ("'s", "’s") and span.start - 1 in org_ends:
@@ -595,6 +599,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
             return "product"
         if not (token.is_lower and token.pos_ in ("NOUN", "ADJ", "PROPN")) and token.text != "-":
             break
+    if [t.lower_ for t in doc[span.end: span.end + 4]][-3:] in (["go", "on", "sale"], ["goes", "on", "sale"], ["went", "on", "sale"]):
+        return "product"  # "the Kisaragi Tora will go on sale"
     if before is not None and before.lower_ in cues["product_verbs"]:
         descriptor = doc[span.start - 2] if span.start >= 2 else None
         if before.lower_ not in ("called", "dubbed") or descriptor is None \
@@ -620,9 +626,11 @@ def _is_person_name(doc: Doc, span: Span, cues: dict[str, frozenset[str]], peopl
     if not 2 <= len(words) <= 4 or not all(t.is_title or t.is_upper for t in words):
         return False
     before = doc[span.start - 1] if span.start > 0 else None
-    if before is not None and (before.lower_ in ("said", "says", "told") or
+    after = doc[span.end] if span.end < len(doc) else None
+    quoted = after is None or after.text in (",", ".") or after.is_space
+    if before is not None and ((before.lower_ in ("said", "says") and quoted) or
                                (before.lower_ in cues["person_titles"] and before.is_lower)):
-        return True
+        return True  # '..., said Jane Roe, the bank's economist' (not 'said Lone Prairie would')
     if span.end + 2 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].lower_ in ("former", "chief", "managing", "senior", "deputy"):
         return True
     for person in people:

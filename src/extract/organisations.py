@@ -92,17 +92,18 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
                 graph.link(first, name, "reference")
     generic = entity_cues()["generic_name_starts"]
     for short in names:
-        # A short form shared by several longer names ("United" of United Airlines and Manchester
-        # United's "United Utilities") names none of them for sure.
-        longer = [long for long in names if long != short and is_short_form_of(short, long)]
-        distinct = {name_key(long) for long in longer}
+        # A short form joins one longer name only, the first named: linking it to each longer
+        # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
+        # "Kisaragi Tora" car). A generic word ("United") joins none.
+        longer = [long for long in names if long != short and is_short_form_of(short, long)
+                  and not _regional_unit(short, long)]
         for long in names:
             if short == long or (short in known and long in known and known[short] != known[long]):
                 continue  # two known organisations are never one
             if is_acronym_of(short, long):
                 graph.link(long, short, "acronym")
             elif long in longer:
-                if len(distinct) == 1 and short not in generic and not _regional_unit(short, long):
+                if short not in generic and name_key(long) == name_key(longer[0]):
                     graph.link(long, short, "short_form")
             elif same_name(short, long) and len(short) <= len(long):
                 graph.link(long, short, "variant")
@@ -110,9 +111,13 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
 
 
 def _regional_unit(short: str, long: str) -> bool:
-    """"AOL Europe" of "AOL", "GM Europe": a unit named for a place is not the parent's short form."""
+    """"AOL Europe" of "AOL", "GM Europe": a unit named for a region or country (or a large
+    city) is not the parent's short form; "Cabot Trail Bank" is still "Cabot Trail"."""
     rest = long[len(short):].strip() if long.startswith(short) else ""
-    return bool(rest) and load_gazetteer().is_place(rest)
+    if not rest or rest.lower() in entity_cues()["institution_heads"]:
+        return False
+    return any(c.kind != "city" or c.population >= 100_000 for c in load_gazetteer().candidates(rest)) \
+        and rest not in entity_cues()["org_head_words"]
 
 
 def known_organisation(name: str) -> KnownOrganisation | None:
