@@ -41,11 +41,20 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def identifiers(p: dict[str, Any]) -> str | None:
+    """Ticker, ISIN and Wikipedia page of an organisation reference data knows, or None."""
+    parts = [f"{label} {p[key]}" for label, key in (("ticker", "ticker"), ("ISIN", "isin"), ("Wikipedia", "wikipedia_url"))
+             if p.get(key)]
+    return " · ".join(parts) or None
+
+
 def facts(p: dict[str, Any]) -> list[tuple[str, str]]:
-    """The card's fact lines, in the reference card's order."""
+    """The card's fact lines, in the reference card's order (identifiers when known)."""
     reasons = p["score_components"]
+    known = identifiers(p)
     return [
         ("Aliases", ", ".join(p["aliases"] or []) or "none found"),
+        *([("Identifiers", known)] if known else []),
         ("Type", p["type"] + (f" (cues: {', '.join(reasons.get('classification_cues', [])[:6])})"
                               if reasons.get("classification_cues") else "")),
         ("Category", p["category"]),
