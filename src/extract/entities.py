@@ -541,8 +541,34 @@ def doc_token_is_opening(span: Span) -> bool:
     return before.text in ('"', "“", "(", "'", "‘", ":")
 
 
-_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON"}
+_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
 _OWNER_WINDOW = 2
+
+
+def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
+    """"Gazprom, Rosneft", "The Independent and The Times": a list the model read as one name
+    is one organisation per item. A comma never sits inside a company's name; "and" splits
+    only where an item is a known organisation ("Marks and Spencer" stays whole)."""
+    out: list[Span] = []
+    for span in spans:
+        if span.label_ != ORG or len(span) < 3 or name_key(span.text) in known:
+            out.append(span)
+            continue
+        cuts = [t.i for t in span if t.text == ","]
+        for t in span:
+            if t.lower_ == "and" and t.i > span.start and (
+                    name_key(doc[span.start:t.i].text) in known or name_key(doc[t.i + 1:span.end].text) in known):
+                cuts.append(t.i)
+        if not cuts:
+            out.append(span)
+            continue
+        start = span.start
+        for cut in sorted(cuts) + [span.end]:
+            part = clean_span(Span(doc, start, cut, label=ORG)) if cut > start else None
+            if part is not None:
+                out.append(part)
+            start = cut + 1
+    return out
 
 
 def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -> dict[str, str]:
@@ -555,6 +581,7 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     heads = {w.lower() for w in cues["org_head_words"]} | cues["institution_heads"] | cues["org_descriptors"]
     people = [s for s in spans if s.label_ == "PERSON"]
     org_ends = {s.end for s in spans if s.label_ == ORG}
+    person_starts = {s.start for s in people}
     org_names = {s.text for s in spans if s.label_ == ORG}
     short_names = {n for n in org_names if any(o != n and (is_short_form_of(n, o) or is_acronym_of(n, o)) for o in org_names)}
     found: dict[str, str] = {}
@@ -567,11 +594,21 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
                                                  and (after.lower_ in cues["market_moves"] or after.like_num)):
             found[span.text] = "index"
             continue
+        # "Monetary Affairs Commissioner Joaquin Almunia", "US Treasury Secretary John Snow": a job title.
+        if after is not None and after.text in cues["role_titles"] and span.end + 1 in person_starts:
+            found[span.text] = "role"
+            continue
         if span.kb_id_ or name_key(span.text) in known:
             continue
         why = _non_organisation(doc, span, cues, heads, org_ends, people, short_names)
         if why is not None:
             found[span.text] = why
+    # The acronym of a law or product goes with it ("Multi-Fibre Agreement (MFA)").
+    for span in spans:
+        if span.label_ == ORG and span.text not in found and not span.kb_id_:
+            named = next((found[n] for n in found if is_acronym_of(span.text, n)), None)
+            if named is not None:
+                found[span.text] = named
     return found
 
 
@@ -583,22 +620,26 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
     if any(any(ch.isdigit() for ch in t.text) and any(ch.isalpha() for ch in t.text) for t in span) \
             or (len(span[0].text) > 1 and span[0].text[0].islower() and span[0].text[1].isupper()):
         return "product"  # "PS2", "Half-Life 2", "iPod": model numbers and camel-case product names
-    if span[-1].lower_ in heads:
-        return None
-    if _is_person_name(doc, span, cues, people):
-        return "person"
+    if span[0].text[0].islower():
+        return "product"  # "tsunamis", "ex-Columbia": a name starts with a capital
+    if span[-1].text in cues["non_org_heads"] or span[0].text == "Operation":
+        return "product"  # events, laws, agreements, projects
     if span.text in short_names:
         return None  # "Aquila jets": the maker's name used as a modifier
-    before = doc[span.start - 1] if span.start > 0 else None
-    # "Microsoft's Xbox", "EA's NBA Live": a name owned by an organisation named just before.
-    if before is not None and before.text in ("'s", "’s") and span.start - 1 in org_ends:
-        return "product"
-    # "the Xbox console", "Apple's iTunes music service": a product noun after the name.
+    # "the Xbox console", "the IPPR's Digital Society initiative": a product noun after the name.
     for token in doc[span.end: min(len(doc), span.end + 1 + _OWNER_WINDOW)]:
         if token.lower_ in cues["product_nouns"] and token.pos_ == "NOUN":
             return "product"
         if not (token.is_lower and token.pos_ in ("NOUN", "ADJ", "PROPN")) and token.text != "-":
             break
+    if span[-1].lower_ in heads:
+        return None
+    if _is_person_name(doc, span, cues, people):
+        return "person"
+    before = doc[span.start - 1] if span.start > 0 else None
+    # "Microsoft's Xbox", "EA's NBA Live": a name owned by an organisation named just before.
+    if before is not None and before.text in ("'s", "’s") and span.start - 1 in org_ends:
+        return "product"
     if [t.lower_ for t in doc[span.end: span.end + 4]][-3:] in (["go", "on", "sale"], ["goes", "on", "sale"], ["went", "on", "sale"]):
         return "product"  # "the Kisaragi Tora will go on sale"
     if before is not None and before.lower_ in cues["product_verbs"]:
@@ -687,12 +728,13 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
-    fixed = relabel_people(doc, relabel_table_rows(doc, fixed), known)
+    fixed = relabel_people(doc, relabel_table_rows(doc, split_lists(doc, fixed, known)), known)
     # One judgement per name: a product in one sentence is the product in every other.
     non_orgs = find_non_organisations(doc, fixed, known)
     if non_orgs:
         fixed = [Span(doc, s.start, s.end, label=_NON_ORG_LABEL[non_orgs[s.text]])
-                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] == "index") else s
+                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role"))
+                 else s
                  for s in fixed]
     stoplist = not_organisations()
     doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
