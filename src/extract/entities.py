@@ -563,11 +563,31 @@ def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span
             out.append(span)
             continue
         start = span.start
+        places = load_gazetteer()
         for cut in sorted(cuts) + [span.end]:
             part = clean_span(Span(doc, start, cut, label=ORG)) if cut > start else None
             if part is not None:
-                out.append(part)
+                # "Cannes, France": a place and its country are two places, not an organisation.
+                label = "GPE" if name_key(part.text) not in known and _is_notable_place(places, part.text) else ORG
+                out.append(part if label == ORG else Span(doc, part.start, part.end, label=label))
             start = cut + 1
+    return out
+
+
+def relabel_city_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A PERSON span that is exactly a notable place's name ("Leeds", "Sao Paulo") is the place,
+    unless a title precedes it ("Mr Leeds") or it is part of a person named in the text
+    ("Jim Leeds")."""
+    places = load_gazetteer()
+    titles = entity_cues()["person_titles"]
+    person_words = {t.text for s in spans if s.label_ == "PERSON" and len(s) >= 2 for t in s}
+    out = []
+    for span in spans:
+        if span.label_ == "PERSON" and (len(span) > 1 or span.text not in person_words) \
+                and not (span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in titles) \
+                and any(c.kind == "city" and c.population >= 100_000 for c in places.candidates(span.text)):
+            span = Span(doc, span.start, span.end, label="GPE")
+        out.append(span)
     return out
 
 
@@ -729,6 +749,7 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     fixed = relabel_people(doc, relabel_table_rows(doc, split_lists(doc, fixed, known)), known)
+    fixed = relabel_city_people(doc, fixed)
     # One judgement per name: a product in one sentence is the product in every other.
     non_orgs = find_non_organisations(doc, fixed, known)
     if non_orgs:
