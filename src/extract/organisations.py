@@ -161,8 +161,8 @@ def preferred_name(ordered: list[str], learned: dict[str, str], counts: Counter[
     form (not an acronym, short form or other learned alias), first seen on a tie, without a
     possessive or legal suffix, and never a form with a model number ("Airbus A300s")."""
     full = [m for m in ordered if m not in learned] or ordered
-    plain = [m for m in full if not _product_suffixed(m)] or full
-    best = max(plain, key=lambda m: (counts[canonical_name(m)], -ordered.index(m)))
+    plain = [m for m in full if not _product_suffixed(m)] or [m.rsplit(" ", 1)[0] for m in full]
+    best = max(plain, key=lambda m: (counts[canonical_name(m)], -plain.index(m)))
     return canonical_name(best)
 
 
