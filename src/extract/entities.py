@@ -285,6 +285,47 @@ def _has_place_cue(doc: Doc, span: Span, spans: list[Span], cues: dict[str, froz
     return after is not None and after.lower_ in (",", "and", "or") and nxt < len(doc) and nxt in places
 
 
+_CUED_RUN = 4
+
+
+def find_cued_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Capitalised names the text introduces as organisations where the model found none or
+    another label: after a naming noun ("research firm Jupiter", "UK magazine Mac Format",
+    "developer, Rockstar") or after a person's role and "at"/"with" ("an analyst at Gartmore").
+    Known places and listed non-organisations are left alone."""
+    cues = entity_cues()
+    places, stoplist = load_gazetteer(), not_organisations()
+    by_start = {s.start: s for s in spans}
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = list(spans)
+    for token in doc:
+        i = token.i
+        if i < 2 or not token.is_title or token.pos_ != "PROPN":
+            continue
+        before, earlier = doc[i - 1], doc[i - 2]
+        cue = (before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["naming_nouns"]) or (
+            before.text == "," and earlier.is_lower and earlier.pos_ == "NOUN" and earlier.lower_ in cues["naming_nouns"]) or (
+            before.lower_ in ("at", "with") and earlier.is_lower and earlier.lower_.rstrip("s") in cues["person_titles"])
+        if not cue:
+            continue
+        existing = by_start.get(i)
+        if existing is not None:
+            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not _is_notable_place(places, existing.text):
+                out = [s for s in out if s is not existing] + [Span(doc, existing.start, existing.end, label=ORG)]
+            continue
+        if i in taken:
+            continue
+        end = i
+        while end < len(doc) and end - i < _CUED_RUN and end not in taken and doc[end].pos_ == "PROPN" \
+                and (doc[end].is_title or doc[end].is_upper):
+            end += 1
+        run = doc[i:end]
+        if end > i and run.text not in stoplist and not _is_notable_place(places, run.text):
+            out.append(Span(doc, i, end, label=ORG))
+            taken.update(range(i, end))
+    return out
+
+
 def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
     """Proper-noun runs ending in a company or institution head word ("Stratacore Technologies",
     "European Union Aviation Safety Agency"): relabel a span the model gave another label, add
@@ -713,7 +754,7 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     gazetteer = load_gazetteer()
     known = known_organisation_keys() | (names.strong_keys if names is not None else frozenset())
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
-    spans = merge_split_names(doc, find_company_names(doc, apply_context_cues(doc, spans)))
+    spans = merge_split_names(doc, find_company_names(doc, find_cued_names(doc, apply_context_cues(doc, spans))))
     if names is not None:
         spans = link_known_names(doc, spans, names)
     spans = recover_places(doc, spans, gazetteer, known)

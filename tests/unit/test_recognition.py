@@ -88,3 +88,8 @@ def test_an_unknown_organisation_is_named_by_its_most_frequent_full_form_never_a
     counts = Counter({"Caldera Aero A300s": 1, "Caldera Aero": 3, "CA": 4})
     assert preferred_name(ordered, {"CA": "acronym"}, counts) == "Caldera Aero"
     assert preferred_name(["Caldera Aero A300s"], {}, Counter({"Caldera Aero A300s": 1})) == "Caldera Aero"
+
+
+def test_a_name_the_text_introduces_as_a_firm_is_an_organisation(analyse):
+    found = orgs(analyse('"Demand is weak," said Tomas Reyes, an analyst at Quillborne. Research firm Vantory agreed.'))
+    assert {"Quillborne", "Vantory"} <= set(found)
