@@ -553,9 +553,20 @@ def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Spa
             continue  # "in Santander" is the city; "Santander said" the bank
         if len(match) == 1 and match.text in person_words and not model_org:
             continue  # "Ford" as the surname of "Bill Ford" named in the same text
+        after = doc[match.end] if match.end < len(doc) else None
+        if after is not None and _model_code(after.text):
+            continue  # "Nokia 6600", "Volvo S40": a model, named after its maker
         out = [sp for sp in out if sp not in overlapping]
         out.append(match)
     return out
+
+
+def _model_code(text: str) -> bool:
+    """A product model's code: letters with digits ("S40", "A380") or a bare number of three
+    or four digits that is not a year ("6600")."""
+    if any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+        return True
+    return text.isdigit() and len(text) in (3, 4) and not 1900 <= int(text) <= 2100
 
 
 def _proper_extension(longer: Span, inner: Span) -> bool:
@@ -596,6 +607,8 @@ def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span
             out.append(span)
             continue
         cuts = [t.i for t in span if t.text == ","]
+        if cuts and any(t.lower_ in ("for", "of", "on") for t in doc[span.start:cuts[0]]):
+            cuts = []  # "Centre for Vision, Speech and Signal Processing": one institution's name
         for t in span:
             if t.lower_ == "and" and t.i > span.start and (
                     name_key(doc[span.start:t.i].text) in known or name_key(doc[t.i + 1:span.end].text) in known):
