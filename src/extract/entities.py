@@ -812,8 +812,29 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
                  else s
                  for s in fixed]
     stoplist = not_organisations()
-    doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
+    kept = [s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))]
+    doc.ents = filter_spans(kept + find_head_anaphors(doc, kept, stoplist))
     return doc
+
+
+def find_head_anaphors(doc: Doc, spans: list[Span], stoplist: frozenset[str]) -> list[Span]:
+    """"The Commission", "the Bank" after "European Commission", "Bank of England": a
+    capitalised generic head word alone names the one organisation of the text it heads
+    (never when two organisations share it). The word stays out everywhere else."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    heads: dict[str, set[str]] = defaultdict(set)
+    for span in spans:
+        if span.label_ == ORG and len(span) > 1:
+            for token in span:
+                if token.lower_ in stoplist and token.is_title:
+                    heads[token.text].add(name_key(span.text))
+    found = []
+    for token in doc:
+        if token.i in taken or not token.is_title or len(heads.get(token.text, ())) != 1:
+            continue
+        if token.i > 0 and doc[token.i - 1].lower_ == "the":
+            found.append(Span(doc, token.i, token.i + 1, label=ORG))
+    return found
 
 
 def _is_stopword(span: Span, stoplist: frozenset[str]) -> bool:

@@ -14,7 +14,7 @@ from dossier.extract.aliases import (
     name_key,
     same_name,
 )
-from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues
+from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues, not_organisations
 from dossier.extract.gazetteer import KnownOrganisation
 from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import Resolution, demonym_countries, load_gazetteer
@@ -26,6 +26,7 @@ _ALIAS_CUES = (
     ("previously", "known", "as"), ("also", "known", "as"), ("better", "known", "as"), ("known", "as"),
     ("formerly", "called"), ("now", "called"), ("also", "called"), ("officially",), ("formerly",), ("formally",),
     ("aka",), ("trading", "as"), ("doing", "business", "as"), ("operating", "as"),
+    ("previous", "name"), ("former", "name"), ("renamed",), ("now", "known", "as"),
 )
 # How far back (tokens) a cue looks for the organisation it renames.
 _ANTECEDENT_WINDOW = 12
@@ -91,6 +92,13 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
             if first != name:
                 graph.link(first, name, "reference")
     generic = entity_cues()["generic_name_starts"]
+    for name in names:
+        # "the Commission" after "European Commission": a generic head word names the one
+        # organisation of the text it ends or leads (find_head_anaphors kept only those).
+        if " " not in name and name.lower() in not_organisations():
+            holders = {long for long in names if long != name and name in long.split()}
+            if len({name_key(h) for h in holders}) == 1:
+                graph.link(sorted(holders, key=len)[-1], name, "head")
     for short in names:
         # A short form joins one longer name only, the first named: linking it to each longer
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the

@@ -93,3 +93,10 @@ def test_an_unknown_organisation_is_named_by_its_most_frequent_full_form_never_a
 def test_a_name_the_text_introduces_as_a_firm_is_an_organisation(analyse):
     found = orgs(analyse('"Demand is weak," said Tomas Reyes, an analyst at Quillborne. Research firm Vantory agreed.'))
     assert {"Quillborne", "Vantory"} <= set(found)
+
+
+def test_a_generic_head_word_after_the_full_name_and_a_previous_name_join_it(analyse):
+    [org] = analyse("The European Commission fined the lender. The Commission said a commission would review it.").organisations
+    assert (org.name, org.aliases) == ("European Commission", ("Commission",))
+    [org] = analyse("Velstrom Telecom, which traded under its previous name Nordwire Networks until May, said profits rose.").organisations
+    assert (org.name, org.aliases) == ("Velstrom Telecom", ("Nordwire Networks",))
