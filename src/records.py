@@ -120,6 +120,7 @@ class Organisation(Record):
     aliases: tuple[str, ...] = ()
     alias_sources: tuple[tuple[str, str], ...] = ()  # (alias, how it was learned)
     mentions: tuple[Mention, ...] = ()
+    known_id: str | None = None  # the gazetteer link (dossier.extract.gazetteer), when one of its names is known
 
 
 class Location(Record):

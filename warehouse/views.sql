@@ -1,8 +1,9 @@
 -- Public, documented views (warehouse/README.md). Recreated on every writer connection;
 -- tables may change through migrations, these columns stay.
 CREATE OR REPLACE VIEW v_profiles_current AS
-SELECT entity_id, name, aliases, type, category, region, primary_domain, confidence, grade,
-       grade_label, source_count, independent_source_count, status, revision, updated_at
+SELECT c.entity_id, c.name, c.aliases, c.type, c.category, c.region, c.primary_domain, c.confidence, c.grade,
+       c.grade_label, c.source_count, c.independent_source_count, c.status, c.revision, c.updated_at,
+       e.known_id, e.ticker, e.isin, e.wikipedia_url
 FROM (
     SELECT p.*,
            row_number() OVER (
@@ -11,8 +12,9 @@ FROM (
            ) AS pick
     FROM profiles p
     WHERE status IN ('approved', 'draft')
-)
-WHERE pick = 1;
+) c
+LEFT JOIN entities e ON e.id = c.entity_id
+WHERE c.pick = 1;
 
 CREATE OR REPLACE VIEW v_claims AS
 SELECT c.id AS claim_id,

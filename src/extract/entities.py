@@ -10,6 +10,7 @@ the model missed them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.language import Language
@@ -18,6 +19,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from dossier.extract.aliases import is_acronym_of, is_short_form_of, name_key
+from dossier.extract.gazetteer import Gazetteer as KnownGazetteer
+from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import load_gazetteer
 from dossier.models import load_json, load_jsonl
 
@@ -37,6 +40,71 @@ def known_organisation_keys() -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class KnownNames:
+    """The known organisations' names as the entity fixer uses them: one phrase matcher over
+    every surface form, why a form needs context (see `name_weakness`), and the match keys of
+    the forms that need none."""
+
+    matcher: PhraseMatcher
+    weakness: dict[str, str]
+    strong_keys: frozenset[str]
+
+
+def build_known_names(nlp: Language) -> KnownNames:
+    """Case-sensitive (a lower-case "next" or "shell" is never a candidate), keyed by gazetteer id."""
+    known, places = load_known(), load_gazetteer()
+    words = english_words(nlp)
+    matcher = PhraseMatcher(nlp.vocab)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    weakness: dict[str, str] = {}
+    for surface, org_id in known.surfaces().items():
+        by_id[org_id].append(surface)
+        why = name_weakness(known, places, words, surface)
+        if why is not None:
+            weakness[surface] = why
+    for org_id, surfaces in by_id.items():
+        matcher.add(org_id, list(nlp.tokenizer.pipe(surfaces)))
+    strong = frozenset(name_key(s) for s in known.surfaces() if s not in weakness)
+    return KnownNames(matcher, weakness, strong)
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """The English words the pipeline's lemmatizer lists (WordNet's nouns, verbs, adjectives,
+    adverbs): empty for a pipeline without one."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    table = lookups.get_table("lemma_index")
+    return frozenset(w for key in table.keys() for w in table[key])
+
+
+def name_weakness(known: KnownGazetteer, places, words: frozenset[str], surface: str) -> str | None:
+    """Why a known organisation's name needs context before it counts, or None when the name
+    alone is enough. "region": a country's or region's name ("Georgia"), never taken; "place":
+    a city's name ("Toyota", "Santander"), taken unless a place cue says it is the city;
+    "word": a name a person listed as also an ordinary word ("Next", "Shell"), taken where
+    capitalised mid-sentence; "derived": a one-word short form of a listed company's name
+    that is an English word or too short to trust ("City" of City Holding, "Box"), taken
+    only with the model's ORG vote or a company cue."""
+    kinds = {c.kind for c in places.candidates(surface)}
+    if kinds & {"country", "subdivision", "region"}:
+        return "region"
+    if kinds:
+        return "place"
+    if " " in surface:
+        return None
+    if surface in known.curated_surfaces:
+        return "word" if known.is_common_word(surface) else None
+    lower = surface.lower()
+    letters = sum(ch.isalpha() for ch in surface)
+    if lower in words or lower.rstrip("s") in words or (letters <= 3 and not (surface.isupper() and letters == 3)):
+        return "derived"
+    return None
+
+
 @lru_cache(maxsize=1)
 def not_organisations() -> frozenset[str]:
     """Words the model tags ORG that never name one here (models/entity_stoplist.json)."""
@@ -49,6 +117,11 @@ def clean_span(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in _STRIP_LEADING or doc[start].is_punct):
         start += 1
+    # "Hindustan Aeronautics (HAL": an opened bracket the span does not close ends the name
+    # (the bracketed acronym is found on its own by find_defined_acronyms).
+    opened = next((t.i for t in doc[start:end] if t.text == "("), None)
+    if opened is not None and not any(t.text == ")" for t in doc[opened:end]):
+        end = opened
     while end > start and (doc[end - 1].text in _STRIP_TRAILING or doc[end - 1].is_space):
         end -= 1
     if start >= end:
@@ -158,13 +231,13 @@ def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bo
 _PLACE_FLIPPABLE = {"PERSON", "PRODUCT", "WORK_OF_ART", "NORP", "ORG"}
 
 
-def recover_places(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
+def recover_places(doc: Doc, spans: list[Span], gazetteer, known: frozenset[str] | None = None) -> list[Span]:
     """Places the model missed or mislabelled, from unambiguous local cues: a known place after
     a locative preposition ("in Yongin") or before "-based" ("Leeds-based"), coordinated with
     a place ("Lisbon with Porto, Faro and Funchal"), or leading a date ("Manchester early next
     year"). Known organisations are never turned into places."""
     cues = entity_cues()
-    known = known_organisation_keys()
+    known = known_organisation_keys() if known is None else known
     out: list[Span] = []
     for span in spans:
         if span.label_ == "DATE" and span[0].is_title and len(span) > 1:
@@ -210,6 +283,47 @@ def _has_place_cue(doc: Doc, span: Span, spans: list[Span], cues: dict[str, froz
         return True
     after = doc[span.end] if span.end < len(doc) else None
     return after is not None and after.lower_ in (",", "and", "or") and nxt < len(doc) and nxt in places
+
+
+_CUED_RUN = 4
+
+
+def find_cued_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Capitalised names the text introduces as organisations where the model found none or
+    another label: after a naming noun ("research firm Jupiter", "UK magazine Mac Format",
+    "developer, Rockstar") or after a person's role and "at"/"with" ("an analyst at Gartmore").
+    Known places and listed non-organisations are left alone."""
+    cues = entity_cues()
+    places, stoplist = load_gazetteer(), not_organisations()
+    by_start = {s.start: s for s in spans}
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = list(spans)
+    for token in doc:
+        i = token.i
+        if i < 2 or not token.is_title or token.pos_ != "PROPN":
+            continue
+        before, earlier = doc[i - 1], doc[i - 2]
+        cue = (before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["naming_nouns"]) or (
+            before.text == "," and earlier.is_lower and earlier.pos_ == "NOUN" and earlier.lower_ in cues["naming_nouns"]) or (
+            before.lower_ in ("at", "with") and earlier.is_lower and earlier.lower_.rstrip("s") in cues["person_titles"])
+        if not cue:
+            continue
+        existing = by_start.get(i)
+        if existing is not None:
+            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not _is_notable_place(places, existing.text):
+                out = [s for s in out if s is not existing] + [Span(doc, existing.start, existing.end, label=ORG)]
+            continue
+        if i in taken:
+            continue
+        end = i
+        while end < len(doc) and end - i < _CUED_RUN and end not in taken and doc[end].pos_ == "PROPN" \
+                and (doc[end].is_title or doc[end].is_upper):
+            end += 1
+        run = doc[i:end]
+        if end > i and run.text not in stoplist and not _is_notable_place(places, run.text):
+            out.append(Span(doc, i, end, label=ORG))
+            taken.update(range(i, end))
+    return out
 
 
 def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -361,7 +475,7 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
     vouched = {s.text for s in spans if s.label_ == ORG and _has_org_appositive(doc, s, descriptors)}
 
     def is_person(span: Span) -> bool:
-        if span.label_ != ORG or name_key(span.text) in known or span.text in vouched:
+        if span.label_ != ORG or span.kb_id_ or name_key(span.text) in known or span.text in vouched:
             return False
         if person_count[span.text] >= org_count[span.text]:
             return True
@@ -400,24 +514,271 @@ def short_form_words(doc: Doc, spans: list[Span], gazetteer) -> list[Span]:
     return out
 
 
+def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Span]:
+    """Known organisations' names become ORG spans whatever the model said, one matcher pass.
+
+    A name that is also an ordinary word ("Next", "Shell") counts where the model tagged it
+    ORG, where a company cue describes it, or capitalised mid-sentence; a city's name
+    ("Toyota", "Santander") unless a place cue ("in Santander") says it is the city; a
+    country's or region's name never. A known name inside a longer
+    name the model found (a person "Michael Dell", "Deutsche Bank Research") is left alone."""
+    descriptors = entity_cues()["org_descriptors"]
+    matches = filter_spans([Span(doc, start, end, label=ORG, kb_id=match_id)
+                            for match_id, start, end in names.matcher(doc)])
+    if not matches:
+        return spans
+    by_range = {(sp.start, sp.end): sp for sp in spans}
+    person_words = {t.text for sp in spans if sp.label_ == "PERSON" and len(sp) >= 2 for t in sp}
+    org_texts = {sp.text for sp in spans if sp.label_ == ORG}
+    out = list(spans)
+    for match in matches:
+        overlapping = [sp for sp in out if sp.start < match.end and sp.end > match.start]
+        longer = [sp for sp in overlapping if (sp.start, sp.end) != (match.start, match.end)
+                  and sp.start <= match.start and sp.end >= match.end]
+        if any(sp.label_ == "PERSON" or (sp.label_ == ORG and _proper_extension(sp, match)) for sp in longer):
+            continue
+        if any(sp.start < match.start or sp.end > match.end for sp in overlapping if sp not in longer):
+            continue  # a crossing span: the model read the words another way
+        weakness = names.weakness.get(match.text)
+        exact = by_range.get((match.start, match.end))
+        model_org = (exact is not None and exact.label_ == ORG) or match.text in org_texts
+        cue = _has_org_appositive(doc, match, descriptors) or (
+            match.start > 0 and doc[match.start - 1].lower_ in descriptors and doc[match.start - 1].is_lower)
+        if weakness == "word" and not (model_org or cue or (_mid_sentence(match) and match.text not in person_words)):
+            continue
+        if weakness == "derived" and not (model_org or cue):
+            continue
+        if weakness == "region" or (weakness == "place" and not (model_org or cue)
+                                    and _has_place_cue(doc, match, spans, entity_cues())):
+            continue  # "in Santander" is the city; "Santander said" the bank
+        if len(match) == 1 and match.text in person_words and not model_org:
+            continue  # "Ford" as the surname of "Bill Ford" named in the same text
+        after = doc[match.end] if match.end < len(doc) else None
+        if after is not None and _model_code(after.text):
+            continue  # "Nokia 6600", "Volvo S40": a model, named after its maker
+        out = [sp for sp in out if sp not in overlapping]
+        out.append(match)
+    return out
+
+
+def _model_code(text: str) -> bool:
+    """A product model's code: letters with digits ("S40", "A380") or a bare number of three
+    or four digits that is not a year ("6600")."""
+    if any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+        return True
+    return text.isdigit() and len(text) in (3, 4) and not 1900 <= int(text) <= 2100
+
+
+def _proper_extension(longer: Span, inner: Span) -> bool:
+    """The words a longer span adds to a known name are capitalised: one longer name."""
+    extra = [t for t in longer if t.i < inner.start or t.i >= inner.end]
+    return all(t.is_title or t.is_upper or t.is_punct or t.lower_ in ("of", "and", "&", "de", "du", "'s", "’s")
+               for t in extra)
+
+
+def _mid_sentence(span: Span) -> bool:
+    """Capitalised where a common word would not be: not first in its sentence, in a sentence
+    not written in title case (a headline capitalises every word)."""
+    sent = span.sent
+    if span.start == sent.start or doc_token_is_opening(span):
+        return False
+    words = [t for t in sent if t.is_alpha]
+    titled = sum(1 for t in words if t.is_title)
+    return not words or titled / len(words) < 0.6
+
+
+def doc_token_is_opening(span: Span) -> bool:
+    """The span follows an opening quote or bracket that starts a clause."""
+    before = span.doc[span.start - 1]
+    return before.text in ('"', "“", "(", "'", "‘", ":")
+
+
+_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
+_OWNER_WINDOW = 2
+
+
+def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
+    """"Gazprom, Rosneft", "The Independent and The Times": a list the model read as one name
+    is one organisation per item. A comma never sits inside a company's name; "and" splits
+    only where an item is a known organisation ("Marks and Spencer" stays whole)."""
+    out: list[Span] = []
+    for span in spans:
+        if span.label_ != ORG or len(span) < 3 or name_key(span.text) in known:
+            out.append(span)
+            continue
+        cuts = [t.i for t in span if t.text == ","]
+        if cuts and any(t.lower_ in ("for", "of", "on") for t in doc[span.start:cuts[0]]):
+            cuts = []  # "Centre for Vision, Speech and Signal Processing": one institution's name
+        for t in span:
+            if t.lower_ == "and" and t.i > span.start and (
+                    name_key(doc[span.start:t.i].text) in known or name_key(doc[t.i + 1:span.end].text) in known):
+                cuts.append(t.i)
+        if not cuts:
+            out.append(span)
+            continue
+        start = span.start
+        places = load_gazetteer()
+        for cut in sorted(cuts) + [span.end]:
+            part = clean_span(Span(doc, start, cut, label=ORG)) if cut > start else None
+            if part is not None:
+                # "Cannes, France": a place and its country are two places, not an organisation.
+                label = "GPE" if name_key(part.text) not in known and _is_notable_place(places, part.text) else ORG
+                out.append(part if label == ORG else Span(doc, part.start, part.end, label=label))
+            start = cut + 1
+    return out
+
+
+def relabel_city_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A PERSON span that is exactly a notable place's name ("Leeds", "Sao Paulo") is the place,
+    unless a title precedes it ("Mr Leeds") or it is part of a person named in the text
+    ("Jim Leeds")."""
+    places = load_gazetteer()
+    titles = entity_cues()["person_titles"]
+    person_words = {t.text for s in spans if s.label_ == "PERSON" and len(s) >= 2 for t in s}
+    out = []
+    for span in spans:
+        if span.label_ == "PERSON" and (len(span) > 1 or span.text not in person_words) \
+                and not (span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in titles) \
+                and any(c.kind == "city" and c.population >= 100_000 for c in places.candidates(span.text)):
+            span = Span(doc, span.start, span.end, label="GPE")
+        out.append(span)
+    return out
+
+
+def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -> dict[str, str]:
+    """Names tagged ORG that the text shows are something else, {text: why}: a product, model,
+    format or event ("Microsoft's Xbox", "the Xbox console", "launched Xbox", "titles such as
+    Fifa", "PS2", "iPod"), a stock index ("the FTSE 100", "the Nasdaq rose"), a figure
+    ("331bn"), or a person ("said Jane Roe", "investor Jane Roe", "Jane Roe and John Doe").
+    Known organisations and names ending in an organisation head word are never judged here."""
+    cues = entity_cues()
+    heads = {w.lower() for w in cues["org_head_words"]} | cues["institution_heads"] | cues["org_descriptors"]
+    people = [s for s in spans if s.label_ == "PERSON"]
+    org_ends = {s.end for s in spans if s.label_ == ORG}
+    person_starts = {s.start for s in people}
+    org_names = {s.text for s in spans if s.label_ == ORG}
+    short_names = {n for n in org_names if any(o != n and (is_short_form_of(n, o) or is_acronym_of(n, o)) for o in org_names)}
+    found: dict[str, str] = {}
+    for span in spans:
+        if span.label_ != ORG or span.text in found:
+            continue
+        # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
+        after = doc[span.end] if span.end < len(doc) else None
+        if span.text in cues["index_names"] or (span.text in cues["index_exchanges"] and after is not None
+                                                 and (after.lower_ in cues["market_moves"] or after.like_num)):
+            found[span.text] = "index"
+            continue
+        # "Monetary Affairs Commissioner Joaquin Almunia", "US Treasury Secretary John Snow": a job title.
+        if after is not None and after.text in cues["role_titles"] and span.end + 1 in person_starts:
+            found[span.text] = "role"
+            continue
+        if span.kb_id_ or name_key(span.text) in known:
+            continue
+        why = _non_organisation(doc, span, cues, heads, org_ends, people, short_names)
+        if why is not None:
+            found[span.text] = why
+    # The acronym of a law or product goes with it ("Multi-Fibre Agreement (MFA)").
+    for span in spans:
+        if span.label_ == ORG and span.text not in found and not span.kb_id_:
+            named = next((found[n] for n in found if is_acronym_of(span.text, n)), None)
+            if named is not None:
+                found[span.text] = named
+    return found
+
+
+def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
+                      org_ends: set[int], people: list[Span], short_names: set[str]) -> str | None:
+    text = span.text
+    if span[0].text[0].isdigit():
+        return "figure" if all(t.like_num or t.text[0].isdigit() for t in span) else "product"
+    if any(any(ch.isdigit() for ch in t.text) and any(ch.isalpha() for ch in t.text) for t in span) \
+            or (len(span[0].text) > 1 and span[0].text[0].islower() and span[0].text[1].isupper()):
+        return "product"  # "PS2", "Half-Life 2", "iPod": model numbers and camel-case product names
+    if span[0].text[0].islower():
+        return "product"  # "tsunamis", "ex-Columbia": a name starts with a capital
+    if span[-1].text in cues["non_org_heads"] or span[0].text == "Operation":
+        return "product"  # events, laws, agreements, projects
+    if span.text in short_names:
+        return None  # "Aquila jets": the maker's name used as a modifier
+    # "the Xbox console", "the IPPR's Digital Society initiative": a product noun after the name.
+    for token in doc[span.end: min(len(doc), span.end + 1 + _OWNER_WINDOW)]:
+        if token.lower_ in cues["product_nouns"] and token.pos_ == "NOUN":
+            return "product"
+        if not (token.is_lower and token.pos_ in ("NOUN", "ADJ", "PROPN")) and token.text != "-":
+            break
+    if span[-1].lower_ in heads:
+        return None
+    if _is_person_name(doc, span, cues, people):
+        return "person"
+    before = doc[span.start - 1] if span.start > 0 else None
+    # "Microsoft's Xbox", "EA's NBA Live": a name owned by an organisation named just before.
+    if before is not None and before.text in ("'s", "’s") and span.start - 1 in org_ends:
+        return "product"
+    if [t.lower_ for t in doc[span.end: span.end + 4]][-3:] in (["go", "on", "sale"], ["goes", "on", "sale"], ["went", "on", "sale"]):
+        return "product"  # "the Kisaragi Tora will go on sale"
+    if before is not None and before.lower_ in cues["product_verbs"]:
+        descriptor = doc[span.start - 2] if span.start >= 2 else None
+        if before.lower_ not in ("called", "dubbed") or descriptor is None \
+                or descriptor.lower_ not in cues["org_descriptors"]:
+            return "product"
+    # "titles such as Fifa and John Madden", "brands include Dodge and Jeep".
+    for token in reversed(doc[max(span.sent.start, span.start - 8): span.start]):
+        if token.lower_ in ("as", "include", "includes", "including"):
+            head = doc[token.i - 2] if token.lower_ == "as" and token.i >= 2 else doc[token.i - 1] if token.i >= 1 else None
+            if head is not None and head.lower_ in cues["product_lists"]:
+                return "product"
+            break
+        if not (token.is_title or token.is_punct or token.lower_ in ("and", "or", "'s")):
+            break
+    return None
+
+
+def _is_person_name(doc: Doc, span: Span, cues: dict[str, frozenset[str]], people: list[Span]) -> bool:
+    """Two to four capitalised words read as a person: after "said"/"says", after a person's
+    role ("investor Jane Roe"), before ", former chief executive of", or coordinated with a
+    person ("tycoons John Magnier and JP McManus")."""
+    words = [t for t in span if t.text != "-"]
+    if not 2 <= len(words) <= 4 or not all(t.is_title or t.is_upper for t in words):
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    quoted = after is None or after.text in (",", ".") or after.is_space
+    if before is not None and ((before.lower_ in ("said", "says") and quoted) or
+                               (before.lower_ in cues["person_titles"] and before.is_lower)):
+        return True  # '..., said Jane Roe, the bank's economist' (not 'said Lone Prairie would')
+    if span.end + 2 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].lower_ in ("former", "chief", "managing", "senior", "deputy"):
+        return True
+    for person in people:
+        gap = doc[min(person.end, span.end): max(person.start, span.start)]
+        if len(gap) == 1 and gap[0].lower_ in ("and", "or", ","):
+            return True
+    return False
+
+
 def _is_notable_place(gazetteer, name: str) -> bool:
     """Countries, first-level regions and cities of 100,000 people or more: capitals words
     that are also common nouns ("MARCH", "READING") are not taken for small towns."""
     return any(c.kind != "city" or c.population >= 100_000 for c in gazetteer.candidates(name))
 
 
-def fix_entities(doc: Doc) -> Doc:
-    """Clean entity spans, vote labels per name across the document, fill missed ORG mentions."""
+def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
+    """Clean entity spans, link known organisations, vote labels per name across the document,
+    fill missed ORG mentions. `names` is the pipeline's `build_known_names`."""
     gazetteer = load_gazetteer()
-    known = known_organisation_keys()
+    known = known_organisation_keys() | (names.strong_keys if names is not None else frozenset())
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
-    spans = merge_split_names(doc, find_company_names(doc, apply_context_cues(doc, spans)))
-    spans = recover_places(doc, spans, gazetteer)
+    spans = merge_split_names(doc, find_company_names(doc, find_cued_names(doc, apply_context_cues(doc, spans))))
+    if names is not None:
+        spans = link_known_names(doc, spans, names)
+    spans = recover_places(doc, spans, gazetteer, known)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:
         votes[name_key(span.text)][span.label_] += 1
     fixed: list[Span] = []
     for span in spans:
+        if span.kb_id_:  # linked to a known organisation: settled
+            fixed.append(span)
+            continue
         label = decide_label(span, votes[name_key(span.text)], known, gazetteer.is_place(span.text))
         fixed.append(span if label == span.label_ else Span(doc, span.start, span.end, label=label))
     fixed.extend(find_defined_acronyms(doc, fixed))
@@ -441,15 +802,44 @@ def fix_entities(doc: Doc) -> Doc:
             if not taken.intersection(range(start, end)):
                 fixed.append(Span(doc, start, end, label=ORG))
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
-    fixed = relabel_people(doc, relabel_table_rows(doc, fixed), known)
+    fixed = relabel_people(doc, relabel_table_rows(doc, split_lists(doc, fixed, known)), known)
+    fixed = relabel_city_people(doc, fixed)
+    # One judgement per name: a product in one sentence is the product in every other.
+    non_orgs = find_non_organisations(doc, fixed, known)
+    if non_orgs:
+        fixed = [Span(doc, s.start, s.end, label=_NON_ORG_LABEL[non_orgs[s.text]])
+                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role"))
+                 else s
+                 for s in fixed]
     stoplist = not_organisations()
-    doc.ents = filter_spans([s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))])
+    kept = [s for s in fixed if not (s.label_ in (ORG, *PLACE_LABELS) and _is_stopword(s, stoplist))]
+    doc.ents = filter_spans(kept + find_head_anaphors(doc, kept, stoplist))
     return doc
 
 
+def find_head_anaphors(doc: Doc, spans: list[Span], stoplist: frozenset[str]) -> list[Span]:
+    """"The Commission", "the Bank" after "European Commission", "Bank of England": a
+    capitalised generic head word alone names the one organisation of the text it heads
+    (never when two organisations share it). The word stays out everywhere else."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    heads: dict[str, set[str]] = defaultdict(set)
+    for span in spans:
+        if span.label_ == ORG and len(span) > 1:
+            for token in span:
+                if token.lower_ in stoplist and token.is_title:
+                    heads[token.text].add(name_key(span.text))
+    found = []
+    for token in doc:
+        if token.i in taken or not token.is_title or len(heads.get(token.text, ())) != 1:
+            continue
+        if token.i > 0 and doc[token.i - 1].lower_ == "the":
+            found.append(Span(doc, token.i, token.i + 1, label=ORG))
+    return found
+
+
 def _is_stopword(span: Span, stoplist: frozenset[str]) -> bool:
-    """Listed non-organisations, and lone generic words ("Commission", "Inference")."""
-    return span.text in stoplist or (len(span) == 1 and span[0].lower_ in stoplist)
+    """Listed non-organisations, and generic words ("Commission", "High Street") alone."""
+    return span.text in stoplist or span.text.lower() in stoplist or (len(span) == 1 and span[0].lower_ in stoplist)
 
 
 @Language.component("dossier_paragraphs", assigns=["token.is_sent_start"])
@@ -461,11 +851,22 @@ def paragraph_sentences(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component(
+class EntityFixer:
+    """The `dossier_entity_fixer` component: `fix_entities` with the known-organisation matcher,
+    built when the component is created (with the pipeline), never at import."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.names = build_known_names(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return fix_entities(doc, self.names)
+
+
+@Language.factory(
     "dossier_entity_fixer",
     assigns=["doc.ents"],
     requires=["doc.ents", "token.pos"],
 )
-def entity_fixer(doc: Doc) -> Doc:
-    """spaCy component wrapper of `fix_entities`."""
-    return fix_entities(doc)
+def make_entity_fixer(nlp: Language, name: str) -> EntityFixer:
+    """spaCy factory of the entity fixer."""
+    return EntityFixer(nlp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from spacy.tokens import Doc, Span
 
 from dossier.extract.aliases import (
@@ -9,9 +11,12 @@ from dossier.extract.aliases import (
     canonical_name,
     is_acronym_of,
     is_short_form_of,
+    name_key,
     same_name,
 )
-from dossier.extract.entities import ORG, PLACE_LABELS
+from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues, not_organisations
+from dossier.extract.gazetteer import KnownOrganisation
+from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import Resolution, demonym_countries, load_gazetteer
 from dossier.records import Location, Mention, Organisation
 
@@ -21,6 +26,7 @@ _ALIAS_CUES = (
     ("previously", "known", "as"), ("also", "known", "as"), ("better", "known", "as"), ("known", "as"),
     ("formerly", "called"), ("now", "called"), ("also", "called"), ("officially",), ("formerly",), ("formally",),
     ("aka",), ("trading", "as"), ("doing", "business", "as"), ("operating", "as"),
+    ("previous", "name"), ("former", "name"), ("renamed",), ("now", "known", "as"),
 )
 # How far back (tokens) a cue looks for the organisation it renames.
 _ANTECEDENT_WINDOW = 12
@@ -74,17 +80,57 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         if before:
             graph.link(before[-1].text, alias.text, "pattern")
     names = list(dict.fromkeys(s.text for s in spans))
+    # A one-word known name that leads a longer name of this text ("Sumitomo" beside "Sumitomo
+    # Mitsui Financial") is that name's short form here, not the company it names elsewhere.
+    known = {n: org.id for n in names if (org := known_organisation(n)) is not None
+             and not (" " not in n and any(is_short_form_of(n, other) for other in names if other != n))}
+    by_known: dict[str, str] = {}
+    for name in names:
+        if name in known:
+            # Two names of one known organisation ("Fed", "Federal Reserve") are one organisation.
+            first = by_known.setdefault(known[name], name)
+            if first != name:
+                graph.link(first, name, "reference")
+    generic = entity_cues()["generic_name_starts"]
+    for name in names:
+        # "the Commission" after "European Commission": a generic head word names the one
+        # organisation of the text it ends or leads (find_head_anaphors kept only those).
+        if " " not in name and name.lower() in not_organisations():
+            holders = {long for long in names if long != name and name in long.split()}
+            if len({name_key(h) for h in holders}) == 1:
+                graph.link(sorted(holders, key=len)[-1], name, "head")
     for short in names:
+        # A short form joins one longer name only, the first named: linking it to each longer
+        # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
+        # "Kisaragi Tora" car). A generic word ("United") joins none.
+        longer = [long for long in names if long != short and is_short_form_of(short, long)
+                  and not _regional_unit(short, long)]
         for long in names:
-            if short == long:
-                continue
+            if short == long or (short in known and long in known and known[short] != known[long]):
+                continue  # two known organisations are never one
             if is_acronym_of(short, long):
                 graph.link(long, short, "acronym")
-            elif is_short_form_of(short, long):
-                graph.link(long, short, "short_form")
+            elif long in longer:
+                if short not in generic and name_key(long) == name_key(longer[0]):
+                    graph.link(long, short, "short_form")
             elif same_name(short, long) and len(short) <= len(long):
                 graph.link(long, short, "variant")
     return graph
+
+
+def _regional_unit(short: str, long: str) -> bool:
+    """"AOL Europe" of "AOL", "GM Europe": a unit named for a region or country (or a large
+    city) is not the parent's short form; "Cabot Trail Bank" is still "Cabot Trail"."""
+    rest = long[len(short):].strip() if long.startswith(short) else ""
+    if not rest or rest.lower() in entity_cues()["institution_heads"]:
+        return False
+    return any(c.kind != "city" or c.population >= 100_000 for c in load_gazetteer().candidates(rest)) \
+        and rest not in entity_cues()["org_head_words"]
+
+
+def known_organisation(name: str) -> KnownOrganisation | None:
+    """The known organisation a name (or its form without a possessive) denotes."""
+    return load_known().lookup(name) or load_known().lookup(canonical_name(name))
 
 
 def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, int], str]]:
@@ -96,10 +142,11 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
     first_seen = {}
     for span in spans:
         first_seen.setdefault(span.text, span.start)
+    counts = Counter(canonical_name(s.text) for s in spans)
     for members in graph.groups().values():
         ordered = sorted(members, key=first_seen.__getitem__)
-        primary = next((m for m in ordered if m not in graph.learned), ordered[0])
-        name = canonical_name(primary)
+        link = next((org for m in ordered if (org := known_organisation(m)) is not None), None)
+        name = link.name if link is not None else preferred_name(ordered, graph.learned, counts)
         if not name:
             continue
         aliases = tuple(dict.fromkeys(canonical_name(m) if m.endswith(("'s", "’s")) else m for m in ordered))
@@ -111,10 +158,25 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
             span_names[(s.start, s.end)] = name
         orgs.append(Organisation(
             name=name, aliases=aliases, alias_sources=sources,
-            mentions=tuple(to_mention(s) for s in group_spans),
+            mentions=tuple(to_mention(s) for s in group_spans), known_id=link.id if link else None,
         ))
     orgs.sort(key=lambda o: o.mentions[0].start)
     return orgs, span_names
+
+
+def preferred_name(ordered: list[str], learned: dict[str, str], counts: Counter[str]) -> str:
+    """The display name of an organisation no reference data knows: its most frequent full
+    form (not an acronym, short form or other learned alias), first seen on a tie, without a
+    possessive or legal suffix, and never a form with a model number ("Airbus A300s")."""
+    full = [m for m in ordered if m not in learned] or ordered
+    plain = [m for m in full if not _product_suffixed(m)] or [m.rsplit(" ", 1)[0] for m in full]
+    best = max(plain, key=lambda m: (counts[canonical_name(m)], -plain.index(m)))
+    return canonical_name(best)
+
+
+def _product_suffixed(name: str) -> bool:
+    words = name.split()
+    return len(words) > 1 and any(ch.isdigit() for ch in words[-1]) and any(ch.isalpha() for ch in words[-1])
 
 
 def build_locations(doc: Doc) -> tuple[list[Location], dict[tuple[int, int], Resolution | None]]:

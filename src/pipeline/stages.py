@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dossier.extract.aliases import name_key
 from dossier.extract.analyse import load_analyser, release_workers
+from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.nlp import ModelNotInstalled
 from dossier.extract.places import load_gazetteer
 from dossier.extract.resolution import EntityResolver, location_id
@@ -450,7 +451,9 @@ def build_rows(
     claim scoring timed as `scoring` on `stopwatch`)."""
     watch = stopwatch or Stopwatch()
     version = models_version()
-    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("articles", "entities", "aliases", "mentions", "claims", "ties")}
+    rows: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("articles", "entities", "entity_links", "aliases", "mentions", "claims", "ties")}
+    known = load_known()
     for item in analysed:
         art, job = item.fetched.article, item.fetched.job
         aid = article_id(art.canonical_url)
@@ -471,6 +474,10 @@ def build_rows(
                 names.setdefault(org.name, entity_id)
                 rows["entities"].append({"id": entity_id, "name": entity_name, "kind": "organisation", "country": None,
                                          "continent": None, "first_seen": now, "last_seen": now})
+                link = known.by_id(whole.known_id) if whole.known_id else None
+                if link is not None and org.name == whole.name:  # a part carved off by a split is not the link
+                    rows["entity_links"].append({"id": entity_id, "known_id": link.id, "ticker": link.ticker,
+                                                 "isin": link.isin, "wikipedia_url": link.wikipedia_url})
                 learned = dict(org.alias_sources)
                 for alias in (org.name, *org.aliases):
                     rows["aliases"].append({"entity_id": entity_id, "alias": alias, "alias_key": name_key(alias),

@@ -60,12 +60,21 @@ def _type_line(p: dict[str, Any], reasons: dict[str, Any]) -> str:
     return f"{p['type']} ({'too weak to decide: ' if decided == 'nothing' else ''}cues: {', '.join(cues[:6])})"
 
 
+def identifiers(p: dict[str, Any]) -> str | None:
+    """Ticker, ISIN and Wikipedia page of an organisation reference data knows, or None."""
+    parts = [f"{label} {p[key]}" for label, key in (("ticker", "ticker"), ("ISIN", "isin"), ("Wikipedia", "wikipedia_url"))
+             if p.get(key)]
+    return " · ".join(parts) or None
+
+
 def facts(p: dict[str, Any]) -> list[tuple[str, str]]:
-    """The card's fact lines, in the reference card's order."""
+    """The card's fact lines, in the reference card's order (identifiers when known)."""
     reasons = p["score_components"]
     base_reason = reasons.get("base_reason")
+    known = identifiers(p)
     return [
         ("Aliases", ", ".join(p["aliases"] or []) or "none found"),
+        *([("Identifiers", known)] if known else []),
         ("Type", _type_line(p, reasons)),
         ("Category", p["category"]),
         ("Base / region", f"{p['base']} / {p['region']}" + (f" ({base_reason})" if base_reason else "")),

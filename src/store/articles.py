@@ -86,6 +86,29 @@ def write_failures(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
     return upsert(con, "articles", rows, key=["id"])
 
 
+_LINK_COLUMNS = ("known_id", "ticker", "isin", "wikipedia_url")
+
+
+def link_entities(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+    """Set the external identifiers of entities linked to reference data; return how many
+    entities changed. An UPDATE, not the upsert: an entity's unlinked mentions never clear
+    a link, and re-running over the same evidence changes nothing."""
+    unique = {row["id"]: row for row in rows if row.get("known_id")}
+    if not unique:
+        return 0
+    schema = pa.schema([(c, pa.string()) for c in ("id", *_LINK_COLUMNS)])
+    table = pa.Table.from_pylist([{c: row.get(c) for c in schema.names} for row in unique.values()], schema=schema)
+    con.register("_batch_entity_links", table)
+    try:
+        sets = ", ".join(f"{c} = b.{c}" for c in _LINK_COLUMNS)
+        changed = " OR ".join(f"entities.{c} IS DISTINCT FROM b.{c}" for c in _LINK_COLUMNS)
+        return con.execute(
+            f"UPDATE entities SET {sets} FROM _batch_entity_links b WHERE entities.id = b.id AND ({changed})"
+        ).fetchone()[0]
+    finally:
+        con.unregister("_batch_entity_links")
+
+
 def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
     """Upsert one batch of analysed articles and replace their evidence; return rows written per table."""
     articles = batch["articles"]
@@ -94,6 +117,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[st
         "articles": upsert(con, "articles", articles, key=["id"]),
         "entities": upsert(con, "entities", batch["entities"], key=["id"]),
         "aliases": upsert(con, "aliases", batch["aliases"], key=["entity_id", "alias"], keep=("first_seen", "learned")),
+        "entity_links": link_entities(con, batch.get("entity_links", [])),
     }
     # Evidence of a re-extracted article replaces the old: rows no longer found go, the rest upsert.
     for table, rows in (("mentions", batch["mentions"]), ("claims", batch["claims"]), ("ties", batch["ties"])):

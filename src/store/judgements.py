@@ -83,7 +83,8 @@ def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, rev
     con.execute("INSERT INTO judgements VALUES (?, 'split', ?, ?, ?, ?, ?, NULL)",
                 [judgement_id, entity_id, alias, reviewer, utcnow(), note])
     new_id, now = organisation_id(alias), utcnow()
-    con.execute("INSERT INTO entities VALUES (?, ?, 'organisation', NULL, NULL, ?, ?) ON CONFLICT DO NOTHING",
+    con.execute("INSERT INTO entities (id, name, kind, country, continent, first_seen, last_seen)"
+                " VALUES (?, ?, 'organisation', NULL, NULL, ?, ?) ON CONFLICT DO NOTHING",
                 [new_id, alias, now, now])
     con.execute("UPDATE aliases SET entity_id = ?, learned = 'reviewer' WHERE entity_id = ? AND alias_key = ?",
                 [new_id, entity_id, key])

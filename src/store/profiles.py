@@ -184,12 +184,16 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]
     return counts
 
 
+# The organisation's external identifiers (migration 010), shown on its card beside the profile.
+IDENTIFIERS = "e.known_id, e.ticker, e.isin, e.wikipedia_url"
+
+
 def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
     """The current profile (approved over draft) of the organisation called `name` or aliased so."""
     rows = fetch_dicts(
         con,
-        """
-        SELECT p.* FROM profiles p
+        f"""
+        SELECT p.*, {IDENTIFIERS} FROM profiles p LEFT JOIN entities e ON e.id = p.entity_id
         WHERE p.status IN ('approved', 'draft') AND p.entity_id IN (
             SELECT id FROM entities WHERE lower(name) = lower(?)
             UNION SELECT entity_id FROM aliases WHERE lower(alias) = lower(?)
@@ -207,8 +211,9 @@ def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) 
     where = "WHERE v.status = ?" if status else ""
     return fetch_dicts(
         con,
-        f"SELECT p.* FROM profiles p JOIN v_profiles_current v ON v.entity_id = p.entity_id AND v.revision = p.revision"
-        f" {where} ORDER BY p.name, p.entity_id",
+        f"SELECT p.*, {IDENTIFIERS} FROM profiles p"
+        f" JOIN v_profiles_current v ON v.entity_id = p.entity_id AND v.revision = p.revision"
+        f" LEFT JOIN entities e ON e.id = p.entity_id {where} ORDER BY p.name, p.entity_id",
         [status] if status else [],
     )
 

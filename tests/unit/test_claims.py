@@ -130,7 +130,8 @@ def test_quoted_people_are_not_organisations(analyse):
     document, is a person even where the model tagged it ORG."""
     quotes = analyse('"AI has made it interesting again," said Dev Mahajan, a network analyst at Westgate Telecom Insights. '
                      '"Working with Foxconn helps," said Renata Holloway, OpenAI\'s head of data-centre hardware partnerships.')
-    assert {o.name for o in quotes.organisations} == {"Foxconn", "OpenAI"}
+    # The analyst's employer is an organisation ("an analyst at X"); the quoted people are not.
+    assert {o.name for o in quotes.organisations} == {"Foxconn", "OpenAI", "Westgate Telecom Insights"}
     surname = analyse("Renata Holloway runs hardware at OpenAI. Ms Holloway said Foxconn would build racks.")
     assert {o.name for o in surname.organisations} == {"OpenAI", "Foxconn"}
     # A company named after a person stays a company.

@@ -37,7 +37,7 @@ def test_migrations_are_recorded_once(warehouse):
 PUBLIC_VIEW_COLUMNS = {
     "v_profiles_current": ["entity_id", "name", "aliases", "type", "category", "region", "primary_domain", "confidence",
                            "grade", "grade_label", "source_count", "independent_source_count", "status", "revision",
-                           "updated_at"],
+                           "updated_at", "known_id", "ticker", "isin", "wikipedia_url"],
     "v_claims": ["claim_id", "subject", "type", "object", "polarity", "modality", "evidence", "article_url",
                  "published_at", "confidence", "review_verdict", "attributed_to"],
     "v_entity_timeline": ["entity_id", "name", "article_id", "title", "article_url", "occurred_at", "mentions"],
@@ -183,3 +183,37 @@ def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
         assert recency_reference(con) > newer  # an empty warehouse: now
         upsert(con, "articles", rows, key=["id"])
         assert recency_reference(con) == newer  # failed articles are no evidence
+
+
+def test_identifiers_of_a_linked_organisation_reach_the_view_and_an_unlinked_mention_never_clears_them(warehouse):
+    from dossier.store.articles import link_entities
+
+    t1 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    link = {"id": "e1", "known_id": "ptk:GB0000000001", "ticker": "KST.L", "isin": "GB0000000001",
+            "wikipedia_url": "https://en.wikipedia.org/wiki/Kestrel"}
+    with warehouse.write() as con:
+        upsert(con, "entities", [entity("Kestrel Compute", t1)], key=["id"])
+        write_drafts(con, [draft("h1")])
+        assert con.execute("SELECT known_id, ticker FROM v_profiles_current").fetchall() == [(None, None)]
+        assert link_entities(con, [link]) == 1
+        assert link_entities(con, [link]) == 0  # the same link again changes nothing
+        assert link_entities(con, [{"id": "e1", "known_id": None}]) == 0  # an unlinked mention clears nothing
+        upsert(con, "entities", [entity("Kestrel Compute", t1)], key=["id"])  # nor does the entity upsert
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        row = con.execute("SELECT name, known_id, ticker, isin, wikipedia_url FROM v_profiles_current").fetchone()
+    finally:
+        con.close()
+    assert row == ("Kestrel Compute", "ptk:GB0000000001", "KST.L", "GB0000000001", "https://en.wikipedia.org/wiki/Kestrel")
+
+
+def test_a_card_shows_the_identifiers_it_has_and_no_line_without_them():
+    from dossier.profiles.render import render_markdown
+
+    row = draft("h1") | {"base": "unknown", "region": "unknown", "type": "unknown", "category": "unknown",
+                         "primary_domain": "unknown", "topic": "unknown", "impact": "low", "operational_criticality": "low",
+                         "time_horizon": "unknown", "score_components": {}, "sources_phrase": "1 source",
+                         "first_seen": None, "last_seen": None}
+    assert "Identifiers" not in render_markdown(row)
+    card = render_markdown(row | {"ticker": "KST.L", "isin": "GB0000000001", "known_id": "ptk:GB0000000001"})
+    assert "| Identifiers | ticker KST.L · ISIN GB0000000001 |" in card
