@@ -65,9 +65,11 @@ def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int
 
 
 def reference_lookup() -> ReferenceLookup | None:
-    """How assembly finds an entity's reference record from its `known_id` (None: no reference
-    data; the gazetteer's `load_gazetteer().by_id` once entities carry the link)."""
-    return None
+    """How assembly finds an entity's reference record from its `known_id`: the gazetteer of
+    listed companies and curated organisations the extractor linked it to."""
+    from dossier.extract.gazetteer import load_gazetteer  # loaded on first use, never at import
+
+    return load_gazetteer().by_id
 
 
 def recency_reference(con: duckdb.DuckDBPyConnection) -> datetime:

@@ -68,3 +68,20 @@ def test_the_installed_reference_data_knows_listed_companies_and_public_bodies()
     assert gazetteer.lookup("Fed").kind == "central_bank"
     assert gazetteer.lookup("Yukos").country == "RU"
     assert all(org.country is None or len(org.country) == 2 for org in gazetteer)
+
+
+def test_every_curated_sector_is_a_taxonomy_type_so_reference_data_can_type_it():
+    from dossier.profiles.classification import taxonomy_types
+
+    keys = {entry["key"] for entry in taxonomy_types()}
+    sectors = {org.sector for org in load_gazetteer() if org.sector}
+    assert sectors and sectors <= keys, sorted(sectors - keys)
+
+
+def test_a_linked_organisation_is_typed_and_based_from_its_reference_record():
+    from dossier.review.drafts import reference_lookup
+
+    lookup = reference_lookup()
+    bank = load_gazetteer().lookup("Deutsche Bank AG")
+    assert lookup(bank.id) == bank
+    assert lookup("ptk:not-a-listed-company") is None
