@@ -159,17 +159,13 @@ def sentence_subject(sent: Span, token_names: dict[int, str], previous: str | No
     one whose phrase holds one ("profits at TimeWarner jumped"); a pronoun or "the firm" as
     subject stands for the organisation last named as a subject before.
     """
-    tokens = _subject_tokens(sent)
-    for token in tokens:
-        name = _org_at(token, token_names)
+    rules = load_claim_rules()
+    # Clause by clause, the main clause first: "The bank said it had no plans until the
+    # Reserve Bank ... gave a signal" is the bank's sentence, not the Reserve Bank's.
+    for token in _subject_tokens(sent):
+        name = _org_at(token, token_names) or next((token_names[t.i] for t in token.subtree if t.i in token_names), None)
         if name:
             return name, token.head
-    for token in tokens:
-        for t in token.subtree:
-            if t.i in token_names:
-                return token_names[t.i], token.head
-    rules = load_claim_rules()
-    for token in tokens:
         if previous and (token.lower_ in rules.pronouns or (
                 token.lemma_.lower() in ("company", "firm", "group", "bank", "business")
                 and any(c.lower_ in ("the", "its") for c in token.children))):
@@ -177,18 +173,49 @@ def sentence_subject(sent: Span, token_names: dict[int, str], previous: str | No
     return None, None
 
 
+def event_anchor(verb: Token, reporting: frozenset[str]) -> Token:
+    """Where a proposed claim's event sits below its subject's verb: through reporting verbs to
+    the clause they report ("said it would not close ..." -> close), then the verb's direct
+    object ("called off its takeover" -> takeover), so that negations and modal cues above
+    the event govern it as they govern a rule trigger."""
+    anchor = verb
+    for _ in range(4):
+        if anchor.lemma_.lower() not in reporting:
+            break
+        reported = [c for c in anchor.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
+        if not reported:
+            break
+        anchor = reported[0]
+    objects = [c for c in anchor.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
+    return objects[0] if objects else anchor
+
+
+def _negates_itself(token: Token, cues: dict) -> bool:
+    """The event word is itself a refusal ("pulled out of the venture", "cancelled the order"),
+    or its object or passive subject is denied ("had no plans to", "no jobs would be lost")."""
+    lemma = token.lemma_.lower()
+    particle = cues["governor_particles"].get(lemma)
+    if lemma in cues["governors"] or (particle is not None and any(c.lower_ == particle for c in token.children)):
+        return True
+    return any(g.dep_ == "det" and g.lower_ in cues["determiners"]
+               for c in token.children if c.dep_ in ("dobj", "nsubjpass") for g in c.children)
+
+
 def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probability: float,
                   token_names: dict[int, str]) -> Claim:
     """A claim of a learned type, read off the parse at the subject's verb as the rules read theirs."""
     rules = load_claim_rules()
-    chain = clause_chain(verb)
-    match = verb.doc[verb.i : verb.i + 1]
+    anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
+    event_verb = anchor if anchor.pos_ in ("VERB", "AUX") else anchor.head
+    chain = clause_chain(anchor)
+    match = anchor.doc[anchor.i : anchor.i + 1]
+    negated = is_negated(chain, match, rules.negation) or _negates_itself(event_verb, rules.negation)
     obj, obj_is_org, _ = find_object(verb, {subject}, token_names)
     evidence = sent.text.strip()
     offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
     return Claim(
         subject=subject, type=claim_type, object=obj, object_is_organisation=obj_is_org,
-        polarity="negated" if is_negated(chain, match, rules.negation) else "affirmed",
+        polarity="negated" if negated else "affirmed",
         modality=read_modality(chain, sent, rules.modality), evidence=evidence,
         start=offset, end=offset + len(evidence),
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
