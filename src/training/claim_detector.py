@@ -34,7 +34,6 @@ from dossier.extract.analyse import Analyser
 from dossier.extract.claim_detector import (
     META_FILE, DetectorThresholds, apply_detector, sentence_words,
 )
-from dossier.extract.claims import extract_claims
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_organisations
 from dossier.records import Analysis, Claim
@@ -153,7 +152,7 @@ def parse_articles(articles: Sequence[GoldArticle], model: str) -> list[ParsedAr
     nlp = load_pipeline(model)
     parsed = []
     for article, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=32)):
-        organisations, span_names = build_organisations(doc)
+        _, span_names = build_organisations(doc)
         analysis = analyser.analyse_doc(doc)
         parsed.append(ParsedArticle(article, doc, analysis, span_names))
     return parsed
