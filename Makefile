@@ -11,7 +11,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export DO_NOT_TRACK := 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test eval clean browser
+.PHONY: install run test eval train clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(STAMP)
 ## eval: real-news gold (by fold), the gold set, CoNLL-2003 dev and the extraction benchmark (table + .eval/results.json)
 eval: $(STAMP)
 	$(BIN)/dossier eval
+
+## train: the learned claim detector -> models/claim_detector/ (seeded; reads ../shared/data;
+## five fold models for cross-validation, thresholds and held-out figures in detector.json)
+SHARED ?= ../shared/data
+train: $(STAMP)
+	nice $(BIN)/python -m dossier.training.claim_detector --shared $(SHARED) --out models/claim_detector
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache warehouse/dossier.duckdb warehouse/dossier.duckdb.wal

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from dossier.extract.claim_detector import ClaimDetector, load_detector
 from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
 from dossier.extract.nlp import check_model, load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
@@ -45,14 +46,22 @@ class Analyser:
     there, and sends back only the small `Analysis` records. spaCy's own `n_process` forks
     fresh workers on every call and ships whole parsed documents back to be analysed here,
     one core's work on top of the two parsing.
+
+    The learned claim detector (docs/claims.md) revises the rules' claims: `fold` k loads the
+    detector trained without real-news fold k (for cross-validation), None the shipped one;
+    `use_detector=False` gives the rules alone.
     """
 
-    def __init__(self, nlp: Language | None = None, model: str | None = None, window_chars: int = WINDOW_CHARS) -> None:
+    def __init__(self, nlp: Language | None = None, model: str | None = None, window_chars: int = WINDOW_CHARS, *,
+                 fold: int | None = None, use_detector: bool = True) -> None:
         if nlp is None and model is None:
             raise ValueError("an Analyser needs a loaded pipeline or a model name")
         self.model = model
         self.window_chars = max(1_000, min(window_chars, SPACY_MAX_LENGTH))
+        self.fold = fold
+        self.use_detector = use_detector
         self._nlp = nlp
+        self._detector: ClaimDetector | None = None
         self._matcher: TriggerMatcher | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._pool_size = 0
@@ -75,17 +84,28 @@ class Analyser:
             self._matcher = build_matcher(self.nlp)
         return self._matcher
 
+    @property
+    def detector(self) -> ClaimDetector | None:
+        """The learned claim detector of this analyser's fold (None when switched off)."""
+        if self.use_detector and self._detector is None:
+            self._detector = load_detector(self.fold)
+        return self._detector
+
     def analyse_doc(self, doc: Doc) -> Analysis:
         """Organisations, places and claims of one parsed document."""
         organisations, span_names = build_organisations(doc)
         locations, place_spans = build_locations(doc)
+        claims = extract_claims(doc, self.matcher, span_names)
+        detector = self.detector
+        if detector is not None:
+            claims = detector.revise(doc, claims, span_names)
         return Analysis(
             entities=tuple(
                 EntitySpan(text=e.text, label=e.label_, start=e.start_char, end=e.end_char) for e in doc.ents
             ),
             organisations=tuple(organisations),
             locations=tuple(locations),
-            claims=tuple(extract_claims(doc, self.matcher, span_names)),
+            claims=tuple(claims),
             ties=tuple(find_ties(doc, span_names, place_spans)),
         )
 
@@ -124,7 +144,7 @@ class Analyser:
             for analyses in self._map(batches, n_process):
                 yield from analyses
             return
-        nlp, _ = self.nlp, self.matcher  # loaded before the lock, which loading takes too
+        nlp, _, _ = self.nlp, self.matcher, self.detector  # loaded before the lock, which loading takes too
         with self._nlp_lock:  # threads never run the one loaded pipeline at the same time
             analyses = [self.analyse_doc(doc) for batch in batches for doc in nlp.pipe(batch, batch_size=len(batch))]
         yield from analyses
@@ -132,7 +152,8 @@ class Analyser:
     def _map(self, batches: list[list[str]], n_process: int) -> Iterator[list[Analysis]]:
         pool = self._worker_pool(n_process)
         try:
-            yield from pool.map(_analyse_batch, [self.model] * len(batches), batches)
+            settings = [(self.model, self.fold, self.use_detector)] * len(batches)
+            yield from pool.map(_analyse_batch, settings, batches)
         except BrokenProcessPool as exc:
             self.close()  # the next call starts a fresh pool
             raise WorkerLost(f"an analysis worker died: {exc}") from exc
@@ -146,7 +167,7 @@ class Analyser:
                 # fork taken while another thread holds a lock can deadlock the child.
                 self._pool = ProcessPoolExecutor(
                     max_workers=size, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_load_worker, initargs=(self.model,),
+                    initializer=_load_worker, initargs=((self.model, self.fold, self.use_detector),),
                 )
                 self._pool_size = size
                 _POOLED.add(self)
@@ -250,24 +271,29 @@ def cut_batches(texts: list[str], size: int, chars: int | None = None) -> list[l
     return batches
 
 
-def _load_worker(model: str) -> None:
+def _load_worker(setting: tuple[str, int | None, bool]) -> None:
     """Load the model as a worker starts. A failure is not raised here (that would break the
     pool with no reason given): `_analyse_batch` loads again and raises the real error."""
     try:
-        load_analyser(model).matcher
+        model, fold, use_detector = setting
+        analyser = load_analyser(model, fold=fold, use_detector=use_detector)
+        analyser.matcher, analyser.detector
     except Exception:  # noqa: BLE001 - raised again, with its message, by the first batch
         pass
 
 
-def _analyse_batch(model: str, texts: list[str]) -> list[Analysis]:
+def _analyse_batch(setting: tuple[str, int | None, bool], texts: list[str]) -> list[Analysis]:
     """One batch, in a worker process: parse and analyse with the worker's own analyser."""
-    analyser = load_analyser(model)
+    model, fold, use_detector = setting
+    analyser = load_analyser(model, fold=fold, use_detector=use_detector)
     return [analyser.analyse_doc(doc) for doc in analyser.nlp.pipe(texts, batch_size=len(texts))]
 
 
-@lru_cache(maxsize=2)
-def load_analyser(model: str) -> Analyser:
-    """The process-wide analyser for a model name. The model is loaded once, when first
-    needed; a model that is not installed is refused here (ModelNotInstalled)."""
+@lru_cache(maxsize=8)
+def load_analyser(model: str, *, fold: int | None = None, use_detector: bool = True) -> Analyser:
+    """The process-wide analyser for a model name (and claim-detector fold). The model is
+    loaded once, when first needed; a model that is not installed is refused here
+    (ModelNotInstalled). `fold` k: the claim detector trained without real-news fold k, so
+    that fold can be scored by a model that never saw it; None: the shipped detector."""
     check_model(model)
-    return Analyser(model=model)
+    return Analyser(model=model, fold=fold, use_detector=use_detector)
