@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 def _build(con, organisations: int, articles: int, mentions: int) -> None:
     """Entities, articles, profiles and `mentions` mentions, generated in SQL."""
     con.execute(f"""
-        INSERT INTO entities
+        INSERT INTO entities (id, name, kind, country, continent, first_seen, last_seen)
         SELECT 'org' || lpad(i::VARCHAR, 7, '0'), 'Organisation ' || i, 'organisation', NULL, NULL, $now, $now
         FROM range({organisations}) t(i)""", {"now": NOW})
     con.execute(f"""

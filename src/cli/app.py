@@ -151,6 +151,9 @@ def ingest(
     if not verbose:  # a LocalCluster announces every worker at INFO (read when dask is imported)
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     warehouse = _warehouse(settings)
+    from dossier.extract.nlp import check_model
+
+    check_model(settings.spacy_model)  # before any feed is fetched: a run without its model only wastes the fetches
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True)
     handler = _ProgressHandler(progress)

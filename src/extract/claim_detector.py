@@ -152,6 +152,9 @@ def _subject_tokens(sent: Span) -> list[Token]:
     return sorted(found, key=lambda t: (t.head != sent.root, t.i))
 
 
+_PLURAL_PRONOUNS = frozenset({"they", "them", "we"})
+
+
 def sentence_subject(sent: Span, token_names: dict[int, str], previous: str | None) -> tuple[str | None, Token | None]:
     """(organisation acting in the sentence, the verb it is subject of), or (None, None).
 
@@ -166,6 +169,8 @@ def sentence_subject(sent: Span, token_names: dict[int, str], previous: str | No
         name = _org_at(token, token_names) or next((token_names[t.i] for t in token.subtree if t.i in token_names), None)
         if name:
             return name, token.head
+        if token.lower_ in _PLURAL_PRONOUNS:
+            continue  # "they" stands for organisations named together (the rules' reading), never one
         if previous and (token.lower_ in rules.pronouns or (
                 token.lemma_.lower() in ("company", "firm", "group", "bank", "business")
                 and any(c.lower_ in ("the", "its") for c in token.children))):

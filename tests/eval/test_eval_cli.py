@@ -18,5 +18,5 @@ def test_eval_skips_real_news_with_a_reason_when_the_shared_corpora_are_absent(t
 
 def test_eval_refuses_an_unknown_part():
     result = CliRunner().invoke(app, ["eval", "--only", "realnewz"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error (README: exit codes)
     assert "realnewz" in result.output
