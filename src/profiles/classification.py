@@ -231,6 +231,14 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
+@cache
+def _head_pattern(phrase: str, at_end: bool) -> re.Pattern[str]:
+    """A descriptor phrase, singular or plural, as a compiled pattern: compiled once, since
+    re's own cache (512 patterns) is far smaller than the taxonomy's phrases × two forms."""
+    forms = (phrase, " ".join([*phrase.split()[:-1], _plural(phrase.split()[-1])]))
+    return re.compile(rf"\b(?:{'|'.join(re.escape(f) for f in forms)})" + (r"$" if at_end else r"\b"))
+
+
 def _head_matches(head: str, at_end: bool = False) -> list[tuple[str, str]]:
     """(head phrase, type key) of the longest descriptor phrases in `head` (singular or plural),
     at its end only when `at_end` (a descriptor right before the name ends there)."""
@@ -239,9 +247,7 @@ def _head_matches(head: str, at_end: bool = False) -> list[tuple[str, str]]:
     for phrase, key, words in _heads():
         if words < length:
             break
-        forms = (phrase, " ".join([*phrase.split()[:-1], _plural(phrase.split()[-1])]))
-        pattern = rf"\b(?:{'|'.join(re.escape(f) for f in forms)})" + (r"$" if at_end else r"\b")
-        if re.search(pattern, head):
+        if _head_pattern(phrase, at_end).search(head):
             best.append((phrase, key))
             length = words
     return best
@@ -292,8 +298,13 @@ def claim_subject_matter(obj: str | None, object_is_organisation: bool, sentence
     return " ".join([obj, *(describing_phrases(sentence, at, at + len(obj)) if at >= 0 else [])])
 
 
+@cache
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(cue)}\b")
+
+
 def _has(cue: str, text: str) -> bool:
-    return re.search(rf"\b{re.escape(cue)}\b", text) is not None
+    return _cue_pattern(cue).search(text) is not None
 
 
 # --- the evidence tier ---------------------------------------------------------------------
