@@ -11,7 +11,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export DO_NOT_TRACK := 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test eval train clean browser
+.PHONY: install run test lint eval train clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP)
 ## test: the whole suite (core tests need nothing outside the repository)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## lint: ruff (pyflakes, import order, bugbear, pyupgrade) over the code, tests and benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check src flows models warehouse tests bench
 
 ## eval: real-news gold (by fold), the gold set, CoNLL-2003 dev and the extraction benchmark (table + .eval/results.json)
 eval: $(STAMP)

@@ -15,7 +15,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import corpus, report
@@ -67,7 +67,7 @@ def measure_corpus(size: int, generated: bool, workdir: Path, settings: dict, ru
 
 def write(results: dict, args: argparse.Namespace) -> None:
     """Write the JSON results and the Markdown report."""
-    results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     shown = args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
         results["long_article"] = child("long", {"chars": LONG_ARTICLE_CHARS}, workdir, "long-article")
-        results["long_article"]["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["long_article"]["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         results["long_article"]["load_average"] = os.getloadavg()
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
         shown = args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = load_settings()
     processes = getattr(defaults, "nlp_processes", 1)
     results: dict = {
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average": os.getloadavg()},
         "corpus": corpus_name, "articles": args.articles,

@@ -18,8 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from dossier.evaluation.folds import assign_folds, load_realnews
+
 # The scorer's own matching rules, so these figures agree with `dossier eval`.
-from dossier.evaluation.gold import GoldScores, _same_object, _same_sentence, match_organisations, score_article
+from dossier.evaluation.gold import (
+    GoldScores,
+    _same_object,
+    _same_sentence,
+    match_organisations,
+    score_article,
+)
 from dossier.extract.analyse import load_analyser
 from dossier.settings import load_settings
 

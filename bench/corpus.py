@@ -17,19 +17,19 @@ import hashlib
 import json
 import random
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 from xml.sax.saxutils import escape as xml_escape
 
 SHARED_BENCHMARK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "article-extraction-benchmark"
 FEEDS = 8
 # Entries are dated over the 90 days before this instant, so a timeline query has data to find.
-EPOCH = datetime(2026, 11, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
 LAST_MODIFIED = format_datetime(EPOCH, usegmt=True)
 
 
@@ -55,7 +55,7 @@ def real_pages(folder: Path = SHARED_BENCHMARK) -> list[SourcePage]:
         # Decoded once and served as UTF-8 with the charset declared, as a well-run site does.
         text = decode_body(gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes()), None)
         html = text.encode("utf-8")
-        page = Page(url=probe, final_url=probe, status=200, html=text, fetched_at=datetime.now(timezone.utc))
+        page = Page(url=probe, final_url=probe, status=200, html=text, fetched_at=datetime.now(UTC))
         canonical, title = None, key
         try:
             article = extract_article(page)
@@ -108,7 +108,7 @@ def generated_pages(count: int = 60, seed: int = 7) -> list[SourcePage]:
         body = "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
         html = (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head><body>"
                 f"<nav>Home | Business | Markets</nav><article><h1>{escape(title)}</h1>\n{body}</article>"
-                f"<footer>Generated for the dossier benchmark</footer></body></html>").encode("utf-8")
+                f"<footer>Generated for the dossier benchmark</footer></body></html>").encode()
         pages.append(SourcePage(key=f"gen{i:03d}", html=html, canonical=None, title=title))
     return pages
 
@@ -149,7 +149,7 @@ def feed_xml(base: str, number: int, items: list[Item]) -> bytes:
         for it in items
     )
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Bench wire {number}</title>'
-            f"<link>{base}/</link><description>benchmark feed</description>\n{entries}</channel></rss>").encode("utf-8")
+            f"<link>{base}/</link><description>benchmark feed</description>\n{entries}</channel></rss>").encode()
 
 
 class BenchSite:

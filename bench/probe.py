@@ -14,8 +14,9 @@ import os
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 # (module path, attribute, stage). The stages named in issue 7; "warehouse write" covers
 # every function of a run that holds a warehouse connection, minus the work nested in it.

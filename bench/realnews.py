@@ -24,20 +24,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 ARTICLES = Path("bbc-news") / "articles"
 SECTIONS = ("business", "tech")
-EPOCH = datetime(2005, 3, 31, 12, tzinfo=timezone.utc)
+EPOCH = datetime(2005, 3, 31, 12, tzinfo=UTC)
 LAST_MODIFIED = format_datetime(EPOCH, usegmt=True)
 WORKDIR = ROOT / ".realnews"
 
@@ -86,7 +86,7 @@ def story_html(story: Story, base: str) -> bytes:
         f"<header><nav><a href='/'>Home</a> | <a href='/feeds/{story.section}.xml'>{story.section.title()}</a></nav></header>"
         f"<main><h1>{escape(story.headline)}</h1>\n<article>\n{paragraphs}\n</article></main>"
         f"<footer>Served on loopback by dossier's realnews target</footer></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def feed_xml(base: str, section: str, stories: Sequence[Story]) -> bytes:
@@ -97,7 +97,7 @@ def feed_xml(base: str, section: str, stories: Sequence[Story]) -> bytes:
         for s in sorted(stories, key=lambda s: s.published, reverse=True)
     )
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Real news: {section}</title>'
-            f"<link>{base}/</link><description>{section} stories</description>\n{items}</channel></rss>").encode("utf-8")
+            f"<link>{base}/</link><description>{section} stories</description>\n{items}</channel></rss>").encode()
 
 
 class RealnewsSite:

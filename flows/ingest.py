@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ def ingest_feeds(
     warehouse = Warehouse(Path(settings.warehouse_path))
     wait = settings.run_lock_wait if lock_wait is None else lock_wait
     with run_lock(warehouse.path, wait=wait, holder=f"ingest ({origin})"):
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         run_id = uuid.uuid4().hex[:12]
         throttle = HostThrottle(settings.host_delay if host_delay is None else host_delay, settings.host_concurrency,
                                 strikes=settings.host_strikes)
@@ -241,7 +241,7 @@ def _run(
         jobs_by_link = {job.entry.link: job for job in chunk}
         unreached.update(jobs_by_link[f.item].entry.feed_url for f in fetched.skipped if f.stage == "budget")
         failures = [*fetched.failures, *nlp.failures]
-        failed = stages.failure_rows([*failures, *fetched.skipped], jobs_by_link, datetime.now(timezone.utc))
+        failed = stages.failure_rows([*failures, *fetched.skipped], jobs_by_link, datetime.now(UTC))
         written = write_task(warehouse, quote(list(nlp.analysed)), quote(failed))
         for part in (fetched.durations, nlp.durations, written.durations):
             watch.merge(part)
@@ -290,6 +290,6 @@ def _run(
     summary.drafts_created, summary.drafts_updated = drafts["created"], drafts["updated"]
     summary.count("assembly", organisations=len(affected), **{f"drafts_{k}": v for k, v in drafts.items()})
     summary.durations = {k: round(v, 4) for k, v in watch.durations.items()}
-    summary.finished_at = datetime.now(timezone.utc)
+    summary.finished_at = datetime.now(UTC)
     summary = stages.close_run(warehouse, summary)
     return summary

@@ -6,7 +6,6 @@ import hashlib
 import json
 from typing import Any
 
-
 _ESCAPES = str.maketrans({"\x1e": "\x1e\x1e", "\x1f": "\x1e\x1f", "\x00": "\x1e\x00"})
 
 

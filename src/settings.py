@@ -14,7 +14,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -56,7 +64,7 @@ class FeedGroup(BaseModel):
     timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
 
     @model_validator(mode="after")
-    def _one_schedule(self) -> "FeedGroup":
+    def _one_schedule(self) -> FeedGroup:
         if (self.cron is None) == (self.interval is None):
             raise ValueError("give exactly one of cron or interval")
         return self

@@ -11,10 +11,11 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Any, Iterator, TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 _run_id: ContextVar[str | None] = ContextVar("dossier_run_id", default=None)
 _stage: ContextVar[str | None] = ContextVar("dossier_stage", default=None)
@@ -92,7 +93,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

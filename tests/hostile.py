@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gzip
 import threading
-import zlib
 import time
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -7,9 +7,9 @@ import logging
 import os
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import click
 import typer
@@ -62,6 +62,7 @@ profiles_app = typer.Typer(help="Read organisation profiles.", no_args_is_help=T
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(profiles_app, name="profiles")
 from dossier.cli.runs import runs_app  # noqa: E402 - a command group in its own module
+
 app.add_typer(runs_app, name="runs")
 
 from dossier.cli.config import config_app  # noqa: E402  (command groups live in their own modules)
@@ -121,11 +122,11 @@ class _ProgressHandler(logging.Handler):
 
 @app.command()
 def ingest(
-    feed: Annotated[Optional[list[str]], typer.Option("--feed", help="Ingest this feed URL (repeatable) instead of the configured feeds.")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="Ingest this feed URL (repeatable) instead of the configured feeds.")] = None,
     demo: Annotated[bool, typer.Option(help="Ingest the built-in demo even when feeds are configured.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
-    task_runner: Annotated[Optional[str], typer.Option("--task-runner", help="Where extraction batches run: default (threads in this process) or dask (setting task_runner).")] = None,
-    wait: Annotated[Optional[float], typer.Option("--wait", min=0, help="Seconds to wait if another run holds the warehouse (setting run_lock_wait; default: exit at once).")] = None,
+    task_runner: Annotated[str | None, typer.Option("--task-runner", help="Where extraction batches run: default (threads in this process) or dask (setting task_runner).")] = None,
+    wait: Annotated[float | None, typer.Option("--wait", min=0, help="Seconds to wait if another run holds the warehouse (setting run_lock_wait; default: exit at once).")] = None,
 ) -> None:
     """Poll feeds, fetch new articles, extract evidence and refresh draft profiles.
 
@@ -227,8 +228,8 @@ def _print_summary(summary) -> None:
 @feeds_app.command("add")
 def feeds_add(
     url: str,
-    publisher: Annotated[Optional[str], typer.Option(help="Publisher domain, if not the feed's own.")] = None,
-    reliability: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Reliability prior in [0, 1].")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Publisher domain, if not the feed's own.")] = None,
+    reliability: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Reliability prior in [0, 1].")] = None,
 ) -> None:
     """Add a feed to poll (refused when every run would refuse to fetch it)."""
     from dossier.store import feeds as feed_store
@@ -289,7 +290,7 @@ def feeds_list(
             print(json.dumps(row, default=str))
         return
     table = Table("url", "publisher", "last polled", "status", "errors", "backed off until", "last error")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for row in rows:
         until = row.get("next_poll_after")
         table.add_row(row["url"], row["publisher"] or "", str(row["last_polled"] or "never"),
@@ -314,7 +315,7 @@ def feeds_remove(url: str) -> None:
 
 @profiles_app.command("list")
 def profiles_list(
-    status: Annotated[Optional[str], typer.Option(help="Only profiles with this status (draft, approved).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only profiles with this status (draft, approved).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per profile.")] = False,
 ) -> None:
     """List current profiles, most confident first."""
@@ -358,8 +359,8 @@ def profiles_show(
 def export(
     kind: Annotated[str, typer.Argument(help="cards (default): one profile card per organisation; parquet: the views as Parquet files.")] = "cards",
     format: Annotated[str, typer.Option("--format", help="Cards only: md, json or html.")] = "md",
-    status: Annotated[Optional[str], typer.Option(help="Cards only: only profiles with this status (approved, draft).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Folder to write into (default exports/ for cards, exports/parquet/ for parquet).")] = None,
+    status: Annotated[str | None, typer.Option(help="Cards only: only profiles with this status (approved, draft).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default exports/ for cards, exports/parquet/ for parquet).")] = None,
     tables: Annotated[bool, typer.Option("--tables", help="Parquet only: also every table, as DuckDB's EXPORT DATABASE layout in OUT/tables/.")] = False,
 ) -> None:
     """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, or the views as Parquet."""
@@ -396,7 +397,7 @@ def export(
 
 @app.command()
 def extract(
-    files: Annotated[Optional[list[str]], typer.Argument(help="Files to analyse; '-' or nothing reads standard input.")] = None,
+    files: Annotated[list[str] | None, typer.Argument(help="Files to analyse; '-' or nothing reads standard input.")] = None,
     html: Annotated[bool, typer.Option("--html", help="Inputs are HTML pages: extract the main text first.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per input (docs/extract-json.md).")] = False,
 ) -> None:
@@ -423,7 +424,7 @@ def extract(
             from dossier.ingest.text import decode_body
 
             url = "file://" + str(Path(name).resolve()) if name != "-" else "file:///dev/stdin"
-            page = Page(url=url, final_url=url, status=200, html=decode_body(raw, None), fetched_at=datetime.now(timezone.utc))
+            page = Page(url=url, final_url=url, status=200, html=decode_body(raw, None), fetched_at=datetime.now(UTC))
             try:
                 inputs.append((name, extract_article(page).text, None))
             except NoText as exc:
@@ -481,9 +482,9 @@ def eval_command(
     gold: Annotated[Path, typer.Option(help="Folder of the project's annotated articles.")] = Path("tests/eval/gold"),
     dev: Annotated[Path, typer.Option(help="A development-only annotated set, reported apart and never gated.")] = Path("tests/eval/dev"),
     shared: Annotated[Path, typer.Option(help="The shared corpora (real-news gold, CoNLL-2003, extraction benchmark).")] = Path("../shared/data"),
-    only: Annotated[Optional[list[str]], typer.Option(help="Run only: gold, realnews, conll, extraction (repeatable).")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only: gold, realnews, conll, extraction (repeatable).")] = None,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(".eval/results.json"),
-    write_baseline: Annotated[Optional[Path], typer.Option(help="Also pin these results as the eval gate's floors in this file.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(help="Also pin these results as the eval gate's floors in this file.")] = None,
 ) -> None:
     """Measure extraction: real-news gold (by fold), the project's gold set, CoNLL-2003 dev ORG/LOC, text extraction F1."""
     from dossier.evaluation.report import PARTS, run_evaluations

@@ -3,7 +3,7 @@ wrong value is one line and exit code 2 (a UsageError), before anything is opene
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from dossier.errors import UsageError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +21,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def snapshot(
-    to: Annotated[Optional[Path], typer.Option("--to", help="Where to write it (default: setting snapshot_path, else <warehouse>.snapshot.duckdb).")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Where to write it (default: setting snapshot_path, else <warehouse>.snapshot.duckdb).")] = None,
 ) -> None:
     """Publish a read-only copy of the warehouse for notebooks (also done after every ingest run)."""
     from dossier.store.snapshot import publish_snapshot
@@ -64,8 +64,9 @@ def schedule(
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from dossier.flows.schedule import ScheduleError, build_deployments, local_prefect_server
     from prefect.settings import PREFECT_API_URL
+
+    from dossier.flows.schedule import ScheduleError, build_deployments, local_prefect_server
 
     try:
         deployments = build_deployments(load_settings())

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,7 +23,7 @@ console = Console()
 errors = Console(stderr=True)
 
 Reviewer = Annotated[str, typer.Option("--reviewer", envvar="DOSSIER_REVIEWER", help="Who is acting (recorded in review_events).")]
-Note = Annotated[Optional[str], typer.Option("--note", help="Why (recorded with the action).")]
+Note = Annotated[str | None, typer.Option("--note", help="Why (recorded with the action).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -67,9 +68,9 @@ def _entity(con: Any, ref: str) -> dict[str, Any]:
 @review_app.command("list")
 def review_list(
     status: Annotated[str, typer.Option(help="draft, approved, rejected, superseded or any.")] = "draft",
-    grade: Annotated[Optional[str], typer.Option(help="Only this grade (A, A/B, B/C, C/D, D).")] = None,
-    domain: Annotated[Optional[str], typer.Option(help="Only this primary domain.")] = None,
-    region: Annotated[Optional[str], typer.Option(help="Only this region (continent).")] = None,
+    grade: Annotated[str | None, typer.Option(help="Only this grade (A, A/B, B/C, C/D, D).")] = None,
+    domain: Annotated[str | None, typer.Option(help="Only this primary domain.")] = None,
+    region: Annotated[str | None, typer.Option(help="Only this region (continent).")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 50,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per row.")] = False,
 ) -> None:
@@ -98,7 +99,7 @@ def review_list(
 @review_app.command("show")
 def review_show(
     name: Annotated[str, typer.Argument(help="Organisation name, alias or id.")],
-    revision: Annotated[Optional[int], typer.Option(help="This revision (default: the latest draft, else the approved one).")] = None,
+    revision: Annotated[int | None, typer.Option(help="This revision (default: the latest draft, else the approved one).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="The revision, its diff and claims as JSON.")] = False,
 ) -> None:
     """A profile for review: its card, the diff against the approved revision, claims with ids."""
@@ -162,8 +163,8 @@ def review_reject(name: str, reviewer: Reviewer, note: Annotated[str, typer.Opti
 @review_app.command("edit")
 def review_edit(
     name: str,
-    changes: Annotated[Optional[list[str]], typer.Argument(help="field=value pairs, e.g. type='AI hardware manufacturer'.")] = None,
-    clear: Annotated[Optional[list[str]], typer.Option("--clear", help="Drop the override of this field (repeatable).")] = None,
+    changes: Annotated[list[str] | None, typer.Argument(help="field=value pairs, e.g. type='AI hardware manufacturer'.")] = None,
+    clear: Annotated[list[str] | None, typer.Option("--clear", help="Drop the override of this field (repeatable).")] = None,
     reviewer: Reviewer = "",
     note: Note = None,
 ) -> None:
@@ -235,7 +236,7 @@ def review_claim_command(
 
 @review_app.command("history")
 def review_history(
-    name: Annotated[Optional[str], typer.Argument(help="Only this organisation.")] = None,
+    name: Annotated[str | None, typer.Argument(help="Only this organisation.")] = None,
     limit: Annotated[int, typer.Option(help="Newest events shown.")] = 50,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per event.")] = False,
 ) -> None:
@@ -309,8 +310,8 @@ def users_disable(
 # --- serve ------------------------------------------------------------------------------
 
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on (DOSSIER_SERVE_HOST).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (DOSSIER_SERVE_PORT).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (DOSSIER_SERVE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (DOSSIER_SERVE_PORT).")] = None,
 ) -> None:
     """Start the review desk, a web application for reviewers (sign in with `dossier users add`)."""
     import uvicorn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 from typing import Annotated, Any
 
 import typer
@@ -32,7 +32,7 @@ def _read(query):
 
 
 def _when(value: Any) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
 def _seconds(value: float | None) -> str:

@@ -9,7 +9,8 @@ gap between mean confidence and accuracy.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 BUCKETS = 10
 

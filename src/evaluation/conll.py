@@ -7,9 +7,9 @@ treats as sentence ends), and spans are compared by character offsets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from dossier.evaluation.scoring import PRF
 

@@ -33,7 +33,8 @@ MONEY, … → figure); its notes are not read (they explain why it *is* an orga
 from __future__ import annotations
 
 import re
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from dossier.extract.places import load_gazetteer, normalise_place
 

@@ -12,10 +12,10 @@ import gzip
 import json
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import mean
-from typing import Callable, Iterable
 
 from dossier.ingest.text import NoText, decode_body, extract_article
 from dossier.records import Page
@@ -63,7 +63,7 @@ def summarise(counts: Iterable[tuple[float, float, float]]) -> dict[str, float]:
 
 def extract_text(html: bytes, url: str) -> str:
     """What dossier's ingest keeps of a page ("" when it finds no article text)."""
-    page = Page(url=url, final_url=url, status=200, html=decode_body(html, None), fetched_at=datetime.now(timezone.utc))
+    page = Page(url=url, final_url=url, status=200, html=decode_body(html, None), fetched_at=datetime.now(UTC))
     try:
         return extract_article(page).text
     except NoText:

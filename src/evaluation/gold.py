@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, get_args
+from typing import Any, get_args
 
 from dossier.evaluation.error_classes import classify_organisation_error, count_classes
 from dossier.evaluation.scoring import PRF, Confusion

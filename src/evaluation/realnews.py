@@ -16,8 +16,9 @@ modality accuracy with their gold × predicted confusion matrices.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from dossier.evaluation.folds import FOLDS, assign_folds, fold_sizes, load_realnews, realnews_gold_dir
 from dossier.evaluation.gold import GoldArticle, GoldScores, corpus_hash, score_article

@@ -6,10 +6,10 @@ import multiprocessing
 import re
 import threading
 import weakref
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -277,7 +277,7 @@ def _load_worker(setting: tuple[str, int | None, bool]) -> None:
     try:
         model, fold, use_detector = setting
         analyser = load_analyser(model, fold=fold, use_detector=use_detector)
-        analyser.matcher, analyser.detector
+        _ = analyser.matcher, analyser.detector
     except Exception:  # noqa: BLE001 - raised again, with its message, by the first batch
         pass
 

@@ -22,18 +22,24 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from dossier.extract.claims import (
-    _org_at, clause_chain, find_object, is_negated, load_claim_rules, read_modality,
+    _org_at,
+    clause_chain,
+    find_object,
+    is_negated,
+    load_claim_rules,
+    read_modality,
 )
 from dossier.records import Claim
 
@@ -230,7 +236,7 @@ def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probab
 
 def detector_path(fold: int | None = None) -> Path:
     """Where the shipped detector (fold None) or fold k's detector lives in the models package."""
-    base = resources.files("dossier.models").joinpath(DETECTOR_FOLDER)
+    base = resources.files("dossier.assets").joinpath(DETECTOR_FOLDER)
     target = base if fold is None else base.joinpath("folds", str(fold))
     return Path(str(target))
 

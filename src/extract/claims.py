@@ -8,17 +8,17 @@ commitment extracted as affirmed is the worst error this system can make.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Iterable
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from dossier.assets import load_json
 from dossier.extract.aliases import name_key
-from dossier.models import load_json
 from dossier.records import Claim
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -569,7 +569,7 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     barriers = set(cues.get("scope_barriers", ()))
     litotes = set(cues.get("litotes", ()))
     anchor = chain[0]
-    for position, token in enumerate([*match, *chain]):
+    for token in [*match, *chain]:
         own = token in match or token.i == anchor.i
         if not own and token.lemma_.lower() in barriers:
             break  # negation above a verb of speech or opposition is about that verb

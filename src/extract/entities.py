@@ -18,11 +18,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from dossier.assets import load_json, load_jsonl
 from dossier.extract.aliases import is_acronym_of, is_short_form_of, name_key
 from dossier.extract.gazetteer import Gazetteer as KnownGazetteer
 from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import load_gazetteer
-from dossier.models import load_json, load_jsonl
 
 ORG = "ORG"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -688,7 +688,6 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
 
 def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
                       org_ends: set[int], people: list[Span], short_names: set[str]) -> str | None:
-    text = span.text
     if span[0].text[0].isdigit():
         return "figure" if all(t.like_num or t.text[0].isdigit() for t in span) else "product"
     if any(any(ch.isdigit() for ch in t.text) and any(ch.isalpha() for ch in t.text) for t in span) \

@@ -12,14 +12,15 @@ ordinary words that need context before they count ("Next", "Shell", "Sky").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
+from dossier.assets import load_json
 from dossier.extract.aliases import canonical_name, name_key
-from dossier.models import load_json
 
 # Trailing words a listed company's name carries that news usually leaves out
 # ("Vodafone Group" -> "Vodafone", "The Coca-Cola Company" -> "Coca-Cola").

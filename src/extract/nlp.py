@@ -9,9 +9,9 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from dossier.assets import load_jsonl
 from dossier.errors import UsageError
 from dossier.extract import entities  # noqa: F401  (registers the dossier_entity_fixer factory)
-from dossier.models import load_jsonl
 
 
 class ModelNotInstalled(UsageError, RuntimeError):

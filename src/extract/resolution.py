@@ -7,7 +7,7 @@ form an organisation of their own).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process
 

@@ -19,9 +19,9 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from dossier.assets import load_json
 from dossier.extract.entities import entity_cues
 from dossier.extract.places import Resolution, load_gazetteer
-from dossier.models import load_json
 from dossier.records import PlaceTie
 
 KIND_RANK = {"headquarters": 3, "site": 2, "market": 1, "other": 0}

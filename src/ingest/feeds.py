@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import calendar
-from urllib.parse import urlsplit
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 
-from dossier.ingest.fetch import BudgetSpent, FetchError, Fetcher, RobotsDisallowed
+from dossier.ingest.fetch import BudgetSpent, Fetcher, FetchError, RobotsDisallowed
 from dossier.records import FeedEntry, FeedPoll
 from dossier.tracing import Stopwatch
 
 # A date outside this window is a feed bug, not news; it is dropped rather than trusted.
-_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def _to_datetime(parsed: Any) -> datetime | None:
     if not parsed:
         return None
     try:
-        value = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+        value = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, TypeError):
         return None
-    if value < _EARLIEST or value.year > datetime.now(timezone.utc).year + 1:
+    if value < _EARLIEST or value.year > datetime.now(UTC).year + 1:
         return None
     return value
 

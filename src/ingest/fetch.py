@@ -9,13 +9,14 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -219,7 +220,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     try:
         seconds = (when - now).total_seconds()
     except OverflowError:
@@ -331,7 +332,7 @@ class Fetcher:
     throttle: HostThrottle | None = None
     robots: RobotsCache | None = None
     budget: RunBudget | None = None  # the run's time budget; None: unbounded (one-off fetches)
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
     _client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:

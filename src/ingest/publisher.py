@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import tldextract
 
-from dossier.models import load_json
+from dossier.assets import load_json
 
 
 @lru_cache(maxsize=1)

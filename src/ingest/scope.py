@@ -164,7 +164,7 @@ class UrlScope:
                 raise OutOfScope(url, f"host {host!r} does not resolve ({exc})") from None
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolved]
             if not addresses:
-                raise OutOfScope(url, f"host {host!r} does not resolve")
+                raise OutOfScope(url, f"host {host!r} does not resolve") from None
         for address in addresses:
             if not _public(address) and not self._allowed(address):
                 raise OutOfScope(url, f"host {host!r} is {_why_not(address)} {address}; "

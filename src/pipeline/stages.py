@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
+from dossier.assets import load_json, models_version
 from dossier.extract.aliases import name_key
 from dossier.extract.analyse import load_analyser, release_workers
 from dossier.extract.gazetteer import load_gazetteer as load_known
@@ -23,13 +25,12 @@ from dossier.extract.resolution import EntityResolver, location_id
 from dossier.ids import make_id
 from dossier.ingest.dedupe import assign_clusters, buckets, signature
 from dossier.ingest.feeds import backoff_seconds, poll_feed
-from dossier.ingest.fetch import BudgetSpent, FetchError, Fetcher, HostThrottle, RobotsDisallowed, RunBudget
-from dossier.ingest.robots import RobotsCache
+from dossier.ingest.fetch import BudgetSpent, Fetcher, FetchError, HostThrottle, RobotsDisallowed, RunBudget
 from dossier.ingest.publisher import publisher_of
+from dossier.ingest.robots import RobotsCache
 from dossier.ingest.text import NoText, decode_page, extract_article
-from dossier.models import load_json, models_version
 from dossier.pipeline.summary import RunSummary
-from dossier.records import Analysis, ArticleText, FeedEntry, FeedPoll, Failure, Page, Record
+from dossier.records import Analysis, ArticleText, Failure, FeedEntry, FeedPoll, Page, Record
 from dossier.review.drafts import refresh_slice, refresh_slices
 from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
 from dossier.settings import Settings
@@ -143,7 +144,7 @@ def due_feeds(feeds: Sequence[FeedConfig], now: datetime) -> tuple[list[FeedConf
     due, backed_off = [], []
     for feed in feeds:
         if feed.next_poll_after is not None and feed.next_poll_after > now:
-            until = feed.next_poll_after.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            until = feed.next_poll_after.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             reason = f"backed off after {feed.error_count} consecutive failures until {until} (last: {feed.last_error})"
             backed_off.append(Failure(stage="feed", item=feed.url, reason=reason))
             log.warning("feed %s %s", feed.url, reason, extra={"stage": "feed_poll"})
@@ -342,7 +343,7 @@ def _fetch_one(fetcher: Fetcher, job: FetchJob) -> _Fetched:
             page = Page(
                 url=url, final_url=response.final_url, status=response.status, html=decoded.text,
                 etag=response.etag, last_modified=response.last_modified,
-                fetched_at=datetime.now(timezone.utc),
+                fetched_at=datetime.now(UTC),
             )
             publisher, reliability, mirror_of = article_source(job, response.final_url)
             if (publisher, reliability) != (job.publisher, job.reliability):
@@ -569,7 +570,7 @@ def write_batch(warehouse: Warehouse, analysed: Sequence[AnalysedArticle], faile
 def _write_batch(
     warehouse: Warehouse, analysed: Sequence[AnalysedArticle], failed: Sequence[dict[str, Any]], watch: Stopwatch
 ) -> WriteOutcome:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     outcome = WriteOutcome()
     # A named event (as is the one after the commit): the crash-safety test kills the process on it.
     log.info("writing %d articles and %d failure rows", len(analysed), len(failed), extra={"event": "write_started"})
@@ -650,7 +651,7 @@ def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: Bas
 
     When the disk is full this write fails too: the space reserve is then released and the write
     tried once more, so the run is not left `running` without a reason."""
-    summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(timezone.utc),
+    summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC),
                          status="failed", warehouse_path=str(warehouse.path),
                          failures=[Failure(stage="run", item=run_id, reason=f"{type(error).__name__}: {error}")])
     try:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from cleanco import basename
 
+from dossier.assets import load_json, models_version
 from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
 from dossier.ids import canonical_json, hash_text
-from dossier.models import load_json, models_version
 from dossier.profiles.classification import (
     Reference,
     classify_organisation,
@@ -86,7 +87,7 @@ def assemble_profile(
     `now`: the reference time for recency (the refresh passes the newest evidence in the
     warehouse; the wall clock otherwise); `stopwatch`, when given, times the scoring apart from
     the rest of the assembly; `lookup` finds the reference record of the entity's `known_id`."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     scoring = (lambda: stopwatch.time("scoring")) if stopwatch is not None else nullcontext
     entity = evidence["entity"]
     name = entity["name"]

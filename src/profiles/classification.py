@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
-from dossier.models import load_json
+from dossier.assets import load_json
 
 UNKNOWN = "unknown"
 HEAD_WEIGHT = 3

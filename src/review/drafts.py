@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
-from datetime import datetime, timezone
-from typing import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -14,7 +14,6 @@ from dossier.review.revisions import apply_overrides, diff_revisions
 from dossier.store import profiles as profile_store
 from dossier.store import reviews as review_store
 from dossier.tracing import Stopwatch
-
 
 # Organisations are assembled and written a slice at a time, each slice holding the evidence
 # of at most this many mentions (an organisation with more forms a slice of its own), so a
@@ -75,12 +74,12 @@ def reference_lookup() -> ReferenceLookup | None:
 def recency_reference(con: duckdb.DuckDBPyConnection) -> datetime:
     """The time recency is measured at: the newest evidence in the warehouse (never later than
     now), so a backfill of old news ranks its newest stories as fresh, not as all stale."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     newest = profile_store.newest_evidence(con)
     if newest is None:
         return now
     if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=timezone.utc)
+        newest = newest.replace(tzinfo=UTC)
     return min(newest, now)
 
 

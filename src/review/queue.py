@@ -6,7 +6,7 @@ a reviewer's minute changes the most.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Weight of each impact rating (scoring/impact.py); unrated counts as low.
@@ -21,13 +21,13 @@ MIN_RECENCY = 0.1
 
 def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, float]:
     """The queue score of a revision row and its three factors."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     impact = IMPACT_WEIGHT.get(str(row.get("impact") or "").lower(), DEFAULT_IMPACT_WEIGHT)
     uncertainty = max(MIN_UNCERTAINTY, 1.0 - float(row.get("confidence") or 0.0))
     seen = row.get("last_seen") or row.get("updated_at")
     if isinstance(seen, datetime):
         if seen.tzinfo is None:
-            seen = seen.replace(tzinfo=timezone.utc)
+            seen = seen.replace(tzinfo=UTC)
         age_days = max(0.0, (now - seen).total_seconds() / 86400)
         recency = max(MIN_RECENCY, 0.5 ** (age_days / HALF_LIFE_DAYS))
     else:
@@ -38,6 +38,6 @@ def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, floa
 
 def order_queue(rows: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
     """Rows with their priority factors, highest priority first (ties by name, then id)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     scored = [{**row, **priority(row, now)} for row in rows]
     return sorted(scored, key=lambda r: (-r["priority"], r["name"], r["entity_id"]))

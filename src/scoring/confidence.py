@@ -16,9 +16,10 @@ company named in fifty stories must rank far above a figure or a fragment named 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from dossier.scoring.grades import grade_for
 
@@ -70,7 +71,7 @@ class ScoreInput:
     claims: Sequence[ClaimEvidence]
     # The reference time for recency: the newest evidence in the warehouse (dossier.review.drafts),
     # so a backfill of old news ranks its profiles as fresh as the newest story it holds.
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     organisation: OrganisationEvidence = field(default_factory=OrganisationEvidence)
 
 
@@ -84,7 +85,7 @@ class Feature:
 
 def _report_order(sources: Sequence[SourceEvidence]) -> list[SourceEvidence]:
     """Sources oldest first (undated last, then by article id): the order first reports are chosen in."""
-    return sorted(sources, key=lambda s: (s.published is None, s.published or datetime.min.replace(tzinfo=timezone.utc), s.article_id))
+    return sorted(sources, key=lambda s: (s.published is None, s.published or datetime.min.replace(tzinfo=UTC), s.article_id))
 
 
 def first_reports(sources: Sequence[SourceEvidence]) -> list[SourceEvidence]:

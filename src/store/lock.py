@@ -14,10 +14,10 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from dossier.store.warehouse import WarehouseBusy, WarehouseStorageError
 
@@ -77,7 +77,7 @@ def run_lock(warehouse_path: Path, wait: float = 0.0, holder: str = "ingest") ->
                     ) from None
                 time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
         note = json.dumps({"pid": os.getpid(), "holder": holder,
-                           "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode()
+                           "since": datetime.now(UTC).isoformat(timespec="seconds")}).encode()
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, note, 0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import duckdb
 
@@ -73,7 +74,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         out[row["entity_id"]]["articles"].append(row)
     for row in fetch_dicts(
         con,
-        """
+        f"""
         SELECT c.*, s.name AS subject_name, o.name AS object_name, a.canonical_url AS url, a.title,
                a.publisher, coalesce(a.cluster_id, a.id) AS cluster_id,
                coalesce(a.published, a.fetched) AS published, f.reliability
@@ -83,9 +84,9 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
         JOIN articles a ON a.id = c.article_id
         LEFT JOIN feeds f ON f.url = a.feed_url
         WHERE (c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?)))
-          AND {rejected_filter}
+          AND {REJECTED_CLAIM_FILTER}
         ORDER BY published, c.evidence_start, c.id
-        """.format(rejected_filter=REJECTED_CLAIM_FILTER),
+        """,
         [ids, ids],
     ):
         for entity_id in {row["subject_id"], row["object_id"]} & out.keys():

@@ -7,14 +7,14 @@ a revision's status moves on, a user is disabled.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
 from dossier.ids import make_id
 from dossier.store.warehouse import fetch_dicts, to_json, utcnow
-
 
 # --- revisions --------------------------------------------------------------------------
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -38,11 +39,11 @@ class WarehouseStorageError(WarehouseError, StorageError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("dossier.schema").joinpath("migrations")
+    folder = resources.files("dossier.warehouse").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
@@ -71,7 +72,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("ROLLBACK")
             raise
         applied.append(name)
-    con.execute(resources.files("dossier.schema").joinpath("views.sql").read_text(encoding="utf-8"))
+    con.execute(resources.files("dossier.warehouse").joinpath("views.sql").read_text(encoding="utf-8"))
     return applied
 
 

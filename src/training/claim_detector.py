@@ -18,9 +18,10 @@ import json
 import random
 import shutil
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -32,7 +33,10 @@ from dossier.evaluation.folds import FOLDS, load_realnews, split_fold
 from dossier.evaluation.gold import GoldArticle, GoldScores, load_gold, score_article
 from dossier.extract.analyse import Analyser
 from dossier.extract.claim_detector import (
-    META_FILE, DetectorThresholds, apply_detector, sentence_words,
+    META_FILE,
+    DetectorThresholds,
+    apply_detector,
+    sentence_words,
 )
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_organisations

@@ -8,8 +8,9 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
@@ -27,8 +28,19 @@ from dossier.review.revisions import EDITABLE_FIELDS, describe_change
 from dossier.settings import Settings
 from dossier.store import reviews as store
 from dossier.store.warehouse import Warehouse, WarehouseBusy, WarehouseError, utcnow
-from dossier.web.security import (LoginRequired, RefusedSignIns, check_csrf, csrf_token, login_throttle, now,
-                                  reading, require, safe_next, start_session, writing)
+from dossier.web.security import (
+    LoginRequired,
+    RefusedSignIns,
+    check_csrf,
+    csrf_token,
+    login_throttle,
+    now,
+    reading,
+    require,
+    safe_next,
+    start_session,
+    writing,
+)
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ import math
 import secrets
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Callable, Iterator
+from typing import Annotated, Any
 
 import duckdb
 from fastapi import Form, HTTPException, Request

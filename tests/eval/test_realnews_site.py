@@ -3,7 +3,7 @@ dossier's own feed parser and text extractor read back as the stories they came 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -46,7 +46,7 @@ def test_the_feeds_list_every_story_and_pages_extract_to_the_story_text(stories)
         story = next(s for s in stories if s.section == "tech")
         response = client.get(site.base + story.path)
         page = Page(url=site.base + story.path, final_url=site.base + story.path, status=200, html=response.text,
-                    fetched_at=datetime.now(timezone.utc))
+                    fetched_at=datetime.now(UTC))
         article = extract_article(page)
         assert article.title == story.headline
         assert article.canonical_url == site.base + story.path

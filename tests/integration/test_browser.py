@@ -6,10 +6,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import uvicorn
@@ -171,7 +171,7 @@ def hostile(n: int, text: str, source_url: str) -> FetchedArticle:
     entry = FeedEntry(feed_url="http://127.0.0.1:9/rss", key=str(n), link=url, title=f"Feed title {SCRIPT}")
     return FetchedArticle(
         job=FetchJob(entry=entry, publisher=f"Publisher {IMG}", reliability=0.6),
-        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(timezone.utc)),
+        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
         article=ArticleText(url=url, canonical_url=source_url, title=f"Robots {SCRIPT}", site_name=SVG, text=text,
                             content_hash=hash_text(text)),
         is_new=True,

@@ -19,8 +19,16 @@ import pytest
 
 from dossier.review import accounts
 from dossier.web.app import SECURITY_HEADERS
-from tests.integration.test_web import (Clock, client, desk_app, desk_path, entity_id, sign_in,  # noqa: F401 (fixture)
-                                        signed_in, token)
+from tests.integration.test_web import (  # noqa: F401 (fixture)
+    Clock,
+    client,
+    desk_app,
+    desk_path,
+    entity_id,
+    sign_in,
+    signed_in,
+    token,
+)
 
 PAGES = ("/queue", "/queue?status=any", "/history", "/users")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +21,7 @@ from tests.conftest import test_settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "foxconn.md"
 # Recency depends on the day a card is assembled: the golden card is assembled as of this date.
-AS_OF = datetime(2025, 12, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ attempts; everything else is there. A real warehouse with a user and sign-in att
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -27,7 +27,7 @@ def warehouse(tmp_path) -> Warehouse:
     with warehouse.write() as con:
         con.execute("INSERT INTO feeds (url, added_at, origin, active) VALUES ('https://news.example/rss', now(), 'user', TRUE)")
         add_account(con, "ana", PASSWORD, "admin")
-        reviews.record_login_attempt(con, datetime.now(timezone.utc), "mallory", CLIENT, "failed")
+        reviews.record_login_attempt(con, datetime.now(UTC), "mallory", CLIENT, "failed")
     return warehouse
 
 

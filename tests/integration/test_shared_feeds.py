@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
 import duckdb
-import pytest
 
 from dossier.flows.ingest import ingest_feeds
 from dossier.ingest import scope

@@ -1,6 +1,13 @@
 import pytest
 
-from dossier.extract.aliases import AliasGraph, canonical_name, is_acronym_of, is_short_form_of, name_key, same_name
+from dossier.extract.aliases import (
+    AliasGraph,
+    canonical_name,
+    is_acronym_of,
+    is_short_form_of,
+    name_key,
+    same_name,
+)
 from dossier.extract.resolution import EntityResolver
 from dossier.ids import make_id
 from dossier.records import Organisation

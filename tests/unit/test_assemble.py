@@ -1,10 +1,10 @@
 """Profile assembly from evidence rows (no warehouse needed)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dossier.profiles.assemble import assemble_profile, render_claim
 
-WHEN = datetime(2025, 11, 20, tzinfo=timezone.utc)
+WHEN = datetime(2025, 11, 20, tzinfo=UTC)
 
 
 def claim(cid, ctype, polarity, modality, obj_id=None, obj=None, article="a1", publisher="wire.example", cluster=None):

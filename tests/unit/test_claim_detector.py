@@ -9,7 +9,14 @@ import pytest
 
 from dossier.extract.analyse import load_analyser
 from dossier.extract.claim_detector import (
-    NUMBER_MASK, ORG_MASK, ClaimDetector, DetectorThresholds, apply_detector, detector_path, load_detector, sentence_words,
+    NUMBER_MASK,
+    ORG_MASK,
+    ClaimDetector,
+    DetectorThresholds,
+    apply_detector,
+    detector_path,
+    load_detector,
+    sentence_words,
 )
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_organisations

@@ -1,16 +1,28 @@
 """Each confidence feature: its value and the detail it records."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dossier.scoring.confidence import (
-    CONTRADICTION_PENALTY, DEFAULT_RELIABILITY, FEATURES, ClaimEvidence, ScoreInput, SourceEvidence,
-    contradictions, extraction_certainty, hedging, independent_sources, recency, score_claim, score_profile,
-    source_reliability, story_claims,
+    CONTRADICTION_PENALTY,
+    DEFAULT_RELIABILITY,
+    FEATURES,
+    ClaimEvidence,
+    ScoreInput,
+    SourceEvidence,
+    contradictions,
+    extraction_certainty,
+    hedging,
+    independent_sources,
+    recency,
+    score_claim,
+    score_profile,
+    source_reliability,
+    story_claims,
 )
 
-NOW = datetime(2025, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 12, 1, tzinfo=UTC)
 
 
 def src(article, publisher, cluster=None, reliability=None, days_old=10):

@@ -1,16 +1,22 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dossier.demo.server import demo_files
 from dossier.ingest.dedupe import assign_clusters, buckets, signature
 from dossier.ingest.text import extract_article
 from dossier.records import Page
-from dossier.scoring.confidence import ClaimEvidence, ScoreInput, SourceEvidence, independent_source_count, score_profile
+from dossier.scoring.confidence import (
+    ClaimEvidence,
+    ScoreInput,
+    SourceEvidence,
+    independent_source_count,
+    score_profile,
+)
 
 
 def demo_text(slug: str) -> str:
     html = demo_files()[f"/articles/{slug}.html"].decode()
     url = f"http://127.0.0.1:9/articles/{slug}.html"
-    return extract_article(Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(timezone.utc))).text
+    return extract_article(Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(UTC))).text
 
 
 def test_syndicated_copies_share_a_cluster_and_other_stories_do_not():
@@ -27,7 +33,7 @@ def test_copies_in_one_batch_join_the_first():
 
 
 def source(article, publisher, cluster, day):
-    return SourceEvidence(article, publisher, cluster, 0.7, datetime(2025, 11, day, tzinfo=timezone.utc))
+    return SourceEvidence(article, publisher, cluster, 0.7, datetime(2025, 11, day, tzinfo=UTC))
 
 
 def claim(article, cluster, confidence, modality="asserted", ctype="partnership"):
@@ -35,7 +41,7 @@ def claim(article, cluster, confidence, modality="asserted", ctype="partnership"
 
 
 def test_three_syndicated_copies_do_not_raise_confidence_a_second_publisher_does():
-    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    now = datetime(2025, 11, 30, tzinfo=UTC)
     one = [source("a", "wire.example", "a", 1)]
     copies = one + [source("b", "paper-b.example", "a", 2), source("c", "paper-c.example", "a", 3)]
     independent = one + [source("d", "paper-d.example", "d", 2)]
@@ -56,7 +62,7 @@ def test_three_syndicated_copies_do_not_raise_confidence_a_second_publisher_does
 def test_copies_with_more_certain_claims_do_not_raise_confidence():
     """Copies whose claims read more certainly than the first report add nothing either: only
     the story's first report speaks for it."""
-    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    now = datetime(2025, 11, 30, tzinfo=UTC)
     sources = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
     first = [claim("a", "a", 0.6, "hedged")]
     copy = [claim("b", "a", 0.9, "asserted")]
@@ -65,7 +71,7 @@ def test_copies_with_more_certain_claims_do_not_raise_confidence():
 
 
 def test_a_contradiction_needs_two_independent_stories():
-    now = datetime(2025, 11, 30, tzinfo=timezone.utc)
+    now = datetime(2025, 11, 30, tzinfo=UTC)
     negated = lambda article, cluster: ClaimEvidence(("foxconn", "partnership", "openai"), "negated", "asserted", 0.8, article, cluster)
     copies = [source("a", "wire.example", "a", 1), source("b", "paper-b.example", "a", 2)]
     edited_copy = ScoreInput(sources=copies, claims=[claim("a", "a", 0.8), negated("b", "a")], now=now)

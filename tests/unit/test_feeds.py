@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dossier.ingest.feeds import parse_feed, poll_feed
 from dossier.ingest.fetch import Fetcher
@@ -19,7 +19,7 @@ RSS = b"""<?xml version="1.0"?>
 def test_entries_are_keyed_by_guid_or_link_and_deduplicated():
     poll = parse_feed("https://quaystreet.example/rss", RSS)
     assert [e.key for e in poll.entries] == ["qs-1", "https://quaystreet.example/b", "https://quaystreet.example/c"]
-    assert poll.entries[0].published == datetime(2025, 11, 4, 9, tzinfo=timezone.utc)
+    assert poll.entries[0].published == datetime(2025, 11, 4, 9, tzinfo=UTC)
     assert poll.title == "Quay Street Journal" and poll.site_url == "https://quaystreet.example/"
 
 

@@ -1,8 +1,9 @@
 import time
+from datetime import UTC
 
 import pytest
 
-from dossier.ingest.fetch import FetchError, Fetcher, HostThrottle, RobotsDisallowed, retry_after_seconds
+from dossier.ingest.fetch import Fetcher, FetchError, HostThrottle, RobotsDisallowed, retry_after_seconds
 from tests.conftest import test_settings
 from tests.loopback import Route
 
@@ -212,11 +213,11 @@ def test_retry_after_in_seconds_is_honoured(site, tmp_path):
 
 
 def test_retry_after_as_an_http_date_is_honoured(site, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
     from email.utils import format_datetime
 
     clock = FakeTime()
-    fixed = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+    fixed = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
     when = format_datetime(fixed.replace(second=20), usegmt=True)
     site.routes["/a"] = Route(body=b"ok", statuses=[503], headers={"Retry-After": when})
     with fake_fetcher(tmp_path, clock) as fetcher:
@@ -255,9 +256,9 @@ def test_a_retry_after_over_the_cap_fails_at_once_and_pauses_the_host(site, tmp_
 
 
 def test_retry_after_parsing():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds("120", now) == 120.0
     assert retry_after_seconds("Mon, 02 Mar 2026 12:01:30 GMT", now) == 90.0
     assert retry_after_seconds("Mon, 02 Mar 2026 11:00:00 GMT", now) == 0.0  # in the past: no wait

@@ -7,19 +7,26 @@ import gzip
 import time
 import tracemalloc
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from dossier.ingest.fetch import (
-    LONGEST_PAUSE, BudgetSpent, FetchError, Fetcher, HostThrottle, RobotsDisallowed, RunBudget, retry_after_seconds,
+    LONGEST_PAUSE,
+    BudgetSpent,
+    Fetcher,
+    FetchError,
+    HostThrottle,
+    RobotsDisallowed,
+    RunBudget,
+    retry_after_seconds,
     usable_validator,
 )
 from tests.conftest import test_settings
 from tests.hostile import layered_bomb
 from tests.loopback import Route
 
-NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("value, seconds", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -72,7 +72,7 @@ def test_an_empty_group_with_no_configured_feeds_refuses_to_run(tmp_path, monkey
 
 
 def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import duckdb
 
@@ -94,7 +94,7 @@ def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_
 
     (tmp_path / "blocked").write_text("a file where the snapshot's folder should be")
     settings = load_settings(warehouse_path=warehouse.path, snapshot_path=tmp_path / "blocked" / "s.duckdb")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     summary = RunSummary(run_id="r1", started_at=now, finished_at=now, warehouse_path=str(warehouse.path))
     _publish(warehouse, settings, summary)
     assert summary.warnings and "not published" in summary.warnings[0]

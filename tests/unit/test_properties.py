@@ -4,7 +4,7 @@ name canonicalisation, id hashing, grade banding and upsert idempotency."""
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -92,7 +92,7 @@ entity_rows = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entity_rows)
 def test_upsert_twice_changes_nothing_the_second_time(rows):
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     batch = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "country": r["country"],
               "continent": r["continent"], "first_seen": start + timedelta(days=r["day"]),
               "last_seen": start + timedelta(days=r["day"])} for r in rows]

@@ -1,6 +1,6 @@
 """Revisions as values (overrides, diffs) and the queue's order, without a warehouse."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,7 +8,7 @@ from dossier.review.accounts import role_allows
 from dossier.review.queue import order_queue, priority
 from dossier.review.revisions import EditError, apply_overrides, check_edit, content_hash, diff_revisions
 
-NOW = datetime(2026, 1, 31, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 31, tzinfo=UTC)
 
 
 def draft(**fields):

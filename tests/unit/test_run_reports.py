@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dossier.ingest.feeds import backoff_seconds
@@ -75,7 +75,7 @@ def test_feed_backoff_starts_after_the_threshold_doubles_and_is_capped():
 
 
 def test_backed_off_feeds_are_skipped_with_their_reason_until_their_time():
-    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     feeds = [FeedConfig(url="http://a/rss"),
              FeedConfig(url="http://b/rss", error_count=4, next_poll_after=now + timedelta(hours=1), last_error="HTTP 500"),
              FeedConfig(url="http://c/rss", error_count=4, next_poll_after=now - timedelta(seconds=1))]
@@ -87,7 +87,7 @@ def test_backed_off_feeds_are_skipped_with_their_reason_until_their_time():
 
 
 def test_the_markdown_report_has_stages_failures_and_skips():
-    started = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    started = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     summary = RunSummary(run_id="r1", started_at=started, finished_at=started + timedelta(seconds=3),
                          warehouse_path="w.duckdb", durations={"fetch": 0.25, "nlp": 1.5},
                          failures=[Failure(stage="fetch", item="http://x/a", reason="HTTP 429")],

@@ -1,6 +1,6 @@
 """Stage functions in isolation."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ def fetched(text: str, n: int) -> FetchedArticle:
     entry = FeedEntry(feed_url="http://127.0.0.1:9/rss", key=str(n), link=url)
     return FetchedArticle(
         job=FetchJob(entry=entry, publisher="example", reliability=0.6),
-        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(timezone.utc)),
+        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
         article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
         is_new=True,
     )
@@ -121,7 +121,7 @@ def test_a_repeated_link_stays_with_the_feed_that_already_holds_it(tmp_path):
     warehouse = Warehouse(tmp_path / "w.duckdb")
     feeds = [FeedConfig(url=f"http://127.0.0.1:9/{name}.xml") for name in ("a", "b")]
     link = "http://127.0.0.1:9/shared.html"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with warehouse.write() as con:  # stored by an earlier run, under the second feed
         con.execute("INSERT INTO articles (id, url, canonical_url, feed_url, entry_key, status, content_hash,"
                     " first_seen, last_seen) VALUES ('x', ?, ?, ?, 'b-key', 'ok', 'h', ?, ?)",

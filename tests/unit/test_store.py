@@ -1,6 +1,6 @@
 """The warehouse layer on a real DuckDB file, re-opened to check."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -64,7 +64,7 @@ def test_the_view_contract_is_the_one_the_readme_documents():
 
 
 def test_upsert_is_idempotent_and_keeps_first_seen(warehouse):
-    t1, t2 = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc)
+    t1, t2 = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC)
     with warehouse.write() as con:
         assert upsert(con, "entities", [entity("Kestrel", t1)], key=["id"]) == 1
         assert upsert(con, "entities", [entity("Kestrel", t2)], key=["id"]) == 0  # nothing but last_seen differs
@@ -77,7 +77,7 @@ def test_upsert_is_idempotent_and_keeps_first_seen(warehouse):
 def test_a_failed_batch_leaves_nothing_behind(warehouse):
     with pytest.raises(RuntimeError):
         with warehouse.write() as con:
-            upsert(con, "entities", [entity("Kestrel", datetime.now(timezone.utc))], key=["id"])
+            upsert(con, "entities", [entity("Kestrel", datetime.now(UTC))], key=["id"])
             raise RuntimeError("crash mid-batch")
     con = duckdb.connect(str(warehouse.path), read_only=True)
     assert con.execute("SELECT count(*) FROM entities").fetchone()[0] == 0
@@ -152,7 +152,7 @@ def test_feed_polls_count_consecutive_failures_back_off_and_adding_again_clears_
 
 def test_v_claims_carries_who_a_claim_is_attributed_to(warehouse):
     """Migration 012: the claim's source ("according to X") reaches analysts through v_claims."""
-    now = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
     article = {"id": "a1", "url": "https://news.example/a1", "canonical_url": "https://news.example/a1",
                "status": "ok", "first_seen": now, "last_seen": now}
     claim = {"subject_id": "e1", "type": "acquisition", "object_id": None, "object_text": "a rival",
@@ -175,10 +175,10 @@ def test_v_claims_carries_who_a_claim_is_attributed_to(warehouse):
 def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
     from dossier.review.drafts import recency_reference
 
-    old, newer = datetime(2004, 3, 1, tzinfo=timezone.utc), datetime(2005, 1, 27, tzinfo=timezone.utc)
+    old, newer = datetime(2004, 3, 1, tzinfo=UTC), datetime(2005, 1, 27, tzinfo=UTC)
     rows = [{"id": f"a{i}", "url": f"http://x.example/{i}", "canonical_url": f"http://x.example/{i}", "status": status,
              "published": when, "first_seen": when, "last_seen": when}
-            for i, (when, status) in enumerate([(old, "ok"), (newer, "ok"), (datetime(2030, 1, 1, tzinfo=timezone.utc), "failed")])]
+            for i, (when, status) in enumerate([(old, "ok"), (newer, "ok"), (datetime(2030, 1, 1, tzinfo=UTC), "failed")])]
     with warehouse.write() as con:
         assert recency_reference(con) > newer  # an empty warehouse: now
         upsert(con, "articles", rows, key=["id"])
@@ -188,7 +188,7 @@ def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
 def test_identifiers_of_a_linked_organisation_reach_the_view_and_an_unlinked_mention_never_clears_them(warehouse):
     from dossier.store.articles import link_entities
 
-    t1 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    t1 = datetime(2025, 1, 1, tzinfo=UTC)
     link = {"id": "e1", "known_id": "ptk:GB0000000001", "ticker": "KST.L", "isin": "GB0000000001",
             "wikipedia_url": "https://en.wikipedia.org/wiki/Kestrel"}
     with warehouse.write() as con:

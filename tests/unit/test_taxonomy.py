@@ -3,8 +3,13 @@
 
 import pytest
 
-from dossier.models import load_json
-from dossier.profiles.classification import classify_organisation, industry_type, reference_type, taxonomy_types
+from dossier.assets import load_json
+from dossier.profiles.classification import (
+    classify_organisation,
+    industry_type,
+    reference_type,
+    taxonomy_types,
+)
 
 TYPES = taxonomy_types()
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
 def page(html: str, url: str = "http://127.0.0.1:9/a.html") -> Page:
-    return Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(timezone.utc))
+    return Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.now(UTC))
 
 
 def test_main_text_and_metadata_without_the_clutter():
@@ -40,7 +40,7 @@ def test_pages_without_article_text_raise_no_text(html):
 
 def test_decoding_honours_the_declared_charset_and_falls_back_to_detection():
     assert decode_body("café".encode("latin-1"), "text/html; charset=ISO-8859-1") == "café"
-    assert decode_body("café".encode("utf-8"), "text/html; charset=nonsense") == "café"
+    assert decode_body("café".encode(), "text/html; charset=nonsense") == "café"
 
 
 def test_a_declared_charset_that_fails_is_decoded_by_detection_with_a_warning():
@@ -50,11 +50,11 @@ def test_a_declared_charset_that_fails_is_decoded_by_detection_with_a_warning():
     decoded = decode_page(latin1, "text/html; charset=utf-8")
     assert "Café" in decoded.text and "Münster" in decoded.text  # the detector's guess (cp1250 here) is not exact
     assert decoded.warning is not None and decoded.warning.startswith("declared utf-8 does not decode; decoded as ")
-    unknown = decode_page("café".encode("utf-8"), "text/html; charset=nonsense")
+    unknown = decode_page("café".encode(), "text/html; charset=nonsense")
     assert (unknown.text, unknown.warning) == ("café", "declared charset 'nonsense' is unknown; decoded as utf-8")
     # A charset that works, or none declared, is no news.
     assert decode_page("café".encode("latin-1"), "text/html; charset=ISO-8859-1").warning is None
-    assert decode_page("café".encode("utf-8"), "text/html").warning is None
+    assert decode_page("café".encode(), "text/html").warning is None
 
 
 def test_words_of_scripts_written_without_spaces_are_counted_per_character():
