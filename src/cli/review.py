@@ -40,7 +40,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @contextmanager
 def _desk(write: bool = True) -> Iterator[Any]:
-    """A warehouse connection (read-only unless `write`: a reader never takes the writer's
+    """A warehouse session (a read session unless `write`: a reader never takes the writer's
     place); typed errors become one clean line and their family's exit code."""
     from dossier.review.accounts import AccountError
     from dossier.review.desk import ReviewError
@@ -49,8 +49,8 @@ def _desk(write: bool = True) -> Iterator[Any]:
     settings = load_settings()
     warehouse = Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait)
     try:
-        with (warehouse.write() if write else warehouse.read()) as con:
-            yield con
+        with (warehouse.write() if write else warehouse.read()) as session:
+            yield session
     except (ReviewError, AccountError) as exc:
         raise _fail(str(exc)) from None
     except WarehouseError as exc:
@@ -217,6 +217,37 @@ def review_split(
     console.print(Text(f"split {alias!r} off {entity['name']}"))
 
 
+@review_app.command("unmerge")
+def review_unmerge(
+    keep: Annotated[str, typer.Argument(help="The organisation another was merged into.")],
+    merged: Annotated[str, typer.Argument(help="The merged organisation (its name or id).")],
+    reviewer: Reviewer, note: Note = None,
+) -> None:
+    """Undo a merge: the merged organisation gets back its aliases, evidence and revisions."""
+    from dossier.review.desk import resolve_merged, unmerge
+
+    with _desk() as con:
+        kept = _entity(con, keep)
+        gone = resolve_merged(con, kept["id"], merged)
+        unmerge(con, kept["id"], gone["id"], reviewer, note)
+    console.print(Text(f"un-merged {gone['name']} from {kept['name']}"))
+
+
+@review_app.command("unsplit")
+def review_unsplit(
+    name: Annotated[str, typer.Argument(help="The organisation the alias was split off.")],
+    alias: Annotated[str, typer.Argument(help="The alias that was split off.")],
+    reviewer: Reviewer, note: Note = None,
+) -> None:
+    """Undo a split: the alias and its mentions return to the organisation."""
+    from dossier.review.desk import unsplit
+
+    with _desk() as con:
+        entity = _entity(con, name)
+        unsplit(con, entity["id"], alias, reviewer, note)
+    console.print(Text(f"un-split {alias!r}: it names {entity['name']} again"))
+
+
 @review_app.command("claim")
 def review_claim_command(
     claim_id: Annotated[str, typer.Argument(help="Claim id (see `dossier review show`).")],
@@ -280,10 +311,8 @@ def users_add(
 @users_app.command("list")
 def users_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List users with their roles."""
-    from dossier.store import reviews as store
-
     with _desk(write=False) as con:
-        rows = store.list_users(con)
+        rows = con.accounts.list_users()
     if json_out:
         for row in rows:
             print(json.dumps(row, default=str))

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from dossier.store import reviews as store
+from dossier.store.session import WriteSession
 
 # Each role may do what the ones before it may.
 ROLES = ("viewer", "reviewer", "admin")
@@ -32,7 +31,7 @@ def role_allows(role: str, needed: str) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
 
 
-def add_account(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> None:
+def add_account(session: WriteSession, username: str, password: str, role: str) -> None:
     """Create a user with an argon2id hash of the password."""
     if not _USERNAME.match(username):
         raise AccountError(f"{username!r}: a username is 2–64 letters, digits, dots, dashes or underscores")
@@ -40,16 +39,17 @@ def add_account(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-    if store.get_user(con, username) is not None:
+    if session.accounts.get_user(username) is not None:
         raise AccountError(f"user {username!r} exists (disabled users keep their name)")
-    store.add_user(con, username, _hasher().hash(password), role)
-    store.append_event(con, username, "user_add", None, None, None, {"username": username, "role": role}, None)
+    session.accounts.add_user(username, _hasher().hash(password), role)
+    session.reviews.append_event(username, "user_add", None, None, None, {"username": username, "role": role}, None)
 
 
-def disable_account(con: duckdb.DuckDBPyConnection, username: str, by: str) -> None:
-    if not store.disable_user(con, username):
+def disable_account(session: WriteSession, username: str, by: str) -> None:
+    """Disable a user (kept for the audit trail); their sessions end at once."""
+    if not session.accounts.disable_user(username):
         raise AccountError(f"no active user {username!r}")
-    store.append_event(con, by, "user_disable", None, None, {"username": username, "active": True},
+    session.reviews.append_event(by, "user_disable", None, None, {"username": username, "active": True},
                        {"username": username, "active": False}, None)
 
 

@@ -1,19 +1,19 @@
-"""The reviewer's actions, each one transaction on a writer connection and one row in
+"""The reviewer's actions, each one write session (one transaction) and one row in
 `review_events` (who, when, what, before/after). Nothing is deleted: revisions change
-status, decisions are superseded by later ones. The CLI and the web desk both call these."""
+status, decisions are superseded by later ones, a merge or split is undone by a later
+judgement. The rules of what may be done live here; the store only records. The CLI and the
+web desk both call these."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import duckdb
-
+from dossier.extract.aliases import name_key
 from dossier.extract.resolution import organisation_id
 from dossier.review.drafts import refresh_drafts
 from dossier.review.queue import order_queue
 from dossier.review.revisions import EDITABLE_FIELDS, EditError, check_edit
-from dossier.store import reviews as store
-from dossier.store.judgements import JudgementError, record_merge, record_split
+from dossier.store.session import Session, WriteSession
 
 STATUSES = ("draft", "approved", "rejected", "superseded", "any")
 VERDICTS = ("accepted", "rejected")
@@ -23,9 +23,9 @@ class ReviewError(ValueError):
     """An action that cannot be carried out, with the reason a reviewer can act on."""
 
 
-def resolve_entity(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any]:
+def resolve_entity(session: Session, ref: str) -> dict[str, Any]:
     """The organisation named (or aliased, or identified) by `ref`; refuses ambiguity."""
-    found = store.find_entities(con, ref)
+    found = session.reviews.find_entities( ref)
     if not found:
         raise ReviewError(f"no organisation with a profile called {ref!r}; `dossier review list --status any` shows them")
     if len(found) > 1:
@@ -34,22 +34,22 @@ def resolve_entity(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any]:
     return found[0]
 
 
-def latest_draft(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, Any] | None:
-    return next((r for r in store.revisions(con, entity_id) if r["status"] == "draft"), None)
+def latest_draft(session: Session, entity_id: str) -> dict[str, Any] | None:
+    return next((r for r in session.revisions.revisions(entity_id) if r["status"] == "draft"), None)
 
 
-def current_revision(con: duckdb.DuckDBPyConnection, entity_id: str) -> dict[str, Any] | None:
+def current_revision(session: Session, entity_id: str) -> dict[str, Any] | None:
     """What consumers see: the approved revision, else the latest draft."""
-    revs = store.revisions(con, entity_id)
+    revs = session.revisions.revisions(entity_id)
     return next((r for r in revs if r["status"] == "approved"), None) or next((r for r in revs if r["status"] == "draft"), None)
 
 
-def review_queue(con: duckdb.DuckDBPyConnection, status: str = "draft", grade: str | None = None,
+def review_queue(session: Session, status: str = "draft", grade: str | None = None,
                  domain: str | None = None, region: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     """The queue: revisions with `status`, filtered, highest impact × uncertainty × recency first."""
     if status not in STATUSES:
         raise ReviewError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    rows = order_queue(store.queue_rows(con, status, grade, domain, region))
+    rows = order_queue(session.reviews.queue_rows(status, grade, domain, region))
     return rows[:limit] if limit else rows
 
 
@@ -60,47 +60,47 @@ def _revision_summary(row: dict[str, Any] | None) -> dict[str, Any] | None:
             "confidence": row["confidence"], "grade": row["grade"]}
 
 
-def approve(con: duckdb.DuckDBPyConnection, entity_id: str, reviewer: str, note: str | None = None,
+def approve(session: WriteSession, entity_id: str, reviewer: str, note: str | None = None,
             revision: int | None = None, content_hash: str | None = None) -> dict[str, Any]:
     """Approve the latest draft; the revision approved before it becomes superseded.
 
     `revision` / `content_hash` (what the reviewer looked at) refuse an approval of a draft a
     run has changed in the meantime."""
-    draft = latest_draft(con, entity_id)
+    draft = latest_draft(session, entity_id)
     if draft is None:
         raise ReviewError("there is no draft to approve")
     if revision is not None and draft["revision"] != revision:
         raise ReviewError(f"revision {revision} is no longer the draft (revision {draft['revision']} is); reload it")
     if content_hash is not None and draft["content_hash"] != content_hash:
         raise ReviewError("the draft changed since you opened it (new evidence arrived); reload it")
-    previous = store.approved_revisions(con, [entity_id]).get(entity_id)
+    previous = session.revisions.approved_revisions([entity_id]).get(entity_id)
     if previous is not None:
-        store.set_status(con, entity_id, previous["revision"], "superseded")
-    store.set_status(con, entity_id, draft["revision"], "approved", reviewer, note)
+        session.revisions.set_status(entity_id, previous["revision"], "superseded")
+    session.revisions.set_status(entity_id, draft["revision"], "approved", reviewer, note)
     after = {**_revision_summary(draft), "status": "approved",
              "superseded": previous["revision"] if previous else None}
-    store.append_event(con, reviewer, "approve", entity_id, draft["revision"],
+    session.reviews.append_event(reviewer, "approve", entity_id, draft["revision"],
                        {"draft": _revision_summary(draft), "approved": _revision_summary(previous)}, after, note)
     return after
 
 
-def reject(con: duckdb.DuckDBPyConnection, entity_id: str, reviewer: str, reason: str,
+def reject(session: WriteSession, entity_id: str, reviewer: str, reason: str,
            revision: int | None = None) -> dict[str, Any]:
     """Reject the latest draft with a reason; an approved revision stays what consumers see."""
     if not (reason or "").strip():
         raise ReviewError("a rejection needs a reason (--note)")
-    draft = latest_draft(con, entity_id)
+    draft = latest_draft(session, entity_id)
     if draft is None:
         raise ReviewError("there is no draft to reject")
     if revision is not None and draft["revision"] != revision:
         raise ReviewError(f"revision {revision} is no longer the draft (revision {draft['revision']} is); reload it")
-    store.set_status(con, entity_id, draft["revision"], "rejected", reviewer, reason)
+    session.revisions.set_status(entity_id, draft["revision"], "rejected", reviewer, reason)
     after = {**_revision_summary(draft), "status": "rejected"}
-    store.append_event(con, reviewer, "reject", entity_id, draft["revision"], _revision_summary(draft), after, reason)
+    session.reviews.append_event(reviewer, "reject", entity_id, draft["revision"], _revision_summary(draft), after, reason)
     return after
 
 
-def edit(con: duckdb.DuckDBPyConnection, entity_id: str, changes: dict[str, Any], reviewer: str,
+def edit(session: WriteSession, entity_id: str, changes: dict[str, Any], reviewer: str,
          note: str | None = None) -> dict[str, Any]:
     """Set fields by hand (a value of None clears the field's override). The edits are stored
     as overrides, applied now to a draft and again on top of every later draft."""
@@ -111,71 +111,130 @@ def edit(con: duckdb.DuckDBPyConnection, entity_id: str, changes: dict[str, Any]
             check_edit(field)
     except EditError as exc:
         raise ReviewError(str(exc)) from None
-    current = current_revision(con, entity_id)
+    current = current_revision(session, entity_id)
     if current is None:
         raise ReviewError("the organisation has no profile to edit")
     before = {field: current.get(field) for field in changes}
     for field, value in changes.items():
-        store.record_override(con, entity_id, field, value, reviewer, note)
-    refresh_drafts(con, [entity_id])
-    draft = latest_draft(con, entity_id)
+        session.revisions.record_override(entity_id, field, value, reviewer, note)
+    refresh_drafts(session, [entity_id])
+    draft = latest_draft(session, entity_id)
     after = {"overrides": changes, "draft_revision": draft["revision"] if draft else None}
-    store.append_event(con, reviewer, "edit", entity_id, draft["revision"] if draft else None, before, after, note)
+    session.reviews.append_event(reviewer, "edit", entity_id, draft["revision"] if draft else None, before, after, note)
     return after
 
 
-def merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, reviewer: str,
+def _organisation(session: Session, entity_id: str) -> str:
+    name = session.judgements.organisation_name(entity_id)
+    if name is None:
+        raise ReviewError(f"no organisation with id {entity_id}")
+    return name
+
+
+def merge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
           note: str | None = None) -> dict[str, Any]:
-    """Merge one organisation into another (a judgement re-applied on every run); the kept
-    organisation's draft is refreshed now, the merged one's revisions are superseded."""
-    merged_revisions = store.revisions(con, merged_id)
-    try:
-        judgement = record_merge(con, keep_id, merged_id, reviewer, note)
-    except JudgementError as exc:
-        raise ReviewError(str(exc)) from None
-    for row in merged_revisions:
-        if row["status"] == "approved":
-            store.set_status(con, merged_id, row["revision"], "superseded")
-    counts = refresh_drafts(con, [keep_id])
-    draft = latest_draft(con, keep_id)
+    """Merge one organisation into another (a judgement re-applied on every run, undone by
+    `unmerge`); the kept organisation's draft is refreshed now, the merged one's revisions are
+    superseded."""
+    if keep_id == merged_id:
+        raise ReviewError("an organisation cannot be merged into itself")
+    _organisation(session, keep_id)
+    _organisation(session, merged_id)
+    merged_revisions = session.revisions.revisions(merged_id)
+    judgement = session.judgements.record_merge(keep_id, merged_id, reviewer, note)
+    counts = refresh_drafts(session, [keep_id])
+    draft = latest_draft(session, keep_id)
     before = {"merged": merged_id, "merged_revisions": [_revision_summary(r) for r in merged_revisions]}
     after = {"judgement": judgement, "kept": keep_id, "draft_revision": draft["revision"] if draft else None,
              "drafts": counts}
-    store.append_event(con, reviewer, "merge", keep_id, after["draft_revision"], before, after, note)
+    session.reviews.append_event(reviewer, "merge", keep_id, after["draft_revision"], before, after, note)
     return after
 
 
-def split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, reviewer: str,
+def split(session: WriteSession, entity_id: str, alias: str, reviewer: str,
           note: str | None = None) -> dict[str, Any]:
-    """Split an alias off an organisation (a judgement re-applied on every run); both
-    organisations' drafts are refreshed now."""
-    try:
-        judgement = record_split(con, entity_id, alias, reviewer, note)
-    except JudgementError as exc:
-        raise ReviewError(str(exc)) from None
+    """Split an alias off an organisation (a judgement re-applied on every run, undone by
+    `unsplit`); both organisations' drafts are refreshed now."""
+    name = _organisation(session, entity_id)
+    key = name_key(alias)
+    if key == name_key(name):
+        raise ReviewError(f"{alias!r} is the name of {name!r}; merge or rename instead")
+    if not session.judgements.holds_alias(entity_id, key):
+        raise ReviewError(f"{name!r} has no alias {alias!r}")
     new_id = organisation_id(alias)
-    counts = refresh_drafts(con, [entity_id, new_id])
+    judgement = session.judgements.record_split(entity_id, alias, key, new_id, reviewer, note)
+    counts = refresh_drafts(session, [entity_id, new_id])
     after = {"judgement": judgement, "alias": alias, "new_entity": new_id, "drafts": counts}
-    store.append_event(con, reviewer, "split", entity_id, None, {"alias_of": entity_id}, after, note)
+    session.reviews.append_event(reviewer, "split", entity_id, None, {"alias_of": entity_id}, after, note)
     return after
 
 
-def review_claim(con: duckdb.DuckDBPyConnection, claim_id: str, verdict: str, reviewer: str,
+def resolve_merged(session: Session, keep_id: str, ref: str) -> dict[str, Any]:
+    """The organisation merged into `keep_id` that `ref` names (its id or name): once merged,
+    its names resolve to the kept organisation, so it is looked up among the merges."""
+    merged = session.judgements.merged_into(keep_id)
+    found = [{"id": i, "name": n} for i, n in merged.items() if ref == i or n.casefold() == ref.casefold()]
+    if len(found) != 1:
+        names = ", ".join(f"{n} ({i})" for i, n in merged.items()) or "none"
+        raise ReviewError(f"{ref!r} is not an organisation merged into this one (merged into it: {names})")
+    return found[0]
+
+
+def unmerge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
+            note: str | None = None) -> dict[str, Any]:
+    """Undo the merge of `merged_id` into `keep_id`: a new judgement that supersedes it and puts
+    back every row the merge moved (aliases, evidence, claims, the merged organisation's
+    revisions); both organisations' drafts are refreshed now."""
+    judgement = session.judgements.active("merge", keep_id, merged_id)
+    if judgement is None:
+        raise ReviewError(f"{merged_id} is not merged into {keep_id} (never merged, or un-merged already)")
+    undo = session.judgements.revert(judgement.id, "unmerge", reviewer, note)
+    counts = refresh_drafts(session, _with_evidence(session, [keep_id, merged_id]))
+    before = {"judgement": judgement.id, "merged": merged_id}
+    after = {"judgement": undo, "kept": keep_id, "restored": merged_id, "drafts": counts}
+    session.reviews.append_event(reviewer, "unmerge", keep_id, None, before, after, note)
+    return after
+
+
+def unsplit(session: WriteSession, entity_id: str, alias: str, reviewer: str,
+            note: str | None = None) -> dict[str, Any]:
+    """Undo the split of `alias` off `entity_id`: a new judgement that supersedes it and moves
+    the alias and its mentions back. The organisation the split made keeps its row (nothing is
+    deleted) but, left without evidence, its revisions are superseded; drafts are refreshed now."""
+    judgement = session.judgements.active("split", entity_id, name_key(alias))
+    if judgement is None:
+        raise ReviewError(f"{alias!r} is not split off {entity_id} (never split, or un-split already)")
+    split_id = organisation_id(judgement.other)
+    undo = session.judgements.revert(judgement.id, "unsplit", reviewer, note)
+    if not _with_evidence(session, [split_id]):
+        session.judgements.retire_profiles(undo, split_id)
+    counts = refresh_drafts(session, _with_evidence(session, [entity_id, split_id]))
+    before = {"judgement": judgement.id, "alias": judgement.other, "split_entity": split_id}
+    after = {"judgement": undo, "alias": judgement.other, "restored_to": entity_id, "drafts": counts}
+    session.reviews.append_event(reviewer, "unsplit", entity_id, None, before, after, note)
+    return after
+
+
+def _with_evidence(session: Session, entity_ids: list[str]) -> list[str]:
+    """The organisations that have mentions: one without evidence gets no draft."""
+    counts = session.profiles.mention_counts(entity_ids)
+    return [entity_id for entity_id in entity_ids if counts.get(entity_id)]
+
+
+def review_claim(session: WriteSession, claim_id: str, verdict: str, reviewer: str,
                  note: str | None = None) -> dict[str, Any]:
     """Accept or reject one claim as its evidence reads now. A rejected claim leaves the
     profiles at once and on every later run, until its evidence sentence changes."""
     if verdict not in VERDICTS:
         raise ReviewError(f"unknown verdict {verdict!r}; use accepted or rejected")
-    claim = store.claim_in_context(con, claim_id)
+    claim = session.claims.claim_in_context(claim_id)
     if claim is None:
         raise ReviewError(f"no claim with id {claim_id}")
-    previous = store.record_claim_verdict(con, claim_id, verdict, claim["subject_id"], reviewer, note)
-    ids = [claim["subject_id"]] + [r[0] for r in con.execute(
-        "SELECT object_id FROM claims WHERE id = ? AND object_id IS NOT NULL", [claim_id]).fetchall()]
-    refresh_drafts(con, ids)
+    previous = session.claims.record_claim_verdict(claim_id, verdict, claim["subject_id"], reviewer, note)
+    refresh_drafts(session, session.claims.claim_parties(claim_id))
     before = {"verdict": previous}
     after = {"verdict": verdict, "claim": claim_id, "type": claim["type"], "polarity": claim["polarity"],
              "evidence": claim["evidence"]}
     action = "accept_claim" if verdict == "accepted" else "reject_claim"
-    store.append_event(con, reviewer, action, claim["subject_id"], None, before, after, note)
+    session.reviews.append_event(reviewer, action, claim["subject_id"], None, before, after, note)
     return after

@@ -1,19 +1,23 @@
-"""Reviewer judgements on identity (merge, split): recorded once, applied on every run."""
+"""Reviewer judgements on identity (merge, split): recorded once, applied on every run, and
+reversible. A merge or split records every row it moves in `judgement_moves` (which column,
+from what, to what); reverting the judgement puts exactly those rows back. Nothing is deleted.
+
+What may be merged or split, and when, is decided in dossier.review; this module only stores.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 
-from dossier.extract.aliases import name_key
-from dossier.extract.resolution import organisation_id
 from dossier.ids import make_id
 from dossier.store.warehouse import utcnow
 
-
-class JudgementError(ValueError):
-    """A judgement that cannot apply (unknown entity, alias not held, merge into itself)."""
+# Columns a merge moves from the merged organisation to the kept one, in tables keyed by `id`.
+MERGED_COLUMNS = (("mentions", "entity_id"), ("claims", "subject_id"), ("claims", "object_id"),
+                  ("ties", "organisation_id"))
 
 
 @dataclass(frozen=True)
@@ -23,73 +27,164 @@ class Judgements:
     merges: dict[str, str] = field(default_factory=dict)
     splits: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def kept(self, entity_id: str) -> str:
-        """The entity an id was merged into, following chains of merges."""
-        seen = set()
-        while entity_id in self.merges and entity_id not in seen:
-            seen.add(entity_id)
-            entity_id = self.merges[entity_id]
-        return entity_id
+
+@dataclass(frozen=True)
+class Judgement:
+    """One stored judgement row."""
+
+    id: str
+    kind: str
+    entity_id: str
+    other: str
+    other_key: str | None
+    reviewer: str
+    created_at: datetime
+    note: str | None
 
 
 def load_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:
+    """The merges and splits in force (neither superseded nor reverted), for the resolver."""
     rows = con.execute(
-        "SELECT kind, entity_id, other FROM judgements WHERE superseded_by IS NULL ORDER BY created_at, id"
+        "SELECT kind, entity_id, other, coalesce(other_key, lower(other)) FROM judgements"
+        " WHERE superseded_by IS NULL AND kind IN ('merge', 'split') ORDER BY created_at, id"
     ).fetchall()
-    merges = {other: entity for kind, entity, other in rows if kind == "merge"}
+    merges = {other: entity for kind, entity, other, _ in rows if kind == "merge"}
     splits: dict[str, set[str]] = {}
-    for kind, entity, other in rows:
+    for kind, entity, _, key in rows:
         if kind == "split":
-            splits.setdefault(entity, set()).add(name_key(other))
+            splits.setdefault(entity, set()).add(key)
     return Judgements(merges, {k: frozenset(v) for k, v in splits.items()})
 
 
-def _entity_name(con: duckdb.DuckDBPyConnection, entity_id: str) -> str:
+def organisation_name(con: duckdb.DuckDBPyConnection, entity_id: str) -> str | None:
+    """The name of an organisation, None when there is none with that id."""
     row = con.execute("SELECT name FROM entities WHERE id = ? AND kind = 'organisation'", [entity_id]).fetchone()
-    if row is None:
-        raise JudgementError(f"no organisation with id {entity_id}")
-    return row[0]
+    return row[0] if row else None
 
 
-def record_merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, reviewer: str, note: str | None = None) -> str:
-    """Merge `merged_id` into `keep_id`: its evidence and aliases move now, later runs follow."""
-    if keep_id == merged_id:
-        raise JudgementError("an organisation cannot be merged into itself")
-    _entity_name(con, keep_id)
-    _entity_name(con, merged_id)
-    judgement_id = make_id("judgement", "merge", keep_id, merged_id, utcnow().isoformat())
-    con.execute("INSERT INTO judgements VALUES (?, 'merge', ?, ?, ?, ?, ?, NULL)",
-                [judgement_id, keep_id, merged_id, reviewer, utcnow(), note])
-    for table, column in (("mentions", "entity_id"), ("claims", "subject_id"), ("claims", "object_id"), ("ties", "organisation_id")):
-        con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [keep_id, merged_id])
-    con.execute(
-        "INSERT INTO aliases SELECT ?, alias, alias_key, 'reviewer', first_seen FROM aliases WHERE entity_id = ?"
-        " ON CONFLICT DO NOTHING", [keep_id, merged_id])
-    con.execute("DELETE FROM aliases WHERE entity_id = ?", [merged_id])
-    con.execute("UPDATE profiles SET status = 'superseded' WHERE entity_id = ? AND status = 'draft'", [merged_id])
+def holds_alias(con: duckdb.DuckDBPyConnection, entity_id: str, alias_key: str) -> bool:
+    """Whether an organisation holds an alias with this match key."""
+    return bool(con.execute("SELECT count(*) FROM aliases WHERE entity_id = ? AND alias_key = ?",
+                            [entity_id, alias_key]).fetchone()[0])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, other: str, other_key: str | None,
+            reviewer: str, note: str | None) -> tuple[str, datetime]:
+    now = utcnow()
+    judgement_id = make_id("judgement", kind, entity_id, other_key or other, now.isoformat())
+    con.execute("INSERT INTO judgements (id, kind, entity_id, other, reviewer, created_at, note, superseded_by,"
+                " other_key) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                [judgement_id, kind, entity_id, other, reviewer, now, note, other_key])
+    return judgement_id, now
+
+
+def _move_by_id(con: duckdb.DuckDBPyConnection, judgement_id: str, table: str, column: str,
+                old: str, new: str, where: str = "TRUE", params: tuple[object, ...] = ()) -> None:
+    """Set `column` from `old` to `new` in the rows of `table` matching `where`, recording each."""
+    con.execute(f"INSERT INTO judgement_moves SELECT ?, '{table}', id, '{column}', {column}, ? FROM {table}"
+                f" WHERE {column} = ? AND {where}", [judgement_id, new, old, *params])
+    con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ? AND {where}", [new, old, *params])
+
+
+def _move_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str, old: str, new: str,
+                  alias_key: str | None = None) -> None:
+    """Move alias rows from one organisation to another as a reviewer's, recording what they were.
+    An alias the target holds already stays where it is (the resolver follows the judgement)."""
+    where = "a.entity_id = ? AND NOT EXISTS (SELECT 1 FROM aliases t WHERE t.entity_id = ? AND t.alias = a.alias)"
+    params: list[object] = [old, new]
+    if alias_key is not None:
+        where += " AND a.alias_key = ?"
+        params.append(alias_key)
+    con.execute(f"INSERT INTO judgement_moves SELECT ?, 'aliases', alias, 'learned', learned, 'reviewer'"
+                f" FROM aliases a WHERE {where}", [judgement_id, *params])
+    con.execute(f"INSERT INTO judgement_moves SELECT ?, 'aliases', alias, 'entity_id', entity_id, ?"
+                f" FROM aliases a WHERE {where}", [judgement_id, new, *params])
+    con.execute(f"UPDATE aliases SET entity_id = ?, learned = 'reviewer' WHERE alias IN"
+                f" (SELECT alias FROM aliases a WHERE {where}) AND entity_id = ?", [new, *params, old])
+
+
+def retire_profiles(con: duckdb.DuckDBPyConnection, judgement_id: str, entity_id: str) -> None:
+    """Supersede an organisation's draft and approved revisions, recording their statuses."""
+    con.execute("INSERT INTO judgement_moves SELECT ?, 'profiles', entity_id || '/' || revision, 'status', status,"
+                " 'superseded' FROM profiles WHERE entity_id = ? AND status IN ('draft', 'approved')",
+                [judgement_id, entity_id])
+    con.execute("UPDATE profiles SET status = 'superseded' WHERE entity_id = ? AND status IN ('draft', 'approved')",
+                [entity_id])
+
+
+def record_merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, reviewer: str,
+                 note: str | None = None) -> str:
+    """Merge `merged_id` into `keep_id`: its evidence and aliases move now (each move recorded),
+    its revisions are superseded, later runs follow the judgement."""
+    judgement_id, _ = _insert(con, "merge", keep_id, merged_id, None, reviewer, note)
+    for table, column in MERGED_COLUMNS:
+        _move_by_id(con, judgement_id, table, column, merged_id, keep_id)
+    _move_aliases(con, judgement_id, merged_id, keep_id)
+    retire_profiles(con, judgement_id, merged_id)
     return judgement_id
 
 
-def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, reviewer: str, note: str | None = None) -> str:
-    """Split `alias` off `entity_id`: its mentions become an organisation of their own."""
-    name = _entity_name(con, entity_id)
-    key = name_key(alias)
-    if key == name_key(name):
-        raise JudgementError(f"{alias!r} is the name of {name!r}; merge or rename instead")
-    held = con.execute("SELECT alias FROM aliases WHERE entity_id = ? AND alias_key = ?", [entity_id, key]).fetchall()
-    if not held:
-        raise JudgementError(f"{name!r} has no alias {alias!r}")
-    judgement_id = make_id("judgement", "split", entity_id, key, utcnow().isoformat())
-    con.execute("INSERT INTO judgements VALUES (?, 'split', ?, ?, ?, ?, ?, NULL)",
-                [judgement_id, entity_id, alias, reviewer, utcnow(), note])
-    new_id, now = organisation_id(alias), utcnow()
+def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, alias_key: str, new_id: str,
+                 reviewer: str, note: str | None = None) -> str:
+    """Split the alias with match key `alias_key` off `entity_id` into organisation `new_id`
+    (created if new): the alias and the mentions that use it move there, each move recorded."""
+    judgement_id, now = _insert(con, "split", entity_id, alias, alias_key, reviewer, note)
     con.execute("INSERT INTO entities (id, name, kind, country, continent, first_seen, last_seen)"
                 " VALUES (?, ?, 'organisation', NULL, NULL, ?, ?) ON CONFLICT DO NOTHING",
                 [new_id, alias, now, now])
-    con.execute("UPDATE aliases SET entity_id = ?, learned = 'reviewer' WHERE entity_id = ? AND alias_key = ?",
-                [new_id, entity_id, key])
-    mentions = con.execute("SELECT id, text FROM mentions WHERE entity_id = ?", [entity_id]).fetchall()
-    moved = [m for m, text in mentions if name_key(text) == key]
-    if moved:
-        con.execute("UPDATE mentions SET entity_id = ? WHERE id IN (SELECT unnest(?))", [new_id, moved])
+    _move_aliases(con, judgement_id, entity_id, new_id, alias_key)
+    # The mentions whose text is one of the aliases just moved.
+    _move_by_id(con, judgement_id, "mentions", "entity_id", entity_id, new_id,
+                "text IN (SELECT alias FROM aliases WHERE entity_id = ? AND alias_key = ?)", (new_id, alias_key))
     return judgement_id
+
+
+def active_judgement(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, other_key: str) -> Judgement | None:
+    """The judgement of `kind` on `entity_id` in force whose `other` (merge: the merged id;
+    split: the alias's key) is `other_key`; None when there is none."""
+    column = "other" if kind == "merge" else "coalesce(other_key, lower(other))"
+    row = con.execute(
+        f"SELECT id, kind, entity_id, other, other_key, reviewer, created_at, note FROM judgements"
+        f" WHERE kind = ? AND entity_id = ? AND {column} = ? AND superseded_by IS NULL"
+        f" ORDER BY created_at DESC, id LIMIT 1", [kind, entity_id, other_key]).fetchall()
+    return Judgement(*row[0]) if row else None
+
+
+def merged_into(con: duckdb.DuckDBPyConnection, keep_id: str) -> dict[str, str]:
+    """{merged organisation id: its name} of the merges into `keep_id` in force."""
+    return dict(con.execute(
+        "SELECT j.other, coalesce(e.name, j.other) FROM judgements j LEFT JOIN entities e ON e.id = j.other"
+        " WHERE j.kind = 'merge' AND j.entity_id = ? AND j.superseded_by IS NULL ORDER BY j.created_at",
+        [keep_id]).fetchall())
+
+
+def _revert_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str) -> None:
+    """Alias rows back to the organisation and `learned` they had, if still where the judgement put them."""
+    moved = ("FROM judgement_moves m WHERE m.judgement_id = ? AND m.table_name = 'aliases'"
+             " AND m.column_name = 'entity_id' AND aliases.alias = m.row_key AND aliases.entity_id = m.new_value")
+    con.execute("UPDATE aliases SET learned = l.old_value FROM judgement_moves l WHERE l.judgement_id = ?"
+                " AND l.table_name = 'aliases' AND l.column_name = 'learned' AND aliases.alias = l.row_key"
+                f" AND EXISTS (SELECT 1 {moved})", [judgement_id, judgement_id])
+    rows = con.execute("SELECT m.row_key, m.old_value, m.new_value FROM judgement_moves m WHERE m.judgement_id = ?"
+                       " AND m.table_name = 'aliases' AND m.column_name = 'entity_id'", [judgement_id]).fetchall()
+    for alias, old, new in rows:  # a few rows per judgement; the key column is updated row by row
+        con.execute("UPDATE aliases SET entity_id = ? WHERE entity_id = ? AND alias = ? AND NOT EXISTS"
+                    " (SELECT 1 FROM aliases t WHERE t.entity_id = ? AND t.alias = ?)", [old, new, alias, old, alias])
+
+
+def revert_judgement(con: duckdb.DuckDBPyConnection, judgement_id: str, kind: str, reviewer: str,
+                     note: str | None = None) -> str:
+    """Undo a judgement as a new one of `kind` (unmerge, unsplit) that supersedes it: every row
+    it moved goes back where it was, unless something later moved it again."""
+    original = con.execute("SELECT entity_id, other, other_key FROM judgements WHERE id = ?", [judgement_id]).fetchone()
+    revert_id, _ = _insert(con, kind, original[0], original[1], original[2], reviewer, note)
+    con.execute("UPDATE judgements SET superseded_by = ? WHERE id = ?", [revert_id, judgement_id])
+    for table, column in {*MERGED_COLUMNS, ("mentions", "entity_id")}:
+        con.execute(f"UPDATE {table} SET {column} = m.old_value FROM judgement_moves m WHERE m.judgement_id = ?"
+                    f" AND m.table_name = '{table}' AND m.column_name = '{column}' AND {table}.id = m.row_key"
+                    f" AND {table}.{column} = m.new_value", [judgement_id])
+    _revert_aliases(con, judgement_id)
+    con.execute("UPDATE profiles SET status = m.old_value FROM judgement_moves m WHERE m.judgement_id = ?"
+                " AND m.table_name = 'profiles' AND profiles.entity_id || '/' || profiles.revision = m.row_key"
+                " AND profiles.status = m.new_value", [judgement_id])
+    return revert_id

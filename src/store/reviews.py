@@ -1,14 +1,13 @@
-"""Reviewer decisions in the warehouse: revisions, overrides, claim verdicts, the audit log, users.
+"""Reviewer decisions in the warehouse: revisions, overrides, claim verdicts, the audit log.
 
 Rows here are never deleted: a later decision supersedes an earlier one (`superseded_by`),
-a revision's status moves on, a user is disabled.
+and a revision's status moves on. Users and sign-ins are in dossier.store.accounts.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -173,6 +172,12 @@ def claim_in_context(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict[str,
     return rows[0] if rows else None
 
 
+def claim_parties(con: duckdb.DuckDBPyConnection, claim_id: str) -> list[str]:
+    """The organisations a claim is about: its subject, and its object when that is one."""
+    row = con.execute("SELECT subject_id, object_id FROM claims WHERE id = ?", [claim_id]).fetchone()
+    return [] if row is None else [entity for entity in row if entity is not None]
+
+
 def record_claim_verdict(con: duckdb.DuckDBPyConnection, claim_id: str, verdict: str, entity_id: str | None,
                          reviewer: str, note: str | None) -> str | None:
     """Accept or reject a claim as its evidence now reads; return the verdict it replaces."""
@@ -249,64 +254,3 @@ def entity_aliases(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT alias FROM aliases WHERE entity_id = ? AND alias <> (SELECT name FROM entities WHERE id = ?)"
         " ORDER BY alias", [entity_id, entity_id]).fetchall()]
-
-
-# --- users ------------------------------------------------------------------------------
-
-def add_user(con: duckdb.DuckDBPyConnection, username: str, password_hash: str, role: str) -> None:
-    con.execute("INSERT INTO users (username, password_hash, role, active, created_at) VALUES (?, ?, ?, TRUE, ?)",
-                [username, password_hash, role, utcnow()])
-
-
-def get_user(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, Any] | None:
-    rows = fetch_dicts(con, "SELECT * FROM users WHERE username = ?", [username])
-    return rows[0] if rows else None
-
-
-def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return fetch_dicts(con, "SELECT username, role, active, created_at, disabled_at FROM users ORDER BY username")
-
-
-def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> bool:
-    """Disable a user (kept for the audit trail); False when there is no such active user."""
-    found = con.execute("SELECT 1 FROM users WHERE username = ? AND active", [username]).fetchone()
-    if not found:
-        return False
-    con.execute("UPDATE users SET active = FALSE, disabled_at = ? WHERE username = ?", [utcnow(), username])
-    return True
-
-
-def set_password_hash(con: duckdb.DuckDBPyConnection, username: str, password_hash: str) -> None:
-    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
-
-
-def bump_session_version(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    """End every session of `username` issued so far (they carry the old version)."""
-    con.execute("UPDATE users SET session_version = coalesce(session_version, 0) + 1 WHERE username = ?", [username])
-
-
-# --- sign-in attempts (kept for the rate limit's window, then pruned) ------------------------
-
-def record_login_attempt(con: duckdb.DuckDBPyConnection, when: datetime, username: str, client: str, outcome: str) -> None:
-    con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, ?)", [when, username[:200], client[:200], outcome])
-
-
-def prune_login_attempts(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
-    """Delete sign-in attempts older than `before` (they no longer count towards any limit), so
-    the table stays as small as its window; return how many went."""
-    row = con.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [before]).fetchone()
-    return int(row[0]) if row else 0
-
-
-def recent_failures(con: duckdb.DuckDBPyConnection, column: str, value: str, since: datetime,
-                    reset_by_success: bool) -> list[datetime]:
-    """Times of failed sign-ins with `column` (username or client) = value since `since`, oldest
-    first; with reset_by_success, only those after the latest successful sign-in."""
-    assert column in ("username", "client")
-    after_success = (f" AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts"
-                     f" WHERE {column} = ? AND outcome = 'ok'), TIMESTAMPTZ '1970-01-01 00:00:00+00')"
-                     if reset_by_success else "")
-    params: list[Any] = [value[:200], since] + ([value[:200]] if reset_by_success else [])
-    rows = con.execute(f"SELECT attempted_at FROM login_attempts WHERE {column} = ? AND outcome = 'failed'"
-                       f" AND attempted_at >= ?{after_success} ORDER BY attempted_at", params).fetchall()
-    return [r[0] for r in rows]

@@ -15,13 +15,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 from dossier.errors import BusyError, DossierError, StorageError, is_disk_full
 from dossier.ids import canonical_json
+
+if TYPE_CHECKING:
+    from dossier.store.session import ReadSession, WriteSession
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +109,12 @@ class Warehouse:
                 raise storage_failure(self.path, "open", exc) from exc
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection inside one transaction; committed on success, closed after."""
+    def write(self) -> Iterator[WriteSession]:
+        """A write session: one transaction on a read-write connection, committed when the block
+        ends without error, rolled back otherwise; the connection is closed after either way, so
+        other processes can take the file between batches."""
+        from dossier.store.session import WriteSession
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -119,7 +126,7 @@ class Warehouse:
                 self._migrated = True
             con.execute("BEGIN")
             try:
-                yield con
+                yield WriteSession(con)
             except BaseException:
                 _rollback(con)
                 raise
@@ -175,13 +182,16 @@ class Warehouse:
         return True
 
     @contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection (the file must exist and be migrated)."""
+    def read(self) -> Iterator[ReadSession]:
+        """A read session on a read-only connection: it never takes the writer's lock, so reading
+        never stands in a run's way longer than the read (the file must exist and be migrated)."""
+        from dossier.store.session import ReadSession
+
         if not self.path.exists():
             raise WarehouseError(f"no warehouse at {self.path}; run `dossier ingest` first")
         con = self._connect(read_only=True)
         try:
-            yield con
+            yield ReadSession(con)
         finally:
             con.close()
 

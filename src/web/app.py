@@ -175,9 +175,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
                 # hashed count too, and this one joins them in the same locked section.
                 throttle, by_name, by_client = login_throttle(con, settings, when, username, client,
                                                                      refusals.pending(username, client))
-                row = None if throttle.refused else store.get_user(con, username)
+                row = None if throttle.refused else con.accounts.get_user(username)
                 if throttle.refused:
-                    store.record_login_attempt(con, when, username, client, "throttled")
+                    con.accounts.record_login_attempt(when, username, client, "throttled")
                 else:
                     refusals.begin(username, client)
             if throttle.refused:
@@ -189,9 +189,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
                     user = row if check.ok else None
                     with writing(request) as con:
                         if check.rehash is not None:
-                            store.set_password_hash(con, username, check.rehash)
-                        store.record_login_attempt(con, when, username, client, "ok" if user else "failed")
-                        store.prune_login_attempts(con, when - timedelta(seconds=settings.login_window))
+                            con.accounts.set_password_hash(username, check.rehash)
+                        con.accounts.record_login_attempt(when, username, client, "ok" if user else "failed")
+                        con.accounts.prune_login_attempts(when - timedelta(seconds=settings.login_window))
                 finally:
                     refusals.end(username, client)
         if throttle.refused:
@@ -209,7 +209,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     @app.post("/logout")
     def logout(request: Request, user: Viewer, csrf: Checked) -> Response:
         with writing(request) as con:  # ends this and every other session of the user, copies included
-            store.bump_session_version(con, user["username"])
+            con.accounts.bump_session_version(user["username"])
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -279,7 +279,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     @app.get("/users", response_class=HTMLResponse)
     def users(request: Request, user: Admin) -> HTMLResponse:
         with reading(request) as con:
-            rows = store.list_users(con)
+            rows = con.accounts.list_users()
         return page(request, "users.html", rows=rows)
 
     # --- actions (reviewer role, CSRF-checked) ----------------------------------------

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-import duckdb
 from fastapi import Form, HTTPException, Request
 
 from dossier.review.accounts import role_allows
-from dossier.store import reviews as store
+from dossier.store.session import ReadSession, Session, WriteSession
 
 
 class LoginRequired(Exception):
@@ -32,22 +31,22 @@ class LoginRequired(Exception):
 
 
 @contextmanager
-def reading(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for a page: never a writer, so reading never stands in a run's
+def reading(request: Request) -> Iterator[ReadSession]:
+    """A read session for a page: never a writer, so reading never stands in a run's
     way longer than the read, and works on a read-only warehouse. Retried for
     desk_warehouse_wait seconds while another process holds the file; then WarehouseBusy,
     which the app answers with a 503 page. One connection at a time in this process (DuckDB
     refuses a read-only connection beside a read-write one of the same process)."""
-    with request.app.state.db_lock, request.app.state.warehouse.read() as con:
-        yield con
+    with request.app.state.db_lock, request.app.state.warehouse.read() as session:
+        yield session
 
 
 @contextmanager
-def writing(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One writer connection for an action, one at a time in this process, closed after:
+def writing(request: Request) -> Iterator[WriteSession]:
+    """One write session for an action, one at a time in this process, closed after:
     ingestion runs in other processes can take the file between requests."""
-    with request.app.state.db_lock, request.app.state.warehouse.write() as con:
-        yield con
+    with request.app.state.db_lock, request.app.state.warehouse.write() as session:
+        yield session
 
 
 def csrf_token(request: Request) -> str:
@@ -90,8 +89,8 @@ def signed_in_user(request: Request) -> dict[str, Any]:
     if not isinstance(issued, (int, float)) or not 0 <= now(request).timestamp() - issued < max_age:
         request.session.clear()
         raise LoginRequired()
-    with reading(request) as con:
-        user = store.get_user(con, username)
+    with reading(request) as session:
+        user = session.accounts.get_user(username)
     if user is None or not user["active"] or request.session.get("version") != (user.get("session_version") or 0):
         request.session.clear()
         raise LoginRequired()
@@ -162,7 +161,7 @@ class RefusedSignIns:
                 self._until[("client", client)] = until
 
 
-def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime, username: str,
+def login_throttle(session: Session, settings: Any, when: datetime, username: str,
                    client: str, pending: dict[str, int] | None = None) -> tuple[Throttle, bool, bool]:
     """Refuse sign-in once a username has login_max_failures failures within login_window since
     its last successful sign-in, or a client address login_max_failures_per_client failures
@@ -174,7 +173,7 @@ def login_throttle(con: duckdb.DuckDBPyConnection, settings: Any, when: datetime
     waits = {}
     for column, value, limit, reset in (("username", username, settings.login_max_failures, True),
                                         ("client", client, settings.login_max_failures_per_client, False)):
-        failures = store.recent_failures(con, column, value, since, reset)
+        failures = session.accounts.recent_failures(column, value, since, reset)
         if len(failures) >= limit:
             # Refused until the failure that keeps the count at the limit leaves the window.
             lifts = failures[len(failures) - limit] + timedelta(seconds=settings.login_window)

@@ -9,7 +9,6 @@ import pytest
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
 from dossier.review import desk
 from dossier.settings import load_settings
-from dossier.store.judgements import JudgementError, record_merge, record_split
 from dossier.store.warehouse import Warehouse
 from tests.unit.test_stages import fetched
 
@@ -46,7 +45,7 @@ def test_a_merge_moves_evidence_now_and_applies_to_later_articles(warehouse):
     ingest(warehouse, text)
     keep, merged = entity_id(warehouse, "Quayside Robotics"), entity_id(warehouse, "Marrowgate Logistics")
     with warehouse.write() as con:
-        record_merge(con, keep, merged, reviewer="ana", note="same group")
+        desk.merge(con, keep, merged, reviewer="ana", note="same group")
     assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Quayside Robotics"}
     # A later article naming only Marrowgate resolves to the kept organisation.
     ingest(warehouse, "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds.", n=2)
@@ -65,7 +64,7 @@ def test_a_split_alias_never_resolves_to_the_entity_again(warehouse):
     quayside = entity_id(warehouse, "Quayside Robotics")
     assert entity_of(warehouse.path, "Quayside") == {"Quayside Robotics"}
     with warehouse.write() as con:
-        record_split(con, quayside, "Quayside", reviewer="ana")
+        desk.split(con, quayside, "Quayside", reviewer="ana")
     assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
     # Re-extracting the same article (and a new one) keeps the split.
     ingest(warehouse, text)
@@ -78,10 +77,12 @@ def test_judgements_that_cannot_apply_are_refused(warehouse):
     ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
     quayside = entity_id(warehouse, "Quayside Robotics")
     with warehouse.write() as con:
-        with pytest.raises(JudgementError, match="into itself"):
-            record_merge(con, quayside, quayside, reviewer="ana")
-        with pytest.raises(JudgementError, match="no alias"):
-            record_split(con, quayside, "Marrowgate", reviewer="ana")
+        with pytest.raises(desk.ReviewError, match="into itself"):
+            desk.merge(con, quayside, quayside, reviewer="ana")
+        with pytest.raises(desk.ReviewError, match="no alias"):
+            desk.split(con, quayside, "Marrowgate", reviewer="ana")
+        with pytest.raises(desk.ReviewError, match="no organisation"):
+            desk.merge(con, quayside, "not-an-id", reviewer="ana")
 
 
 def test_desk_split_records_the_judgement_refreshes_both_drafts_and_logs_the_event(warehouse):
@@ -178,3 +179,108 @@ def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_pa
     with warehouse.read() as con:
         assert con.execute("SELECT count(*) FROM profile_refresh_queue").fetchone()[0] == 0
         assert {r[0] for r in con.execute("SELECT entity_id FROM profiles").fetchall()} == set(written.affected_entities)
+
+
+def warehouse_state(path: Path, entities: list[str] | None = None) -> dict[str, list[tuple]]:
+    """What a merge or split changes, as analysts (the views) and later runs (the tables) see it."""
+    con = duckdb.connect(str(path), read_only=True)
+    revisions = "SELECT entity_id, revision, status, content_hash FROM profiles"
+    params: list = []
+    if entities is not None:
+        revisions += " WHERE entity_id IN (SELECT unnest(?))"
+        params = [entities]
+    try:
+        return {
+            "v_profiles_current": con.execute(
+                "SELECT entity_id, name, aliases, type, confidence, grade, source_count, status, revision"
+                " FROM v_profiles_current ORDER BY entity_id").fetchall(),
+            "v_claims": con.execute("SELECT claim_id, subject, object, evidence FROM v_claims ORDER BY claim_id").fetchall(),
+            "revisions": con.execute(revisions + " ORDER BY ALL", params).fetchall(),
+            "aliases": con.execute("SELECT entity_id, alias, alias_key, learned FROM aliases ORDER BY ALL").fetchall(),
+            "mentions": con.execute("SELECT id, entity_id, text FROM mentions ORDER BY id").fetchall(),
+            "claims": con.execute("SELECT id, subject_id, object_id FROM claims ORDER BY id").fetchall(),
+            "ties": con.execute("SELECT id, organisation_id FROM ties ORDER BY id").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def history(path: Path) -> tuple[list[tuple], list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        events = con.execute("SELECT action, entity_id, reviewer FROM review_events ORDER BY occurred_at, id").fetchall()
+        judgements = con.execute("SELECT id, kind, superseded_by FROM judgements ORDER BY created_at, id").fetchall()
+    finally:
+        con.close()
+    return events, judgements
+
+
+def test_an_unmerge_restores_the_warehouse_as_it_was_before_the_merge(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    ingest(warehouse, "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds.", n=2)
+    keep, merged = entity_id(warehouse, "Quayside Robotics"), entity_id(warehouse, "Marrowgate Logistics")
+    before = warehouse_state(warehouse.path)
+    with warehouse.write() as session:
+        desk.merge(session, keep, merged, reviewer="ana", note="same group")
+    merged_state = warehouse_state(warehouse.path)
+    assert merged_state != before
+    assert not [row for row in merged_state["mentions"] if row[1] == merged]  # the evidence moved ...
+    assert {row[1] for row in merged_state["aliases"] if row[0] == keep} >= {"Marrowgate Logistics"}
+    assert len(merged_state["aliases"]) == len(before["aliases"])  # ... and no alias row was deleted
+
+    with warehouse.write() as session:
+        done = desk.unmerge(session, keep, merged, reviewer="ben", note="two firms after all")
+    assert warehouse_state(warehouse.path) == before
+
+    events, judgements = history(warehouse.path)
+    assert events == [("merge", keep, "ana"), ("unmerge", keep, "ben")]
+    (merge_id, _, superseded_by), (unmerge_id, kind, still) = judgements
+    assert (kind, superseded_by, still) == ("unmerge", unmerge_id, None) and done["judgement"] == unmerge_id
+    # The merge no longer applies to later runs either.
+    ingest(warehouse, "Marrowgate Logistics opened a depot in Hull, Marrowgate Logistics said.", n=3)
+    assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Marrowgate Logistics"}
+
+
+def test_a_second_unmerge_is_refused_and_records_nothing(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    keep, merged = entity_id(warehouse, "Quayside Robotics"), entity_id(warehouse, "Marrowgate Logistics")
+    with warehouse.write() as session:
+        desk.merge(session, keep, merged, reviewer="ana")
+    with warehouse.write() as session:
+        desk.unmerge(session, keep, merged, reviewer="ana")
+    state = warehouse_state(warehouse.path)
+    with warehouse.write() as session:
+        with pytest.raises(desk.ReviewError, match="un-merged already"):
+            desk.unmerge(session, keep, merged, reviewer="ana")
+        with pytest.raises(desk.ReviewError, match="not an organisation merged into"):
+            desk.resolve_merged(session, keep, "Marrowgate Logistics")
+    assert warehouse_state(warehouse.path) == state
+    assert [e[0] for e in history(warehouse.path)[0]] == ["merge", "unmerge"]
+
+
+def test_an_unsplit_restores_the_alias_and_its_mentions(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    quayside = entity_id(warehouse, "Quayside Robotics")
+    entities = sorted({row[0] for row in warehouse_state(warehouse.path)["revisions"]})
+    before = warehouse_state(warehouse.path, entities)
+    with warehouse.write() as session:
+        desk.split(session, quayside, "Quayside", reviewer="ana")
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
+    with warehouse.write() as session:
+        desk.unsplit(session, quayside, "quayside", reviewer="ana", note="the short name after all")
+    assert warehouse_state(warehouse.path, entities) == before
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside Robotics"}
+    # The organisation the split made stays on record, its revisions superseded (nothing is deleted).
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        statuses = con.execute("SELECT p.status FROM profiles p JOIN entities e ON e.id = p.entity_id"
+                               " WHERE e.name = 'Quayside'").fetchall()
+    finally:
+        con.close()
+    assert statuses == [("superseded",)]
+    assert [e[0] for e in history(warehouse.path)[0]] == ["split", "unsplit"]
+    with warehouse.write() as session, pytest.raises(desk.ReviewError, match="un-split already"):
+        desk.unsplit(session, quayside, "Quayside", reviewer="ana")
+    # Re-extracting the article no longer splits the alias off.
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    assert entity_of(warehouse.path, "Quayside") == {"Quayside Robotics"}

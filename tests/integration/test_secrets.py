@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from dossier.cli.app import app
 from dossier.review.accounts import add_account
-from dossier.store import reviews
 from dossier.store.snapshot import SECRET_TABLES, publish_snapshot
 from dossier.store.warehouse import Warehouse
 
@@ -27,7 +26,7 @@ def warehouse(tmp_path) -> Warehouse:
     with warehouse.write() as con:
         con.execute("INSERT INTO feeds (url, added_at, origin, active) VALUES ('https://news.example/rss', now(), 'user', TRUE)")
         add_account(con, "ana", PASSWORD, "admin")
-        reviews.record_login_attempt(con, datetime.now(UTC), "mallory", CLIENT, "failed")
+        con.accounts.record_login_attempt(datetime.now(UTC), "mallory", CLIENT, "failed")
     return warehouse
 
 
