@@ -176,8 +176,10 @@ def revert_judgement(con: duckdb.DuckDBPyConnection, judgement_id: str, kind: st
                      note: str | None = None) -> str:
     """Undo a judgement as a new one of `kind` (unmerge, unsplit) that supersedes it: every row
     it moved goes back where it was, unless something later moved it again."""
-    original = con.execute("SELECT entity_id, other, other_key FROM judgements WHERE id = ?", [judgement_id]).fetchone()
-    revert_id, _ = _insert(con, kind, original[0], original[1], original[2], reviewer, note)
+    original = con.execute("SELECT kind, entity_id, other, other_key, created_at FROM judgements WHERE id = ?",
+                           [judgement_id]).fetchone()
+    original_kind, entity_id, other, other_key, made_at = original
+    revert_id, _ = _insert(con, kind, entity_id, other, other_key, reviewer, note)
     con.execute("UPDATE judgements SET superseded_by = ? WHERE id = ?", [revert_id, judgement_id])
     for table, column in {*MERGED_COLUMNS, ("mentions", "entity_id")}:
         con.execute(f"UPDATE {table} SET {column} = m.old_value FROM judgement_moves m WHERE m.judgement_id = ?"
@@ -187,4 +189,8 @@ def revert_judgement(con: duckdb.DuckDBPyConnection, judgement_id: str, kind: st
     con.execute("UPDATE profiles SET status = m.old_value FROM judgement_moves m WHERE m.judgement_id = ?"
                 " AND m.table_name = 'profiles' AND profiles.entity_id || '/' || profiles.revision = m.row_key"
                 " AND profiles.status = m.new_value", [judgement_id])
+    if original_kind == "merge":
+        # Mentions runs wrote after the merge under the kept organisation, of the merged one's names.
+        _move_by_id(con, revert_id, "mentions", "entity_id", entity_id, other,
+                    "first_seen >= ? AND text IN (SELECT alias FROM aliases WHERE entity_id = ?)", (made_at, other))
     return revert_id

@@ -284,3 +284,15 @@ def test_an_unsplit_restores_the_alias_and_its_mentions(warehouse):
     # Re-extracting the article no longer splits the alias off.
     ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
     assert entity_of(warehouse.path, "Quayside") == {"Quayside Robotics"}
+
+
+def test_an_unmerge_takes_back_the_mentions_later_runs_gave_the_kept_organisation(warehouse):
+    ingest(warehouse, (FIXTURES / "quayside.txt").read_text())
+    keep, merged = entity_id(warehouse, "Quayside Robotics"), entity_id(warehouse, "Marrowgate Logistics")
+    with warehouse.write() as session:
+        desk.merge(session, keep, merged, reviewer="ana")
+    ingest(warehouse, "Marrowgate Logistics opened a depot in Hull, Marrowgate Logistics said.", n=2)
+    assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Quayside Robotics"}
+    with warehouse.write() as session:
+        desk.unmerge(session, keep, merged, reviewer="ana")
+    assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Marrowgate Logistics"}
