@@ -147,3 +147,29 @@ def test_review_merge_and_split_are_stored_and_applied_on_the_next_run(env):
     assert entity_of(env, "Marrowgate Logistics") == {"Quayside Robotics"}
     assert entity_of(env, "Quayside") == {"Quayside"}
     assert entity_of(env, "Quayside Robotics Ltd") == {"Quayside Robotics"}
+
+
+def test_review_unmerge_and_unsplit_undo_the_judgements_and_refuse_a_second_time(env):
+    marrowgate = rows(env, "SELECT id FROM entities WHERE name = 'Marrowgate Logistics'")[0][0]
+    current = "SELECT entity_id, name, aliases, status, revision FROM v_profiles_current ORDER BY entity_id"
+    before = rows(env, current)
+    assert run("review", "merge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "ana").exit_code == 0
+    assert run("review", "split", "Quayside Robotics", "Quayside", "--reviewer", "ana").exit_code == 0
+
+    undone = run("review", "unmerge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "ben", "--note", "two firms")
+    assert undone.exit_code == 0, undone.output
+    assert "un-merged Marrowgate Logistics from Quayside Robotics" in undone.output
+    unsplit = run("review", "unsplit", "Quayside Robotics", "Quayside", "--reviewer", "ben")
+    assert unsplit.exit_code == 0, unsplit.output
+    assert "un-split 'Quayside'" in unsplit.output
+    assert rows(env, current) == before
+    assert rows(env, "SELECT kind, superseded_by IS NULL FROM judgements ORDER BY created_at") == [
+        ("merge", False), ("split", False), ("unmerge", True), ("unsplit", True)]
+    history = run("review", "history", "--json")
+    assert [json.loads(line)["action"] for line in history.stdout.splitlines()] == ["unsplit", "unmerge", "split", "merge"]
+
+    again = run("review", "unmerge", "Quayside Robotics", marrowgate, "--reviewer", "ben")
+    assert again.exit_code == 1 and "not an organisation merged into" in again.output
+    again = run("review", "unsplit", "Quayside Robotics", "Quayside", "--reviewer", "ben")
+    assert again.exit_code == 1 and "un-split already" in again.output
+    assert len(rows(env, "SELECT * FROM review_events")) == 4
