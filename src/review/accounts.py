@@ -50,7 +50,7 @@ def disable_account(session: WriteSession, username: str, by: str) -> None:
     if not session.accounts.disable_user(username):
         raise AccountError(f"no active user {username!r}")
     session.reviews.append_event(by, "user_disable", None, None, {"username": username, "active": True},
-                       {"username": username, "active": False}, None)
+                                 {"username": username, "active": False}, None)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class ReviewError(ValueError):
 
 def resolve_entity(session: Session, ref: str) -> dict[str, Any]:
     """The organisation named (or aliased, or identified) by `ref`; refuses ambiguity."""
-    found = session.reviews.find_entities( ref)
+    found = session.reviews.find_entities(ref)
     if not found:
         raise ReviewError(f"no organisation with a profile called {ref!r}; `dossier review list --status any` shows them")
     if len(found) > 1:
@@ -80,7 +80,7 @@ def approve(session: WriteSession, entity_id: str, reviewer: str, note: str | No
     after = {**_revision_summary(draft), "status": "approved",
              "superseded": previous["revision"] if previous else None}
     session.reviews.append_event(reviewer, "approve", entity_id, draft["revision"],
-                       {"draft": _revision_summary(draft), "approved": _revision_summary(previous)}, after, note)
+                                 {"draft": _revision_summary(draft), "approved": _revision_summary(previous)}, after, note)
     return after
 
 
@@ -162,7 +162,8 @@ def split(session: WriteSession, entity_id: str, alias: str, reviewer: str,
     if not session.judgements.holds_alias(entity_id, key):
         raise ReviewError(f"{name!r} has no alias {alias!r}")
     new_id = organisation_id(alias)
-    judgement = session.judgements.record_split(entity_id, alias, key, new_id, reviewer, note)
+    texts = [text for text in session.judgements.mention_texts(entity_id) if name_key(text) == key]
+    judgement = session.judgements.record_split(entity_id, alias, key, new_id, texts, reviewer, note)
     counts = refresh_drafts(session, [entity_id, new_id])
     after = {"judgement": judgement, "alias": alias, "new_entity": new_id, "drafts": counts}
     session.reviews.append_event(reviewer, "split", entity_id, None, {"alias_of": entity_id}, after, note)

@@ -7,6 +7,7 @@ What may be merged or split, and when, is decided in dossier.review; this module
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -124,18 +125,24 @@ def record_merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, r
     return judgement_id
 
 
+def mention_texts(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
+    """The distinct surface texts of an organisation's mentions."""
+    return [r[0] for r in con.execute("SELECT DISTINCT text FROM mentions WHERE entity_id = ? ORDER BY 1",
+                                      [entity_id]).fetchall()]
+
+
 def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, alias_key: str, new_id: str,
-                 reviewer: str, note: str | None = None) -> str:
+                 texts: Sequence[str], reviewer: str, note: str | None = None) -> str:
     """Split the alias with match key `alias_key` off `entity_id` into organisation `new_id`
-    (created if new): the alias and the mentions that use it move there, each move recorded."""
+    (created if new): the alias and the mentions written as one of `texts` move there, each
+    move recorded."""
     judgement_id, now = _insert(con, "split", entity_id, alias, alias_key, reviewer, note)
     con.execute("INSERT INTO entities (id, name, kind, country, continent, first_seen, last_seen)"
                 " VALUES (?, ?, 'organisation', NULL, NULL, ?, ?) ON CONFLICT DO NOTHING",
                 [new_id, alias, now, now])
     _move_aliases(con, judgement_id, entity_id, new_id, alias_key)
-    # The mentions whose text is one of the aliases just moved.
-    _move_by_id(con, judgement_id, "mentions", "entity_id", entity_id, new_id,
-                "text IN (SELECT alias FROM aliases WHERE entity_id = ? AND alias_key = ?)", (new_id, alias_key))
+    _move_by_id(con, judgement_id, "mentions", "entity_id", entity_id, new_id, "text IN (SELECT unnest(?))",
+                (list(texts),))
     return judgement_id
 
 

@@ -104,6 +104,7 @@ class Judgements(Repository):
     load = bind(judgements.load_judgements)
     organisation_name = bind(judgements.organisation_name)
     holds_alias = bind(judgements.holds_alias)
+    mention_texts = bind(judgements.mention_texts)
     record_merge = bind(judgements.record_merge)
     record_split = bind(judgements.record_split)
     active = bind(judgements.active_judgement)
