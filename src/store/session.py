@@ -50,7 +50,7 @@ class Repository:
         self.session = session
 
 
-class Profiles(Repository):
+class ProfilesRepository(Repository):
     """Evidence for assembly, draft revisions as runs write them, the refresh queue."""
 
     entities_of_articles = bind(profiles.entities_of_articles)
@@ -66,7 +66,7 @@ class Profiles(Repository):
     dequeue_refresh = bind(profiles.dequeue_refresh)
 
 
-class Revisions(Repository):
+class RevisionsRepository(Repository):
     """A profile's revisions and the reviewer overrides laid on top of its drafts."""
 
     revisions = bind(reviews.revisions)
@@ -77,7 +77,7 @@ class Revisions(Repository):
     record_override = bind(reviews.record_override)
 
 
-class Reviews(Repository):
+class ReviewsRepository(Repository):
     """The review queue, the organisations it names, and the audit log."""
 
     queue_rows = bind(reviews.queue_rows)
@@ -89,7 +89,7 @@ class Reviews(Repository):
     entity_aliases = bind(reviews.entity_aliases)
 
 
-class Claims(Repository):
+class ClaimsRepository(Repository):
     """Claims with their sources, and reviewers' verdicts on them."""
 
     entity_claims = bind(reviews.entity_claims)
@@ -98,7 +98,7 @@ class Claims(Repository):
     record_claim_verdict = bind(reviews.record_claim_verdict)
 
 
-class Judgements(Repository):
+class JudgementsRepository(Repository):
     """Reviewers' identity judgements (merge, split) and what each one moved."""
 
     load = bind(judgements.load_judgements)
@@ -113,7 +113,7 @@ class Judgements(Repository):
     retire_profiles = bind(judgements.retire_profiles)
 
 
-class Accounts(Repository):
+class AccountsRepository(Repository):
     """People who may sign in to the desk, and their sign-in attempts."""
 
     add_user = bind(accounts.add_user)
@@ -127,7 +127,7 @@ class Accounts(Repository):
     recent_failures = bind(accounts.recent_failures)
 
 
-class Runs(Repository):
+class RunsRepository(Repository):
     """Ingestion runs: their records and the warehouse's totals."""
 
     start_run = bind(runs.start_run)
@@ -138,7 +138,7 @@ class Runs(Repository):
     warehouse_totals = bind(runs.warehouse_totals)
 
 
-class Feeds(Repository):
+class FeedsRepository(Repository):
     """Configured feeds, their validators and health."""
 
     add_feed = bind(feeds.add_feed)
@@ -149,7 +149,7 @@ class Feeds(Repository):
     record_polls = bind(feeds.record_polls)
 
 
-class Articles(Repository):
+class ArticlesRepository(Repository):
     """Articles and the evidence extracted from them."""
 
     load_entry_state = bind(articles.load_entry_state)
@@ -162,7 +162,7 @@ class Articles(Repository):
     write_articles = bind(articles.write_articles)
 
 
-class Exports(Repository):
+class ExportsRepository(Repository):
     """The documented views as files, for analysts."""
 
     public_views = bind(snapshot.public_views)
@@ -178,44 +178,44 @@ class Session:
         self._con = con
 
     @cached_property
-    def profiles(self) -> Profiles:
-        return Profiles(self)
+    def profiles(self) -> ProfilesRepository:
+        return ProfilesRepository(self)
 
     @cached_property
-    def revisions(self) -> Revisions:
-        return Revisions(self)
+    def revisions(self) -> RevisionsRepository:
+        return RevisionsRepository(self)
 
     @cached_property
-    def reviews(self) -> Reviews:
-        return Reviews(self)
+    def reviews(self) -> ReviewsRepository:
+        return ReviewsRepository(self)
 
     @cached_property
-    def claims(self) -> Claims:
-        return Claims(self)
+    def claims(self) -> ClaimsRepository:
+        return ClaimsRepository(self)
 
     @cached_property
-    def judgements(self) -> Judgements:
-        return Judgements(self)
+    def judgements(self) -> JudgementsRepository:
+        return JudgementsRepository(self)
 
     @cached_property
-    def accounts(self) -> Accounts:
-        return Accounts(self)
+    def accounts(self) -> AccountsRepository:
+        return AccountsRepository(self)
 
     @cached_property
-    def runs(self) -> Runs:
-        return Runs(self)
+    def runs(self) -> RunsRepository:
+        return RunsRepository(self)
 
     @cached_property
-    def feeds(self) -> Feeds:
-        return Feeds(self)
+    def feeds(self) -> FeedsRepository:
+        return FeedsRepository(self)
 
     @cached_property
-    def articles(self) -> Articles:
-        return Articles(self)
+    def articles(self) -> ArticlesRepository:
+        return ArticlesRepository(self)
 
     @cached_property
-    def exports(self) -> Exports:
-        return Exports(self)
+    def exports(self) -> ExportsRepository:
+        return ExportsRepository(self)
 
     # --- for the store's own modules ------------------------------------------------------
 
