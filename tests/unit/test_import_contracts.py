@@ -252,3 +252,31 @@ def test_relative_imports_resolve_to_absolute_modules(tmp_path):
     names = {imp.imported for imp in read_imports("dossier.pipeline.stages", source)}
     assert names == {"dossier.pipeline", "dossier.pipeline.stages", "dossier.store", "dossier.store.warehouse",
                      "dossier.pipeline.summary"}
+
+
+# --- the test and benchmark code -----------------------------------------------------------
+
+def _python_files(*folders: str) -> Iterator[Path]:
+    for folder in folders:
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_tests_import_shared_helpers_from_tests_support_only():
+    """A helper imported from a test module or conftest runs that module's tests twice or ties
+    two test files together; shared helpers and fixtures live in tests/support/."""
+    wrong = []
+    for path in _python_files("tests", "bench"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            wrong += [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}" for name in names
+                      if inside(name, "tests") and not inside(name, "tests.support")]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_one_loopback_server_serves_every_local_site():
+    """The demo, the benchmarks and the tests all serve through dossier.demo.loopback."""
+    own = ROOT / "src" / "demo" / "loopback.py"
+    servers = [str(path.relative_to(ROOT)) for path in _python_files("src", "flows", "bench", "tests")
+               if path not in (own, Path(__file__).resolve()) and "HTTPServer" in path.read_text(encoding="utf-8")]
+    assert not servers, f"HTTP servers of their own: {servers}"
