@@ -29,9 +29,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## lint: ruff (pyflakes, import order, bugbear, pyupgrade) over the code, tests and benchmarks
+## lint: ruff (pyflakes, import order, bugbear, pyupgrade) over the code, tests and benchmarks, then the
+## import contracts (layers; duckdb only in the store, httpx only in ingest, prefect only in the flows)
 lint: $(STAMP)
 	$(BIN)/ruff check src flows models warehouse tests bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_import_contracts.py
 
 ## eval: real-news gold (by fold), the gold set, CoNLL-2003 dev and the extraction benchmark (table + .eval/results.json)
 eval: $(STAMP)

@@ -13,7 +13,6 @@ poll of unchanged feeds is answered `304 Not Modified`.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import random
 import threading
@@ -22,9 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
+
+from dossier.demo import loopback
 
 SHARED_BENCHMARK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "article-extraction-benchmark"
 FEEDS = 8
@@ -153,19 +153,19 @@ def feed_xml(base: str, number: int, items: list[Item]) -> bytes:
 
 
 class BenchSite:
-    """Serves the feeds and the article copies on 127.0.0.1 from memory (one copy of each page)."""
+    """Serves the feeds and the article copies on 127.0.0.1 from memory (one copy of each page),
+    with keep-alive, as a real site would."""
 
     def __init__(self, pages: list[SourcePage], articles: int, feeds: int = FEEDS) -> None:
         self.pages = pages
         self.items = plan_items(pages, articles)
         self._by_path = {it.path: it for it in self.items}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = loopback.LoopbackServer(loopback.answer_pages(self.page, LAST_MODIFIED), keep_alive=True,
+                                              name="bench-site")
+        self.base = self.server.base
         size = -(-len(self.items) // feeds)
         self.feeds = {f"/feeds/wire-{i}.xml": feed_xml(self.base, i, self.items[i * size:(i + 1) * size])
                       for i in range(feeds) if self.items[i * size:(i + 1) * size]}
-        self._thread = threading.Thread(target=self.server.serve_forever, name="bench-site", daemon=True)
 
     def feed_urls(self) -> list[str]:
         return [self.base + path for path in sorted(self.feeds)]
@@ -182,46 +182,20 @@ class BenchSite:
             return page.html
         return page.html.replace(page.canonical, (self.base + path).encode())
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as a real site would
-
-            def do_GET(self) -> None:  # noqa: N802
-                path = self.path.split("?", 1)[0]
-                body = site.body(path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == LAST_MODIFIED:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                kind = "application/rss+xml; charset=utf-8" if path.startswith("/feeds/") else "text/html; charset=utf-8"
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", LAST_MODIFIED)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        return Handler
+    def page(self, path: str) -> loopback.Page | None:
+        """What the site answers at `path`, built on request (a large corpus is never held twice)."""
+        body = self.body(path)
+        if body is None:
+            return None
+        kind = "application/rss+xml; charset=utf-8" if path.startswith("/feeds/") else "text/html; charset=utf-8"
+        return loopback.Page(body, kind)
 
     def __enter__(self) -> BenchSite:
-        self._thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(*exc)
 
 
 def serve_forever(generated: bool, articles: int, ready) -> None:  # pragma: no cover - runs in a child process

@@ -16,22 +16,21 @@ The stories carry no dates; the feeds date them one hour apart going back from
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
+
+from dossier.demo import loopback
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -104,61 +103,26 @@ class RealnewsSite:
     """The stories and their feeds on 127.0.0.1, from memory, with validators (304 on a re-poll)."""
 
     def __init__(self, stories: Sequence[Story]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        sections = sorted({s.section for s in stories})
-        self.files: dict[str, tuple[bytes, str]] = {"/robots.txt": (b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")}
-        for section in sections:
-            self.files[f"/feeds/{section}.xml"] = (
+        self.files: dict[str, loopback.Page] = {}
+        self.server = loopback.LoopbackServer(loopback.answer_pages(self.files.get, LAST_MODIFIED), keep_alive=True,
+                                              name="realnews-site")
+        self.base = self.server.base
+        self.files["/robots.txt"] = loopback.Page(b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
+        for section in sorted({s.section for s in stories}):
+            self.files[f"/feeds/{section}.xml"] = loopback.Page(
                 feed_xml(self.base, section, [s for s in stories if s.section == section]), "application/rss+xml; charset=utf-8")
         for story in stories:
-            self.files[story.path] = (story_html(story, self.base), "text/html; charset=utf-8")
-        self._thread = threading.Thread(target=self.server.serve_forever, name="realnews-site", daemon=True)
+            self.files[story.path] = loopback.Page(story_html(story, self.base), "text/html; charset=utf-8")
 
     def feed_urls(self) -> list[str]:
         return [self.base + p for p in sorted(self.files) if p.startswith("/feeds/")]
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as a real site would
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                found = site.files.get(self.path.split("?", 1)[0])
-                if found is None:
-                    self.send_error(404)
-                    return
-                body, kind = found
-                etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", LAST_MODIFIED)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # the run summary reports
-                return
-
-        return Handler
-
     def __enter__(self) -> RealnewsSite:
-        self._thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        self.server.__exit__(*exc)
 
 
 # --- ingest -------------------------------------------------------------------------------

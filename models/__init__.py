@@ -28,5 +28,7 @@ def load_jsonl(name: str) -> list[dict[str, Any]]:
 
 
 def models_version() -> str:
-    """The VERSION stamp of the assets, recorded with every claim."""
+    """The VERSION stamp of the assets, recorded with every row extraction wrote: the warehouse keeps
+    it as `articles.models_version`, `profiles.models_version` and (one stamp, older name)
+    `claims.extractor_version`; the evaluation results carry it as `models_version`."""
     return read_asset("VERSION").strip()

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     )
     demo_port: int = Field(8765, ge=0, le=65535, description="Port of the built-in demo server (0: any free port).")
     demo_host_delay: float = Field(0.0, ge=0, description="Politeness delay used against the loopback demo server.")
-    # --- throughput (issue 7: measured by `make bench`) ---
+    # --- throughput (measured by `make bench`, docs/BENCHMARKS.md) ---
     nlp_processes: int = Field(2, ge=1, description="Analysis worker processes; 2 uses both cores of a 2-core machine, results identical to 1.")
 
     # --- review desk (`dossier serve`) ---
@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     )
     session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a sign-in lasts.")
 
-    # --- review desk security (issue 8) ---
+    # --- review desk security: sign-in limits and proxies (docs/SECURITY.md) ---
     login_max_failures: int = Field(
         5, ge=1, description="Failed sign-ins for one username within login_window before further attempts are refused (429)."
     )
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
                     "believes (the sign-in rate limit then counts the real client); none: the headers are ignored.",
     )
 
-    # --- the warehouse held by another process (issue 16) ---
+    # --- the warehouse held by another process: how long to wait for its lock ---
     warehouse_wait: float = Field(
         30.0, ge=0, description="Seconds a command waits for another process to release the warehouse file "
                                 "before it exits with code 3."
@@ -135,7 +135,7 @@ class Settings(BaseSettings):
                                "503 (busy, try again)."
     )
 
-    # --- politeness and resilience (issue 6) ---
+    # --- politeness and resilience: per-host limits, retries, feed backoff ---
     host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")
     obey_robots: bool = Field(True, description="Honour robots.txt (turn off only for sites you run yourself).")
     retry_after_cap: float = Field(
@@ -145,11 +145,11 @@ class Settings(BaseSettings):
     feed_backoff_base: float = Field(900.0, ge=0, description="First backoff of a failing feed, seconds; doubles per further failure.")
     feed_backoff_max: float = Field(86_400.0, ge=0, description="Longest backoff of a failing feed, seconds.")
 
-    # --- run reports (issue 6) ---
+    # --- run reports: log records ---
     log_format: Literal["text", "json"] = Field("text", description="Log records as text lines or JSON lines (with run id and stage).")
     log_level: str = Field("WARNING", description="Level of dossier's own log records (DEBUG, INFO, WARNING, ...).")
 
-    # --- hostile input and scope (issue 8) ---
+    # --- hostile input and scope: which hosts are fetched, and for how long ---
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Hosts or CIDR networks fetched even though they are not public (loopback, private); "
@@ -170,7 +170,7 @@ class Settings(BaseSettings):
                              "the rest of the run."
     )
 
-    # --- analysts, scheduling and scale-out (issue 6) ---------------------------------------
+    # --- analysts, scheduling and scale-out ---------------------------------------------------
     snapshot_path: Path | None = Field(
         None, description="Read-only copy published after each run; default: <warehouse>.snapshot.duckdb beside it."
     )

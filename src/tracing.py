@@ -44,10 +44,6 @@ def stage_context(stage: str) -> Iterator[None]:
         _stage.reset(token)
 
 
-def current_run_id() -> str | None:
-    return _run_id.get()
-
-
 class Stopwatch:
     """Seconds spent per stage, exclusive of nested stages (a scoring step timed inside
     assembly counts as scoring only), so the figures add up to the work done."""

@@ -1,4 +1,5 @@
-"""Shared fixtures: Prefect's test harness (once per session), loopback sites, settings."""
+"""Session-wide set-up and the fixtures every kind of test uses: Prefect's test harness (once per
+session), a loopback site, ../shared/data. Shared helpers live in tests/support/."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from dossier.settings import Settings, load_settings  # noqa: E402
-from tests.loopback import LoopbackSite  # noqa: E402
+from tests.support.loopback import LoopbackSite  # noqa: E402
+
+# Fixtures defined in tests/support/, available to every test module.
+pytest_plugins = ["tests.support.desk", "tests.support.demo"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -33,17 +36,6 @@ def prefect_harness(tmp_path_factory):
 def site():
     with LoopbackSite() as loopback:
         yield loopback
-
-
-def test_settings(warehouse_path: Path, **overrides) -> Settings:
-    """Settings for tests: a private warehouse, no politeness delay, short timeouts."""
-    values = dict(warehouse_path=warehouse_path, host_delay=0.0, read_timeout=1.0, connect_timeout=1.0,
-                  retries=1, retry_backoff=0.05, allowed_hosts=["127.0.0.1"])  # loopback test servers
-    values.update(overrides)
-    return load_settings(**values)
-
-
-test_settings.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture(scope="session")

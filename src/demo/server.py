@@ -1,25 +1,19 @@
-"""The built-in demo: a loopback HTTP server for the packaged corpus in demo/site.
+"""The built-in demo: the packaged corpus in demo/site, served on loopback.
 
-It behaves like a well-run news site: validators (ETag, Last-Modified) on every response and
-304 Not Modified for conditional requests, so the demo exercises the same code path as
-real feeds. `{{BASE}}` in the files becomes the server's own base URL.
+It is served as a well-run news site serves (dossier.demo.loopback): validators on every
+response and 304 Not Modified for conditional requests, so the demo exercises the same code
+path as real feeds. `{{BASE}}` in the files becomes the server's own base URL.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
+from dossier.demo.loopback import LoopbackServer, Page, answer_pages, content_type
+
 SITE = "site"
-CONTENT_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".atom": "application/atom+xml; charset=utf-8",
-                 ".html": "text/html; charset=utf-8"}
-# A fixed Last-Modified: the packaged corpus changes only with a new dossier release.
-LAST_MODIFIED = formatdate(1764547200, usegmt=True)  # 2025-12-01
 
 
 def demo_files() -> dict[str, bytes]:
@@ -49,56 +43,15 @@ def demo_feeds(base: str) -> dict[str, str]:
     return {base + path: DEMO_PUBLISHERS[path] for path in feed_paths()}
 
 
-def make_handler(files: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
-    """A request handler serving `files` (bodies with `{{BASE}}` already substituted)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "dossier-demo/1"
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            path = self.path.split("?", 1)[0]
-            body = files.get(path)
-            if body is None:
-                self.send_error(404, "not in the demo corpus")
-                return
-            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            if self.headers.get("If-None-Match") == etag or (
-                self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == LAST_MODIFIED
-            ):
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-                return
-            suffix = path[path.rfind("."):]
-            self.send_response(200)
-            self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", LAST_MODIFIED)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # quiet: the run summary reports
-            return
-
-    return Handler
-
-
 @contextmanager
 def serve_demo(port: int = 0) -> Iterator[str]:
     """Serve the demo on 127.0.0.1 (`port`, or any free port if it is taken); yield the base URL."""
-    raw = demo_files()
+    pages: dict[str, Page] = {}
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
+        server = LoopbackServer(answer_pages(pages.get), port=port, name="dossier-demo")
     except OSError:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    server.RequestHandlerClass = make_handler({p: b.replace(b"{{BASE}}", base.encode()) for p, b in raw.items()})
-    thread = threading.Thread(target=server.serve_forever, name="dossier-demo", daemon=True)
-    thread.start()
-    try:
-        yield base
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        server = LoopbackServer(answer_pages(pages.get), name="dossier-demo")
+    base = server.base.encode()
+    pages.update({path: Page(body.replace(b"{{BASE}}", base), content_type(path)) for path, body in demo_files().items()})
+    with server:
+        yield server.base

@@ -15,13 +15,13 @@ from dossier.evaluation.gold import GoldScores, claim_outcomes, corpus_hash, loa
 from dossier.evaluation.realnews import AnalyserFactory, evaluate_realnews
 from dossier.extract.analyse import load_analyser
 
-# The targets of issue 3, checked in the report (the gate in tests/eval pins floors instead).
+# Quality targets (docs/evaluation.md), checked in the report (the gate in tests/eval pins floors instead).
 TARGETS = {
     "conll.ORG.f1": 0.60, "conll.LOC.f1": 0.85,
     "gold.all.organisation.f1": 0.90, "gold.all.claim.f1": 0.75, "gold.all.polarity_accuracy": 0.97,
     "gold.all.modality_accuracy": 0.85, "gold.all.place_country_accuracy": 0.95,
     "extraction.f1": 0.94,
-    # Real news (issues 14 and 15), over all held-out folds.
+    # Real news (the annotated BBC folds), over all held-out folds.
     "realnews.all.organisation.f1": 0.88, "realnews.all.organisation.precision": 0.88,
     "realnews.all.place_country_accuracy": 0.92,
     "realnews.all.claim.f1": 0.60, "realnews.all.claim.precision": 0.65,
@@ -29,7 +29,7 @@ TARGETS = {
     "realnews.all.claim_types.investment.recall": 0.5, "realnews.all.claim_types.financial_result.recall": 0.5,
     "realnews.all.polarity_accuracy": 0.95, "realnews.all.modality_accuracy": 0.85,
 }
-# Figures where lower is better (issue 15: no affirmed claim read as negated above 3 %).
+# Figures where lower is better (an affirmed claim read as negated at most 3 % of the time).
 TARGET_CEILINGS = {"realnews.all.affirmed_read_as_negated": 0.03}
 PARTS = ("gold", "realnews", "conll", "extraction")
 

@@ -227,7 +227,7 @@ def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probab
     return Claim(
         subject=subject, type=claim_type, object=obj, object_is_organisation=obj_is_org,
         polarity="negated" if negated else "affirmed",
-        modality=read_modality(chain, sent, rules.modality), evidence=evidence,
+        modality=read_modality(chain, rules.modality), evidence=evidence,
         start=offset, end=offset + len(evidence),
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,

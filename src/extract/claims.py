@@ -629,7 +629,7 @@ def _clause_words(chain: list[Token]) -> list[str]:
     return [tokens[i].lower_ for i in sorted(tokens)]
 
 
-def read_modality(chain: list[Token], sentence: Span, cues: dict[str, Any]) -> str:
+def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     """hedged > planned > reported > asserted, from the cues that govern the trigger's clause."""
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
@@ -854,7 +854,7 @@ def extract_claims(
         if is_unsaid(anchor, rules.negation):
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
-        modality = read_modality(chain, sent, rules.modality)
+        modality = read_modality(chain, rules.modality)
         evidence = sent.text.strip()
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []

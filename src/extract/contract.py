@@ -9,6 +9,9 @@ from typing import Any
 
 from dossier.records import Analysis, Span
 
+# The version docs/extract-json.md states in its title (a test holds the two together). It is the
+# document's, not a field of the output: fields are only ever added within a version, so a
+# consumer ignores the ones it does not know; a rename or removal needs a new version here and there.
 CONTRACT_VERSION = 1
 
 

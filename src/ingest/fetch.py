@@ -255,9 +255,6 @@ class HostThrottle:
         self._closed: dict[str, tuple[float, str, bool]] = {}
         self._cuts: dict[str, int] = {}
 
-    def delay_for(self, url: str) -> float:
-        return self._delays.get(host_of(url), self.delay)
-
     def slow_down(self, url: str, delay: float) -> None:
         """Space requests to this host by at least `delay` (a robots.txt Crawl-delay), counting
         from now: it was just asked for its robots.txt."""

@@ -22,8 +22,6 @@ PROFILE_FIELDS = (
 )
 TEXT_BATCH = 500  # article texts held at once while mention contexts are cut from them
 JSON_FIELDS = {"score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"}
-# Review columns a draft may carry (migration 005): overrides applied, diff against the approved revision.
-REVIEW_FIELDS = ("overrides", "diff", "approved_revision")
 
 
 def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:

@@ -25,7 +25,7 @@ from dossier.cli.app import app
 from dossier.demo.server import demo_feeds, serve_demo
 from dossier.flows.ingest import ingest_feeds, run_ingest
 from dossier.store.lock import WarehouseLocked, run_lock
-from tests.conftest import test_settings
+from tests.support.settings import test_settings
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 COMPARED = ("feeds", "articles", "entities", "aliases", "mentions", "claims", "ties", "profiles")
@@ -191,7 +191,7 @@ def test_a_second_run_during_a_run_exits_with_a_clear_message(prefect_harness, t
 
 def test_a_scheduled_run_ingests_its_feed_group_from_the_configuration(prefect_harness, tmp_path, monkeypatch):
     from dossier.flows.schedule import scheduled_ingest
-    from tests.loopback import LoopbackSite, Route
+    from tests.support.loopback import LoopbackSite, Route
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
     with LoopbackSite() as site:

@@ -11,7 +11,7 @@ from bench.probe import StageClock
 from bench.runner import long_text, run_e2e, run_identical, run_long, run_raw
 from bench.warehouse import run_warehouse
 from dossier.ingest.fetch import Fetcher
-from tests.conftest import test_settings
+from tests.support.settings import test_settings
 
 
 def test_stage_clock_counts_nested_time_once():

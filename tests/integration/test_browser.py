@@ -21,8 +21,8 @@ from dossier.review.accounts import add_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
 from dossier.web.app import create_app
-from tests.conftest import test_settings
-from tests.unit.test_stages import fetched
+from tests.support.articles import fetched
+from tests.support.settings import test_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"

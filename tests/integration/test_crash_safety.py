@@ -23,8 +23,8 @@ from dossier.demo.server import demo_files
 from dossier.flows.ingest import ingest_feeds
 from dossier.review import desk
 from dossier.store.warehouse import Warehouse
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 COMPARED = ("articles", "entities", "aliases", "mentions", "claims", "ties", "profiles", "feeds")
 # When a row was written, by which command (the killed child adds feeds as `--feed`), and the

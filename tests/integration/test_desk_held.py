@@ -19,16 +19,7 @@ import pytest
 
 from dossier.review import accounts
 from dossier.web.app import SECURITY_HEADERS
-from tests.integration.test_web import (  # noqa: F401 (fixture)
-    Clock,
-    client,
-    desk_app,
-    desk_path,
-    entity_id,
-    sign_in,
-    signed_in,
-    token,
-)
+from tests.support.desk import Clock, client, desk_app, entity_id, sign_in, signed_in, token
 
 PAGES = ("/queue", "/queue?status=any", "/history", "/users")
 

@@ -18,11 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.demo.server import demo_files
 from dossier.errors import EXIT_BUSY, EXIT_FAILED, EXIT_STORAGE, EXIT_USAGE
 from dossier.store.lock import run_lock
 from dossier.store.warehouse import Warehouse
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
@@ -202,20 +201,11 @@ def test_a_run_in_which_every_feed_failed_exits_1(cli, tmp_path, monkeypatch, pr
     assert "every feed failed (2 of 2)" in line and ("/gone.xml" in line or "/broken.xml" in line)
 
 
-@pytest.fixture(scope="module")
-def demo_feed(prefect_harness):
-    with LoopbackSite() as site:
-        for path, body in demo_files().items():
-            kind = "application/rss+xml" if path.endswith(".xml") else "application/atom+xml" if path.endswith(".atom") else "text/html"
-            site.routes[path] = Route(body=body.replace(b"{{BASE}}", site.base.encode()), content_type=kind)
-        from prefect.settings import PREFECT_API_URL
-
-        yield sorted(site.url(p) for p in site.routes if p.startswith("/feeds/"))[0], PREFECT_API_URL.value()
-
-
 def test_a_missing_spacy_model_inside_the_flow_is_one_line_not_a_traceback(demo_feed, tmp_path):
     """A real `dossier ingest` process: Prefect's own run loggers are part of what the user sees."""
-    feed, api_url = demo_feed
+    from prefect.settings import PREFECT_API_URL
+
+    feed, api_url = demo_feed, PREFECT_API_URL.value()
     env = {**os.environ, "DOSSIER_WAREHOUSE_PATH": str(tmp_path / "dossier.duckdb"), "DOSSIER_HOST_DELAY": "0",
            "DOSSIER_ALLOWED_HOSTS": '["127.0.0.1"]', "DOSSIER_SNAPSHOT_AFTER_RUN": "false",
            "DOSSIER_NLP_PROCESSES": "1", "DOSSIER_SPACY_MODEL": "en_core_web_not_installed",

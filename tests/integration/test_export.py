@@ -17,7 +17,7 @@ from dossier.flows.ingest import ingest_feeds
 from dossier.profiles.assemble import assemble_profile
 from dossier.profiles.render import render_html, render_json, render_markdown
 from dossier.store.profiles import load_evidence
-from tests.conftest import test_settings
+from tests.support.settings import test_settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "foxconn.md"
 # Recency depends on the day a card is assembled: the golden card is assembled as of this date.

@@ -12,24 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.demo.server import demo_files
 from dossier.errors import EXIT_STORAGE
 from dossier.flows.ingest import ingest_feeds
 from dossier.pipeline import stages
 from dossier.store.warehouse import Warehouse
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
-from tests.mounts import fill, remount_read_only, tmpfs
-
-
-@pytest.fixture(scope="module")
-def demo_feed(prefect_harness):
-    """One demo feed and its articles on loopback."""
-    with LoopbackSite() as site:
-        for path, body in demo_files().items():
-            kind = "application/rss+xml" if path.endswith(".xml") else "application/atom+xml" if path.endswith(".atom") else "text/html"
-            site.routes[path] = Route(body=body.replace(b"{{BASE}}", site.base.encode()), content_type=kind)
-        yield sorted(site.url(p) for p in site.routes if p.startswith("/feeds/"))[0]
+from tests.support.mounts import fill, remount_read_only, tmpfs
+from tests.support.settings import test_settings
 
 
 def runs(path) -> list[tuple[str, list]]:

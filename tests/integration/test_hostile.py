@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from dossier.flows.ingest import ingest_feeds
-from tests.conftest import test_settings
-from tests.hostile import HEADER_FEEDS, HostileSite, gzip_bomb, layered_bomb
-from tests.loopback import LoopbackSite, Route
+from tests.support.hostile import HEADER_FEEDS, HostileSite, gzip_bomb, layered_bomb
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 HOSTILE_FEEDS = ("/feeds/laughs.xml", "/feeds/huge.xml", "/feeds/huge-undeclared.xml", "/feeds/drip.xml",
                  "/feeds/invalid-utf8.xml", "/feeds/utf16-said-utf8.xml", "/feeds/binary.xml", "/feeds/empty.xml",

@@ -10,8 +10,8 @@ import pytest
 
 from dossier.demo.server import DEMO_PUBLISHERS, demo_files
 from dossier.flows.ingest import ingest_feeds
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 DATA_TABLES = ("articles", "entities", "aliases", "mentions", "claims", "profiles")

@@ -10,24 +10,9 @@ from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_ba
 from dossier.review import desk
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
-from tests.unit.test_stages import fetched
+from tests.support.articles import entity_of, fetched, ingest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
-
-
-def ingest(warehouse: Warehouse, text: str, n: int = 1) -> None:
-    outcome = analyse_articles([fetched(text, n)], load_settings())
-    written = write_batch(warehouse, list(outcome.analysed), [])
-    refresh_profiles(warehouse, written.affected_entities)
-
-
-def entity_of(path: Path, surface: str) -> set[str]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {r[0] for r in con.execute(
-            "SELECT DISTINCT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.text = ?", [surface]).fetchall()}
-    finally:
-        con.close()
 
 
 def entity_id(warehouse: Warehouse, name: str) -> str:

@@ -15,8 +15,8 @@ from dossier.cli.app import app
 from dossier.flows.ingest import ingest_feeds
 from dossier.pipeline.summary import STAGES
 from dossier.tracing import configure_logging, remove_logging
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 

@@ -12,8 +12,8 @@ import pytest
 from dossier.flows.ingest import ingest_feeds
 from dossier.review import desk
 from dossier.store.warehouse import Warehouse
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 

@@ -13,8 +13,7 @@ from dossier.cli.app import app
 from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
-from tests.integration.test_judgements import entity_of, ingest
-from tests.unit.test_stages import fetched
+from tests.support.articles import entity_of, fetched, ingest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 

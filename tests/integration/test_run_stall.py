@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from dossier.flows.ingest import ingest_feeds
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 DRIPS = 8

@@ -11,8 +11,8 @@ import duckdb
 
 from dossier.flows.ingest import ingest_feeds
 from dossier.ingest import scope
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 TYPES = {".atom": "application/atom+xml", ".rss": "application/rss+xml", ".rdf": "application/rdf+xml",
          ".json": "application/feed+json", ".opml": "text/x-opml"}

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from dossier.flows.ingest import ingest_feeds
-from tests.conftest import test_settings
-from tests.loopback import LoopbackSite, Route
+from tests.support.loopback import LoopbackSite, Route
+from tests.support.settings import test_settings
 
 RSS = "application/rss+xml; charset=utf-8"
 

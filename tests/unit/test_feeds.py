@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 from dossier.ingest.feeds import parse_feed, poll_feed
 from dossier.ingest.fetch import Fetcher
-from tests.conftest import test_settings
-from tests.loopback import Route
+from tests.support.loopback import Route
+from tests.support.settings import test_settings
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Quay Street Journal</title><link>https://quaystreet.example/</link>

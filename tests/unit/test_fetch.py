@@ -4,8 +4,8 @@ from datetime import UTC
 import pytest
 
 from dossier.ingest.fetch import Fetcher, FetchError, HostThrottle, RobotsDisallowed, retry_after_seconds
-from tests.conftest import test_settings
-from tests.loopback import Route
+from tests.support.loopback import Route
+from tests.support.settings import test_settings
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from dossier.ingest.fetch import (
     retry_after_seconds,
     usable_validator,
 )
-from tests.conftest import test_settings
-from tests.hostile import layered_bomb
-from tests.loopback import Route
+from tests.support.hostile import layered_bomb
+from tests.support.loopback import Route
+from tests.support.settings import test_settings
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 

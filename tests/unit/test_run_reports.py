@@ -15,8 +15,8 @@ from dossier.pipeline.stages import FeedConfig, FetchJob, due_feeds, fetch_artic
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Failure, FeedEntry
 from dossier.tracing import Stopwatch, configure_logging, remove_logging, run_context, stage_context
-from tests.conftest import test_settings
-from tests.loopback import Route
+from tests.support.loopback import Route
+from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 

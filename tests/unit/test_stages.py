@@ -5,21 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from dossier.extract.analyse import Analyser
-from dossier.ids import hash_text
-from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles
-from dossier.records import ArticleText, FeedEntry, Page
+from dossier.pipeline.stages import FetchJob, analyse_articles
+from dossier.records import ArticleText, FeedEntry
 from dossier.settings import load_settings
-
-
-def fetched(text: str, n: int) -> FetchedArticle:
-    url = f"http://127.0.0.1:9/{n}.html"
-    entry = FeedEntry(feed_url="http://127.0.0.1:9/rss", key=str(n), link=url)
-    return FetchedArticle(
-        job=FetchJob(entry=entry, publisher="example", reliability=0.6),
-        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
-        article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
-        is_new=True,
-    )
+from tests.support.articles import fetched
 
 
 def test_an_article_that_breaks_the_nlp_batch_is_recorded_and_the_rest_go_on(monkeypatch):
@@ -43,7 +32,6 @@ def test_an_article_that_breaks_the_nlp_batch_is_recorded_and_the_rest_go_on(mon
 
 def test_a_canonical_url_on_another_site_is_not_trusted():
     from dossier.pipeline.stages import article_id, trusted_canonical
-    from dossier.records import ArticleText
 
     def page(url, canonical):
         return ArticleText(url=url, canonical_url=canonical, text="words " * 50, content_hash="h")
@@ -81,7 +69,7 @@ def test_a_feeds_claimed_site_never_becomes_its_publisher():
 
 
 def test_an_article_takes_its_publisher_and_reliability_from_where_it_was_fetched():
-    from dossier.pipeline.stages import FetchJob, article_source
+    from dossier.pipeline.stages import article_source
 
     entry = FeedEntry(feed_url="https://feeds.spoof-news.com/rss", key="1", link="https://spoof-news.com/a")
     job = FetchJob(entry=entry, publisher="spoof-news.com", reliability=0.61)

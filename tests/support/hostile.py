@@ -14,7 +14,9 @@ import time
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from dossier.demo.loopback import LoopbackServer
 
 GOOD_ARTICLE = """<html><head><title>Brightwater Grid orders transformers from Kelso Electric</title></head>
 <body><nav>Home | Energy | Markets</nav><article><h1>Brightwater Grid orders transformers from Kelso Electric</h1>
@@ -134,42 +136,28 @@ class HostileSite:
         self.hits: dict[str, int] = {}
         self.held: dict[str, float] = {}   # seconds a dripping route held its client before it hung up
         self.stop = threading.Event()
-        site = self
+        self.server = LoopbackServer(self._answer, keep_alive=True, name="hostile-site")
+        self.base = self.server.base
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                path = self.path.split("?", 1)[0]
-                site.hits[path] = site.hits.get(path, 0) + 1
-                handler = site.routes().get(path)
-                if handler is None:
-                    self.send_error(404)
-                    return
-                try:
-                    handler(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up, as it should
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def _answer(self, request: BaseHTTPRequestHandler) -> None:
+        path = request.path.split("?", 1)[0]
+        self.hits[path] = self.hits.get(path, 0) + 1
+        handler = self.routes().get(path)
+        if handler is None:
+            request.send_error(404)
+            return
+        handler(request)
 
     def url(self, path: str) -> str:
         return self.base + path
 
     def __enter__(self) -> HostileSite:
-        self._thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(*exc)
 
     # --- responses ------------------------------------------------------------------
 
