@@ -110,17 +110,7 @@ def assemble_profile(
     sources = [SourceEvidence(a.article_id, a.publisher or "", a.cluster_id, a.reliability, a.published) for a in articles]
     aggregated = _aggregate_claims(evidence.claims)
     own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
-    contexts = [c.model_dump() for c in evidence.contexts]  # classification reads them as mappings
-    kind = classify_organisation(
-        [name, *aliases], contexts,
-        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
-          "sentence": g["evidence"].sentence} for g in own_affirmed],
-        reference)
-    organisation = OrganisationEvidence(
-        linked=reference is not None, typed=kind.decided_by == "evidence", described=described_sentences(contexts),
-        org_name=any(basename(n) != n for n in [name, *aliases]), labels=evidence.labels,
-        acting_claims=len(own_affirmed), products=product_sentences(contexts),
-        product_name=is_product_name([name]))
+    kind, organisation = _classify([name, *aliases], evidence, own_affirmed, reference)
     own_claims = [c for c in evidence.claims if c.subject_id == entity_id]
     with scoring():
         confidence = score_profile(ScoreInput(
@@ -164,6 +154,25 @@ def assemble_profile(
         last_seen=max(dates) if dates else None,
         models_version=models_version(),
     ).with_hash()
+
+
+def _classify(
+    names: list[str], evidence: EntityEvidence, own_affirmed: list[dict[str, Any]], reference: Reference | None,
+) -> tuple[Classification, OrganisationEvidence]:
+    """The organisation's type (from reference data, or what the news says of it) and the
+    signals that it is an organisation at all, for its confidence."""
+    contexts = [c.model_dump() for c in evidence.contexts]  # classification reads them as mappings
+    kind = classify_organisation(
+        names, contexts,
+        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
+          "sentence": g["evidence"].sentence} for g in own_affirmed],
+        reference)
+    organisation = OrganisationEvidence(
+        linked=reference is not None, typed=kind.decided_by == "evidence", described=described_sentences(contexts),
+        org_name=any(basename(n) != n for n in names), labels=evidence.labels,
+        acting_claims=len(own_affirmed), products=product_sentences(contexts),
+        product_name=is_product_name(names[:1]))
+    return kind, organisation
 
 
 def _score_components(
