@@ -15,6 +15,7 @@ from dossier.assets import load_json, models_version
 from dossier.extract.places import load_gazetteer
 from dossier.extract.ties import KIND_RANK
 from dossier.profiles.classification import (
+    ActingClaim,
     Classification,
     Reference,
     classify_organisation,
@@ -161,11 +162,10 @@ def _classify(
 ) -> tuple[Classification, OrganisationEvidence]:
     """The organisation's type (from reference data, or what the news says of it) and the
     signals that it is an organisation at all, for its confidence."""
-    contexts = [c.model_dump() for c in evidence.contexts]  # classification reads them as mappings
+    contexts = evidence.contexts
     kind = classify_organisation(
         names, contexts,
-        [{"type": g["type"], "object": g["object"], "object_is_organisation": g["object_id"] is not None,
-          "sentence": g["evidence"].sentence} for g in own_affirmed],
+        [ActingClaim(g["type"], g["object"], g["object_id"] is not None, g["evidence"].sentence) for g in own_affirmed],
         reference)
     organisation = OrganisationEvidence(
         linked=reference is not None, typed=kind.decided_by == "evidence", described=described_sentences(contexts),
