@@ -225,15 +225,17 @@ class Profile(Named):
     def from_row(cls, row: Mapping[str, object]) -> Self:
         """A record from a warehouse row (JSON columns as DuckDB hands them back: strings)."""
         values = {name: value for name, value in row.items() if name in cls.model_fields}
-        for name in Profile.fields_where(json=True):
-            if isinstance(values.get(name), str):
-                values[name] = json.loads(values[name])  # type: ignore[arg-type]
+        for name in JSON_FIELDS:
+            text = values.get(name)
+            if isinstance(text, str):
+                values[name] = json.loads(text)
         if values.get("aliases") is None:
             values.pop("aliases", None)
         return cls.model_validate(values)
 
 
 HASHED_FIELDS = Profile.fields_where(hashed=True)
+JSON_FIELDS = Profile.fields_where(json=True)
 
 
 def content_hash(profile: Profile) -> str:
@@ -252,7 +254,6 @@ class Revision(Profile):
     reviewer: str | None = None
     reviewed_at: datetime | None = None
     note: str | None = None
-
 
     def summary(self) -> RevisionSummary:
         """What the audit log records of a revision a reviewer acted on."""
