@@ -39,6 +39,7 @@ from dossier.records.profiles import (
 )
 from dossier.scoring.confidence import (
     ClaimEvidence,
+    Confidence,
     OrganisationEvidence,
     ScoreInput,
     SourceEvidence,
@@ -112,15 +113,8 @@ def assemble_profile(
     aggregated = _aggregate_claims(evidence.claims)
     own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
     kind, organisation = _classify([name, *aliases], evidence, own_affirmed, reference)
-    own_claims = [c for c in evidence.claims if c.subject_id == entity_id]
     with scoring():
-        confidence = score_profile(ScoreInput(
-            sources=sources,
-            claims=[ClaimEvidence((c.subject_id, c.type, c.object_id or c.object_text), c.polarity, c.modality,
-                                  c.extractor_confidence, c.article_id, c.cluster_id) for c in own_claims],
-            now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
-            organisation=organisation,
-        ))
+        confidence = _confidence(entity_id, evidence, sources, organisation, now)
     summaries = [ClaimSummary(g["type"], g["polarity"], g["modality"], g["independent_sources"]) for g in aggregated if g["subject_id"] == entity_id]
     independent = independent_source_count(sources)
     with scoring():
@@ -155,6 +149,21 @@ def assemble_profile(
         last_seen=max(dates) if dates else None,
         models_version=models_version(),
     ).with_hash()
+
+
+def _confidence(
+    entity_id: str, evidence: EntityEvidence, sources: list[SourceEvidence], organisation: OrganisationEvidence,
+    now: datetime,
+) -> Confidence:
+    """The profile's confidence from its sources and the claims it makes as the subject."""
+    own_claims = [c for c in evidence.claims if c.subject_id == entity_id]
+    return score_profile(ScoreInput(
+        sources=sources,
+        claims=[ClaimEvidence((c.subject_id, c.type, c.object_id or c.object_text), c.polarity, c.modality,
+                              c.extractor_confidence, c.article_id, c.cluster_id) for c in own_claims],
+        now=now.replace(hour=0, minute=0, second=0, microsecond=0),  # daily resolution keeps re-runs stable
+        organisation=organisation,
+    ))
 
 
 def _classify(
