@@ -29,7 +29,7 @@ TARGETS: list[tuple[str, str, str]] = [
     ("dossier.extract.analyse", "Analyser.analyse_doc", "NLP: evidence rules"),
     ("dossier.pipeline.stages", "signature", "near-duplicate clustering"),
     ("dossier.pipeline.stages", "assign_clusters", "near-duplicate clustering"),
-    ("dossier.review.drafts", "assemble_profile", "assembly"),
+    ("dossier.profiles.refresh", "assemble_profile", "assembly"),
     ("dossier.profiles.assemble", "score_profile", "scoring"),
     ("dossier.profiles.assemble", "rate_impact", "scoring"),
     ("dossier.profiles.assemble", "rate_criticality", "scoring"),

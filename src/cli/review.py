@@ -117,16 +117,16 @@ def review_show(
         claims = store.entity_claims(con, entity["id"])
         revs = store.revisions(con, entity["id"])
     if json_out:
-        print(json.dumps({"profile": row, "claims": claims, "revisions": [
+        print(json.dumps({"profile": row.to_row(), "claims": claims, "revisions": [
             {k: r[k] for k in ("revision", "status", "reviewer", "reviewed_at", "note")} for r in revs]}, default=str, indent=2))
         return
     console.print(render_card(row))
     console.print(Text("revisions: " + ", ".join(f"{r['revision']} {r['status']}" for r in revs)))
-    if row.get("overrides"):
-        console.print(Text("reviewer overrides: " + ", ".join(f"{k}={v!r}" for k, v in json.loads(row["overrides"]).items())))
-    if row.get("diff"):
-        console.print(Text(f"changes against approved revision {row['approved_revision']}:", style="bold"))
-        for field, change in json.loads(row["diff"]).items():
+    if row.overrides:
+        console.print(Text("reviewer overrides: " + ", ".join(f"{k}={v!r}" for k, v in row.overrides.items())))
+    if row.diff:
+        console.print(Text(f"changes against approved revision {row.approved_revision}:", style="bold"))
+        for field, change in row.diff.items():
             console.print(Text("  " + describe_change(field, change)))
     table = Table("claim id", "type", "polarity", "modality", "object", "verdict", "evidence")
     for c in claims:

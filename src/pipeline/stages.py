@@ -30,8 +30,8 @@ from dossier.ingest.publisher import publisher_of
 from dossier.ingest.robots import RobotsCache
 from dossier.ingest.text import NoText, decode_page, extract_article
 from dossier.pipeline.summary import RunSummary
+from dossier.profiles.refresh import refresh_slice, refresh_slices
 from dossier.records import Analysis, ArticleText, Failure, FeedEntry, FeedPoll, Page, Record
-from dossier.review.drafts import refresh_slice, refresh_slices
 from dossier.scoring.confidence import DEFAULT_RELIABILITY, score_claim
 from dossier.settings import Settings
 from dossier.store import articles as article_store

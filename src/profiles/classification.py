@@ -30,6 +30,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from dossier.assets import load_json
+from dossier.records.profiles import MentionContext
 
 UNKNOWN = "unknown"
 HEAD_WEIGHT = 3
@@ -64,6 +65,16 @@ class Cue:
 
     def as_dict(self) -> dict[str, str]:
         return {"cue": self.cue, "from": self.source, "text": self.text}
+
+
+@dataclass(frozen=True)
+class ActingClaim:
+    """An affirmed claim with the organisation as its subject, as classification reads it."""
+
+    type: str
+    object: str | None
+    object_is_organisation: bool
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -254,15 +265,15 @@ def _head_matches(head: str, at_end: bool = False) -> list[tuple[str, str]]:
     return best
 
 
-def described_sentences(contexts: Iterable[dict[str, Any]]) -> int:
+def described_sentences(contexts: Iterable[MentionContext]) -> int:
     """How many distinct sentences describe the entity as an organisation: a description
     whose head is a taxonomy descriptor or an organisation noun ("the carmaker", "a firm")."""
     found = set()
     for c in contexts:
-        for phrase in describing_phrases(c["sentence"], c["start"], c["end"]):
+        for phrase in describing_phrases(c.sentence, c.start, c.end):
             head = head_of(phrase)
             if head and (_head_matches(head.lower()) or _descriptor_words() & set(head.lower().split())):
-                found.add(" ".join(c["sentence"].split()))
+                found.add(" ".join(c.sentence.split()))
                 break
     return len(found)
 
@@ -274,15 +285,15 @@ _COORDINATED_AFTER = re.compile(r"^\s+(?:and|&)\s+(?:the\s+)?[A-Z]")
 _COORDINATED_BEFORE = re.compile(r"[A-Z][\w.&'’-]*\)?\s+(?:and|&)\s+$")
 
 
-def acts_in(sentence: str, contexts: Iterable[dict[str, Any]]) -> bool:
+def acts_in(sentence: str, contexts: Iterable[MentionContext]) -> bool:
     """Whether the organisation stands alone as a possible actor in `sentence`: named there at
     least once not as a possessive ("Tidewater's board has approved"), not coordinated with
     another name ("OpenAI and Foxconn will build": which of them builds?) and not as a
     bracketed second name. A sentence it is not named in gives it the benefit of the doubt."""
     # Mention sentences keep their trailing line break; claim evidence does not.
-    here = [c for c in contexts if c["sentence"].strip() == sentence.strip()]
+    here = [c for c in contexts if c.sentence.strip() == sentence.strip()]
     for c in here:
-        before, after = c["sentence"][: c["start"]], c["sentence"][c["end"]:]
+        before, after = c.sentence[: c.start], c.sentence[c.end:]
         if not (_POSSESSIVE.match(after) or _COORDINATED_AFTER.match(after) or _COORDINATED_BEFORE.search(before)
                 or before.rstrip().endswith("(")):
             return True
@@ -323,19 +334,19 @@ def _name_matches(names: Sequence[str]) -> list[tuple[str, str, str]]:
     return list(found.values())
 
 
-def product_sentences(contexts: Iterable[dict[str, Any]]) -> int:
+def product_sentences(contexts: Iterable[MentionContext]) -> int:
     """How many distinct sentences name the entity as a product, not an organisation: the name
     followed by a product noun ("the Xbox console", "the FTSE 100 index") or owned by someone
     ("its Xbox", "Microsoft's Xbox")."""
     nouns = frozenset(load_json("taxonomy.json")["product_nouns"])
     found = set()
     for c in contexts:
-        after = c["sentence"][c["end"]:].split(maxsplit=1)
-        before = c["sentence"][: c["start"]].rstrip().split()
-        follows = after[0].lower().strip(".,;:'’\"") if after and c["sentence"][c["end"]:c["end"] + 1].isspace() else ""
+        after = c.sentence[c.end:].split(maxsplit=1)
+        before = c.sentence[: c.start].rstrip().split()
+        follows = after[0].lower().strip(".,;:'’\"") if after and c.sentence[c.end:c.end + 1].isspace() else ""
         owned = bool(before) and (before[-1].lower() in ("its", "their", "his", "her") or before[-1].endswith(("'s", "’s")))
         if follows in nouns or owned:
-            found.add(" ".join(c["sentence"].split()))
+            found.add(" ".join(c.sentence.split()))
     return len(found)
 
 
@@ -348,7 +359,7 @@ def is_product_name(names: Iterable[str]) -> bool:
 
 
 def evidence_cues(
-    names: Sequence[str], claims: Sequence[dict[str, Any]], descriptions: Sequence[tuple[str, str]]
+    names: Sequence[str], claims: Sequence[ActingClaim], descriptions: Sequence[tuple[str, str]]
 ) -> dict[str, list[tuple[Cue, int]]]:
     """{type key: [(cue, weight)]} from names, descriptions (phrase, sentence) and acting claims."""
     found: dict[str, list[tuple[Cue, int]]] = {}
@@ -363,16 +374,16 @@ def evidence_cues(
         found.setdefault(key, []).append((Cue(cue, "name", name), NAME_WEIGHT))
     for entry in taxonomy_types():
         key = entry["key"]
-        for claim in {(c["type"], c["sentence"]): c for c in claims}.values():  # a sentence says it once
-            words = entry.get("claim_cues", {}).get(claim["type"])
+        for claim in {(c.type, c.sentence): c for c in claims}.values():  # a sentence says it once
+            words = entry.get("claim_cues", {}).get(claim.type)
             if words is None:
                 continue
-            said = claim_subject_matter(claim["object"], claim["object_is_organisation"], claim["sentence"]).lower()
+            said = claim_subject_matter(claim.object, claim.object_is_organisation, claim.sentence).lower()
             word = next((w for w in words if _has(w, said)), None)
             if not words:
-                found.setdefault(key, []).append((Cue(f"{claim['type']} claim", "claim", claim["sentence"]), CLAIM_TYPE_WEIGHT))
+                found.setdefault(key, []).append((Cue(f"{claim.type} claim", "claim", claim.sentence), CLAIM_TYPE_WEIGHT))
             elif word is not None:
-                found.setdefault(key, []).append((Cue(f"{claim['type']} claim ({word})", "claim", claim["sentence"]), CLAIM_WEIGHT))
+                found.setdefault(key, []).append((Cue(f"{claim.type} claim ({word})", "claim", claim.sentence), CLAIM_WEIGHT))
         for cue in dict.fromkeys(entry["cues"]):
             hit = next((sentence for phrase, sentence in descriptions if _has(cue, phrase)), None)
             if hit is not None:
@@ -381,24 +392,23 @@ def evidence_cues(
 
 
 def classify_organisation(
-    names: Iterable[str], contexts: Iterable[dict[str, Any]], claims: Iterable[dict[str, Any]],
+    names: Iterable[str], contexts: Iterable[MentionContext], claims: Iterable[ActingClaim],
     reference: Reference | None = None,
 ) -> Classification:
     """Type, category and domain of an organisation, with the cues that chose them.
 
-    `names`: its canonical name and aliases; `contexts`: its mentions as {sentence, start,
-    end} (offsets within the sentence); `claims`: its affirmed claims as the subject, as
-    {type, object, object_is_organisation, sentence}; `reference`: its gazetteer record, if
+    `names`: its canonical name and aliases; `contexts`: its mentions (offsets within the
+    sentence); `claims`: its affirmed claims as the subject; `reference`: its gazetteer record, if
     linked. Unknown when nothing, or only a weak cue, speaks of it. Ties go to the type listed first."""
     decided = reference_type(reference) if reference is not None else None
     if decided is not None and (reference.kind in _types_by_kind() or _types_by_key().get((reference.sector or "").lower())):
         return _classification(decided[0], "reference", [decided[1]])
     contexts = list(contexts)
-    descriptions = sorted({(p.lower(), c["sentence"]) for c in contexts
-                           for p in describing_phrases(c["sentence"], c["start"], c["end"])})
+    descriptions = sorted({(p.lower(), c.sentence) for c in contexts
+                           for p in describing_phrases(c.sentence, c.start, c.end)})
     # A claim cue needs the organisation as the actor: the extractor gives a claim to each of
     # two coordinated subjects and to the owner of a possessive, which says nothing of its type.
-    acting = [c for c in claims if acts_in(c["sentence"], contexts)]
+    acting = [c for c in claims if acts_in(c.sentence, contexts)]
     found = evidence_cues(list(names), acting, descriptions)
     order = {e["key"]: i for i, e in enumerate(taxonomy_types())}
     scores = {key: sum(w for _, w in cues) for key, cues in found.items()}

@@ -6,11 +6,15 @@ web desk both call these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from pydantic import JsonValue
 
 from dossier.extract.aliases import name_key
 from dossier.extract.resolution import organisation_id
-from dossier.review.drafts import refresh_drafts
+from dossier.profiles.refresh import refresh_drafts
+from dossier.records.profiles import Approval, Edit, Revision, RevisionSummary
 from dossier.review.queue import order_queue
 from dossier.review.revisions import EDITABLE_FIELDS, EditError, check_edit
 from dossier.store.session import Session, WriteSession
@@ -34,14 +38,15 @@ def resolve_entity(session: Session, ref: str) -> dict[str, Any]:
     return found[0]
 
 
-def latest_draft(session: Session, entity_id: str) -> dict[str, Any] | None:
-    return next((r for r in session.revisions.revisions(entity_id) if r["status"] == "draft"), None)
+def latest_draft(session: Session, entity_id: str) -> Revision | None:
+    """The organisation's newest draft revision, if it has one."""
+    return next((r for r in session.revisions.revisions(entity_id) if r.status == "draft"), None)
 
 
-def current_revision(session: Session, entity_id: str) -> dict[str, Any] | None:
+def current_revision(session: Session, entity_id: str) -> Revision | None:
     """What consumers see: the approved revision, else the latest draft."""
     revs = session.revisions.revisions(entity_id)
-    return next((r for r in revs if r["status"] == "approved"), None) or next((r for r in revs if r["status"] == "draft"), None)
+    return next((r for r in revs if r.status == "approved"), None) or next((r for r in revs if r.status == "draft"), None)
 
 
 def review_queue(session: Session, status: str = "draft", grade: str | None = None,
@@ -53,15 +58,13 @@ def review_queue(session: Session, status: str = "draft", grade: str | None = No
     return rows[:limit] if limit else rows
 
 
-def _revision_summary(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"revision": row["revision"], "status": row["status"], "content_hash": row["content_hash"],
-            "confidence": row["confidence"], "grade": row["grade"]}
+def _logged(revision: Revision | None) -> dict[str, Any] | None:
+    """A revision as the audit log records it."""
+    return revision.summary().model_dump() if revision is not None else None
 
 
 def approve(session: WriteSession, entity_id: str, reviewer: str, note: str | None = None,
-            revision: int | None = None, content_hash: str | None = None) -> dict[str, Any]:
+            revision: int | None = None, content_hash: str | None = None) -> Approval:
     """Approve the latest draft; the revision approved before it becomes superseded.
 
     `revision` / `content_hash` (what the reviewer looked at) refuse an approval of a draft a
@@ -69,39 +72,39 @@ def approve(session: WriteSession, entity_id: str, reviewer: str, note: str | No
     draft = latest_draft(session, entity_id)
     if draft is None:
         raise ReviewError("there is no draft to approve")
-    if revision is not None and draft["revision"] != revision:
-        raise ReviewError(f"revision {revision} is no longer the draft (revision {draft['revision']} is); reload it")
-    if content_hash is not None and draft["content_hash"] != content_hash:
+    if revision is not None and draft.revision != revision:
+        raise ReviewError(f"revision {revision} is no longer the draft (revision {draft.revision} is); reload it")
+    if content_hash is not None and draft.content_hash != content_hash:
         raise ReviewError("the draft changed since you opened it (new evidence arrived); reload it")
     previous = session.revisions.approved_revisions([entity_id]).get(entity_id)
     if previous is not None:
-        session.revisions.set_status(entity_id, previous["revision"], "superseded")
-    session.revisions.set_status(entity_id, draft["revision"], "approved", reviewer, note)
-    after = {**_revision_summary(draft), "status": "approved",
-             "superseded": previous["revision"] if previous else None}
-    session.reviews.append_event(reviewer, "approve", entity_id, draft["revision"],
-                                 {"draft": _revision_summary(draft), "approved": _revision_summary(previous)}, after, note)
+        session.revisions.set_status(entity_id, previous.revision, "superseded")
+    session.revisions.set_status(entity_id, draft.revision, "approved", reviewer, note)
+    after = Approval(**{**draft.summary().model_dump(), "status": "approved"},
+                     superseded=previous.revision if previous else None)
+    session.reviews.append_event(reviewer, "approve", entity_id, draft.revision,
+                                 {"draft": _logged(draft), "approved": _logged(previous)}, after.model_dump(), note)
     return after
 
 
 def reject(session: WriteSession, entity_id: str, reviewer: str, reason: str,
-           revision: int | None = None) -> dict[str, Any]:
+           revision: int | None = None) -> RevisionSummary:
     """Reject the latest draft with a reason; an approved revision stays what consumers see."""
     if not (reason or "").strip():
         raise ReviewError("a rejection needs a reason (--note)")
     draft = latest_draft(session, entity_id)
     if draft is None:
         raise ReviewError("there is no draft to reject")
-    if revision is not None and draft["revision"] != revision:
-        raise ReviewError(f"revision {revision} is no longer the draft (revision {draft['revision']} is); reload it")
-    session.revisions.set_status(entity_id, draft["revision"], "rejected", reviewer, reason)
-    after = {**_revision_summary(draft), "status": "rejected"}
-    session.reviews.append_event(reviewer, "reject", entity_id, draft["revision"], _revision_summary(draft), after, reason)
+    if revision is not None and draft.revision != revision:
+        raise ReviewError(f"revision {revision} is no longer the draft (revision {draft.revision} is); reload it")
+    session.revisions.set_status(entity_id, draft.revision, "rejected", reviewer, reason)
+    after = draft.summary().model_copy(update={"status": "rejected"})
+    session.reviews.append_event(reviewer, "reject", entity_id, draft.revision, _logged(draft), after.model_dump(), reason)
     return after
 
 
-def edit(session: WriteSession, entity_id: str, changes: dict[str, Any], reviewer: str,
-         note: str | None = None) -> dict[str, Any]:
+def edit(session: WriteSession, entity_id: str, changes: Mapping[str, JsonValue], reviewer: str,
+         note: str | None = None) -> Edit:
     """Set fields by hand (a value of None clears the field's override). The edits are stored
     as overrides, applied now to a draft and again on top of every later draft."""
     if not changes:
@@ -114,13 +117,13 @@ def edit(session: WriteSession, entity_id: str, changes: dict[str, Any], reviewe
     current = current_revision(session, entity_id)
     if current is None:
         raise ReviewError("the organisation has no profile to edit")
-    before = {field: current.get(field) for field in changes}
+    before = {field: getattr(current, field) for field in changes}
     for field, value in changes.items():
         session.revisions.record_override(entity_id, field, value, reviewer, note)
     refresh_drafts(session, [entity_id])
     draft = latest_draft(session, entity_id)
-    after = {"overrides": changes, "draft_revision": draft["revision"] if draft else None}
-    session.reviews.append_event(reviewer, "edit", entity_id, draft["revision"] if draft else None, before, after, note)
+    after = Edit(overrides=dict(changes), draft_revision=draft.revision if draft else None)
+    session.reviews.append_event(reviewer, "edit", entity_id, after.draft_revision, before, after.model_dump(), note)
     return after
 
 
@@ -144,8 +147,8 @@ def merge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
     judgement = session.judgements.record_merge(keep_id, merged_id, reviewer, note)
     counts = refresh_drafts(session, [keep_id])
     draft = latest_draft(session, keep_id)
-    before = {"merged": merged_id, "merged_revisions": [_revision_summary(r) for r in merged_revisions]}
-    after = {"judgement": judgement, "kept": keep_id, "draft_revision": draft["revision"] if draft else None,
+    before = {"merged": merged_id, "merged_revisions": [_logged(r) for r in merged_revisions]}
+    after = {"judgement": judgement, "kept": keep_id, "draft_revision": draft.revision if draft else None,
              "drafts": counts}
     session.reviews.append_event(reviewer, "merge", keep_id, after["draft_revision"], before, after, note)
     return after

@@ -69,7 +69,7 @@ class OrganisationEvidence:
 class ScoreInput:
     sources: Sequence[SourceEvidence]
     claims: Sequence[ClaimEvidence]
-    # The reference time for recency: the newest evidence in the warehouse (dossier.review.drafts),
+    # The reference time for recency: the newest evidence in the warehouse (dossier.profiles.refresh),
     # so a backfill of old news ranks its profiles as fresh as the newest story it holds.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     organisation: OrganisationEvidence = field(default_factory=OrganisationEvidence)

@@ -9,19 +9,11 @@ from typing import Any
 
 import duckdb
 
+from dossier.records.profiles import EntityEvidence, Profile, Revision
 from dossier.store.reviews import REJECTED_CLAIM_FILTER
-from dossier.store.warehouse import fetch_dicts, to_json, upsert, utcnow
+from dossier.store.warehouse import fetch_dicts, upsert, utcnow
 
-# Columns of `profiles` a draft carries (the rest is revision bookkeeping).
-PROFILE_FIELDS = (
-    "name", "aliases", "type", "category", "region", "base", "primary_domain", "topic", "impact",
-    "operational_criticality", "time_horizon", "confidence", "grade", "grade_label", "score_components",
-    "source_count", "independent_source_count", "sources_phrase", "key_points", "what_happened",
-    "what_to_watch", "relationships", "places", "evidence", "first_seen", "last_seen", "content_hash",
-    "models_version",
-)
 TEXT_BATCH = 500  # article texts held at once while mention contexts are cut from them
-JSON_FIELDS = {"score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"}
 
 
 def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:
@@ -46,59 +38,29 @@ def mention_counts(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) ->
     return dict(rows)
 
 
-def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Everything profile assembly needs per organisation, as plain rows."""
+def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, EntityEvidence]:
+    """Everything profile assembly needs per organisation (rows become records here, at the edge)."""
     ids = list(entity_ids)
     if not ids:
         return {}
+    rows = _evidence_rows(con, ids)
+    return {entity_id: EntityEvidence.model_validate(parts) for entity_id, parts in rows.items()}
+
+
+def _evidence_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """{entity id: {part: rows}} of the evidence tables, each part in assembly's order."""
     out: dict[str, dict[str, Any]] = {
         row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "contexts": [], "labels": {}}
         for row in fetch_dicts(con, "SELECT * FROM entities WHERE id IN (SELECT unnest(?))", [ids])
     }
     for row in fetch_dicts(con, "SELECT entity_id, alias, learned FROM aliases WHERE entity_id IN (SELECT unnest(?)) ORDER BY first_seen, alias", [ids]):
         out[row["entity_id"]]["aliases"].append(row)
-    for row in fetch_dicts(
-        con,
-        """
-        SELECT DISTINCT m.entity_id, a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
-               coalesce(a.cluster_id, a.id) AS cluster_id, coalesce(a.published, a.fetched) AS published,
-               f.reliability
-        FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN feeds f ON f.url = a.feed_url
-        WHERE m.entity_id IN (SELECT unnest(?)) AND a.status = 'ok'
-        ORDER BY published, article_id
-        """,
-        [ids],
-    ):
+    for row in fetch_dicts(con, _ARTICLES, [ids]):
         out[row["entity_id"]]["articles"].append(row)
-    for row in fetch_dicts(
-        con,
-        f"""
-        SELECT c.*, s.name AS subject_name, o.name AS object_name, a.canonical_url AS url, a.title,
-               a.publisher, coalesce(a.cluster_id, a.id) AS cluster_id,
-               coalesce(a.published, a.fetched) AS published, f.reliability
-        FROM claims c
-        JOIN entities s ON s.id = c.subject_id
-        LEFT JOIN entities o ON o.id = c.object_id
-        JOIN articles a ON a.id = c.article_id
-        LEFT JOIN feeds f ON f.url = a.feed_url
-        WHERE (c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?)))
-          AND {REJECTED_CLAIM_FILTER}
-        ORDER BY published, c.evidence_start, c.id
-        """,
-        [ids, ids],
-    ):
+    for row in fetch_dicts(con, _CLAIMS, [ids, ids]):
         for entity_id in {row["subject_id"], row["object_id"]} & out.keys():
             out[entity_id]["claims"].append(row)
-    for row in fetch_dicts(
-        con,
-        """
-        SELECT t.organisation_id AS entity_id, p.name, p.country, p.continent, t.kind, count(*) AS articles
-        FROM ties t JOIN entities p ON p.id = t.place_id
-        WHERE t.organisation_id IN (SELECT unnest(?))
-        GROUP BY ALL ORDER BY articles DESC, p.name, t.kind
-        """,
-        [ids],
-    ):
+    for row in fetch_dicts(con, _PLACES, [ids]):
         out[row["entity_id"]]["places"].append(row)
     # The labels its mentions carry: one of the signals that it is an organisation at all.
     for entity_id, label, n in con.execute(
@@ -112,6 +74,35 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
     return out
 
 
+_ARTICLES = """
+    SELECT DISTINCT m.entity_id, a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
+           coalesce(a.cluster_id, a.id) AS cluster_id, coalesce(a.published, a.fetched) AS published,
+           f.reliability
+    FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN feeds f ON f.url = a.feed_url
+    WHERE m.entity_id IN (SELECT unnest(?)) AND a.status = 'ok'
+    ORDER BY published, article_id
+"""
+_CLAIMS = f"""
+    SELECT c.*, s.name AS subject_name, o.name AS object_name, a.canonical_url AS url, a.title,
+           a.publisher, coalesce(a.cluster_id, a.id) AS cluster_id,
+           coalesce(a.published, a.fetched) AS published, f.reliability
+    FROM claims c
+    JOIN entities s ON s.id = c.subject_id
+    LEFT JOIN entities o ON o.id = c.object_id
+    JOIN articles a ON a.id = c.article_id
+    LEFT JOIN feeds f ON f.url = a.feed_url
+    WHERE (c.subject_id IN (SELECT unnest(?)) OR c.object_id IN (SELECT unnest(?)))
+      AND {REJECTED_CLAIM_FILTER}
+    ORDER BY published, c.evidence_start, c.id
+"""
+_PLACES = """
+    SELECT t.organisation_id AS entity_id, p.name, p.country, p.continent, t.kind, count(*) AS articles
+    FROM ties t JOIN entities p ON p.id = t.place_id
+    WHERE t.organisation_id IN (SELECT unnest(?))
+    GROUP BY ALL ORDER BY articles DESC, p.name, t.kind
+"""
+
+
 def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the newest analysed article in the warehouse was published (or fetched): the
     reference time for recency, so a warehouse of old news still ranks its freshest stories."""
@@ -120,7 +111,7 @@ def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return newest
 
 
-def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, object]]]:
     """{entity id: its distinct (sentence, start, end), sorted}: each sentence cut from its article's
     text here, a few articles at a time. Joined in SQL, DuckDB built its hash join on the text of
     every article involved, and an organisation named in most articles made that most of the
@@ -145,7 +136,7 @@ def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[st
             for entity_id, seen in found.items()}
 
 
-def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]]) -> dict[str, int]:
+def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[Profile]) -> dict[str, int]:
     """Write draft revisions in one bulk upsert: unchanged content writes nothing; a draft is
     updated in place; an approved, rejected or superseded revision is never touched, a new
     draft opens beside it."""
@@ -158,27 +149,20 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]
             con,
             "SELECT entity_id, revision, status, content_hash FROM profiles WHERE entity_id IN (SELECT unnest(?))"
             " QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY revision DESC) = 1",
-            [[d["entity_id"] for d in drafts]],
+            [[d.entity_id for d in drafts]],
         )
     }
     now = utcnow()
     rows = []
     for draft in drafts:
-        current = latest.get(draft["entity_id"])
-        if current is not None and current["content_hash"] == draft["content_hash"]:
+        current = latest.get(draft.entity_id)
+        if current is not None and current["content_hash"] == draft.content_hash:
             counts["unchanged"] += 1
             continue
         in_place = current is not None and current["status"] == "draft"
         counts["updated" if in_place else "created"] += 1
         revision = current["revision"] if in_place else (current["revision"] + 1 if current else 1)
-        row = {"entity_id": draft["entity_id"], "revision": revision, "status": "draft"}
-        row.update({f: to_json(draft[f]) if f in JSON_FIELDS else draft[f] for f in PROFILE_FIELDS})
-        overrides, diff = draft.get("overrides"), draft.get("diff")
-        row.update({"overrides": to_json(overrides) if overrides else None,
-                    "diff": to_json(diff) if diff is not None else None,
-                    "approved_revision": draft.get("approved_revision")})
-        row.update({"created_at": now, "updated_at": now})
-        rows.append(row)
+        rows.append({"revision": revision, "status": "draft", **draft.to_row(), "created_at": now, "updated_at": now})
     upsert(con, "profiles", rows, key=["entity_id", "revision"], keep=("status", "created_at"), touch=("updated_at",))
     return counts
 
@@ -187,7 +171,7 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[dict[str, Any]
 IDENTIFIERS = "e.known_id, e.ticker, e.isin, e.wikipedia_url"
 
 
-def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> Revision | None:
     """The current profile (approved over draft) of the organisation called `name` or aliased so."""
     rows = fetch_dicts(
         con,
@@ -202,19 +186,19 @@ def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | 
         """,
         [name, name],
     )
-    return rows[0] if rows else None
+    return Revision.from_row(rows[0]) if rows else None
 
 
-def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
+def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[Revision]:
     """Every column of each organisation's current revision (approved over draft), by name."""
     where = "WHERE v.status = ?" if status else ""
-    return fetch_dicts(
+    return [Revision.from_row(row) for row in fetch_dicts(
         con,
         f"SELECT p.*, {IDENTIFIERS} FROM profiles p"
         f" JOIN v_profiles_current v ON v.entity_id = p.entity_id AND v.revision = p.revision"
         f" LEFT JOIN entities e ON e.id = p.entity_id {where} ORDER BY p.name, p.entity_id",
         [status] if status else [],
-    )
+    )]
 
 
 def list_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:

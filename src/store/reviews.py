@@ -13,21 +13,24 @@ from typing import Any
 import duckdb
 
 from dossier.ids import make_id
+from dossier.records.profiles import Revision
 from dossier.store.warehouse import fetch_dicts, to_json, utcnow
 
 # --- revisions --------------------------------------------------------------------------
 
-def revisions(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+def revisions(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[Revision]:
     """Every revision of an organisation's profile, newest first."""
-    return fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? ORDER BY revision DESC", [entity_id])
+    rows = fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? ORDER BY revision DESC", [entity_id])
+    return [Revision.from_row(row) for row in rows]
 
 
-def revision(con: duckdb.DuckDBPyConnection, entity_id: str, number: int) -> dict[str, Any] | None:
+def revision(con: duckdb.DuckDBPyConnection, entity_id: str, number: int) -> Revision | None:
+    """One revision of an organisation's profile, if it exists."""
     rows = fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? AND revision = ?", [entity_id, number])
-    return rows[0] if rows else None
+    return Revision.from_row(rows[0]) if rows else None
 
 
-def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, Revision]:
     """The approved revision of each organisation that has one."""
     rows = fetch_dicts(
         con,
@@ -35,7 +38,7 @@ def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]
         " QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY revision DESC) = 1",
         [list(entity_ids)],
     )
-    return {row["entity_id"]: row for row in rows}
+    return {row["entity_id"]: Revision.from_row(row) for row in rows}
 
 
 def set_status(con: duckdb.DuckDBPyConnection, entity_id: str, number: int, status: str,

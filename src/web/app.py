@@ -248,7 +248,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
             overrides = store.active_overrides(con, [entity_id]).get(entity_id, {})
             others = [r for r in desk.review_queue(con, "any") if r["entity_id"] != entity_id]
         p = profile_view(row)
-        diff = [(field, describe_change(field, change)) for field, change in (json.loads(row["diff"]) if row["diff"] else {}).items()]
+        diff = [(field, describe_change(field, change)) for field, change in (row.diff or {}).items()]
         latest = next((r for r in revisions if r["status"] == "draft"), None)
         return page(request, "profile.html", p=p, facts=facts(p), diff=diff, claims=claims, articles=articles,
                     aliases=aliases, overrides=overrides, revisions=revisions, others=others,

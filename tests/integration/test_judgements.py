@@ -109,14 +109,14 @@ def test_desk_split_of_an_alias_the_organisation_lacks_is_refused_and_logs_nothi
 
 
 def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, monkeypatch):
-    from dossier.review import drafts
+    from dossier.profiles import refresh
 
     texts = [(FIXTURES / "quayside.txt").read_text(),
              "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."]
     outcome = analyse_articles([fetched(t, n) for n, t in enumerate(texts)], load_settings())
 
     def profiles(budget: int) -> list[tuple]:
-        monkeypatch.setattr(drafts, "REFRESH_MENTIONS", budget)
+        monkeypatch.setattr(refresh, "REFRESH_MENTIONS", budget)
         warehouse = Warehouse(tmp_path / f"slice-{budget}.duckdb")
         written = write_batch(warehouse, list(outcome.analysed), [])
         counts = refresh_profiles(warehouse, written.affected_entities)
@@ -133,14 +133,14 @@ def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, mon
 
 def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_path, monkeypatch):
     from dossier.pipeline import stages
-    from dossier.review import drafts
+    from dossier.profiles import refresh
 
     text = "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."
     outcome = analyse_articles([fetched(text, 1)], load_settings())
     warehouse = Warehouse(tmp_path / "queued.duckdb")
     written = write_batch(warehouse, list(outcome.analysed), [])
     assert len(written.affected_entities) >= 2
-    monkeypatch.setattr(drafts, "REFRESH_MENTIONS", 1)  # one organisation per slice
+    monkeypatch.setattr(refresh, "REFRESH_MENTIONS", 1)  # one organisation per slice
     calls = []
 
     def second_slice_fails(con, ids, stopwatch=None):

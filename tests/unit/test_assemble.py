@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from dossier.profiles.assemble import assemble_profile, render_claim
+from dossier.records.profiles import EntityEvidence, Place
 
 WHEN = datetime(2025, 11, 20, tzinfo=UTC)
 
@@ -19,8 +20,8 @@ def claim(cid, ctype, polarity, modality, obj_id=None, obj=None, article="a1", p
 def evidence(claims):
     articles = {c["article_id"]: {"article_id": c["article_id"], "url": c["url"], "title": "t", "publisher": c["publisher"],
                                   "cluster_id": c["cluster_id"], "published": WHEN, "reliability": 0.7} for c in claims}
-    return {"entity": {"id": "e-open", "name": "OpenAI"}, "aliases": [], "articles": list(articles.values()),
-            "claims": claims, "places": [], "contexts": []}
+    return EntityEvidence.model_validate({"entity": {"id": "e-open", "name": "OpenAI"}, "articles": list(articles.values()),
+                                          "claims": claims})
 
 
 def test_a_negated_claim_is_never_an_affirmed_key_point_or_relationship():
@@ -62,8 +63,7 @@ def test_dated_claims_are_watched_and_history_is_not():
 
 
 def place(name, country, kind, articles=1, continent="North America"):
-    return {"name": name, "country": country, "continent": continent, "tie": kind, "articles": articles,
-            "kinds": {kind: articles}}
+    return Place(name=name, country=country, continent=continent, tie=kind, articles=articles, kinds={kind: articles})
 
 
 def test_base_comes_from_headquarters_ties_never_from_sites_or_passing_mentions():

@@ -1,11 +1,18 @@
 """Organisation type from what the evidence says about the organisation itself."""
 
-from dossier.profiles.classification import acts_in, classify_organisation, describing_phrases, head_of
+from dossier.profiles.classification import (
+    ActingClaim,
+    acts_in,
+    classify_organisation,
+    describing_phrases,
+    head_of,
+)
+from dossier.records.profiles import MentionContext
 
 
 def ctx(sentence, name):
     start = sentence.index(name)
-    return {"sentence": sentence, "start": start, "end": start + len(name)}
+    return MentionContext(sentence=sentence, start=start, end=start + len(name))
 
 
 def classify(name, sentences, claims=()):
@@ -55,7 +62,7 @@ def test_the_longest_descriptor_decides():
 
 def test_an_organisation_named_beside_hardware_words_is_not_a_manufacturer():
     s = "OpenAI and Foxconn will build server racks, cabling and cooling equipment."
-    joint_supply = {"type": "supply", "object": "server racks", "object_is_organisation": False, "sentence": s}
+    joint_supply = ActingClaim(type="supply", object="server racks", object_is_organisation=False, sentence=s)
     kind = classify_organisation(["OpenAI"], [ctx(s, "OpenAI")], [joint_supply])
     assert kind.type == "unknown" and kind.cues == ()  # nothing invented
 
@@ -63,39 +70,39 @@ def test_an_organisation_named_beside_hardware_words_is_not_a_manufacturer():
 def test_claim_cues_need_the_organisation_as_the_actor():
     s = "Under the deal, Foxconn will build server racks at its U.S. sites."
     t = "Foxconn will also supply cooling equipment and servers."
-    supply = {"type": "supply", "object": "server racks", "object_is_organisation": False, "sentence": s}
-    more = {"type": "supply", "object": "cooling equipment", "object_is_organisation": False, "sentence": t}
+    supply = ActingClaim(type="supply", object="server racks", object_is_organisation=False, sentence=s)
+    more = ActingClaim(type="supply", object="cooling equipment", object_is_organisation=False, sentence=t)
     assert classify_organisation(["Foxconn"], [ctx(s, "Foxconn")], [supply]).type == "unknown"  # one claim is a weak cue
     kind = classify_organisation(["Foxconn"], [ctx(s, "Foxconn"), ctx(t, "Foxconn")], [supply, more])
     assert kind.type == "AI hardware manufacturer" and kind.cue_words == ["supply claim (racks)", "supply claim (servers)"]
     assert kind.cues[0].as_dict() == {"cue": "supply claim (racks)", "from": "claim", "text": s}
     board = "Tidewater's board has approved the transaction."
     assert not acts_in(board, [ctx(board, "Tidewater")])
-    approval = {"type": "regulatory_action", "object": None, "object_is_organisation": False, "sentence": board}
+    approval = ActingClaim(type="regulatory_action", object=None, object_is_organisation=False, sentence=board)
     assert classify_organisation(["Tidewater"], [ctx(board, "Tidewater")], [approval, approval]).type == "unknown"
 
 
 def test_claims_add_to_descriptions():
     s = "Marlow Ridge Capital invested $50 million in Kestrel."
-    claim = {"type": "investment", "object": "Kestrel", "object_is_organisation": True, "sentence": s}
+    claim = ActingClaim(type="investment", object="Kestrel", object_is_organisation=True, sentence=s)
     assert classify_organisation(["Marlow Ridge Capital"], [ctx(s, "Marlow Ridge Capital")], [claim]).type == "unknown"
     d = "Marlow Ridge Capital, which holds stakes in ten funds, said little."
     kind = classify_organisation(["Marlow Ridge Capital"], [ctx(s, "Marlow Ridge Capital"), ctx(d, "Marlow Ridge Capital")], [claim])
     assert kind.category == "investor"  # "stakes" (1), "funds" (1), an investment claim (1)
     s = "The FCC opened a probe into Harbourline."
-    claim = {"type": "regulatory_action", "object": "Harbourline", "object_is_organisation": True, "sentence": s}
+    claim = ActingClaim(type="regulatory_action", object="Harbourline", object_is_organisation=True, sentence=s)
     assert classify_organisation(["Federal Communications Commission", "FCC"], [ctx(s, "FCC")], [claim]).category == "regulator"
 
 
 def test_a_claim_about_another_organisation_reads_only_what_is_said_of_it():
     s = "OpenAI has announced chip deals, including with Nvidia."
-    deal = {"type": "product_launch", "object": "Nvidia", "object_is_organisation": True, "sentence": s}
+    deal = ActingClaim(type="product_launch", object="Nvidia", object_is_organisation=True, sentence=s)
     assert classify_organisation(["OpenAI"], [ctx(s, "OpenAI")], [deal, deal]).type == "unknown"
     s = "Sable launched Onyx-2, an accelerator chip for inference."
-    launch = {"type": "product_launch", "object": "Onyx-2", "object_is_organisation": True, "sentence": s}
+    launch = ActingClaim(type="product_launch", object="Onyx-2", object_is_organisation=True, sentence=s)
     assert classify_organisation(["Sable"], [ctx(s, "Sable")], [launch, launch]).type == "unknown"  # one claim, counted once
     t = "Sable launched Onyx-3, a faster accelerator chip."
-    launch3 = {"type": "product_launch", "object": "Onyx-3", "object_is_organisation": True, "sentence": t}
+    launch3 = ActingClaim(type="product_launch", object="Onyx-3", object_is_organisation=True, sentence=t)
     assert classify_organisation(["Sable"], [ctx(s, "Sable"), ctx(t, "Sable")], [launch, launch3]).type == "Semiconductor company"
 
 

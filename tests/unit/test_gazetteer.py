@@ -79,7 +79,7 @@ def test_every_curated_sector_is_a_taxonomy_type_so_reference_data_can_type_it()
 
 
 def test_a_linked_organisation_is_typed_and_based_from_its_reference_record():
-    from dossier.review.drafts import reference_lookup
+    from dossier.profiles.refresh import reference_lookup
 
     lookup = reference_lookup()
     bank = load_gazetteer().lookup("Deutsche Bank AG")

@@ -6,7 +6,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dossier.store.profiles import PROFILE_FIELDS, write_drafts
+from dossier.records.profiles import Profile
+from dossier.store.profiles import write_drafts
 from dossier.store.warehouse import Warehouse, _migrations, upsert
 
 
@@ -85,12 +86,8 @@ def test_a_failed_batch_leaves_nothing_behind(warehouse):
 
 
 def draft(content_hash, confidence=0.5):
-    row = {f: None for f in PROFILE_FIELDS}
-    row.update(entity_id="e1", name="Kestrel Compute", aliases=[], confidence=confidence, grade="C/D",
-               grade_label="Weak–medium", source_count=1, independent_source_count=1, content_hash=content_hash)
-    for field in ("score_components", "key_points", "what_happened", "what_to_watch", "relationships", "places", "evidence"):
-        row[field] = []
-    return row
+    return Profile(entity_id="e1", name="Kestrel Compute", confidence=confidence, grade="C/D", grade_label="Weak–medium",
+                   source_count=1, independent_source_count=1, content_hash=content_hash)
 
 
 def revisions(warehouse):
@@ -173,7 +170,7 @@ def test_v_claims_carries_who_a_claim_is_attributed_to(warehouse):
 
 
 def test_recency_is_measured_at_the_newest_evidence_in_the_warehouse(warehouse):
-    from dossier.review.drafts import recency_reference
+    from dossier.profiles.refresh import recency_reference
 
     old, newer = datetime(2004, 3, 1, tzinfo=UTC), datetime(2005, 1, 27, tzinfo=UTC)
     rows = [{"id": f"a{i}", "url": f"http://x.example/{i}", "canonical_url": f"http://x.example/{i}", "status": status,
@@ -210,7 +207,7 @@ def test_identifiers_of_a_linked_organisation_reach_the_view_and_an_unlinked_men
 def test_a_card_shows_the_identifiers_it_has_and_no_line_without_them():
     from dossier.profiles.render import render_markdown
 
-    row = draft("h1") | {"base": "unknown", "region": "unknown", "type": "unknown", "category": "unknown",
+    row = draft("h1").model_dump() | {"base": "unknown", "region": "unknown", "type": "unknown", "category": "unknown",
                          "primary_domain": "unknown", "topic": "unknown", "impact": "low", "operational_criticality": "low",
                          "time_horizon": "unknown", "score_components": {}, "sources_phrase": "1 source",
                          "first_seen": None, "last_seen": None}

@@ -10,6 +10,7 @@ from dossier.profiles.classification import (
     reference_type,
     taxonomy_types,
 )
+from dossier.records.profiles import MentionContext
 
 TYPES = taxonomy_types()
 
@@ -26,7 +27,7 @@ def test_every_type_has_a_key_category_domain_and_descriptors():
 def test_every_type_example_classifies_to_its_type(entry):
     name, sentence = entry["example"]["name"], entry["example"]["sentence"]
     start = sentence.index(name)
-    kind = classify_organisation([name], [{"sentence": sentence, "start": start, "end": start + len(name)}], [])
+    kind = classify_organisation([name], [MentionContext(sentence=sentence, start=start, end=start + len(name))], [])
     assert (kind.key, kind.decided_by) == (entry["key"], "evidence"), kind.cues
 
 
@@ -48,7 +49,7 @@ class Known:
 
 def test_reference_data_decides_first_and_says_so():
     s = "Hanamura, the Japanese carmaker, recalled vehicles."
-    ctx = [{"sentence": s, "start": 0, "end": 8}]
+    ctx = [MentionContext(sentence=s, start=0, end=8)]
     kind = classify_organisation(["Hanamura"], ctx, [], Known(industries=["Banking Services", "Financials"]))
     assert (kind.type, kind.decided_by) == ("Bank", "reference")
     assert kind.cues[0].cue == "industry: Banking Services" and kind.cues[0].text == "ptk:TEST"
@@ -85,8 +86,8 @@ def test_the_news_chooses_among_the_industries_a_record_lists():
     # pytickersymbols lists one carmaker under retail, food and telecoms as well.
     noisy = Known(industries=["Automotive", "Discount Stores", "Retailers", "Food Processing", "Food & Tobacco"])
     s = "Hanamura, the Japanese carmaker, recalled vehicles."
-    kind = classify_organisation(["Hanamura"], [{"sentence": s, "start": 0, "end": 8}], [], noisy)
+    kind = classify_organisation(["Hanamura"], [MentionContext(sentence=s, start=0, end=8)], [], noisy)
     assert (kind.type, kind.decided_by) == ("Carmaker", "reference") and kind.cues[0].cue == "industry: Automotive"
     assert classify_organisation(["Hanamura"], [], [], noisy).type == "Retailer"  # the vote, when the news is silent
     s = "Hanamura, the supermarket group, grew."  # the news naming an industry the record lacks does not win
-    assert classify_organisation(["Hanamura"], [{"sentence": s, "start": 0, "end": 8}], [], Known(industries=["Automotive"])).type == "Carmaker"
+    assert classify_organisation(["Hanamura"], [MentionContext(sentence=s, start=0, end=8)], [], Known(industries=["Automotive"])).type == "Carmaker"

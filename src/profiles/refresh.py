@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
+from pydantic import JsonValue
 
+from dossier.ids import canonical_json
 from dossier.profiles.assemble import ReferenceLookup, assemble_profile
-from dossier.review.revisions import apply_overrides, diff_revisions
+from dossier.records.profiles import Profile
 from dossier.store import profiles as profile_store
 from dossier.store import reviews as review_store
 from dossier.tracing import Stopwatch
@@ -98,7 +101,49 @@ def refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Sto
             assembled = assemble_profile(entity_id, evidence[entity_id], now=as_of, stopwatch=stopwatch, lookup=lookup)
         draft = apply_overrides(assembled, overrides.get(entity_id, {}))
         if entity_id in approved:
-            draft = {**draft, "diff": diff_revisions(approved[entity_id], draft),
-                     "approved_revision": approved[entity_id]["revision"]}
+            draft = draft.model_copy(update={"diff": diff_revisions(approved[entity_id], draft),
+                                             "approved_revision": approved[entity_id].revision})
         drafts.append(draft)
     return profile_store.write_drafts(con, drafts)
+
+
+# --- revisions as values: overrides on top of a draft, and its diff against the approved one ---
+
+EDITABLE_FIELDS = Profile.fields_where(editable=True)
+
+
+def apply_overrides(draft: Profile, overrides: Mapping[str, JsonValue]) -> Profile:
+    """The draft with reviewer values on top, the overrides recorded, and its hash renewed."""
+    if not overrides:
+        return draft
+    values = {field: value for field, value in sorted(overrides.items()) if field in EDITABLE_FIELDS}
+    return draft.model_copy(update={**values, "overrides": values or None}).with_hash()
+
+
+def _item_key(item: object) -> str:
+    return item if isinstance(item, str) else canonical_json(item)
+
+
+Change = dict[str, JsonValue]
+
+
+def diff_revisions(approved: Profile, draft: Profile) -> dict[str, Change]:
+    """What changed from the approved revision to the draft: values as {approved, draft},
+    items as {added, removed}, confidence to 3 places; unchanged fields are left out."""
+    out: dict[str, Change] = {}
+    for field, kind in Profile.diffed_fields().items():
+        old: Any = approved.plain(field)
+        new: Any = draft.plain(field)
+        if kind == "items":
+            old_items = {_item_key(i): i for i in old or []}
+            new_items = {_item_key(i): i for i in new or []}
+            added = [new_items[k] for k in new_items if k not in old_items]
+            removed = [old_items[k] for k in old_items if k not in new_items]
+            if added or removed:
+                out[field] = {"added": added, "removed": removed}
+        elif kind == "rounded":
+            if old is None or new is None or round(old, 3) != round(new, 3):
+                out[field] = {"approved": old, "draft": new}
+        elif old != new:
+            out[field] = {"approved": old, "draft": new}
+    return out
