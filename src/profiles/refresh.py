@@ -8,14 +8,12 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
 from pydantic import JsonValue
 
 from dossier.ids import canonical_json
 from dossier.profiles.assemble import ReferenceLookup, assemble_profile
 from dossier.records.profiles import Profile
-from dossier.store import profiles as profile_store
-from dossier.store import reviews as review_store
+from dossier.store.session import Session, WriteSession
 from dossier.tracing import Stopwatch
 
 # Organisations are assembled and written a slice at a time, each slice holding the evidence
@@ -27,19 +25,19 @@ REFRESH_MENTIONS = 20_000
 
 
 def refresh_drafts(
-    con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
+    session: WriteSession, entity_ids: Iterable[str], stopwatch: Stopwatch | None = None
 ) -> dict[str, int]:
     """Re-assemble, override and write the drafts of the given organisations (approved
     revisions are never written: a changed profile opens a draft beside them), a slice at a
     time on this connection. With a `stopwatch`, assembly and the scoring inside it are timed apart."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for part in refresh_slices(con, entity_ids):
-        for key, value in refresh_slice(con, part, stopwatch).items():
+    for part in refresh_slices(session, entity_ids):
+        for key, value in refresh_slice(session, part, stopwatch).items():
             counts[key] += value
     return counts
 
 
-def refresh_slices(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> list[list[str]]:
+def refresh_slices(session: Session, entity_ids: Iterable[str]) -> list[list[str]]:
     """The organisations, sorted, in slices to refresh one after another (`refresh_slice`).
 
     In slices: a profile depends only on its own evidence, and a run touching every
@@ -47,7 +45,7 @@ def refresh_slices(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) ->
     Slices are bounded by mentions, not organisations: an organisation's evidence grows
     with every article that names it."""
     ids = sorted(set(entity_ids))
-    return list(evidence_slices(ids, profile_store.mention_counts(con, ids), REFRESH_MENTIONS))
+    return list(evidence_slices(ids, session.profiles.mention_counts(ids), REFRESH_MENTIONS))
 
 
 def evidence_slices(ids: Sequence[str], mentions: Mapping[str, int], budget: int) -> Iterator[list[str]]:
@@ -74,11 +72,11 @@ def reference_lookup() -> ReferenceLookup | None:
     return load_gazetteer().by_id
 
 
-def recency_reference(con: duckdb.DuckDBPyConnection) -> datetime:
+def recency_reference(session: Session) -> datetime:
     """The time recency is measured at: the newest evidence in the warehouse (never later than
     now), so a backfill of old news ranks its newest stories as fresh, not as all stale."""
     now = datetime.now(UTC)
-    newest = profile_store.newest_evidence(con)
+    newest = session.profiles.newest_evidence()
     if newest is None:
         return now
     if newest.tzinfo is None:
@@ -86,13 +84,13 @@ def recency_reference(con: duckdb.DuckDBPyConnection) -> datetime:
     return min(newest, now)
 
 
-def refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Stopwatch | None = None) -> dict[str, int]:
+def refresh_slice(session: WriteSession, ids: list[str], stopwatch: Stopwatch | None = None) -> dict[str, int]:
     """Refresh the drafts of one slice of organisations (from `refresh_slices`)."""
-    evidence = profile_store.load_evidence(con, ids)
-    overrides = review_store.active_overrides(con, ids)
-    approved = review_store.approved_revisions(con, ids)
+    evidence = session.profiles.load_evidence(ids)
+    overrides = session.revisions.active_overrides(ids)
+    approved = session.revisions.approved_revisions(ids)
     drafts = []
-    as_of, lookup = recency_reference(con), reference_lookup()
+    as_of, lookup = recency_reference(session), reference_lookup()
     assembly = (lambda: stopwatch.time("assembly")) if stopwatch is not None else nullcontext
     for entity_id in ids:
         if entity_id not in evidence:
@@ -104,7 +102,7 @@ def refresh_slice(con: duckdb.DuckDBPyConnection, ids: list[str], stopwatch: Sto
             draft = draft.model_copy(update={"diff": diff_revisions(approved[entity_id], draft),
                                              "approved_revision": approved[entity_id].revision})
         drafts.append(draft)
-    return profile_store.write_drafts(con, drafts)
+    return session.profiles.write_drafts(drafts)
 
 
 # --- revisions as values: overrides on top of a draft, and its diff against the approved one ---

@@ -11,9 +11,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 CONNECTION_METHODS = {"execute", "register", "unregister", "sql"}
 # Packages that hold review rules and serve readers: no DuckDB in them at all.
 NO_DUCKDB = ("review", "web")
-# Imports it for annotations only; draft refresh is moving to dossier.profiles.refresh, where it
-# takes a session. Delete this exception when that lands.
-KNOWN_DUCKDB = {"review/drafts.py"}
+# Modules outside the store allowed to import duckdb (none).
+KNOWN_DUCKDB: set[str] = set()
 
 
 def modules_outside_store() -> list[Path]:
