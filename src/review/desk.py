@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from dossier.errors import Refused
 from dossier.extract.resolution import organisation_id
 from dossier.review.drafts import refresh_drafts
 from dossier.review.queue import order_queue
@@ -19,7 +20,7 @@ STATUSES = ("draft", "approved", "rejected", "superseded", "any")
 VERDICTS = ("accepted", "rejected")
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused, ValueError):
     """An action that cannot be carried out, with the reason a reviewer can act on."""
 
 

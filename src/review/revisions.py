@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dossier.errors import Refused
 from dossier.ids import canonical_json, hash_text
 
 # Fields a reviewer may set by hand; each edit is re-applied on top of every later draft.
@@ -25,7 +26,7 @@ _JSON = {"key_points", "what_happened", "what_to_watch", "relationships", "place
 _NOT_HASHED = {"content_hash", "overrides", "diff", "approved_revision"}
 
 
-class EditError(ValueError):
+class EditError(Refused, ValueError):
     """An edit of a field that cannot be edited."""
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from dossier.errors import Refused
 from dossier.extract.aliases import name_key
 from dossier.extract.resolution import organisation_id
 from dossier.ids import make_id
 from dossier.store.warehouse import utcnow
 
 
-class JudgementError(ValueError):
+class JudgementError(Refused, ValueError):
     """A judgement that cannot apply (unknown entity, alias not held, merge into itself)."""
 
 
