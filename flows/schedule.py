@@ -22,13 +22,14 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, Interval
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from dossier.errors import DossierError
 from dossier.flows.ingest import run_ingest
 from dossier.pipeline import stages
 from dossier.settings import FeedGroup, Settings, load_settings
 from dossier.store.warehouse import Warehouse
 
 
-class ScheduleError(Exception):
+class ScheduleError(DossierError):
     """The configuration schedules nothing, or names a group that does not exist."""
 
 
@@ -76,6 +77,17 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
         )
         for name, group in sorted(settings.schedules.items())
     ]
+
+
+def serve_deployments(deployments: list[RunnerDeployment]) -> None:
+    """Serve `deployments` until stopped; a Prefect server that cannot be reached is a
+    ScheduleError (one line for the user), not Prefect's traceback."""
+    from prefect import serve
+
+    try:
+        serve(*deployments)
+    except httpx.HTTPError as exc:
+        raise ScheduleError(f"cannot reach the Prefect server at {PREFECT_API_URL.value()}: {exc}") from None
 
 
 @contextmanager

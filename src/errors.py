@@ -18,7 +18,11 @@ EXIT_STORAGE = 4  # a file cannot be written or read: full or read-only disk, pe
 
 
 class DossierError(Exception):
-    """An error with a one-line message and an exit code of its family."""
+    """An error with a one-line message and an exit code of its family.
+
+    The root is the "failed" family (exit 1); each other family declares its code once and
+    every domain error descends from one of them, keeping a builtin base where callers catch it.
+    """
 
     exit_code = EXIT_FAILED
 
@@ -27,12 +31,6 @@ class UsageError(DossierError):
     """An option, argument or setting that cannot work; nothing was done."""
 
     exit_code = EXIT_USAGE
-
-
-class RunFailed(DossierError):
-    """A run ended without doing its job (e.g. every feed failed)."""
-
-    exit_code = EXIT_FAILED
 
 
 class BusyError(DossierError):
@@ -45,6 +43,21 @@ class StorageError(DossierError):
     """A file could not be written or read (disk full, read-only, permissions, corrupt)."""
 
     exit_code = EXIT_STORAGE
+
+
+# The "failed" family (exit 1): kinds of failure callers tell apart, one code.
+
+class RunFailed(DossierError):
+    """A run ended without doing its job (e.g. every feed failed, a worker died)."""
+
+
+class InputError(DossierError):
+    """One input (a feed, a page, a URL, a file) could not be used; a run counts it and goes on."""
+
+
+class Refused(DossierError):
+    """A request the warehouse's data refuses: an unknown name, no draft to act on, a field
+    that cannot be edited."""
 
 
 # errno values that mean "the storage refused", not "dossier has a bug".

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from dossier.cli.options import JsonLines
+from dossier.cli.output import print_json_lines, print_warning, show
 from dossier.settings import config_path, describe_settings, unknown_config_keys
 
-config_app = typer.Typer(help="Inspect the configuration (DOSSIER_* environment over dossier.toml).", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
+cli = typer.Typer(name="config", help="Inspect the configuration (DOSSIER_* environment over dossier.toml).",
+                  no_args_is_help=True)
 
 
 def _plain(value: Any) -> Any:
@@ -28,22 +27,19 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
 
 
-@config_app.command("show")
-def config_show(
-    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per setting: name, value, origin.")] = False,
-) -> None:
+@cli.command("show")
+def config_show(json_out: JsonLines = False) -> None:
     """Print every setting's effective value and its origin: default, the TOML file, or environment."""
-    # A ConfigError becomes one line with exit code 2 in the command group (DossierGroup).
+    # A ConfigError (a UsageError) becomes one line and exit code 2 in main().
     rows = describe_settings()
     unknown = unknown_config_keys()
     path = config_path()
     if json_out:
-        for name, value, origin in rows:
-            print(json.dumps({"name": name, "value": _plain(value), "origin": origin}))
+        print_json_lines({"name": name, "value": _plain(value), "origin": origin} for name, value, origin in rows)
     else:
         table = Table("setting", "value", "from", title=f"configuration file: {path or 'none (./dossier.toml absent)'}")
         for name, value, origin in rows:
             table.add_row(name, json.dumps(_plain(value)), origin)
-        console.print(table)
+        show(table)
     for key in unknown:
-        errors.print(f"[yellow]warning:[/yellow] {escape(str(path))}: `{escape(key)}` is not a setting and is ignored")
+        print_warning(f"{path}: `{key}` is not a setting and is ignored")

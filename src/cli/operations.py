@@ -1,4 +1,4 @@
-"""Commands for operators and analysts: `dossier snapshot`, `dossier schedule`, and the Parquet export."""
+"""Commands for operators: `dossier snapshot`, `dossier schedule` and `dossier serve`."""
 
 from __future__ import annotations
 
@@ -6,49 +6,30 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from dossier.cli.access import connect, open_warehouse
+from dossier.cli.options import Verbose
+from dossier.cli.output import print_note, say
 from dossier.settings import load_settings
 
-console = Console()
-errors = Console(stderr=True)
+cli = typer.Typer()
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {escape(message)}")
-    return typer.Exit(code)
-
-
+@cli.command()
 def snapshot(
     to: Annotated[Path | None, typer.Option("--to", help="Where to write it (default: setting snapshot_path, else <warehouse>.snapshot.duckdb).")] = None,
 ) -> None:
     """Publish a read-only copy of the warehouse for notebooks (also done after every ingest run)."""
     from dossier.store.snapshot import publish_snapshot
-    from dossier.store.warehouse import Warehouse
 
     settings = load_settings()
-    # Errors (warehouse busy or missing, an unwritable --to) become one line in DossierGroup.
-    snap = publish_snapshot(Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait),
-                            to or settings.effective_snapshot_path)
-    console.print(f"snapshot: {snap.path.resolve()} ({snap.bytes / 1e6:.1f} MB, {snap.seconds:.2f} s)", soft_wrap=True)
+    snap = publish_snapshot(open_warehouse(settings), to or settings.effective_snapshot_path)
+    say(f"snapshot: {snap.path.resolve()} ({snap.bytes / 1e6:.1f} MB, {snap.seconds:.2f} s)")
 
 
-def export_parquet_command(out: Path, tables: bool) -> None:
-    """`dossier export parquet`: each public view as OUT/<view>.parquet, with --tables every table too."""
-    from dossier.store.snapshot import export_parquet
-    from dossier.store.warehouse import Warehouse
-
-    settings = load_settings()
-    out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
-    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).read() as con:
-        written = export_parquet(con, out, tables=tables)
-    for path in written:
-        console.print(f"wrote {path}", soft_wrap=True)
-
-
+@cli.command()
 def schedule(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
+    verbose: Verbose = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the deployments the configuration defines, serve nothing.")] = False,
     local_server: Annotated[bool, typer.Option("--local-server", help="Start a Prefect server on 127.0.0.1 for as long as this runs (when PREFECT_API_URL names none).")] = False,
     port: Annotated[int, typer.Option(help="Port of the --local-server.")] = 4200,
@@ -58,40 +39,34 @@ def schedule(
     Prefect's scheduler lives in its server: set PREFECT_API_URL to a running server, or pass
     --local-server to start one beside the deployments.
     """
-    import os
+    from dossier.cli.ingest import prefect_defaults
 
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    prefect_defaults(verbose)
     from prefect.settings import PREFECT_API_URL
 
-    from dossier.flows.schedule import ScheduleError, build_deployments, local_prefect_server
+    from dossier.flows.schedule import (
+        ScheduleError,
+        build_deployments,
+        local_prefect_server,
+        serve_deployments,
+    )
 
-    try:
-        deployments = build_deployments(load_settings())
-    except ScheduleError as exc:
-        raise _fail(str(exc)) from None
+    deployments = build_deployments(load_settings())
     for deployment in deployments:
         [entry] = deployment.schedules
-        console.print(f"{deployment.name}: {_describe(entry.schedule)}, group {deployment.parameters['group']!r}, "
-                      f"at most {deployment.concurrency_limit} run at a time")
+        say(f"{deployment.name}: {_describe(entry.schedule)}, group {deployment.parameters['group']!r}, "
+            f"at most {deployment.concurrency_limit} run at a time")
     if dry_run:
         return
-    from prefect import serve
-
     if local_server:
-        try:
-            with local_prefect_server(port) as url:
-                console.print(f"Prefect server (UI and API) at {url}")
-                serve(*deployments)
-        except ScheduleError as exc:
-            raise _fail(str(exc)) from None
+        with local_prefect_server(port) as url:
+            say(f"Prefect server (UI and API) at {url}")
+            serve_deployments(deployments)
     elif not PREFECT_API_URL.value():
-        raise _fail("schedules need a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api after "
-                    "`prefect server start`), or run `dossier schedule --local-server`")
+        raise ScheduleError("schedules need a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api after "
+                            "`prefect server start`), or run `dossier schedule --local-server`")
     else:
-        serve(*deployments)
+        serve_deployments(deployments)
 
 
 def _describe(schedule) -> str:
@@ -99,3 +74,28 @@ def _describe(schedule) -> str:
     if cron is not None:
         return f"cron '{cron}' ({schedule.timezone})"
     return f"every {schedule.interval.total_seconds():g} s"
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (DOSSIER_SERVE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (DOSSIER_SERVE_PORT).")] = None,
+) -> None:
+    """Start the review desk, a web application for reviewers (sign in with `dossier users add`)."""
+    import uvicorn
+
+    from dossier.cli.choices import check_port
+    from dossier.web.app import create_app
+
+    settings = load_settings()
+    check_port("--port", port)
+    # Migrations applied once, here: the desk's pages read through read-only connections,
+    # which cannot. A busy or broken warehouse is one line now rather than a failing page later.
+    with connect(write=True, settings=settings):
+        pass
+    if settings.session_secret is None:
+        print_note("note: DOSSIER_SESSION_SECRET is unset; sign-ins last until this process stops.")
+    # proxy_headers=False: the app believes forwarded headers only from DOSSIER_TRUSTED_PROXIES
+    # (web.app.trust_proxies); uvicorn's own handling would trust 127.0.0.1 regardless.
+    uvicorn.run(create_app(settings), host=host or settings.serve_host, port=port if port is not None else settings.serve_port,
+                log_level="warning", proxy_headers=False)

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from dossier.settings import load_settings
+from dossier.cli.access import connect
+from dossier.cli.options import JsonDocument, JsonLines
+from dossier.cli.output import console, print_json, print_json_lines
+from dossier.errors import Refused
 
-runs_app = typer.Typer(help="Read the reports of past ingestion runs.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
-def _read(query):
-    """Run `query(con)` on a read-only connection (warehouse errors become one line in DossierGroup)."""
-    from dossier.store.warehouse import Warehouse
-
-    settings = load_settings()
-    with Warehouse(settings.warehouse_path, lock_wait=settings.warehouse_wait).read() as con:
-        return query(con)
+cli = typer.Typer(name="runs", help="Read the reports of past ingestion runs.", no_args_is_help=True)
 
 
 def _when(value: Any) -> str:
@@ -39,18 +24,18 @@ def _seconds(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else ""
 
 
-@runs_app.command("list")
+@cli.command("list")
 def runs_list(
     limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
-    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per run.")] = False,
+    json_out: JsonLines = False,
 ) -> None:
     """The latest runs: status, seconds, feeds polled and backed off, articles, failures and skips."""
     from dossier.store import runs as run_store
 
-    rows = _read(lambda con: run_store.list_runs(con, limit))
+    with connect(write=False) as con:
+        rows = run_store.list_runs(con, limit)
     if json_out:
-        for row in rows:
-            print(json.dumps(row, default=str))
+        print_json_lines(rows)
         return
     if not rows:
         console.print("No runs yet; `dossier ingest` makes one.")
@@ -67,10 +52,10 @@ def runs_list(
     console.print(table)
 
 
-@runs_app.command("show")
+@cli.command("show")
 def runs_show(
     run: Annotated[str, typer.Argument(help="A run id, a unique prefix of one, or `latest`.")] = "latest",
-    json_out: Annotated[bool, typer.Option("--json", help="The run as JSON.")] = False,
+    json_out: JsonDocument = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="The run report as Markdown (as the Prefect artifact).")] = False,
 ) -> None:
     """One run's report: counts and seconds per stage, failures, skipped items, warnings."""
@@ -78,11 +63,12 @@ def runs_show(
     from dossier.records import Failure
     from dossier.store import runs as run_store
 
-    row = _read(lambda con: run_store.find_run(con, run))
+    with connect(write=False) as con:
+        row = run_store.find_run(con, run)
     if row is None:
-        raise _fail(f"no single run matches {run!r}; `dossier runs list` shows the ids")
+        raise Refused(f"no single run matches {run!r}; `dossier runs list` shows the ids")
     if json_out:
-        print(json.dumps(row, default=str, indent=2))
+        print_json(row)
         return
     order = list(RunSummary.model_fields)  # the summary's own order, not the stored JSON's sorted keys
     row["counts"] = dict(sorted(row["counts"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))

@@ -14,6 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from dossier.errors import RunFailed
 from dossier.extract.claim_detector import ClaimDetector, load_detector
 from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
 from dossier.extract.nlp import check_model, load_pipeline
@@ -33,7 +34,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
-class WorkerLost(RuntimeError):
+class WorkerLost(RunFailed, RuntimeError):
     """An analysis worker process died (killed, out of memory) before returning its batch."""
 
 

@@ -33,6 +33,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from dossier.errors import UsageError
 from dossier.extract.claims import (
     _org_at,
     clause_chain,
@@ -52,7 +53,7 @@ PROPOSED_RULE = "detector"
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 
 
-class DetectorMissing(RuntimeError):
+class DetectorMissing(UsageError, RuntimeError):
     """The claim detector's files are not where the models package says they are."""
 
 

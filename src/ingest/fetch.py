@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from dossier.errors import InputError
 from dossier.ingest.scope import SCHEMES, OutOfScope, UrlScope
 from dossier.settings import Settings
 
@@ -47,7 +48,7 @@ _DECODE_STEP = 64 * 1024
 _request_deadline: ContextVar[float | None] = ContextVar("request_deadline", default=None)
 
 
-class FetchError(Exception):
+class FetchError(InputError):
     """A request that failed for good; `reason` is one line a person can act on."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, retry_after: float | None = None) -> None:

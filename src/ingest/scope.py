@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from dossier.errors import InputError
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
@@ -36,7 +38,7 @@ Resolver = Callable[[str, int], list[str]]
 SCHEMES = frozenset({"http", "https"})
 
 
-class OutOfScope(Exception):
+class OutOfScope(InputError):
     """A URL dossier refuses to fetch; `reason` says why in one line."""
 
     def __init__(self, url: str, reason: str) -> None:

@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 import trafilatura
 from trafilatura.utils import decode_file, detect_encoding
 
+from dossier.errors import InputError
 from dossier.ids import hash_text
 from dossier.records import ArticleText, Page
 
 MIN_WORDS = 40
 
 
-class NoText(Exception):
+class NoText(InputError):
     """The page holds no article text worth analysing."""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from dossier.errors import Refused
 from dossier.store.session import WriteSession
 
 # Each role may do what the ones before it may.
@@ -18,7 +19,7 @@ _USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 8
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """A user that cannot be added or changed, with the reason."""
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from dossier.errors import Refused
 from dossier.extract.aliases import name_key
 from dossier.extract.resolution import organisation_id
 from dossier.profiles.refresh import refresh_drafts
@@ -23,7 +24,7 @@ STATUSES = ("draft", "approved", "rejected", "superseded", "any")
 VERDICTS = ("accepted", "rejected")
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused, ValueError):
     """An action that cannot be carried out, with the reason a reviewer can act on."""
 
 

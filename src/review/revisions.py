@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dossier.errors import Refused
 from dossier.records.profiles import Profile
 
 # Fields a reviewer may set by hand; each edit is re-applied on top of every later draft.
@@ -14,7 +15,7 @@ EDITABLE_FIELDS = Profile.fields_where(editable=True)
 DIFF_FIELDS = tuple(Profile.diffed_fields())
 
 
-class EditError(ValueError):
+class EditError(Refused, ValueError):
     """An edit of a field that cannot be edited."""
 
 

@@ -216,3 +216,73 @@ def test_a_missing_spacy_model_inside_the_flow_is_one_line_not_a_traceback(demo_
     assert "Traceback" not in done.stderr, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "en_core_web_not_installed" in lines[0] and lines[0].startswith("error: "), done.stderr
+
+
+def test_an_error_raised_inside_the_flow_is_one_line_with_its_family_code(demo_feed, tmp_path, monkeypatch, cli):
+    """The command's own early model check switched off, the missing model is found where the
+    run's analysis task loads it, inside the Prefect flow: it reaches the user as itself, one
+    line with its family's exit code (usage), no traceback."""
+    from dossier.extract import nlp
+
+    feed, _ = demo_feed
+    for name, value in {"DOSSIER_HOST_DELAY": "0", "DOSSIER_ALLOWED_HOSTS": '["127.0.0.1"]',
+                        "DOSSIER_SNAPSHOT_AFTER_RUN": "false", "DOSSIER_NLP_PROCESSES": "1",
+                        "DOSSIER_SPACY_MODEL": "en_core_web_not_installed"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(nlp, "check_model", lambda model: None)  # the CLI's check only, not the analyser's
+    result = cli("ingest", "--feed", feed)
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert "en_core_web_not_installed" in one_error_line(result)
+    runs = cli("runs", "show", "--json")
+    assert json.loads(runs.stdout)["status"] == "failed"  # the run got as far as the flow, and failed there
+
+
+# --- refused requests and the other commands -------------------------------------------------
+
+@pytest.mark.parametrize("args, named", [
+    (["review", "approve", "No Such Org", "--reviewer", "ana"], "no organisation with a profile called 'No Such Org'"),
+    (["review", "claim", "abc", "maybe", "--reviewer", "ana"], "'maybe': use accept or reject"),
+    (["review", "edit", "No Such Org", "type=x"], "--reviewer (or DOSSIER_REVIEWER) is required"),
+    (["users", "disable", "nobody"], "no active user 'nobody'"),
+    (["runs", "show", "nope"], "no single run matches 'nope'"),
+    (["profiles", "show", "No Such Org"], "no profile for 'No Such Org'"),
+    (["feeds", "remove", "https://news.example/rss"], "is not a configured feed"),
+    (["export", "pdf"], "unknown export 'pdf'"),
+])
+def test_a_request_the_warehouse_refuses_is_one_line_with_exit_code_1(cli, warehouse, monkeypatch, args, named):
+    monkeypatch.delenv("DOSSIER_REVIEWER", raising=False)
+    result = cli(*args)
+    assert result.exit_code == EXIT_FAILED, result.output
+    assert named in one_error_line(result)
+
+
+def test_a_user_the_accounts_refuse_is_one_line_with_exit_code_1(cli, warehouse):
+    result = cli("users", "add", "rita", "--password-stdin", input="short\n")
+    assert result.exit_code == EXIT_FAILED, result.output
+    assert "at least" in one_error_line(result)
+
+
+def test_extract_with_a_model_that_is_not_installed_is_a_usage_error(cli, monkeypatch):
+    monkeypatch.setenv("DOSSIER_SPACY_MODEL", "en_core_web_not_installed")
+    result = cli("extract", "-", input="Foxconn will build servers in Ohio.")
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert "en_core_web_not_installed" in one_error_line(result)
+
+
+def test_schedule_with_nothing_to_schedule_is_one_line_with_exit_code_1(cli, monkeypatch):
+    monkeypatch.delenv("DOSSIER_SCHEDULES", raising=False)
+    result = cli("schedule", "--dry-run")
+    assert result.exit_code == EXIT_FAILED, result.output
+    assert "nothing to schedule" in one_error_line(result)
+
+
+def test_schedule_with_a_prefect_server_that_does_not_answer_is_one_line_not_a_traceback(tmp_path):
+    """A real `dossier schedule` process: Prefect's client fails deep inside `serve`."""
+    env = {**os.environ, "DOSSIER_WAREHOUSE_PATH": str(tmp_path / "dossier.duckdb"),
+           "DOSSIER_SCHEDULES": '{"all": {"interval": 60}}', "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    done = subprocess.run([sys.executable, "-c", "from dossier.cli.app import main; main()", "schedule"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_FAILED, done.stderr
+    assert "Traceback" not in done.stderr and "╭" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: cannot reach the Prefect server at http://127.0.0.1:9/api")

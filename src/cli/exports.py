@@ -1,0 +1,68 @@
+"""`dossier export`: profile cards as files (Markdown, JSON, HTML), or the views as Parquet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dossier.cli.access import connect
+from dossier.cli.options import CardFormat
+from dossier.cli.output import say
+from dossier.errors import Refused
+
+cli = typer.Typer()
+
+
+@cli.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="cards (default): one profile card per organisation; parquet: the views as Parquet files.")] = "cards",
+    format: CardFormat = "md",
+    status: Annotated[str | None, typer.Option(help="Cards only: only profiles with this status (approved, draft).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default exports/ for cards, exports/parquet/ for parquet).")] = None,
+    tables: Annotated[bool, typer.Option("--tables", help="Parquet only: also every table, as DuckDB's EXPORT DATABASE layout in OUT/tables/.")] = False,
+) -> None:
+    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, or the views as Parquet."""
+    from dossier.profiles.render import RENDERERS
+
+    if kind == "parquet":
+        export_parquet(out or Path("exports/parquet"), tables)
+        return
+    if kind != "cards":
+        raise Refused(f"unknown export {kind!r}; use cards or parquet")
+    if format not in RENDERERS:
+        raise Refused(f"unknown format {format!r}; use one of {', '.join(RENDERERS)}")
+    if status not in (None, "approved", "draft"):
+        raise Refused(f"unknown status {status!r}; use approved or draft")
+    export_cards(out or Path("exports"), format, status)
+
+
+def export_cards(out: Path, format: str, status: str | None) -> None:
+    """One card file per current profile, named by a slug of the organisation's name."""
+    from dossier.profiles.render import RENDERERS
+    from dossier.store import profiles as profile_store
+
+    out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
+    with connect(write=False) as con:
+        rows = profile_store.current_profiles(con, status)
+    used: set[str] = set()
+    for row in rows:
+        slug = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-") or row["entity_id"]
+        if slug in used:
+            slug = f"{slug}-{row['entity_id'][:6]}"
+        used.add(slug)
+        (out / f"{slug}.{format}").write_text(RENDERERS[format](row), encoding="utf-8")
+    say(f"{len(rows)} {format} card(s) written to {out.resolve()}")
+
+
+def export_parquet(out: Path, tables: bool) -> None:
+    """`dossier export parquet`: each public view as OUT/<view>.parquet, with --tables every table too."""
+    from dossier.store.snapshot import export_parquet as write_parquet
+
+    out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
+    with connect(write=False) as con:
+        written = write_parquet(con, out, tables=tables)
+    for path in written:
+        say(f"wrote {path}")

@@ -1,0 +1,26 @@
+"""The desk's own records: the review history (every reviewer may read it) and the users (admins only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from dossier.web.deps import Admin, Viewer
+from dossier.web.pages import render
+from dossier.web.security import reading
+
+router = APIRouter()
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(request: Request, user: Viewer, entity: str = "") -> HTMLResponse:
+    with reading(request) as con:
+        rows = con.reviews.events(entity or None, limit=500)
+    return render(request, "history.html", rows=rows, entity=entity)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, user: Admin) -> HTMLResponse:
+    with reading(request) as con:
+        rows = con.accounts.list_users()
+    return render(request, "users.html", rows=rows)
