@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dossier.records.profiles import Revision
 from dossier.review import desk
 from dossier.review.revisions import describe_change
 from dossier.store.session import Session as Reader
@@ -52,8 +53,8 @@ class ProfileReview:
     revision beside it, the claims with their verdicts, and what changed since approval."""
 
     entity_id: str
-    profile: StoredRow
-    revisions: Sequence[StoredRow]
+    profile: Revision
+    revisions: Sequence[Revision]
     claims: Sequence[StoredRow]
     changes: Sequence[FieldChange]
     is_latest_draft: bool
@@ -61,8 +62,7 @@ class ProfileReview:
     @property
     def overrides(self) -> Mapping[str, object]:
         """The reviewer overrides applied to this revision."""
-        stored = self.profile.get("overrides")
-        return json.loads(stored) if stored else {}
+        return self.profile.overrides or {}
 
     def revision_history(self) -> list[RevisionEntry]:
         """Each revision's number, status and review, newest first."""
@@ -70,7 +70,7 @@ class ProfileReview:
 
     def to_json(self) -> JsonObject:
         """The view as JSON-ready data (`dossier review show --json`)."""
-        return {"profile": dict(self.profile), "claims": [dict(c) for c in self.claims],
+        return {"profile": self.profile.to_row(), "claims": [dict(c) for c in self.claims],
                 "revisions": [asdict(entry) for entry in self.revision_history()]}
 
 
@@ -120,17 +120,16 @@ def review_profile(con: Reader, entity_id: str, revision: int | None = None) -> 
     if not revisions:
         return None
     if revision is not None:
-        row = next((r for r in revisions if r["revision"] == revision), None)
+        row = next((r for r in revisions if r.revision == revision), None)
     else:
         row = desk.latest_draft(con, entity_id) or desk.current_revision(con, entity_id) or revisions[0]
     if row is None:
         return None
-    diff = json.loads(row["diff"]) if row.get("diff") else {}
-    changes = tuple(FieldChange(name, change, describe_change(name, change)) for name, change in diff.items())
-    latest = next((r for r in revisions if r["status"] == "draft"), None)
+    changes = tuple(FieldChange(name, change, describe_change(name, change)) for name, change in (row.diff or {}).items())
+    latest = next((r for r in revisions if r.status == "draft"), None)
     return ProfileReview(entity_id=entity_id, profile=row, revisions=tuple(revisions),
                          claims=tuple(con.claims.entity_claims(entity_id)), changes=changes,
-                         is_latest_draft=latest is not None and latest["revision"] == row["revision"])
+                         is_latest_draft=latest is not None and latest.revision == row.revision)
 
 
 def profile_surroundings(con: Reader, entity_id: str) -> ProfileSurroundings:

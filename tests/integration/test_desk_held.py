@@ -182,7 +182,7 @@ def test_a_burst_of_parallel_guesses_cannot_pass_the_limit_while_hashing(desk_pa
 def test_an_unexpected_error_is_a_500_page_with_the_security_headers(desk_path, tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from dossier.store import reviews
+    from dossier.store.session import ReviewsRepository, bind
 
     app = desk_app(desk_path, tmp_path)
     cookies = signed_in(app, "adam").cookies
@@ -192,7 +192,7 @@ def test_an_unexpected_error_is_a_500_page_with_the_security_headers(desk_path, 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug, injected")
 
-    monkeypatch.setattr(reviews, "events", broken)
+    monkeypatch.setattr(ReviewsRepository, "events", bind(broken))
     response = c.get("/history")
     assert response.status_code == 500 and "injected" not in response.text
     for header, value in SECURITY_HEADERS.items():
