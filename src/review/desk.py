@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from dossier.extract.resolution import organisation_id
+from dossier.ids import organisation_id
 from dossier.review.drafts import refresh_drafts
 from dossier.review.queue import order_queue
 from dossier.review.revisions import EDITABLE_FIELDS, EditError, check_edit

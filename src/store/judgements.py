@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from dossier.extract.aliases import name_key
-from dossier.extract.resolution import organisation_id
-from dossier.ids import make_id
+from dossier.ids import make_id, name_key, organisation_id
 from dossier.store.warehouse import utcnow
 
 
