@@ -144,7 +144,7 @@ def ingest(
     if not verbose:
         _quiet_run_logs(log_handler)
     from dossier.cli.choices import check_choice
-    from dossier.pipeline import stages
+    from dossier.pipeline.plan import configured_feed_urls
 
     check_choice("--task-runner", task_runner, ("default", "dask"))
     overrides = {k: v for k, v in {"task_runner": task_runner, "run_lock_wait": wait}.items() if v is not None}
@@ -163,7 +163,7 @@ def ingest(
     progress_logger.setLevel(logging.INFO)
     progress_logger.propagate = False
     try:
-        urls = list(feed or []) or ([] if demo else stages.configured_feed_urls(warehouse))
+        urls = list(feed or []) or ([] if demo else configured_feed_urls(warehouse))
         with progress:
             if urls:
                 summary = run_ingest(urls, settings, origin="cli" if feed else "user")

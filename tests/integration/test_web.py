@@ -20,7 +20,9 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
 from dossier.review.accounts import add_account, disable_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
