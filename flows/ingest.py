@@ -45,16 +45,19 @@ Batch = tuple[list[plan.FetchJob], fetch.FetchOutcome, Any]
 
 @task(name="poll-feed", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def poll_feed_task(feed: plan.FeedConfig, ctx: RunContext) -> FeedPoll:
+    """Poll one feed (on a local thread: it shares the run's throttle and robots.txt cache)."""
     return fetch.poll_one(feed, ctx.settings, ctx.throttle, ctx.robots, ctx.budget)
 
 
 @task(name="fetch-articles", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def fetch_task(jobs: list[plan.FetchJob], ctx: RunContext) -> fetch.FetchOutcome:
+    """Fetch and extract one chunk of entries, in the run's own process."""
     return fetch.fetch_articles(jobs, ctx.settings, ctx.throttle, ctx.robots, ctx.budget)
 
 
 @task(name="analyse-articles", cache_policy=NO_CACHE)
 def analyse_task(articles: list[fetch.FetchedArticle], settings: Settings) -> analyse.AnalyseOutcome:
+    """Analyse one chunk wherever the flow's task runner puts it; says which Dask worker, if one did."""
     outcome = analyse.analyse_articles(articles, settings)
     return outcome.model_copy(update={"dask_worker": dask_worker_address()})
 
@@ -76,11 +79,13 @@ def dask_worker_address() -> str | None:
 
 @task(name="write-batch", cache_policy=NO_CACHE)
 def write_task(warehouse: Warehouse, analysed: list[analyse.AnalysedArticle], failed: list[dict]) -> write.WriteOutcome:
+    """Write one analysed batch in one transaction (only the run's own process writes)."""
     return write.write_batch(warehouse, analysed, failed)
 
 
 @task(name="refresh-profiles", cache_policy=NO_CACHE)
 def refresh_task(warehouse: Warehouse, entity_ids: set[str]) -> tuple[dict[str, int], dict[str, float]]:
+    """Refresh the drafts the run touched (and whatever is queued); the counts and the seconds by stage."""
     watch = Stopwatch()
     drafts = refresh.refresh_profiles(warehouse, entity_ids, watch)
     return drafts, watch.durations
