@@ -24,7 +24,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from dossier.errors import DossierError
 from dossier.flows.ingest import run_ingest
-from dossier.pipeline import stages
+from dossier.pipeline.plan import configured_feed_urls
 from dossier.settings import FeedGroup, Settings, load_settings
 from dossier.store.warehouse import Warehouse
 
@@ -38,7 +38,7 @@ def group_feeds(group: FeedGroup, settings: Settings) -> list[str]:
     if group.feeds:
         return list(group.feeds)
     warehouse = Warehouse(Path(settings.warehouse_path))
-    return stages.configured_feed_urls(warehouse) if warehouse.path.exists() else []
+    return configured_feed_urls(warehouse) if warehouse.path.exists() else []
 
 
 @flow(name="scheduled_ingest", validate_parameters=False)

@@ -98,7 +98,7 @@ def _run_with_progress(settings: Settings, feeds: list[str], demo: bool):
     """The run itself, its progress events drawn as bars; the demo when no feeds are given or configured."""
     from dossier.demo.server import demo_feeds, serve_demo
     from dossier.flows.ingest import run_ingest
-    from dossier.pipeline import stages
+    from dossier.pipeline.plan import configured_feed_urls
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True)
@@ -108,7 +108,7 @@ def _run_with_progress(settings: Settings, feeds: list[str], demo: bool):
     progress_logger.setLevel(logging.INFO)
     progress_logger.propagate = False
     try:
-        urls = feeds or ([] if demo else stages.configured_feed_urls(open_warehouse(settings)))
+        urls = feeds or ([] if demo else configured_feed_urls(open_warehouse(settings)))
         with progress:
             if urls:
                 return run_ingest(urls, settings, origin="cli" if feeds else "user")

@@ -18,8 +18,9 @@ from typing import Any, get_args
 
 from dossier.evaluation.error_classes import classify_organisation_error, count_classes
 from dossier.evaluation.scoring import PRF, Confusion
-from dossier.extract.aliases import name_key, same_name
+from dossier.extract.aliases import same_name
 from dossier.extract.places import normalise_place
+from dossier.ids import name_key
 from dossier.records import Analysis, ClaimType, Modality, Polarity
 
 CLAIM_TYPES: tuple[str, ...] = get_args(ClaimType)

@@ -3,59 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-from cleanco import basename
 from rapidfuzz import fuzz
 
-_LEADING_THE = re.compile(r"^(the)\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"\s*['’]s?$")
-# Generic trailing words dropped from the match key only ("SoftBank Group" = "SoftBank").
-_KEY_GENERIC = {"group", "holdings", "holding", "company", "co", "companies"}
+from dossier.ids import canonical_name, name_key
+
 FUZZY_THRESHOLD = 92.0
-
-
-# Names are compared pairwise within a document, so the same few names are keyed thousands
-# of times (73,000 calls on one long page); cleanco's basename dominated. Pure functions of
-# a string: cached, bounded so a long run's memory stays flat.
-@lru_cache(maxsize=65536)
-def canonical_name(surface: str) -> str:
-    """Display name of an organisation: no leading "the", possessive or legal suffix.
-
-    Applied to a fixed point, so canonical_name(canonical_name(x)) == canonical_name(x):
-    removing a suffix can expose a possessive or a "the" ("The Kestrel's Inc")."""
-    name = surface
-    for _ in range(8):
-        cleaned = _canonical_pass(name)
-        if cleaned == name:
-            break
-        name = cleaned
-    return name
-
-
-def _canonical_pass(surface: str) -> str:
-    name = " ".join(surface.split()).strip(" ,;:-–—\"'“”")
-    name = _POSSESSIVE.sub("", name)
-    name = _LEADING_THE.sub("", name)
-    while True:
-        stripped = basename(name).strip(" ,")
-        if not stripped or stripped == name:
-            break
-        name = stripped
-    return name
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """Match key of a name: canonical, case- and accent-folded, punctuation and generic words out."""
-    text = unicodedata.normalize("NFKD", canonical_name(name)).encode("ascii", "ignore").decode()
-    text = text.casefold().replace("&", " and ")
-    words = re.findall(r"[a-z0-9]+", text)
-    while len(words) > 1 and words[-1] in _KEY_GENERIC:
-        words.pop()
-    return " ".join(words)
 
 
 def initials(name: str) -> str:

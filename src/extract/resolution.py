@@ -12,18 +12,8 @@ from collections.abc import Mapping
 from rapidfuzz import fuzz, process
 
 from dossier.extract.aliases import FUZZY_THRESHOLD, name_key
-from dossier.ids import make_id
+from dossier.ids import organisation_id
 from dossier.records import Organisation
-
-
-def organisation_id(name: str) -> str:
-    """Stable id of an organisation first seen under `name`."""
-    return make_id("organisation", name_key(name))
-
-
-def location_id(name: str, country: str | None) -> str:
-    """Stable id of a place."""
-    return make_id("location", country or "", name_key(name) or name.lower())
 
 
 class EntityResolver:

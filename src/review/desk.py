@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from dossier.errors import Refused
-from dossier.extract.aliases import name_key
-from dossier.extract.resolution import organisation_id
+from dossier.ids import name_key, organisation_id
 from dossier.profiles.refresh import refresh_drafts
 from dossier.records.profiles import Approval, Edit, Revision, RevisionSummary
 from dossier.review.queue import order_queue

@@ -15,7 +15,11 @@ import pytest
 import uvicorn
 
 from dossier.ids import hash_text
-from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles, refresh_profiles, write_batch
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.fetch import FetchedArticle
+from dossier.pipeline.plan import FetchJob
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
 from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review.accounts import add_account
 from dossier.settings import load_settings

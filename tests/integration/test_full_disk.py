@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from dossier.cli.app import app
 from dossier.errors import EXIT_STORAGE
 from dossier.flows.ingest import ingest_feeds
-from dossier.pipeline import stages
+from dossier.pipeline import write
 from dossier.store.warehouse import Warehouse
 from tests.support.mounts import fill, remount_read_only, tmpfs
 from tests.support.settings import test_settings
@@ -40,13 +40,13 @@ def one_error_line(result) -> str:
 def test_a_run_that_fills_the_disk_is_recorded_failed_with_its_reason(demo_feed, monkeypatch):
     with tmpfs("24m") as disk:
         path = disk / "dossier.duckdb"
-        real_write = stages.write_batch
+        real_write = write.write_batch
 
         def write_on_a_full_disk(*args, **kwargs):
             fill(disk)  # the injected fault: the disk fills up just before the first batch is written
             return real_write(*args, **kwargs)
 
-        monkeypatch.setattr(stages, "write_batch", write_on_a_full_disk)
+        monkeypatch.setattr(write, "write_batch", write_on_a_full_disk)
         with pytest.raises(Exception) as raised:
             ingest_feeds([demo_feed], test_settings(path, nlp_processes=1, snapshot_after_run=False))
         assert "full" in str(raised.value).lower() or "no space" in str(raised.value).lower()

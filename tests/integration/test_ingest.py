@@ -187,12 +187,12 @@ def test_foxconn_demo_story(two_runs):
 
 
 def test_a_run_that_stops_on_a_structural_error_is_recorded_as_failed(prefect_harness, corpus_site, tmp_path, monkeypatch):
-    from dossier.pipeline import stages
+    from dossier.pipeline import plan
 
     def broken_plan(*args, **kwargs):
         raise RuntimeError("planner exploded")
 
-    monkeypatch.setattr(stages, "plan_fetches", broken_plan)
+    monkeypatch.setattr(plan, "plan_fetches", broken_plan)
     site, feeds = corpus_site
     path = tmp_path / "dossier.duckdb"
     with pytest.raises(RuntimeError, match="planner exploded"):

@@ -6,7 +6,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
 from dossier.review import desk
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
@@ -132,15 +134,15 @@ def test_drafts_refreshed_in_slices_equal_drafts_refreshed_at_once(tmp_path, mon
 
 
 def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_path, monkeypatch):
-    from dossier.pipeline import stages
-    from dossier.profiles import refresh
+    from dossier.pipeline import refresh
+    from dossier.profiles import refresh as drafts
 
     text = "Marrowgate Logistics signed a partnership with Halden Systems to run a depot in Leeds."
     outcome = analyse_articles([fetched(text, 1)], load_settings())
     warehouse = Warehouse(tmp_path / "queued.duckdb")
     written = write_batch(warehouse, list(outcome.analysed), [])
     assert len(written.affected_entities) >= 2
-    monkeypatch.setattr(refresh, "REFRESH_MENTIONS", 1)  # one organisation per slice
+    monkeypatch.setattr(drafts, "REFRESH_MENTIONS", 1)  # one organisation per slice
     calls = []
 
     def second_slice_fails(con, ids, stopwatch=None):
@@ -149,8 +151,8 @@ def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_pa
             raise RuntimeError("killed during the second slice")
         return refresh_slice(con, ids, stopwatch=stopwatch)
 
-    refresh_slice = stages.refresh_slice
-    monkeypatch.setattr(stages, "refresh_slice", second_slice_fails)
+    refresh_slice = refresh.refresh_slice
+    monkeypatch.setattr(refresh, "refresh_slice", second_slice_fails)
     with pytest.raises(RuntimeError):
         refresh_profiles(warehouse, written.affected_entities)
     with warehouse.read() as con:
@@ -159,7 +161,7 @@ def test_each_refresh_slice_commits_its_drafts_and_leaves_the_rest_queued(tmp_pa
     assert drafted == set(calls[0])  # the first slice is written and off the queue
     assert queued == set(written.affected_entities) - drafted  # the failed slice and the rest stay queued
 
-    monkeypatch.setattr(stages, "refresh_slice", refresh_slice)
+    monkeypatch.setattr(refresh, "refresh_slice", refresh_slice)
     refresh_profiles(warehouse, [])  # a later run picks up what is queued
     with warehouse.read() as con:
         assert con.execute("SELECT count(*) FROM profile_refresh_queue").fetchone()[0] == 0

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
 from tests.support.articles import entity_of, fetched, ingest

@@ -8,7 +8,11 @@ from pathlib import Path
 import duckdb
 
 from dossier.ids import hash_text
-from dossier.pipeline.stages import FetchedArticle, FetchJob, analyse_articles, refresh_profiles, write_batch
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.fetch import FetchedArticle
+from dossier.pipeline.plan import FetchJob
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
 from dossier.records import ArticleText, FeedEntry, Page
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse

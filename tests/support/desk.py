@@ -24,7 +24,9 @@ PASSWORD = "correct horse battery"
 def desk_path(tmp_path_factory) -> Path:
     """A warehouse with the quayside article's profiles and three users."""
     # Imported here: every test session loads this plugin, most never use the desk.
-    from dossier.pipeline.stages import analyse_articles, refresh_profiles, write_batch
+    from dossier.pipeline.analyse import analyse_articles
+    from dossier.pipeline.refresh import refresh_profiles
+    from dossier.pipeline.write import write_batch
     from dossier.review.accounts import add_account
     from dossier.settings import load_settings
     from dossier.store.warehouse import Warehouse

@@ -219,7 +219,7 @@ def test_every_listed_exception_still_matches_an_import():
 
 
 @pytest.mark.parametrize(("importer", "imported"), [
-    ("dossier.pipeline.stages", "duckdb"),              # the warehouse, outside the store
+    ("dossier.pipeline.write", "duckdb"),               # the warehouse, outside the store
     ("dossier.extract.nlp", "httpx"),                   # the network, outside ingest
     ("dossier.web.app", "prefect"),                     # orchestration, outside the flows
     ("dossier.store.profiles", "dossier.profiles.refresh"),  # an earlier stage reaching up
@@ -228,7 +228,7 @@ def test_every_listed_exception_still_matches_an_import():
     ("dossier.warehouse", "dossier.store"),             # the mapped warehouse/ folder, reaching up
     ("dossier.flows.ingest", "dossier.cli.app"),        # the flows reaching up to the CLI
     ("dossier.store.profiles", "dossier.scoring.grades"),  # one leaf stage into another
-    ("dossier.review.queue", "dossier.pipeline.stages"),  # the reviewer's side into ingestion
+    ("dossier.review.queue", "dossier.pipeline.write"),  # the reviewer's side into ingestion
     ("dossier.review.queue", "dossier.ingest.fetch"),   # forbidden though below
     ("dossier.evaluation.gate", "dossier.store.warehouse"),  # forbidden though below
 ])

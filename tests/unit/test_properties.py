@@ -11,8 +11,8 @@ import duckdb
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dossier.extract.aliases import canonical_name, name_key, same_name
-from dossier.ids import canonical_json, hash_text, make_id
+from dossier.extract.aliases import same_name
+from dossier.ids import canonical_json, canonical_name, hash_text, make_id, name_key
 from dossier.scoring.grades import GRADE_TABLE, grade_for
 from dossier.store.warehouse import Warehouse, upsert
 

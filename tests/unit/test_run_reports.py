@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dossier.ingest.feeds import backoff_seconds
-from dossier.pipeline.stages import FeedConfig, FetchJob, due_feeds, fetch_articles
+from dossier.pipeline.fetch import fetch_articles
+from dossier.pipeline.plan import FeedConfig, FetchJob, due_feeds
 from dossier.pipeline.summary import RunSummary
 from dossier.records import Failure, FeedEntry
 from dossier.tracing import Stopwatch, configure_logging, remove_logging, run_context, stage_context

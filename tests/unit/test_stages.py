@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dossier.extract.analyse import Analyser
-from dossier.pipeline.stages import FetchJob, analyse_articles
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.plan import FetchJob
 from dossier.records import ArticleText, FeedEntry
 from dossier.settings import load_settings
 from tests.support.articles import fetched
@@ -31,7 +32,8 @@ def test_an_article_that_breaks_the_nlp_batch_is_recorded_and_the_rest_go_on(mon
 
 
 def test_a_canonical_url_on_another_site_is_not_trusted():
-    from dossier.pipeline.stages import article_id, trusted_canonical
+    from dossier.ids import article_id
+    from dossier.pipeline.fetch import trusted_canonical
 
     def page(url, canonical):
         return ArticleText(url=url, canonical_url=canonical, text="words " * 50, content_hash="h")
@@ -62,14 +64,14 @@ def test_publisher_identity_counts_private_suffixes(url, publisher):
 
 
 def test_a_feeds_claimed_site_never_becomes_its_publisher():
-    from dossier.pipeline.stages import FeedConfig, publisher_for
+    from dossier.pipeline.plan import FeedConfig, publisher_for
 
     assert publisher_for(FeedConfig(url="https://feeds.spoof-news.com/rss")) == "spoof-news.com"
     assert publisher_for(FeedConfig(url="http://127.0.0.1:9/rss", publisher="ledgerwire.example")) == "ledgerwire.example"
 
 
 def test_an_article_takes_its_publisher_and_reliability_from_where_it_was_fetched():
-    from dossier.pipeline.stages import article_source
+    from dossier.pipeline.fetch import article_source
 
     entry = FeedEntry(feed_url="https://feeds.spoof-news.com/rss", key="1", link="https://spoof-news.com/a")
     job = FetchJob(entry=entry, publisher="spoof-news.com", reliability=0.61)
@@ -84,7 +86,7 @@ def test_an_article_takes_its_publisher_and_reliability_from_where_it_was_fetche
 
 
 def test_a_link_listed_by_several_feeds_is_planned_once(tmp_path):
-    from dossier.pipeline.stages import FeedConfig, plan_fetches
+    from dossier.pipeline.plan import FeedConfig, plan_fetches
     from dossier.records import FeedPoll
     from dossier.store.warehouse import Warehouse
 
@@ -102,7 +104,7 @@ def test_a_link_listed_by_several_feeds_is_planned_once(tmp_path):
 
 
 def test_a_repeated_link_stays_with_the_feed_that_already_holds_it(tmp_path):
-    from dossier.pipeline.stages import FeedConfig, plan_fetches
+    from dossier.pipeline.plan import FeedConfig, plan_fetches
     from dossier.records import FeedPoll
     from dossier.store.warehouse import Warehouse
 
