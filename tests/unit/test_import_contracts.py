@@ -76,9 +76,6 @@ EXCEPTIONS: dict[str, str] = {
     "dossier.cli.app -> duckdb": "catches duckdb.Error to print it as one line",
     # httpx outside ingest.
     "dossier.flows.schedule -> httpx": "polls the health of the local Prefect server it starts",
-    # Identity helpers still live in extract (name_key, organisation_id), not in dossier.ids.
-    "dossier.review.desk -> dossier.extract.aliases": "name_key",
-    "dossier.review.desk -> dossier.extract.resolution": "organisation_id",
 }
 
 
@@ -240,9 +237,9 @@ def test_each_contract_fails_on_a_bad_import(importer, imported):
 
 def test_relative_imports_resolve_to_absolute_modules(tmp_path):
     source = tmp_path / "module.py"
-    source.write_text("from . import stages\nfrom ..store import warehouse\nfrom .summary import x\n", encoding="utf-8")
-    names = {imp.imported for imp in read_imports("dossier.pipeline.stages", source)}
-    assert names == {"dossier.pipeline", "dossier.pipeline.stages", "dossier.store", "dossier.store.warehouse",
+    source.write_text("from . import write\nfrom ..store import warehouse\nfrom .summary import x\n", encoding="utf-8")
+    names = {imp.imported for imp in read_imports("dossier.pipeline.plan", source)}
+    assert names == {"dossier.pipeline", "dossier.pipeline.write", "dossier.store", "dossier.store.warehouse",
                      "dossier.pipeline.summary"}
 
 
