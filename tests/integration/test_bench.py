@@ -23,6 +23,7 @@ def test_stage_clock_counts_nested_time_once():
     assert len(clock.intervals) == 1  # only the outermost call is an interval
     start, end = clock.intervals[0]
     assert clock.seconds["outer"] + clock.seconds["inner"] == pytest.approx(end - start)
+    assert clock.cpu["inner"] > 0 and clock.cpu["outer"] >= 0  # the thread's CPU, nested work counted once
 
 
 def test_cpu_meter_counts_a_live_child_and_a_finished_one():
@@ -69,6 +70,8 @@ def test_bench_measures_and_reports_a_tiny_corpus(tmp_path, prefect_harness):
     assert [r["summary"]["articles_new"] for r in e2e["runs"]] == [6, 0]
     assert e2e["runs"][1]["summary"]["feeds_not_modified"] == 2
     assert {"fetch", "text extraction", "NLP: spaCy pipeline", "warehouse write"} <= set(e2e["runs"][0]["stages"])
+    assert set(e2e["runs"][0]["stage_cpu"]) == set(e2e["runs"][0]["stages"])
+    assert 0 < e2e["runs"][0]["cpu"]["main_process_cpu_s"] <= e2e["runs"][0]["cpu"]["tree_cpu_s"] + 0.05
     e2e.update(articles=6, feeds=2, warehouse=str(warehouse))
     raw = run_raw({"warehouse": str(warehouse), "processes": 1})
     assert raw["texts"] == raw["docs"] == 6 and raw["words"] > 0
