@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from dossier.cli.access import open_warehouse
+from dossier.cli.access import connect, open_warehouse
 from dossier.cli.options import JsonLines
 from dossier.cli.output import print_json_lines, say, show_table
 from dossier.errors import RunFailed, UsageError
@@ -41,7 +41,7 @@ def alerts_list(
     from dossier.alerts.views import recent_alerts
 
     when = parse_since(since)
-    with open_warehouse().read() as session:
+    with connect(write=False) as session:
         alerts = recent_alerts(session, when, limit or None, run)
     if json_out:
         print_json_lines(a.to_json() for a in alerts)
