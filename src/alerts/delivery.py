@@ -56,14 +56,14 @@ def deliver_pending(
     `whole_days_only` is false (`dossier alerts deliver --today`)."""
     now = now or datetime.now(UTC)
     outcome = DeliveryOutcome()
-    client = webhook_client(settings)
-    if client is None:
+    if not settings.webhook_url:
         return outcome
     digest = settings.webhook_mode == "digest"
     before = datetime.combine(now.astimezone(UTC).date(), time(), UTC) if digest and whole_days_only else None
     with warehouse.read() as session:
         pending = session.alerts.pending_alerts(before)
-    if not pending:
+    client = webhook_client(settings) if pending else None
+    if client is None:
         return outcome
     with client:
         if digest:
