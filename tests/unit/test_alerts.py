@@ -136,3 +136,32 @@ def test_a_webhook_needs_its_secret(tmp_path):
 
     with pytest.raises(ConfigError, match="webhook_secret"):
         test_settings(tmp_path / "w.duckdb", webhook_url="http://127.0.0.1:1/hook")
+
+
+def _seed_claims(session) -> None:
+    """Two organisations; three stories (two in one near-duplicate cluster) about one deal."""
+    old, new = NOW - timedelta(days=2), NOW
+    for eid, name in (("k", "Kestrel"), ("t", "Tidewater")):
+        session.execute("INSERT INTO entities (id, name, kind, first_seen, last_seen) VALUES (?, ?, 'organisation', ?, ?)",
+                        [eid, name, old, old])
+    for aid, cluster in (("a1", "a1"), ("a2", "a1"), ("a3", "a3")):
+        session.execute("INSERT INTO articles (id, url, canonical_url, status, cluster_id, first_seen, last_seen)"
+                        " VALUES (?, ?, ?, 'ok', ?, ?, ?)", [aid, f"https://x.example/{aid}", f"https://x.example/{aid}",
+                                                            cluster, old, old])
+    for cid, aid, polarity, seen in (("c1", "a1", "affirmed", old), ("c2", "a2", "negated", new),
+                                     ("c3", "a3", "negated", new)):
+        session.execute(
+            "INSERT INTO claims (id, subject_id, type, object_id, polarity, modality, evidence, evidence_start,"
+            " evidence_end, article_id, extractor_version, extractor_confidence, first_seen, last_seen)"
+            " VALUES (?, 'k', 'acquisition', 't', ?, 'asserted', 'e', 0, 1, ?, 'v', 0.9, ?, ?)",
+            [cid, polarity, aid, seen, seen])
+
+
+def test_changed_claims_are_the_new_ones_and_a_contradiction_needs_an_independent_story(tmp_path):
+    warehouse = Warehouse(tmp_path / "dossier.duckdb")
+    with warehouse.write() as session:
+        _seed_claims(session)
+        changed = session.alerts.changed_claims({"t"}, NOW - timedelta(minutes=1))
+    # c2 repeats c1's story (one cluster): no contradiction; c3 is another story saying the opposite.
+    assert [(c.id, c.subject, c.object, c.contradicts) for c in changed] == [
+        ("c2", "Kestrel", "Tidewater", None), ("c3", "Kestrel", "Tidewater", "c1")]
