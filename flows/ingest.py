@@ -27,7 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from dossier.pipeline import analyse, fetch, plan, record, refresh, write
+from dossier.pipeline import alerts, analyse, fetch, plan, record, refresh, write
 from dossier.pipeline.context import RunContext
 from dossier.pipeline.summary import RunSummary
 from dossier.records import FeedPoll
@@ -145,6 +145,7 @@ def _run(ctx: RunContext, feed_urls: list[str], origin: str, publishers: dict[st
     plan.record_polls(ctx.warehouse, due, plan.polls_to_record(due, polls, ctx.ledger.unreached), ctx.settings)
     drafts, durations = refresh_task(ctx.warehouse, quote(ctx.ledger.affected))
     ctx.ledger.record_refresh(drafts, durations)
+    ctx.ledger.record_alerts(alerts.raise_alerts(ctx.warehouse, ctx.settings, ctx.run_id, ctx.started_at, ctx.ledger.affected))
     return record.close_run(ctx.warehouse, ctx.ledger.close())
 
 

@@ -190,6 +190,28 @@ class Settings(BaseSettings):
     dask_processes: bool = Field(True, description="LocalCluster workers are processes (false: threads in this process).")
     analysis_in_flight: int = Field(2, ge=1, description="Extraction batches running ahead of the single writer.")
 
+    # --- alerts: the webhook watchlist alerts are posted to (docs/operations.md) ---
+    webhook_url: str | None = Field(
+        None, description="Where alerts are POSTed as signed JSON; none: alerts are only stored (`dossier alerts list`). "
+                          "Fetch-scope rules apply: a non-public host must be in allowed_hosts."
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="Shared secret of the HMAC-SHA256 signature (X-Dossier-Signature) over each body; "
+                          "required with webhook_url."
+    )
+    webhook_mode: Literal["immediate", "digest"] = Field(
+        "immediate", description="immediate: one POST per alert after each run; digest: one POST per UTC day with "
+                                 "that day's alerts, sent once the day is over."
+    )
+    webhook_retries: int = Field(2, ge=0, description="Retries of a webhook POST on connection failures, timeouts, 429 and 5xx.")
+    webhook_backoff: float = Field(1.0, ge=0, description="First webhook retry delay, seconds; doubles each retry.")
+
+    @model_validator(mode="after")
+    def _webhook_signed(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("webhook_url needs webhook_secret (every alert is signed)")
+        return self
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_addresses(cls, values: list[str]) -> list[str]:

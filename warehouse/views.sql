@@ -44,3 +44,22 @@ FROM mentions m
 JOIN entities e ON e.id = m.entity_id
 JOIN articles a ON a.id = m.article_id
 GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_alerts AS
+SELECT a.id AS alert_id,
+       a.kind,
+       a.entity_id,
+       e.name AS organisation,
+       a.claim_id,
+       a.summary,
+       a.watch_ids,
+       a.run_id,
+       a.created_at,
+       CASE WHEN a.delivered_at IS NOT NULL THEN 'delivered'
+            WHEN a.attempts > 0 THEN 'failed'
+            ELSE 'pending' END AS delivery,
+       a.attempts,
+       a.last_error,
+       a.delivered_at
+FROM alerts a
+LEFT JOIN entities e ON e.id = a.entity_id;

@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from dossier.cli import (
+    alerts,
     config,
     evaluation,
     exports,
@@ -23,12 +24,14 @@ from dossier.cli import (
     review,
     runs,
     users,
+    watch,
 )
 from dossier.cli.output import print_error
 from dossier.errors import STORAGE_ERRNOS, DossierError, StorageError, is_disk_full, storage_error
 
 # In the order `dossier --help` lists them.
-COMMAND_MODULES = (ingest, feeds, profiles, runs, config, exports, extract, evaluation, review, users, operations)
+COMMAND_MODULES = (ingest, feeds, profiles, runs, config, exports, extract, evaluation, review, watch, alerts, users,
+                   operations)
 
 
 def as_dossier_error(exc: BaseException) -> DossierError | None:

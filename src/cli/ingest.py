@@ -149,6 +149,7 @@ def _print_summary(summary) -> None:
         ("organisations", f"{summary.organisations} ({summary.organisations_touched} touched by this run)"),
         ("claims", summary.claims),
         ("drafts", f"{summary.drafts} ({summary.drafts_created} created, {summary.drafts_updated} updated)"),
+        *([("alerts", f"{len(summary.alerts)} raised (dossier alerts list)")] if summary.alerts else []),
         ("run time", f"{summary.duration_s:.1f} s"),
     ]
     for name, value in rows:

@@ -46,7 +46,7 @@ def etag_of(body: bytes) -> str:
 
 
 class LoopbackServer:
-    """Serves GET requests on `host` (any 127/8 address is loopback on Linux: a second one is a
+    """Serves GET (and POST) requests on `host` (any 127/8 address is loopback on Linux: a second one is a
     second publisher) in a thread per connection, until the context exits.
 
     `keep_alive` speaks HTTP/1.1 with persistent connections, as a busy real site does; without it
@@ -65,6 +65,8 @@ class LoopbackServer:
                     answer(self)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up
+
+            do_POST = do_GET  # noqa: N815 - `answer` reads `request.command` (a test's webhook receiver)
 
             def log_message(self, format: str, *args: object) -> None:  # quiet: the callers report
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from dossier.pipeline.alerts import AlertOutcome
 from dossier.pipeline.analyse import AnalyseOutcome
 from dossier.pipeline.fetch import FetchOutcome
 from dossier.pipeline.plan import FeedConfig, FetchJob, PlanOutcome
@@ -101,6 +102,15 @@ class Ledger:
         s.organisations_touched = len(self.affected)
         s.drafts_created, s.drafts_updated = drafts["created"], drafts["updated"]
         s.count("assembly", organisations=len(self.affected), **{f"drafts_{k}": v for k, v in drafts.items()})
+
+    def record_alerts(self, outcome: AlertOutcome) -> None:
+        """The alerts the run raised over its changes, and what their delivery did."""
+        self.watch.merge(outcome.durations)
+        s = self.summary
+        s.alerts = [a.summary for a in outcome.raised]
+        delivery = outcome.delivery
+        s.count("alerts", raised=len(outcome.raised), delivered=delivery.delivered, failed=delivery.failed)
+        s.warnings.extend(f"alerts not delivered: {error}" for error in delivery.errors)
 
     def close(self) -> RunSummary:
         """The summary as the run ends (warehouse totals are added when the run record is closed)."""

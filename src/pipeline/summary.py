@@ -19,6 +19,7 @@ STAGES = {
     "assembly": "profile drafts from evidence, scoring excepted",
     "scoring": "claim and profile confidence, impact, criticality, time horizon",
     "write": "warehouse transactions (evidence rows, failures, drafts)",
+    "alerts": "watchlists evaluated over the run's changes, alerts written and posted to the webhook",
 }
 
 
@@ -49,6 +50,7 @@ class RunSummary(BaseModel):
     failures: list[Failure] = []
     skipped: list[Failure] = []
     warnings: list[str] = []
+    alerts: list[str] = []  # one line per alert the run raised (the alerts table holds them whole)
 
     @property
     def duration_s(self) -> float:
@@ -78,7 +80,8 @@ class RunSummary(BaseModel):
     def to_markdown(self) -> str:
         """The Prefect artifact of the run."""
         return render_markdown(self.run_id, self.status, self.duration_s, self.warehouse_path, self.counts(),
-                               self.stage_counts, self.durations, self.failures, self.skipped, self.warnings)
+                               self.stage_counts, self.durations, self.failures, self.skipped, self.warnings,
+                               alerts=self.alerts)
 
 
 def format_counts(counts: dict[str, int]) -> str:
@@ -93,7 +96,7 @@ def _cell(text: object) -> str:
 def render_markdown(
     run_id: str, status: str, duration_s: float | None, warehouse_path: str | None, counts: dict[str, int],
     stage_counts: dict[str, dict[str, int]], durations: dict[str, float], failures: list[Failure],
-    skipped: list[Failure], warnings: list[str],
+    skipped: list[Failure], warnings: list[str], alerts: list[str] | None = None,
 ) -> str:
     """A run report as Markdown (the Prefect artifact; `dossier runs show --markdown`)."""
     lines = [f"# dossier run {run_id}", "", f"{status} in {duration_s or 0:.1f} s"
@@ -115,4 +118,6 @@ def render_markdown(
                   *(f"| {f.stage} | {_cell(f.item)} | {_cell(f.reason)} |" for f in skipped)]
     if warnings:
         lines += ["", "## Warnings", "", *(f"- {w}" for w in warnings)]
+    if alerts:
+        lines += ["", "## Alerts", "", *(f"- {_cell(a)}" for a in alerts)]
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import duckdb
 
-from dossier.store import accounts, articles, feeds, judgements, profiles, reviews, runs, snapshot
+from dossier.store import accounts, alerts, articles, feeds, judgements, profiles, reviews, runs, snapshot
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -169,6 +169,22 @@ class ExportsRepository(Repository):
     export_parquet = bind(snapshot.export_parquet)
 
 
+class AlertsRepository(Repository):
+    """Watchlists, the alerts runs raise against them, and their webhook delivery."""
+
+    add_watch = bind(alerts.add_watch)
+    list_watches = bind(alerts.list_watches)
+    remove_watch = bind(alerts.remove_watch)
+    changed_claims = bind(alerts.changed_claims)
+    organisation_states = bind(alerts.organisation_states)
+    known_grades = bind(alerts.known_grades)
+    record_grades = bind(alerts.record_grades)
+    add_alerts = bind(alerts.add_alerts)
+    list_alerts = bind(alerts.list_alerts)
+    pending_alerts = bind(alerts.pending_alerts)
+    record_delivery = bind(alerts.record_delivery)
+
+
 class Session:
     """One use of the warehouse: a connection wrapped, with the repositories over it."""
 
@@ -212,6 +228,10 @@ class Session:
     @cached_property
     def articles(self) -> ArticlesRepository:
         return ArticlesRepository(self)
+
+    @cached_property
+    def alerts(self) -> AlertsRepository:
+        return AlertsRepository(self)
 
     @cached_property
     def exports(self) -> ExportsRepository:

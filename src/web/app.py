@@ -24,13 +24,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from dossier.settings import Settings
 from dossier.store.warehouse import Warehouse, WarehouseBusy, WarehouseError, utcnow
 from dossier.web.pages import build_templates, render
-from dossier.web.routes import admin, auth, claims, profiles, queue
+from dossier.web.routes import admin, alerts, auth, claims, profiles, queue
 from dossier.web.security import LoginRequired, RefusedSignIns
 
 log = logging.getLogger(__name__)
 
 # Every route of the desk, one router per resource (the tests enumerate them from here).
-ROUTERS = (auth.router, queue.router, profiles.router, claims.router, admin.router)
+ROUTERS = (auth.router, queue.router, profiles.router, claims.router, alerts.router, admin.router)
 
 # Sent with every response. No script at all may run (the desk has none): article-derived text
 # that slipped past escaping would still be inert. Styles and images from the desk only; forms

@@ -43,6 +43,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer(("dossier.evaluation",)),    # scores extraction against gold sets
     Layer(("dossier.flows",)),
     Layer(("dossier.pipeline", "dossier.review"), independent=True),
+    Layer(("dossier.alerts",)),        # watchlists and alerts: read the store, called by the pipeline
     Layer(("dossier.profiles",)),
     Layer(("dossier.ingest", "dossier.extract", "dossier.scoring", "dossier.store"), independent=True),
     # the shared ground: records, identities, errors, settings, logging, assets, schema and demo site

@@ -42,6 +42,8 @@ PUBLIC_VIEW_COLUMNS = {
     "v_claims": ["claim_id", "subject", "type", "object", "polarity", "modality", "evidence", "article_url",
                  "published_at", "confidence", "review_verdict", "attributed_to"],
     "v_entity_timeline": ["entity_id", "name", "article_id", "title", "article_url", "occurred_at", "mentions"],
+    "v_alerts": ["alert_id", "kind", "entity_id", "organisation", "claim_id", "summary", "watch_ids", "run_id",
+                 "created_at", "delivery", "attempts", "last_error", "delivered_at"],
 }
 
 
