@@ -9,7 +9,7 @@ import typer
 
 from dossier.cli.access import connect, open_warehouse
 from dossier.cli.options import Verbose
-from dossier.cli.output import print_note, say
+from dossier.cli.output import print_note, print_warning, say
 from dossier.settings import load_settings
 
 cli = typer.Typer()
@@ -51,11 +51,14 @@ def schedule(
         serve_deployments,
     )
 
-    deployments = build_deployments(load_settings())
+    settings = load_settings()
+    deployments = build_deployments(settings)
     for deployment in deployments:
         [entry] = deployment.schedules
-        say(f"{deployment.name}: {_describe(entry.schedule)}, group {deployment.parameters['group']!r}, "
+        group = deployment.parameters["group"]
+        say(f"{deployment.name}: {_describe(entry.schedule)}, group {group!r}, "
             f"at most {deployment.concurrency_limit} run at a time")
+        say(f"  ingests {_ingests(group, settings)}")
     if dry_run:
         return
     if local_server:
@@ -67,6 +70,20 @@ def schedule(
                             "`prefect server start`), or run `dossier schedule --local-server`")
     else:
         serve_deployments(deployments)
+
+
+def _ingests(group: str, settings) -> str:
+    """What a run of `group` would ingest now; a group that would fail says why (and is warned about)."""
+    from dossier.errors import BusyError
+    from dossier.pipeline.groups import ScheduleError, group_feeds
+
+    try:
+        return group_feeds(group, settings).describe()
+    except ScheduleError as exc:
+        print_warning(str(exc))
+        return "nothing: its runs would fail (see the warning)"
+    except BusyError:
+        return "the feeds added with `dossier feeds add` (not listed now: another process holds the warehouse)"
 
 
 def _describe(schedule) -> str:
