@@ -9,7 +9,7 @@ import typer
 
 from dossier.cli.access import connect, open_warehouse
 from dossier.cli.options import Verbose
-from dossier.cli.output import print_note, print_warning, say
+from dossier.cli.output import print_note, say
 from dossier.settings import load_settings
 
 cli = typer.Typer()
@@ -73,15 +73,14 @@ def schedule(
 
 
 def _ingests(group: str, settings) -> str:
-    """What a run of `group` would ingest now; a group that would fail says why (and is warned about)."""
+    """What a run of `group` would ingest now; for a group whose runs would fail, why."""
     from dossier.errors import BusyError
     from dossier.pipeline.groups import ScheduleError, group_feeds
 
     try:
         return group_feeds(group, settings).describe()
     except ScheduleError as exc:
-        print_warning(str(exc))
-        return "nothing: its runs would fail (see the warning)"
+        return f"nothing, its runs would fail: {exc}"
     except BusyError:
         return "the feeds added with `dossier feeds add` (not listed now: another process holds the warehouse)"
 

@@ -51,7 +51,7 @@ def test_a_group_that_would_fail_is_named_by_the_dry_run(fresh_clone):
     (fresh_clone / "dossier.toml").write_text('[schedules.wires]\ninterval = 900\n')
     result = CliRunner().invoke(app, ["schedule", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "ingests nothing" in result.stdout and "feed group 'wires' has no feeds" in result.stderr
+    assert "ingests nothing, its runs would fail: feed group 'wires' has no feeds" in result.stdout
 
 
 def test_a_scheduled_run_that_cannot_start_fails_with_its_reason_in_its_run_record(prefect_harness, tmp_path,
