@@ -178,3 +178,26 @@ def test_a_bad_graph_format_is_exit_2_with_one_line(scheduled_demo, tmp_path, mo
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--format 'gexf' is not one of graphml, csv" in lines[0]
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_scheduled_run_that_waited_too_long_for_the_lock_is_recorded_beside_the_run_holding_it(
+        prefect_harness, tmp_path, monkeypatch):
+    """The run holding the lock keeps its row as it is; the refused run gets a row of its own."""
+    from dossier.flows.schedule import scheduled_ingest
+    from dossier.store.lock import run_lock
+
+    path = tmp_path / "dossier.duckdb"
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv("DOSSIER_SCHEDULE_LOCK_WAIT", "0")
+    monkeypatch.setenv("DOSSIER_SCHEDULES", json.dumps({"wires": {"interval": 60, "feeds": ["http://127.0.0.1:9/f.xml"]}}))
+    with run_lock(path, holder="ingest (test)"):
+        state = scheduled_ingest("wires", return_state=True)
+    assert state.is_failed() and "another run is writing" in state.message
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT status, failures FROM runs").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 1 and rows[0][0] == "failed"
+    [failure] = json.loads(rows[0][1])
+    assert failure["stage"] == "schedule" and failure["item"] == "group wires" and "another run is writing" in failure["reason"]

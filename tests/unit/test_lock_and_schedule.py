@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, timedelta
@@ -87,6 +88,36 @@ def test_a_schedule_prefect_refuses_is_one_line_naming_the_group():
     group = FeedGroup.model_construct(cron="0 0 1W * *", interval=None, timezone="UTC", feeds=[], demo=False)
     with pytest.raises(ConfigError, match="feed group 'odd': Prefect refuses its schedule"):
         schedule_of("odd", group)
+
+
+@pytest.mark.parametrize(("group", "problem"), [
+    ({"interval": 0}, "schedules.g.interval: Input should be greater than 0"),
+    ({"interval": "hourly"}, "schedules.g.interval"),
+    ({"cron": "0 * * * *", "timezone": "Mars/Olympus"}, "schedules.g.timezone: 'Mars/Olympus' is not a time zone"),
+    ({"interval": 60, "demo": True, "feeds": ["https://example.org/f.xml"]}, "schedules.g: demo = true is for a group without feeds"),
+])
+def test_a_bad_schedule_is_one_line_naming_the_group(group, problem):
+    from dossier.settings import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        load_settings(schedules={"g": group})
+
+
+def test_a_dossier_error_is_logged_by_prefect_without_its_traceback():
+    import logging
+    import sys
+
+    from dossier.flows.schedule import _DossierErrorsInOneLine
+
+    def record_of(error: Exception) -> logging.LogRecord:
+        try:
+            raise error
+        except Exception:
+            return logging.LogRecord("prefect.flow_runs", logging.ERROR, __file__, 1, "failed: %r", (error,), sys.exc_info())
+
+    quiet, bug = record_of(ScheduleError("no feeds")), record_of(KeyError("bug"))
+    assert _DossierErrorsInOneLine().filter(quiet) and quiet.exc_info is None
+    assert _DossierErrorsInOneLine().filter(bug) and bug.exc_info is not None
 
 
 @pytest.mark.parametrize(("expression", "problem"), [
