@@ -224,7 +224,7 @@ def test_an_error_raised_inside_the_flow_is_one_line_with_its_family_code(demo_f
     line with its family's exit code (usage), no traceback."""
     from dossier.extract import nlp
 
-    feed, _ = demo_feed
+    feed = demo_feed
     for name, value in {"DOSSIER_HOST_DELAY": "0", "DOSSIER_ALLOWED_HOSTS": '["127.0.0.1"]',
                         "DOSSIER_SNAPSHOT_AFTER_RUN": "false", "DOSSIER_NLP_PROCESSES": "1",
                         "DOSSIER_SPACY_MODEL": "en_core_web_not_installed"}.items():
