@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,12 +63,85 @@ class FeedGroup(BaseModel):
     cron: str | None = Field(None, description="Cron expression, e.g. '0 * * * *'.")
     interval: float | None = Field(None, gt=0, description="Seconds between runs (instead of cron).")
     timezone: str = Field("UTC", description="Time zone the cron expression is read in.")
+    demo: bool = Field(
+        False, description="A group without feeds ingests the built-in demo while no feed is added with "
+                           "`dossier feeds add` (as `dossier ingest` does), instead of failing."
+    )
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_expression(cls, value: str | None) -> str | None:
+        # Checked here, when settings load, so a typo is one line naming the group rather than a
+        # traceback from deep inside Prefect when `dossier schedule` builds its deployments.
+        problem = None if value is None else cron_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} is not a cron expression ({problem}); e.g. '0 * * * *' is every hour")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError(f"{value!r} is not a time zone name (IANA, e.g. 'UTC' or 'Europe/London')")
+        return value
 
     @model_validator(mode="after")
     def _one_schedule(self) -> FeedGroup:
         if (self.cron is None) == (self.interval is None):
             raise ValueError("give exactly one of cron or interval")
+        if self.demo and self.feeds:
+            raise ValueError("demo = true is for a group without feeds (it then ingests the demo until feeds are added)")
         return self
+
+
+# Cron as Prefect reads it: five fields (a sixth, seconds, allowed), names of months and days,
+# the extensions L, W, # and ?, and the @-macros. Strict about what is plainly wrong (field
+# count, out-of-range numbers, stray characters); Prefect's own check still runs after this one.
+CRON_MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_CRON_FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("minute", 0, 59, ()), ("hour", 0, 23, ()), ("day of month", 1, 31, ()), ("month", 1, 12, _MONTHS),
+    ("day of week", 0, 7, _DAYS), ("second", 0, 59, ()),
+)
+_CRON_SPECIAL = re.compile(r"(?P<value>\d*|[a-z]{3})(?:lw|l|w|#[1-5])")
+
+
+def cron_problem(expression: str) -> str | None:
+    """What is wrong with a cron expression, or None when it reads as one."""
+    fields = expression.lower().split()
+    if len(fields) == 1 and fields[0] in CRON_MACROS:
+        return None
+    if len(fields) not in (5, 6):
+        return f"{len(fields)} field(s); cron has five: minute hour day-of-month month day-of-week"
+    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=False):
+        for item in text.split(","):
+            if not _cron_item_valid(item, low, high, names):
+                return f"{item!r} is no {name} ({low}-{high})"
+    return None
+
+
+def _cron_item_valid(item: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    """One comma-separated item of a cron field: *, ?, a value, a range, each with an optional /step."""
+    base, slash, step = item.partition("/")
+    if slash and not (step.isdigit() and int(step) > 0):
+        return False
+    if base in ("*", "?"):
+        return True
+    special = _CRON_SPECIAL.fullmatch(base)
+    if special:  # L (last), W (weekday), # (nth weekday): their number must still be in range
+        return not special["value"] or _cron_value(special["value"], low, high, names) is not None
+    start, dash, end = base.partition("-")
+    values = [_cron_value(part, low, high, names) for part in ((start, end) if dash else (start,))]
+    return None not in values
+
+
+def _cron_value(text: str, low: int, high: int, names: tuple[str, ...]) -> int | None:
+    if text in names:
+        return names.index(text) + (1 if names is _MONTHS else 0)
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    return None
 
 
 class Settings(BaseSettings):
@@ -255,8 +329,15 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"invalid settings ({_sources_named()}): {_settings_error_field(exc)} must be JSON "
                           f"(e.g. [\"10.0.0.0/8\"]): {exc.__cause__ or exc}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {_problem(e)}" for e in exc.errors())
         raise ConfigError(f"invalid settings ({_sources_named()}): {problems}") from None
+
+
+def _problem(error: Any) -> str:
+    """A validation error's message; our validators' own wording without pydantic's "Value error, "."""
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return error["msg"]
 
 
 def _settings_error_field(exc: SettingsError) -> str:

@@ -1,4 +1,5 @@
-"""`dossier export`: profile cards as files (Markdown, JSON, HTML), or the views as Parquet."""
+"""`dossier export`: profile cards as files (Markdown, JSON, HTML), the views as Parquet, or the
+organisation graph as GraphML or CSV."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Annotated
 import typer
 
 from dossier.cli.access import connect
-from dossier.cli.options import CardFormat
+from dossier.cli.choices import check_choice
+from dossier.cli.options import ExportFormat
 from dossier.cli.output import say
 from dossier.errors import Refused
 
@@ -18,20 +20,26 @@ cli = typer.Typer()
 
 @cli.command()
 def export(
-    kind: Annotated[str, typer.Argument(help="cards (default): one profile card per organisation; parquet: the views as Parquet files.")] = "cards",
-    format: CardFormat = "md",
+    kind: Annotated[str, typer.Argument(help="cards (default): one profile card per organisation; parquet: the views as Parquet files; graph: organisations and the claims between them.")] = "cards",
+    format: ExportFormat = None,
     status: Annotated[str | None, typer.Option(help="Cards only: only profiles with this status (approved, draft).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder to write into (default exports/ for cards, exports/parquet/ for parquet).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default exports/ for cards, exports/parquet/ for parquet, exports/graph.graphml or the folder exports/graph/ for graph).")] = None,
     tables: Annotated[bool, typer.Option("--tables", help="Parquet only: also every table, as DuckDB's EXPORT DATABASE layout in OUT/tables/.")] = False,
 ) -> None:
-    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, or the views as Parquet."""
+    """Write profile cards (current revision: approved over draft) as Markdown, JSON or HTML, the views as
+    Parquet, or the organisation graph as GraphML or CSV (docs/graph.md)."""
     from dossier.profiles.render import RENDERERS
 
     if kind == "parquet":
         export_parquet(out or Path("exports/parquet"), tables)
         return
+    if kind == "graph":
+        check_choice("--format", format, GRAPH_FORMATS)
+        export_graph(format or "graphml", out)
+        return
     if kind != "cards":
-        raise Refused(f"unknown export {kind!r}; use cards or parquet")
+        raise Refused(f"unknown export {kind!r}; use cards, parquet or graph")
+    format = format or "md"
     if format not in RENDERERS:
         raise Refused(f"unknown format {format!r}; use one of {', '.join(RENDERERS)}")
     if status not in (None, "approved", "draft"):
@@ -66,3 +74,29 @@ def export_parquet(out: Path, tables: bool) -> None:
         written = write_parquet(con, out, tables=tables)
     for path in written:
         say(f"wrote {path}")
+
+
+GRAPH_FORMATS = ("graphml", "csv")
+
+
+def export_graph(format: str, out: Path | None) -> None:
+    """`dossier export graph`: one GraphML file (OUT, or OUT/graph.graphml when OUT is a folder), or
+    nodes.csv and edges.csv in the folder OUT."""
+    from dossier.profiles.graph import render_csv, render_graphml
+
+    target = out or Path("exports/graph.graphml" if format == "graphml" else "exports/graph")
+    if format == "graphml" and target.is_dir():
+        target = target / "graph.graphml"
+    folder = target.parent if format == "graphml" else target
+    folder.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
+    with connect(write=False) as session:
+        graph = session.exports.organisation_graph()
+    if format == "graphml":
+        written = {target: render_graphml(graph)}
+    else:
+        written = {folder / name: text.encode("utf-8") for name, text in render_csv(graph).items()}
+    for path, data in written.items():
+        path.write_bytes(data)
+    say(f"graph: {len(graph.nodes)} organisation(s), {len(graph.edges)} claim(s) between them")
+    for path in written:
+        say(f"wrote {path.resolve()}")

@@ -51,11 +51,14 @@ def schedule(
         serve_deployments,
     )
 
-    deployments = build_deployments(load_settings())
+    settings = load_settings()
+    deployments = build_deployments(settings)
     for deployment in deployments:
         [entry] = deployment.schedules
-        say(f"{deployment.name}: {_describe(entry.schedule)}, group {deployment.parameters['group']!r}, "
+        group = deployment.parameters["group"]
+        say(f"{deployment.name}: {_describe(entry.schedule)}, group {group!r}, "
             f"at most {deployment.concurrency_limit} run at a time")
+        say(f"  ingests {_ingests(group, settings)}")
     if dry_run:
         return
     if local_server:
@@ -67,6 +70,19 @@ def schedule(
                             "`prefect server start`), or run `dossier schedule --local-server`")
     else:
         serve_deployments(deployments)
+
+
+def _ingests(group: str, settings) -> str:
+    """What a run of `group` would ingest now; for a group whose runs would fail, why."""
+    from dossier.errors import BusyError
+    from dossier.pipeline.groups import ScheduleError, group_feeds
+
+    try:
+        return group_feeds(group, settings).describe()
+    except ScheduleError as exc:
+        return f"nothing, its runs would fail: {exc}"
+    except BusyError:
+        return "the feeds added with `dossier feeds add` (not listed now: another process holds the warehouse)"
 
 
 def _describe(schedule) -> str:

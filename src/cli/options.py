@@ -11,4 +11,4 @@ JsonDocument = Annotated[bool, typer.Option("--json", help="As one JSON document
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")]
 Reviewer = Annotated[str, typer.Option("--reviewer", envvar="DOSSIER_REVIEWER", help="Who is acting (recorded in review_events).")]
 Note = Annotated[str | None, typer.Option("--note", help="Why (recorded with the action).")]
-CardFormat = Annotated[str, typer.Option("--format", help="Cards only: md, json or html.")]
+ExportFormat = Annotated[str | None, typer.Option("--format", help="cards: md (default), json or html; graph: graphml (default) or csv.")]

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import duckdb
 
-from dossier.store import accounts, alerts, articles, feeds, judgements, profiles, reviews, runs, snapshot
+from dossier.store import accounts, alerts, articles, feeds, graph, judgements, profiles, reviews, runs, snapshot
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -167,6 +167,7 @@ class ExportsRepository(Repository):
 
     public_views = bind(snapshot.public_views)
     export_parquet = bind(snapshot.export_parquet)
+    organisation_graph = bind(graph.organisation_graph)
 
 
 class AlertsRepository(Repository):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, timedelta
 
 import pytest
 
-from dossier.flows.schedule import ScheduleError, build_deployments, scheduled_ingest
+from dossier.flows.schedule import ScheduleError, build_deployments
+from dossier.pipeline.groups import group_feeds
 from dossier.settings import load_settings
 from dossier.store.lock import WarehouseLocked, lock_path, run_lock
+from dossier.store.warehouse import Warehouse
 
 
 def test_a_second_holder_is_refused_naming_the_first(tmp_path):
@@ -61,14 +64,72 @@ def test_no_groups_and_unknown_or_empty_groups_are_clear_errors(tmp_path):
     with pytest.raises(ScheduleError, match="nothing to schedule"):
         build_deployments(load_settings(schedules={}))
     with pytest.raises(ScheduleError, match="no feed group 'nope'"):
-        scheduled_ingest.fn("nope")
+        group_feeds("nope", load_settings(warehouse_path=tmp_path / "w.duckdb", schedules={}))
 
 
-def test_an_empty_group_with_no_configured_feeds_refuses_to_run(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("DOSSIER_SCHEDULES", '{"all": {"interval": 60}}')
+def test_an_empty_group_with_no_configured_feeds_refuses_to_run_unless_it_falls_back_to_the_demo(tmp_path):
+    settings = load_settings(warehouse_path=tmp_path / "w.duckdb", schedules={
+        "all": {"interval": 60}, "fresh": {"interval": 60, "demo": True}})
     with pytest.raises(ScheduleError, match="has no feeds"):
-        scheduled_ingest.fn("all")
+        group_feeds("all", settings)
+    assert group_feeds("fresh", settings).source == "demo"
+    assert not settings.warehouse_path.exists()  # asking what a group ingests writes nothing
+    with Warehouse(settings.warehouse_path).write() as session:
+        session.feeds.add_feed("https://example.org/feed.xml")
+    added = group_feeds("fresh", settings)  # a feed added ends the demo fallback
+    assert (added.source, added.urls) == ("added", ("https://example.org/feed.xml",))
+
+
+def test_a_schedule_prefect_refuses_is_one_line_naming_the_group():
+    """Settings check cron first; what slips past them is still a ConfigError naming the group."""
+    from dossier.flows.schedule import schedule_of
+    from dossier.settings import ConfigError, FeedGroup
+
+    group = FeedGroup.model_construct(cron="0 0 1W * *", interval=None, timezone="UTC", feeds=[], demo=False)
+    with pytest.raises(ConfigError, match="feed group 'odd': Prefect refuses its schedule"):
+        schedule_of("odd", group)
+
+
+@pytest.mark.parametrize(("group", "problem"), [
+    ({"interval": 0}, "schedules.g.interval: Input should be greater than 0"),
+    ({"interval": "hourly"}, "schedules.g.interval"),
+    ({"cron": "0 * * * *", "timezone": "Mars/Olympus"}, "schedules.g.timezone: 'Mars/Olympus' is not a time zone"),
+    ({"interval": 60, "demo": True, "feeds": ["https://example.org/f.xml"]}, "schedules.g: demo = true is for a group without feeds"),
+])
+def test_a_bad_schedule_is_one_line_naming_the_group(group, problem):
+    from dossier.settings import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        load_settings(schedules={"g": group})
+
+
+def test_a_dossier_error_is_logged_by_prefect_without_its_traceback():
+    import logging
+    import sys
+
+    from dossier.flows.schedule import _DossierErrorsInOneLine
+
+    def record_of(error: Exception) -> logging.LogRecord:
+        try:
+            raise error
+        except Exception:
+            return logging.LogRecord("prefect.flow_runs", logging.ERROR, __file__, 1, "failed: %r", (error,), sys.exc_info())
+
+    quiet, bug = record_of(ScheduleError("no feeds")), record_of(KeyError("bug"))
+    assert _DossierErrorsInOneLine().filter(quiet) and quiet.exc_info is None
+    assert _DossierErrorsInOneLine().filter(bug) and bug.exc_info is not None
+
+
+@pytest.mark.parametrize(("expression", "problem"), [
+    ("0 * * * *", None), ("*/15 9-17 * * mon-fri", None), ("@daily", None), ("0 0 L * *", None),
+    ("0 0 * * 5#3", None), ("61 * * * *", "'61' is no minute"), ("0 24 * * *", "'24' is no hour"),
+    ("* * * *", "4 field(s)"), ("*/0 * * * *", "'*/0' is no minute"), ("0 0 0 * *", "'0' is no day of month"),
+])
+def test_cron_expressions_are_checked_field_by_field(expression, problem):
+    from dossier.settings import cron_problem
+
+    found = cron_problem(expression)
+    assert (found is None) if problem is None else (problem in found), found
 
 
 def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_path):
