@@ -19,7 +19,18 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import duckdb
 
-from dossier.store import accounts, alerts, articles, feeds, graph, judgements, profiles, reviews, runs, snapshot
+from dossier.store import (
+    accounts,
+    alerts,
+    articles,
+    feeds,
+    graph,
+    judgements,
+    profiles,
+    reviews,
+    runs,
+    snapshot,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
