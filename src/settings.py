@@ -190,6 +190,12 @@ class Settings(BaseSettings):
     dask_processes: bool = Field(True, description="LocalCluster workers are processes (false: threads in this process).")
     analysis_in_flight: int = Field(2, ge=1, description="Extraction batches running ahead of the single writer.")
 
+    # --- re-extraction when models/VERSION moves (`dossier reprocess`) -----------------------
+    reprocess_budget: int = Field(
+        0, ge=0, description="Stored articles stamped with another models version that each ingest run analyses "
+                             "again after its new articles (0: none; `dossier reprocess` does them all)."
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_addresses(cls, values: list[str]) -> list[str]:
