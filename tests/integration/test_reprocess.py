@@ -80,6 +80,7 @@ def stale(prefect_harness, tmp_path_factory):
         mp.setattr(Analyser, "analyse_doc", old_analyse)
         publishers = demo_feeds(base)
         first = ingest_feeds(list(publishers), settings, origin="demo", publishers=publishers)
+        port = int(base.rsplit(":", 1)[1].strip("/"))
     assert first.articles_new == 18 and first.articles_stale == 0  # stale against the version of its day
     warehouse = Warehouse(path)
     with warehouse.write() as session:
@@ -89,7 +90,7 @@ def stale(prefect_harness, tmp_path_factory):
         rejected = claims[0]["id"]
         desk.review_claim(session, rejected, "rejected", "ada", "misread")
     approved = query(path, "SELECT * FROM profiles WHERE entity_id = ? AND status = 'approved'", [foxconn])
-    return {"path": path, "foxconn": foxconn, "rejected": rejected, "approved": approved}
+    return {"path": path, "foxconn": foxconn, "rejected": rejected, "approved": approved, "port": port}
 
 
 def copy_of(stale: dict, tmp_path: Path, name: str) -> Path:
@@ -173,7 +174,8 @@ def test_ingest_reports_stale_articles_and_reprocesses_its_budget(stale, tmp_pat
     path = copy_of(stale, tmp_path, "budget")
     settings = test_settings(path, article_chunk_size=CHUNK, nlp_processes=1, snapshot_after_run=False,
                              reprocess_budget=5)
-    with serve_demo(0) as base:
+    with serve_demo(stale["port"]) as base:  # the same feed and article URLs: nothing new to fetch
+        assert base.rstrip("/").endswith(f":{stale['port']}")
         publishers = demo_feeds(base)
         summary = ingest_feeds(list(publishers), settings, origin="demo", publishers=publishers)
     assert summary.articles_new == 0
