@@ -33,6 +33,7 @@ from tests.support.settings import test_settings
 OLD_VERSION = "2000.1.1"
 MISSED = "facility"  # the claim type the older extractor never found
 CHUNK = 6            # 18 demo articles: three batches
+EDITED_TYPE = "Contract electronics maker"  # a reviewer's override of Foxconn's type
 COMPARED = ("articles", "entities", "aliases", "mentions", "claims", "ties", "profiles", "claim_reviews")
 NOT_COMPARED = {"first_seen", "last_seen", "fetched", "created_at", "updated_at", "reviewed_at"}
 VIEWS = ("v_profiles_current", "v_claims", "v_entity_timeline")
@@ -86,6 +87,7 @@ def stale(prefect_harness, tmp_path_factory):
     with warehouse.write() as session:
         foxconn = desk.resolve_entity(session, "Foxconn")["id"]
         desk.approve(session, foxconn, "ada", note="checked")
+        desk.edit(session, foxconn, {"type": EDITED_TYPE}, "ada", "house style")
         claims = [c for c in session.claims.entity_claims(foxconn) if c["subject_id"] == foxconn]
         rejected = claims[0]["id"]
         desk.review_claim(session, rejected, "rejected", "ada", "misread")
@@ -134,15 +136,19 @@ def test_reprocess_replaces_the_evidence_of_stale_articles(stale, reprocessed):
 
 def test_a_rejected_claim_stays_rejected_and_the_approved_revision_current(stale, reprocessed):
     after, foxconn = reprocessed["path"], stale["foxconn"]
-    assert query(after, "SELECT review_verdict, evidence FROM v_claims WHERE claim_id = ?", [stale["rejected"]])[0][0] \
-        == "rejected"
+    # Extracted again by the installed version, same id, same sentence: the verdict follows it.
+    assert query(after, "SELECT extractor_version FROM claims WHERE id = ?", [stale["rejected"]]) == [(models_version(),)]
+    assert query(after, "SELECT review_verdict FROM v_claims WHERE claim_id = ?", [stale["rejected"]]) == [("rejected",)]
     assert query(after, "SELECT * FROM profiles WHERE entity_id = ? AND status = 'approved'", [foxconn]) \
         == stale["approved"]
     [(status, revision)] = query(after, "SELECT status, revision FROM v_profiles_current WHERE entity_id = ?", [foxconn])
     assert (status, revision) == ("approved", stale["approved"][0][1])
-    # The new evidence opened a draft beside it.
-    [(draft,)] = query(after, "SELECT max(revision) FROM profiles WHERE entity_id = ? AND status = 'draft'", [foxconn])
-    assert draft > revision
+    # The new evidence is in the draft beside it, the reviewer's override laid on top.
+    [(draft, kind, evidence)] = query(
+        after, "SELECT revision, type, evidence FROM profiles WHERE entity_id = ? AND status = 'draft'", [foxconn])
+    assert draft > revision and kind == EDITED_TYPE
+    [(before,)] = query(stale["path"], "SELECT evidence FROM profiles WHERE entity_id = ? AND status = 'draft'", [foxconn])
+    assert evidence != before
 
 
 def test_a_run_killed_after_its_first_batch_then_run_again_ends_as_an_uninterrupted_one(
