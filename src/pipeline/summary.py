@@ -15,7 +15,6 @@ STAGES = {
     "feed_parse": "feedparser over the feed documents",
     "fetch": "article pages over HTTP (robots.txt, waits for the host's turn and retries included)",
     "text": "main-text extraction (trafilatura)",
-    "reprocess": "stored article texts selected for analysis again (no fetching)",
     "nlp": "spaCy and dossier's components (model loading included the first time)",
     "assembly": "profile drafts from evidence, scoring excepted",
     "scoring": "claim and profile confidence, impact, criticality, time horizon",
