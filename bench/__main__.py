@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import corpus, report
+from bench import reprocess as reprocess_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 # The article length of the long-article row: spaCy's own max_length, past which it refuses a text.
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     results["e2e"] = measure_corpus(args.articles, generated, workdir, {}, 2, f"e2e-{args.articles}")
     warehouse = str(workdir / results["e2e"]["warehouse"])
     results["raw"] = child("raw", {"warehouse": warehouse, "processes": processes}, workdir, "raw")
+    results["reprocess"] = reprocess_bench.measure(Path(warehouse), processes, workdir)
     if processes > 1:
         results["raw_one_process"] = child("raw", {"warehouse": warehouse, "processes": 1, "limit": 400}, workdir, "raw-1")
     results["identical"] = child("identical", {"warehouse": warehouse, "processes": max(processes, 2), "limit": 200},

@@ -138,6 +138,7 @@ def _run(ctx: RunContext, feed_urls: list[str], origin: str, publishers: dict[st
     polls = [poll.model_copy(update={"entries": ()}) for poll in polls]
     del fetches
     _fetch_analyse_write(ctx, chunks)
+    _reprocess_within_budget(ctx)
     analyse.release_analysis()
     # The feeds' new validators are stored only once every entry they listed is written: a run
     # killed before this point polls the feeds in full again, instead of hearing "304" and
@@ -147,6 +148,17 @@ def _run(ctx: RunContext, feed_urls: list[str], origin: str, publishers: dict[st
     ctx.ledger.record_refresh(drafts, durations)
     ctx.ledger.record_alerts(alerts.raise_alerts(ctx.warehouse, ctx.settings, ctx.run_id, ctx.started_at, ctx.ledger.affected))
     return record.close_run(ctx.warehouse, ctx.ledger.close())
+
+
+def _reprocess_within_budget(ctx: RunContext) -> None:
+    """After the new articles, up to `reprocess_budget` stored ones stamped with another models
+    version are analysed again (`dossier reprocess` does them all); how many remain is reported."""
+    from dossier.flows.reprocess import reprocess_stale  # it imports this module's tasks
+    from dossier.pipeline.reprocess import count_stale, stale_selection
+
+    if ctx.settings.reprocess_budget > 0:
+        reprocess_stale(ctx, stale_selection(), ctx.settings.reprocess_budget)
+    ctx.ledger.record_stale(count_stale(ctx.warehouse))
 
 
 def _poll_all(ctx: RunContext, feeds: list[plan.FeedConfig]) -> list[FeedPoll]:

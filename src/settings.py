@@ -264,6 +264,12 @@ class Settings(BaseSettings):
     dask_processes: bool = Field(True, description="LocalCluster workers are processes (false: threads in this process).")
     analysis_in_flight: int = Field(2, ge=1, description="Extraction batches running ahead of the single writer.")
 
+    # --- re-extraction when models/VERSION moves (`dossier reprocess`) -----------------------
+    reprocess_budget: int = Field(
+        0, ge=0, description="Stored articles stamped with another models version that each ingest run analyses "
+                             "again after its new articles (0: none; `dossier reprocess` does them all)."
+    )
+
     # --- alerts: the webhook watchlist alerts are posted to (docs/operations.md) ---
     webhook_url: str | None = Field(
         None, description="Where alerts are POSTed as signed JSON; none: alerts are only stored (`dossier alerts list`). "

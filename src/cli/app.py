@@ -21,6 +21,7 @@ from dossier.cli import (
     ingest,
     operations,
     profiles,
+    reprocess,
     review,
     runs,
     users,
@@ -30,8 +31,8 @@ from dossier.cli.output import print_error
 from dossier.errors import STORAGE_ERRNOS, DossierError, StorageError, is_disk_full, storage_error
 
 # In the order `dossier --help` lists them.
-COMMAND_MODULES = (ingest, feeds, profiles, runs, config, exports, extract, evaluation, review, watch, alerts, users,
-                   operations)
+COMMAND_MODULES = (ingest, reprocess, feeds, profiles, runs, config, exports, extract, evaluation, review, watch,
+                   alerts, users, operations)
 
 
 def as_dossier_error(exc: BaseException) -> DossierError | None:

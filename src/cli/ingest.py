@@ -146,6 +146,9 @@ def _print_summary(summary) -> None:
         ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
         ("articles unchanged", summary.articles_unchanged), ("articles failed", summary.articles_failed),
         *([("articles skipped", summary.articles_skipped)] if summary.articles_skipped else []),
+        *([("articles reprocessed", summary.articles_reprocessed)] if summary.articles_reprocessed else []),
+        ("articles stale", f"{summary.articles_stale} (other models version; `dossier reprocess`)"
+         if summary.articles_stale else 0),
         ("organisations", f"{summary.organisations} ({summary.organisations_touched} touched by this run)"),
         ("claims", summary.claims),
         ("drafts", f"{summary.drafts} ({summary.drafts_created} created, {summary.drafts_updated} updated)"),

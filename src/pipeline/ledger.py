@@ -36,6 +36,8 @@ class Ledger:
         self._progress = progress
         self._done = 0
         self._total = 0
+        self._reprocess_done = 0
+        self._reprocess_total = 0
 
     def record_plan(
         self, feeds: Sequence[FeedConfig], backed_off: Sequence[Failure], polls: Sequence[FeedPoll], plan: PlanOutcome
@@ -94,6 +96,32 @@ class Ledger:
         s.warnings.extend(fetched.warnings)
         self._done += len(chunk)
         self._progress("articles", self._done, self._total)
+
+    def start_reprocess(self, selected: int, stale: int) -> None:
+        """Stored texts about to be analysed again (`selected` of the `stale` ones), progress at zero."""
+        self.summary.count("reprocess", stale=stale, selected=selected)
+        self._reprocess_done, self._reprocess_total = 0, selected
+        self._progress("reprocess", 0, selected)
+
+    def record_reprocess(self, selected: int, nlp: AnalyseOutcome, written: WriteOutcome) -> None:
+        """One batch of stored texts analysed again and written: its counts, failures, durations and progress."""
+        for part in (nlp.durations, written.durations):
+            self.watch.merge(part)
+        self.affected |= written.affected_entities
+        s = self.summary
+        s.count("reprocess", analysed=len(nlp.analysed), missing=selected - len(nlp.analysed) - len(nlp.failures))
+        s.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures),
+                **({"dask_batches": 1} if nlp.dask_worker else {}))
+        s.count("write", **written.written)
+        s.articles_reprocessed += len(nlp.analysed)
+        s.articles_failed += len(nlp.failures)
+        s.failures.extend(nlp.failures)
+        self._reprocess_done += selected
+        self._progress("reprocess", self._reprocess_done, self._reprocess_total)
+
+    def record_stale(self, stale: int) -> None:
+        """Stored texts still stamped with another models version as the run ends."""
+        self.summary.articles_stale = stale
 
     def record_refresh(self, drafts: dict[str, int], durations: dict[str, float]) -> None:
         """The drafts the refresh created and updated, over the organisations the run touched."""

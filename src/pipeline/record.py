@@ -13,7 +13,7 @@ from dossier.store.warehouse import Warehouse, WarehouseStorageError
 log = logging.getLogger("dossier.pipeline")
 
 
-def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
+def open_run(warehouse: Warehouse, run_id: str, started_at: datetime, kind: str = "ingest") -> None:
     """Record the run as running. Runs still marked running were ended by their process (the
     caller holds the run lock, so none is live): they are closed as interrupted.
 
@@ -23,16 +23,18 @@ def open_run(warehouse: Warehouse, run_id: str, started_at: datetime) -> None:
     with warehouse.write() as con:
         for stale in run_store.close_interrupted(con, started_at):
             log.warning("run %s was interrupted before it finished; its queued work is picked up now", stale)
-        run_store.start_run(con, run_id, started_at)
+        run_store.start_run(con, run_id, started_at, kind)
 
 
-def fail_run(warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException) -> RunSummary:
+def fail_run(
+    warehouse: Warehouse, run_id: str, started_at: datetime, error: BaseException, kind: str = "ingest"
+) -> RunSummary:
     """Mark a run that stopped on a structural error as failed, with the reason; return its summary.
 
     When the disk is full this write fails too: the space reserve is then released and the write
     tried once more, so the run is not left `running` without a reason."""
     summary = RunSummary(run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC),
-                         status="failed", warehouse_path=str(warehouse.path),
+                         status="failed", kind=kind, warehouse_path=str(warehouse.path),
                          failures=[Failure(stage="run", item=run_id, reason=f"{type(error).__name__}: {error}")])
     try:
         _store_run(warehouse, summary)

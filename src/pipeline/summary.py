@@ -28,6 +28,7 @@ class RunSummary(BaseModel):
     started_at: datetime
     finished_at: datetime
     status: str = "completed"
+    kind: str = "ingest"                 # ingest, or reprocess (stored texts analysed again)
     warehouse_path: str
     feeds_polled: int = 0
     feeds_not_modified: int = 0
@@ -39,6 +40,8 @@ class RunSummary(BaseModel):
     articles_unchanged: int = 0
     articles_failed: int = 0
     articles_skipped: int = 0
+    articles_reprocessed: int = 0        # stored texts analysed again (stamped with another models version)
+    articles_stale: int = 0              # stored texts still stamped with another models version at the end
     organisations: int = 0
     organisations_touched: int = 0
     claims: int = 0
@@ -59,7 +62,7 @@ class RunSummary(BaseModel):
     def counts(self) -> dict[str, int]:
         fields = ("feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped", "feeds_backed_off",
                   "articles_new", "articles_updated", "articles_unchanged", "articles_failed", "articles_skipped",
-                  "organisations", "organisations_touched", "claims", "drafts_created", "drafts_updated", "drafts")
+                  "articles_reprocessed", "articles_stale", "organisations", "organisations_touched", "claims", "drafts_created", "drafts_updated", "drafts")
         return {f: getattr(self, f) for f in fields}
 
     def count(self, stage: str, **counts: int) -> None:
@@ -71,7 +74,7 @@ class RunSummary(BaseModel):
     def to_row(self) -> dict[str, Any]:
         """The `runs` row of this summary."""
         return {
-            "finished_at": self.finished_at, "status": self.status, "duration_s": self.duration_s,
+            "finished_at": self.finished_at, "status": self.status, "kind": self.kind, "duration_s": self.duration_s,
             "counts": self.counts(), "durations": self.durations, "stage_counts": self.stage_counts,
             "failures": [f.model_dump() for f in self.failures], "skipped": [f.model_dump() for f in self.skipped],
             "warnings": self.warnings,

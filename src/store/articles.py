@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -136,3 +138,91 @@ def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[st
         [article_ids],
     )
     return written
+
+
+# --- re-analysis of stored texts (`dossier reprocess`) ----------------------------------
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article's text and the facts of its fetch, enough to analyse it again without fetching."""
+
+    id: str
+    url: str
+    canonical_url: str
+    feed_url: str | None
+    entry_key: str | None
+    entry_updated: datetime | None
+    title: str | None
+    published: datetime | None
+    fetched: datetime | None
+    author: str | None
+    site_name: str | None
+    publisher: str | None
+    language: str | None
+    text: str
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+    models_version: str | None
+    feed_publisher: str | None       # the publisher configured for its feed, if any
+    feed_reliability: float | None   # the reliability configured for its feed, if any
+
+
+@dataclass(frozen=True)
+class StaleSelection:
+    """Which stored articles to analyse again: those stamped with a models version other than
+    `version`, or every one (`everything`); narrowed to a publication time and a feed."""
+
+    version: str
+    everything: bool = False
+    since: datetime | None = None
+    feed_url: str | None = None
+
+
+def _stale_where(selection: StaleSelection) -> tuple[str, list[Any]]:
+    sql = "status = 'ok' AND text IS NOT NULL"
+    params: list[Any] = []
+    if not selection.everything:
+        sql += " AND models_version IS DISTINCT FROM ?"
+        params.append(selection.version)
+    if selection.since is not None:
+        sql += " AND coalesce(published, fetched) >= ?"
+        params.append(selection.since)
+    if selection.feed_url is not None:
+        sql += " AND feed_url = ?"
+        params.append(selection.feed_url)
+    return sql, params
+
+
+def count_stale(con: duckdb.DuckDBPyConnection, selection: StaleSelection) -> int:
+    """How many stored articles the selection would analyse again."""
+    where, params = _stale_where(selection)
+    return int(con.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0])
+
+
+def stale_article_ids(con: duckdb.DuckDBPyConnection, selection: StaleSelection, limit: int | None = None) -> list[str]:
+    """Ids of the articles the selection would analyse again, oldest first (a rerun after a kill
+    sees the same order, minus what was done)."""
+    where, params = _stale_where(selection)
+    sql = f"SELECT id FROM articles WHERE {where} ORDER BY coalesce(published, fetched), id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [row[0] for row in con.execute(sql, params).fetchall()]
+
+
+def load_stored_articles(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[StoredArticle]:
+    """The stored articles with these ids (in the order given), with their feed's configured source."""
+    if not ids:
+        return []
+    rows = fetch_dicts(
+        con,
+        "SELECT a.id, a.url, a.canonical_url, a.feed_url, a.entry_key, a.entry_updated, a.title, a.published,"
+        " a.fetched, a.author, a.site_name, a.publisher, a.language, a.text, a.content_hash, a.etag,"
+        " a.last_modified, a.models_version, f.publisher AS feed_publisher, f.reliability AS feed_reliability"
+        " FROM articles a LEFT JOIN feeds f ON f.url = a.feed_url"
+        " WHERE a.id IN (SELECT unnest(?)) AND a.status = 'ok' AND a.text IS NOT NULL",
+        [list(ids)],
+    )
+    by_id = {row["id"]: StoredArticle(**row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]

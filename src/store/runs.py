@@ -11,8 +11,9 @@ import duckdb
 from dossier.store.warehouse import fetch_dicts, to_json
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime) -> None:
-    con.execute("INSERT INTO runs (id, started_at, status) VALUES (?, ?, 'running')", [run_id, started_at])
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime, kind: str = "ingest") -> None:
+    """Record a run as running; `kind` is `ingest` or `reprocess`."""
+    con.execute("INSERT INTO runs (id, started_at, status, kind) VALUES (?, ?, 'running', ?)", [run_id, started_at, kind])
 
 
 def close_interrupted(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:

@@ -171,6 +171,9 @@ class ArticlesRepository(Repository):
     write_failures = bind(articles.write_failures)
     link_entities = bind(articles.link_entities)
     write_articles = bind(articles.write_articles)
+    count_stale = bind(articles.count_stale)
+    stale_article_ids = bind(articles.stale_article_ids)
+    load_stored_articles = bind(articles.load_stored_articles)
 
 
 class ExportsRepository(Repository):
