@@ -198,3 +198,24 @@ def test_the_bench_row_reprocesses_a_stale_copy_and_reports_its_ratio(stale, tmp
     assert measured["articles"] == 18 and measured["failed"] == 0 and measured["stale_after"] == 0
     assert reprocess_bench.ratio({"reprocess": measured, "raw": {"seconds": measured["seconds"]}}) == 1.0
     assert reprocess_bench.ratio({"raw": {"seconds": 1.0}}) is None
+
+
+def test_a_reprocess_run_alerts_a_watch_once_per_claim_the_new_models_find_first(stale, tmp_path):
+    """Watchlists are evaluated after a reprocess run as after an ingest: the claims the installed
+    models find for the first time raise one alert each; claims found again raise none."""
+    path = copy_of(stale, tmp_path, "watched")
+    foxconn = stale["foxconn"]
+    before = {c for (c,) in query(path, "SELECT id FROM claims WHERE subject_id = ? OR object_id = ?", [foxconn, foxconn])}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {"WAREHOUSE_PATH": str(path), "NLP_PROCESSES": "1", "ARTICLE_CHUNK_SIZE": str(CHUNK),
+                            "SNAPSHOT_AFTER_RUN": "false"}.items():
+            mp.setenv(f"DOSSIER_{name}", value)
+        watched = CliRunner().invoke(app, ["watch", "add", "organisation", "Foxconn", "--reviewer", "ada"])
+        assert watched.exit_code == 0, watched.output
+        result = CliRunner().invoke(app, ["reprocess"])
+    assert result.exit_code == 0, result.output
+    after = {c for (c,) in query(path, "SELECT id FROM claims WHERE subject_id = ? OR object_id = ?", [foxconn, foxconn])}
+    alerted = [c for (c,) in query(path, "SELECT claim_id FROM alerts WHERE entity_id = ? AND claim_id IS NOT NULL",
+                                   [foxconn])]
+    assert after - before, "the installed models find claims the older extractor missed"
+    assert sorted(alerted) == sorted(after - before)  # one alert per new claim, none for claims found again
