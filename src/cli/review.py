@@ -3,7 +3,7 @@ function of dossier.review.desk, every view one of dossier.review.views (as on t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,12 +16,16 @@ from dossier.cli.options import JsonDocument, JsonLines, Note, Reviewer
 from dossier.cli.output import print_json, print_json_lines, say, show, show_table
 from dossier.errors import Refused
 
+if TYPE_CHECKING:
+    from dossier.records.review import EntityRef
+    from dossier.store.session import Session
+
 cli = typer.Typer(name="review", help="Work the review queue: approve, reject, edit, merge, split.", no_args_is_help=True)
 
 VERDICTS = {"accept": "accepted", "reject": "rejected", "accepted": "accepted", "rejected": "rejected"}
 
 
-def _entity(con: Any, ref: str) -> dict[str, Any]:
+def _entity(con: Session, ref: str) -> EntityRef:
     from dossier.review.desk import resolve_entity
 
     return resolve_entity(con, ref)
@@ -86,7 +90,7 @@ def review_show(
     table = Table("claim id", "type", "polarity", "modality", "object", "verdict", "evidence")
     for c in view.claims:
         # The source a claim is attributed to, so a reviewer weighs "X said" apart from the article's own word.
-        modality = c["modality"] + (f", per {c['attributed_to']}" if c.get("attributed_to") else "")
+        modality = c.modality + (f", per {c.attributed_to}" if c.attributed_to else "")
         table.add_row(c["id"], c["type"], c["polarity"], Text(modality), Text(c["object"] or ""), c["verdict"] or "open",
                       Text(c["evidence"]))
     show(table)

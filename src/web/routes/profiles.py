@@ -77,7 +77,7 @@ def merge(request: Request, entity_id: str, user: Reviewer, csrf: Checked, other
           note: Annotated[str, Form()] = "") -> Response:
     def run(con: Any) -> None:
         merged = desk.resolve_entity(con, other.strip())
-        desk.merge(con, entity_id, merged["id"], user["username"], note or None)
+        desk.merge(con, entity_id, merged.id, user.username, note or None)
     return act(request, entity_id, run, f"Merged {other.strip()} into this organisation.")
 
 
