@@ -79,7 +79,7 @@ def feeds_list(json_out: JsonLines = False) -> None:
     table = Table("url", "publisher", "last polled", "status", "errors", "backed off until", "last error")
     now = datetime.now(UTC)
     for row in rows:
-        until = row.get("next_poll_after")
+        until = row.next_poll_after
         table.add_row(row["url"], row["publisher"] or "", str(row["last_polled"] or "never"),
                       str(row["last_status"] or ""), str(row["error_count"]),
                       str(until) if until is not None and until > now else "", row["last_error"] or "")

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
 from rich.console import Console, RenderableType
 from rich.text import Text
 
@@ -49,12 +50,17 @@ def show_table(table: RenderableType, rows: Iterable[Any], empty: str) -> None:
     console.print(table if list(rows) else Text(empty))
 
 
+def _plain(value: Any) -> Any:
+    """A record as the plain data it dumps to (fields in declared order), anything else as it is."""
+    return value.model_dump() if isinstance(value, BaseModel) else value
+
+
 def print_json(value: Any) -> None:
     """One JSON document, indented (values JSON cannot hold are written as strings)."""
-    print(json.dumps(value, default=str, indent=2))
+    print(json.dumps(_plain(value), default=str, indent=2))
 
 
 def print_json_lines(rows: Iterable[Any]) -> None:
-    """One JSON object per line, as scripts read them with `jq -c` or line by line."""
+    """One JSON object per line (a record as its fields), as scripts read them with `jq -c` or line by line."""
     for row in rows:
-        print(json.dumps(row, default=str))
+        print(json.dumps(_plain(row), default=str))

@@ -3,7 +3,7 @@ function of dossier.review.desk, every view one of dossier.review.views (as on t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,12 +16,16 @@ from dossier.cli.options import JsonDocument, JsonLines, Note, Reviewer
 from dossier.cli.output import print_json, print_json_lines, say, show, show_table
 from dossier.errors import Refused
 
+if TYPE_CHECKING:
+    from dossier.records.review import EntityRef
+    from dossier.store.session import Session
+
 cli = typer.Typer(name="review", help="Work the review queue: approve, reject, edit, merge, split.", no_args_is_help=True)
 
 VERDICTS = {"accept": "accepted", "reject": "rejected", "accepted": "accepted", "rejected": "rejected"}
 
 
-def _entity(con: Any, ref: str) -> dict[str, Any]:
+def _entity(con: Session, ref: str) -> EntityRef:
     from dossier.review.desk import resolve_entity
 
     return resolve_entity(con, ref)
@@ -69,9 +73,9 @@ def review_show(
 
     with connect(write=False) as con:
         entity = _entity(con, name)
-        view = review_profile(con, entity["id"], revision)
+        view = review_profile(con, entity.id, revision)
     if view is None:
-        raise Refused(f"{entity['name']} has no revision {revision}")
+        raise Refused(f"{entity.name} has no revision {revision}")
     if json_out:
         print_json(view.to_json())
         return
@@ -86,7 +90,7 @@ def review_show(
     table = Table("claim id", "type", "polarity", "modality", "object", "verdict", "evidence")
     for c in view.claims:
         # The source a claim is attributed to, so a reviewer weighs "X said" apart from the article's own word.
-        modality = c["modality"] + (f", per {c['attributed_to']}" if c.get("attributed_to") else "")
+        modality = c.modality + (f", per {c.attributed_to}" if c.attributed_to else "")
         table.add_row(c["id"], c["type"], c["polarity"], Text(modality), Text(c["object"] or ""), c["verdict"] or "open",
                       Text(c["evidence"]))
     show(table)
@@ -99,9 +103,9 @@ def review_approve(name: str, reviewer: Reviewer, note: Note = None) -> None:
 
     with connect(write=True) as con:
         entity = _entity(con, name)
-        done = approve(con, entity["id"], reviewer, note)
-    say(f"approved {entity['name']} revision {done['revision']}"
-        + (f" (revision {done['superseded']} superseded)" if done["superseded"] else ""))
+        done = approve(con, entity.id, reviewer, note)
+    say(f"approved {entity.name} revision {done.revision}"
+        + (f" (revision {done.superseded} superseded)" if done.superseded else ""))
 
 
 @cli.command("reject")
@@ -111,8 +115,8 @@ def review_reject(name: str, reviewer: Reviewer, note: Annotated[str, typer.Opti
 
     with connect(write=True) as con:
         entity = _entity(con, name)
-        done = reject(con, entity["id"], reviewer, note)
-    say(f"rejected {entity['name']} revision {done['revision']}")
+        done = reject(con, entity.id, reviewer, note)
+    say(f"rejected {entity.name} revision {done.revision}")
 
 
 def parse_changes(changes: list[str], clear: list[str]) -> dict[str, Any]:
@@ -143,9 +147,9 @@ def review_edit(
     values = parse_changes(changes or [], clear or [])
     with connect(write=True) as con:
         entity = _entity(con, name)
-        done = edit(con, entity["id"], values, reviewer, note)
-    say(f"edited {entity['name']}: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
-        + (f"; draft revision {done['draft_revision']}" if done["draft_revision"] else ""))
+        done = edit(con, entity.id, values, reviewer, note)
+    say(f"edited {entity.name}: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
+        + (f"; draft revision {done.draft_revision}" if done.draft_revision else ""))
 
 
 @cli.command("merge")
@@ -159,8 +163,8 @@ def review_merge(
 
     with connect(write=True) as con:
         kept, gone = _entity(con, keep), _entity(con, merged)
-        done = merge(con, kept["id"], gone["id"], reviewer, note)
-    say(f"merged {gone['name']} into {kept['name']}; draft revision {done['draft_revision']}")
+        done = merge(con, kept.id, gone.id, reviewer, note)
+    say(f"merged {gone.name} into {kept.name}; draft revision {done.draft_revision}")
 
 
 @cli.command("split")
@@ -174,8 +178,8 @@ def review_split(
 
     with connect(write=True) as con:
         entity = _entity(con, name)
-        split(con, entity["id"], alias, reviewer, note)
-    say(f"split {alias!r} off {entity['name']}")
+        split(con, entity.id, alias, reviewer, note)
+    say(f"split {alias!r} off {entity.name}")
 
 
 @cli.command("unmerge")
@@ -189,9 +193,9 @@ def review_unmerge(
 
     with connect(write=True) as con:
         kept = _entity(con, keep)
-        gone = resolve_merged(con, kept["id"], merged)
-        unmerge(con, kept["id"], gone["id"], reviewer, note)
-    say(f"un-merged {gone['name']} from {kept['name']}")
+        gone = resolve_merged(con, kept.id, merged)
+        unmerge(con, kept.id, gone.id, reviewer, note)
+    say(f"un-merged {gone.name} from {kept.name}")
 
 
 @cli.command("unsplit")
@@ -205,8 +209,8 @@ def review_unsplit(
 
     with connect(write=True) as con:
         entity = _entity(con, name)
-        unsplit(con, entity["id"], alias, reviewer, note)
-    say(f"un-split {alias!r}: it names {entity['name']} again")
+        unsplit(con, entity.id, alias, reviewer, note)
+    say(f"un-split {alias!r}: it names {entity.name} again")
 
 
 @cli.command("claim")
@@ -222,7 +226,7 @@ def review_claim_command(
         raise Refused(f"{verdict!r}: use accept or reject")
     with connect(write=True) as con:
         done = review_claim(con, claim_id, VERDICTS[verdict], reviewer, note)
-    say(f"{done['verdict']} claim {claim_id} ({done['type']}, {done['polarity']})")
+    say(f"{done.verdict} claim {claim_id} ({done.type}, {done.polarity})")
 
 
 @cli.command("history")
@@ -233,7 +237,7 @@ def review_history(
 ) -> None:
     """Every review action, newest first (the append-only review_events)."""
     with connect(write=False) as session:
-        entity_id = _entity(session, name)["id"] if name else None
+        entity_id = _entity(session, name).id if name else None
         rows = session.reviews.events(entity_id, limit)
     if json_out:
         print_json_lines(rows)

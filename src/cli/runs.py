@@ -71,31 +71,31 @@ def runs_show(
         print_json(row)
         return
     order = list(RunSummary.model_fields)  # the summary's own order, not the stored JSON's sorted keys
-    row["counts"] = dict(sorted(row["counts"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
-    failures = [Failure(**f) for f in row["failures"]]
-    skipped = [Failure(**f) for f in row["skipped"]]
+    ordered = dict(sorted(row.counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    failures = [Failure.model_validate(f) for f in row.failures]
+    skipped = [Failure.model_validate(f) for f in row.skipped]
     if markdown:
-        print(render_markdown(row["id"], row["status"], row["duration_s"], None, row["counts"], row["stage_counts"],
-                              row["durations"], failures, skipped, row["warnings"]), end="")
+        print(render_markdown(row.id, row.status, row.duration_s, None, ordered, row.stage_counts,
+                              row.durations, failures, skipped, row.warnings), end="")
         return
-    console.print(f"[bold]run {row['id']}[/bold] — {row['status']}, started {_when(row['started_at'])} UTC,"
-                  f" {_seconds(row['duration_s']) or '?'} s")
+    console.print(f"[bold]run {row.id}[/bold] — {row.status}, started {_when(row.started_at)} UTC,"
+                  f" {_seconds(row.duration_s) or '?'} s")
     totals = Table("measure", "count", title="totals")
-    for name, value in row["counts"].items():
+    for name, value in ordered.items():
         totals.add_row(name.replace("_", " "), str(value))
-    if row["counts"]:
+    if ordered:
         console.print(totals)
-    stage_names = [s for s in STAGES if s in row["durations"] or s in row["stage_counts"]]
-    stage_names += [s for s in row["stage_counts"] if s not in stage_names]
+    stage_names = [s for s in STAGES if s in row.durations or s in row.stage_counts]
+    stage_names += [s for s in row.stage_counts if s not in stage_names]
     stages = Table("stage", "seconds", "counts", title="stages")
     for stage in stage_names:
-        seconds = row["durations"].get(stage)
-        counts = format_counts(row["stage_counts"].get(stage, {}))
+        seconds = row.durations.get(stage)
+        counts = format_counts(row.stage_counts.get(stage, {}))
         stages.add_row(stage, f"{seconds:.3f}" if seconds is not None else "", counts)
     if stage_names:
         console.print(stages)
     for title, items in (("failed", failures), ("skipped", skipped)):
         for item in items:
             console.print(f"[yellow]{title}[/yellow] {item.stage} {item.item}: {item.reason}", soft_wrap=True)
-    for warning in row["warnings"]:
+    for warning in row.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}", soft_wrap=True)

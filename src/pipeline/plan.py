@@ -11,12 +11,12 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from dossier.assets import load_json
 from dossier.ingest.feeds import backoff_seconds
 from dossier.ingest.publisher import publisher_of
 from dossier.records import Failure, FeedEntry, FeedPoll, Record
+from dossier.records.warehouse import EntryState
 from dossier.scoring.confidence import DEFAULT_RELIABILITY
 from dossier.settings import Settings
 from dossier.store import articles as article_store
@@ -94,7 +94,7 @@ def load_feed_configs(
     return [
         FeedConfig(url=url, etag=state[url]["etag"], modified=state[url]["last_modified"],
                    publisher=publishers.get(url) or state[url]["publisher"], reliability=state[url]["reliability"],
-                   error_count=state[url]["error_count"], next_poll_after=state[url].get("next_poll_after"),
+                   error_count=state[url]["error_count"], next_poll_after=state[url].next_poll_after,
                    last_error=state[url]["last_error"])
         for url in urls
     ]
@@ -189,7 +189,7 @@ def _listings_by_link(feeds: Sequence[FeedConfig], polls: Sequence[FeedPoll]) ->
     return by_link
 
 
-def _chosen_listing(listings: Sequence[Listing], state: dict[tuple[str, str], dict[str, Any]]) -> Listing:
+def _chosen_listing(listings: Sequence[Listing], state: dict[tuple[str, str], EntryState]) -> Listing:
     """The listing a repeated link is fetched for: the one whose feed already holds the article
     (so it keeps its feed, validators and stored copy from run to run), else the first feed's."""
     for listing in listings:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from dossier.records import Failure
+from dossier.records.warehouse import RunEnd
 
 # Stages in pipeline order, with what their seconds cover (documented in warehouse/README.md).
 STAGES = {
@@ -71,7 +71,7 @@ class RunSummary(BaseModel):
         for name, value in counts.items():
             bucket[name] = bucket.get(name, 0) + value
 
-    def to_row(self) -> dict[str, Any]:
+    def to_row(self) -> RunEnd:
         """The `runs` row of this summary."""
         return {
             "finished_at": self.finished_at, "status": self.status, "kind": self.kind, "duration_s": self.duration_s,

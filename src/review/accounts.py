@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from dossier.errors import Refused
+from dossier.records.warehouse import User
 from dossier.store.session import WriteSession
 
 # Each role may do what the ones before it may.
@@ -63,12 +63,12 @@ class PasswordCheck:
     rehash: str | None = None
 
 
-def check_password(user: dict[str, Any] | None, password: str) -> PasswordCheck:
+def check_password(user: User | None, password: str) -> PasswordCheck:
     """Check `password` against `user` (a users row, or None) without touching the warehouse, so
     the desk can hash outside its connection lock: a flood of sign-ins then never holds up the
     pages of signed-in reviewers. A missing or disabled user costs the same hashing effort."""
     hasher = _hasher()
-    if user is None or not user["active"]:
+    if user is None or not user.active:
         # Spend the same effort as a real check, so timing does not reveal which names exist.
         try:
             hasher.verify(_dummy_hash(), password)
@@ -76,10 +76,10 @@ def check_password(user: dict[str, Any] | None, password: str) -> PasswordCheck:
             pass
         return PasswordCheck(False)
     try:
-        hasher.verify(user["password_hash"], password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return PasswordCheck(False)
-    return PasswordCheck(True, hasher.hash(password) if hasher.check_needs_rehash(user["password_hash"]) else None)
+    return PasswordCheck(True, hasher.hash(password) if hasher.check_needs_rehash(user.password_hash) else None)
 
 
 @lru_cache(maxsize=1)

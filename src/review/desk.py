@@ -7,7 +7,6 @@ web desk both call these."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import JsonValue
 
@@ -15,6 +14,15 @@ from dossier.errors import Refused
 from dossier.ids import name_key, organisation_id
 from dossier.profiles.refresh import refresh_drafts
 from dossier.records.profiles import Approval, Edit, Revision, RevisionSummary
+from dossier.records.review import (
+    ClaimVerdict,
+    EntityRef,
+    MergeOutcome,
+    RankedRow,
+    SplitOutcome,
+    UnmergeOutcome,
+    UnsplitOutcome,
+)
 from dossier.review.queue import order_queue
 from dossier.review.revisions import EDITABLE_FIELDS, EditError, check_edit
 from dossier.store.session import Session, WriteSession
@@ -27,13 +35,13 @@ class ReviewError(Refused, ValueError):
     """An action that cannot be carried out, with the reason a reviewer can act on."""
 
 
-def resolve_entity(session: Session, ref: str) -> dict[str, Any]:
+def resolve_entity(session: Session, ref: str) -> EntityRef:
     """The organisation named (or aliased, or identified) by `ref`; refuses ambiguity."""
     found = session.reviews.find_entities(ref)
     if not found:
         raise ReviewError(f"no organisation with a profile called {ref!r}; `dossier review list --status any` shows them")
     if len(found) > 1:
-        choices = ", ".join(f"{f['name']} ({f['id']})" for f in found)
+        choices = ", ".join(f"{f.name} ({f.id})" for f in found)
         raise ReviewError(f"{ref!r} names several organisations: {choices}; use the id")
     return found[0]
 
@@ -50,7 +58,7 @@ def current_revision(session: Session, entity_id: str) -> Revision | None:
 
 
 def review_queue(session: Session, status: str = "draft", grade: str | None = None,
-                 domain: str | None = None, region: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+                 domain: str | None = None, region: str | None = None, limit: int | None = None) -> list[RankedRow]:
     """The queue: revisions with `status`, filtered, highest impact × uncertainty × recency first."""
     if status not in STATUSES:
         raise ReviewError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -58,7 +66,7 @@ def review_queue(session: Session, status: str = "draft", grade: str | None = No
     return rows[:limit] if limit else rows
 
 
-def _logged(revision: Revision | None) -> dict[str, Any] | None:
+def _logged(revision: Revision | None) -> dict[str, object] | None:
     """A revision as the audit log records it."""
     return revision.summary().model_dump() if revision is not None else None
 
@@ -135,7 +143,7 @@ def _organisation(session: Session, entity_id: str) -> str:
 
 
 def merge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
-          note: str | None = None) -> dict[str, Any]:
+          note: str | None = None) -> MergeOutcome:
     """Merge one organisation into another (a judgement re-applied on every run, undone by
     `unmerge`); the kept organisation's draft is refreshed now, the merged one's revisions are
     superseded."""
@@ -148,14 +156,14 @@ def merge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
     counts = refresh_drafts(session, [keep_id])
     draft = latest_draft(session, keep_id)
     before = {"merged": merged_id, "merged_revisions": [_logged(r) for r in merged_revisions]}
-    after = {"judgement": judgement, "kept": keep_id, "draft_revision": draft.revision if draft else None,
-             "drafts": counts}
-    session.reviews.append_event(reviewer, "merge", keep_id, after["draft_revision"], before, after, note)
+    after = MergeOutcome(judgement=judgement, kept=keep_id, draft_revision=draft.revision if draft else None,
+                         drafts=counts)
+    session.reviews.append_event(reviewer, "merge", keep_id, after.draft_revision, before, after.logged(), note)
     return after
 
 
 def split(session: WriteSession, entity_id: str, alias: str, reviewer: str,
-          note: str | None = None) -> dict[str, Any]:
+          note: str | None = None) -> SplitOutcome:
     """Split an alias off an organisation (a judgement re-applied on every run, undone by
     `unsplit`); both organisations' drafts are refreshed now."""
     name = _organisation(session, entity_id)
@@ -168,16 +176,16 @@ def split(session: WriteSession, entity_id: str, alias: str, reviewer: str,
     texts = [text for text in session.judgements.mention_texts(entity_id) if name_key(text) == key]
     judgement = session.judgements.record_split(entity_id, alias, key, new_id, texts, reviewer, note)
     counts = refresh_drafts(session, [entity_id, new_id])
-    after = {"judgement": judgement, "alias": alias, "new_entity": new_id, "drafts": counts}
-    session.reviews.append_event(reviewer, "split", entity_id, None, {"alias_of": entity_id}, after, note)
+    after = SplitOutcome(judgement=judgement, alias=alias, new_entity=new_id, drafts=counts)
+    session.reviews.append_event(reviewer, "split", entity_id, None, {"alias_of": entity_id}, after.logged(), note)
     return after
 
 
-def resolve_merged(session: Session, keep_id: str, ref: str) -> dict[str, Any]:
+def resolve_merged(session: Session, keep_id: str, ref: str) -> EntityRef:
     """The organisation merged into `keep_id` that `ref` names (its id or name): once merged,
     its names resolve to the kept organisation, so it is looked up among the merges."""
     merged = session.judgements.merged_into(keep_id)
-    found = [{"id": i, "name": n} for i, n in merged.items() if ref == i or n.casefold() == ref.casefold()]
+    found = [EntityRef(id=i, name=n) for i, n in merged.items() if ref == i or n.casefold() == ref.casefold()]
     if len(found) != 1:
         names = ", ".join(f"{n} ({i})" for i, n in merged.items()) or "none"
         raise ReviewError(f"{ref!r} is not an organisation merged into this one (merged into it: {names})")
@@ -185,7 +193,7 @@ def resolve_merged(session: Session, keep_id: str, ref: str) -> dict[str, Any]:
 
 
 def unmerge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
-            note: str | None = None) -> dict[str, Any]:
+            note: str | None = None) -> UnmergeOutcome:
     """Undo the merge of `merged_id` into `keep_id`: a new judgement that supersedes it and puts
     back every row the merge moved (aliases, evidence, claims, the merged organisation's
     revisions); both organisations' drafts are refreshed now."""
@@ -195,13 +203,13 @@ def unmerge(session: WriteSession, keep_id: str, merged_id: str, reviewer: str,
     undo = session.judgements.revert(judgement.id, "unmerge", reviewer, note)
     counts = refresh_drafts(session, _with_evidence(session, [keep_id, merged_id]))
     before = {"judgement": judgement.id, "merged": merged_id}
-    after = {"judgement": undo, "kept": keep_id, "restored": merged_id, "drafts": counts}
-    session.reviews.append_event(reviewer, "unmerge", keep_id, None, before, after, note)
+    after = UnmergeOutcome(judgement=undo, kept=keep_id, restored=merged_id, drafts=counts)
+    session.reviews.append_event(reviewer, "unmerge", keep_id, None, before, after.logged(), note)
     return after
 
 
 def unsplit(session: WriteSession, entity_id: str, alias: str, reviewer: str,
-            note: str | None = None) -> dict[str, Any]:
+            note: str | None = None) -> UnsplitOutcome:
     """Undo the split of `alias` off `entity_id`: a new judgement that supersedes it and moves
     the alias and its mentions back. The organisation the split made keeps its row (nothing is
     deleted) but, left without evidence, its revisions are superseded; drafts are refreshed now."""
@@ -214,8 +222,8 @@ def unsplit(session: WriteSession, entity_id: str, alias: str, reviewer: str,
         session.judgements.retire_profiles(undo, split_id)
     counts = refresh_drafts(session, _with_evidence(session, [entity_id, split_id]))
     before = {"judgement": judgement.id, "alias": judgement.other, "split_entity": split_id}
-    after = {"judgement": undo, "alias": judgement.other, "restored_to": entity_id, "drafts": counts}
-    session.reviews.append_event(reviewer, "unsplit", entity_id, None, before, after, note)
+    after = UnsplitOutcome(judgement=undo, alias=judgement.other, restored_to=entity_id, drafts=counts)
+    session.reviews.append_event(reviewer, "unsplit", entity_id, None, before, after.logged(), note)
     return after
 
 
@@ -226,7 +234,7 @@ def _with_evidence(session: Session, entity_ids: list[str]) -> list[str]:
 
 
 def review_claim(session: WriteSession, claim_id: str, verdict: str, reviewer: str,
-                 note: str | None = None) -> dict[str, Any]:
+                 note: str | None = None) -> ClaimVerdict:
     """Accept or reject one claim as its evidence reads now. A rejected claim leaves the
     profiles at once and on every later run, until its evidence sentence changes."""
     if verdict not in VERDICTS:
@@ -234,11 +242,11 @@ def review_claim(session: WriteSession, claim_id: str, verdict: str, reviewer: s
     claim = session.claims.claim_in_context(claim_id)
     if claim is None:
         raise ReviewError(f"no claim with id {claim_id}")
-    previous = session.claims.record_claim_verdict(claim_id, verdict, claim["subject_id"], reviewer, note)
+    previous = session.claims.record_claim_verdict(claim_id, verdict, claim.subject_id, reviewer, note)
     refresh_drafts(session, session.claims.claim_parties(claim_id))
     before = {"verdict": previous}
-    after = {"verdict": verdict, "claim": claim_id, "type": claim["type"], "polarity": claim["polarity"],
-             "evidence": claim["evidence"]}
+    after = ClaimVerdict(verdict=verdict, claim=claim_id, type=claim.type, polarity=claim.polarity,
+                         evidence=claim.evidence)
     action = "accept_claim" if verdict == "accepted" else "reject_claim"
-    session.reviews.append_event(reviewer, action, claim["subject_id"], None, before, after, note)
+    session.reviews.append_event(reviewer, action, claim.subject_id, None, before, after.logged(), note)
     return after

@@ -7,7 +7,8 @@ a reviewer's minute changes the most.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+
+from dossier.records.review import Priority, QueueRow, RankedRow
 
 # Weight of each impact rating (scoring/impact.py); unrated counts as low.
 IMPACT_WEIGHT = {"high": 1.0, "medium": 0.6, "low": 0.3}
@@ -19,12 +20,12 @@ HALF_LIFE_DAYS = 14.0
 MIN_RECENCY = 0.1
 
 
-def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, float]:
+def priority(row: QueueRow, now: datetime | None = None) -> Priority:
     """The queue score of a revision row and its three factors."""
     now = now or datetime.now(UTC)
-    impact = IMPACT_WEIGHT.get(str(row.get("impact") or "").lower(), DEFAULT_IMPACT_WEIGHT)
-    uncertainty = max(MIN_UNCERTAINTY, 1.0 - float(row.get("confidence") or 0.0))
-    seen = row.get("last_seen") or row.get("updated_at")
+    impact = IMPACT_WEIGHT.get(str(row.impact or "").lower(), DEFAULT_IMPACT_WEIGHT)
+    uncertainty = max(MIN_UNCERTAINTY, 1.0 - float(row.confidence or 0.0))
+    seen = row.last_seen or row.updated_at
     if isinstance(seen, datetime):
         if seen.tzinfo is None:
             seen = seen.replace(tzinfo=UTC)
@@ -32,12 +33,12 @@ def priority(row: dict[str, Any], now: datetime | None = None) -> dict[str, floa
         recency = max(MIN_RECENCY, 0.5 ** (age_days / HALF_LIFE_DAYS))
     else:
         recency = MIN_RECENCY
-    return {"impact_weight": impact, "uncertainty": round(uncertainty, 4), "recency": round(recency, 4),
-            "priority": round(impact * uncertainty * recency, 6)}
+    return Priority(impact_weight=impact, uncertainty=round(uncertainty, 4), recency=round(recency, 4),
+                    priority=round(impact * uncertainty * recency, 6))
 
 
-def order_queue(rows: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
+def order_queue(rows: list[QueueRow], now: datetime | None = None) -> list[RankedRow]:
     """Rows with their priority factors, highest priority first (ties by name, then id)."""
     now = now or datetime.now(UTC)
-    scored = [{**row, **priority(row, now)} for row in rows]
-    return sorted(scored, key=lambda r: (-r["priority"], r["name"], r["entity_id"]))
+    scored = [RankedRow(**row.model_dump(), **priority(row, now).model_dump()) for row in rows]
+    return sorted(scored, key=lambda r: (-r.priority, r.name, r.entity_id))

@@ -8,15 +8,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 
 from dossier.records.profiles import Revision
+from dossier.records.review import ClaimInArticle, ClaimRow, EntityArticle, RankedRow
 from dossier.review import desk
 from dossier.review.revisions import describe_change
 from dossier.store.session import Session as Reader
 
-# A row as the store returns it; the view records below say which rows they hold.
-StoredRow = Mapping[str, Any]
 # What a view's `to_json` returns: JSON-ready data, for `json.dumps(..., default=str)`.
 JsonObject = dict[str, object]
 
@@ -34,8 +32,8 @@ class RevisionEntry:
     note: str | None
 
     @classmethod
-    def from_row(cls, row: StoredRow) -> RevisionEntry:
-        return cls(row["revision"], row["status"], row["reviewer"], row["reviewed_at"], row["note"])
+    def from_row(cls, row: Revision) -> RevisionEntry:
+        return cls(row.revision, row.status, row.reviewer, row.reviewed_at, row.note)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class ProfileReview:
     entity_id: str
     profile: Revision
     revisions: Sequence[Revision]
-    claims: Sequence[StoredRow]
+    claims: Sequence[ClaimRow]
     changes: Sequence[FieldChange]
     is_latest_draft: bool
 
@@ -70,7 +68,7 @@ class ProfileReview:
 
     def to_json(self) -> JsonObject:
         """The view as JSON-ready data (`dossier review show --json`)."""
-        return {"profile": self.profile.to_row(), "claims": [dict(c) for c in self.claims],
+        return {"profile": self.profile.to_row(), "claims": [c.to_json() for c in self.claims],
                 "revisions": [asdict(entry) for entry in self.revision_history()]}
 
 
@@ -79,17 +77,17 @@ class ProfileSurroundings:
     """What the desk's profile page shows around a revision: sources, names, the fields
     reviewers set, and the other organisations one may merge into it."""
 
-    articles: Sequence[StoredRow]
+    articles: Sequence[EntityArticle]
     aliases: Sequence[str]
     overrides: Mapping[str, object]
-    others: Sequence[StoredRow] = field(default_factory=tuple)
+    others: Sequence[RankedRow] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
 class ClaimInContext:
     """A claim with the article text around its evidence sentence and its confidence's detail."""
 
-    claim: StoredRow
+    claim: ClaimInArticle
     before: str
     sentence: str
     after: str
@@ -105,12 +103,12 @@ class QueueEntry:
     """One line of the review queue and how many fields changed against the approved revision
     (None: nothing to compare with)."""
 
-    row: StoredRow
+    row: RankedRow
     changes: int | None
 
     def to_json(self) -> JsonObject:
         """The row without its bulky diff and overrides (`dossier review list --json`)."""
-        return {k: v for k, v in self.row.items() if k not in ("diff", "overrides")}
+        return self.row.model_dump(exclude={"diff", "overrides"})
 
 
 def review_profile(con: Reader, entity_id: str, revision: int | None = None) -> ProfileReview | None:
@@ -138,7 +136,7 @@ def profile_surroundings(con: Reader, entity_id: str) -> ProfileSurroundings:
         articles=tuple(con.reviews.entity_articles(entity_id)),
         aliases=tuple(con.reviews.entity_aliases(entity_id)),
         overrides=con.revisions.active_overrides([entity_id]).get(entity_id, {}),
-        others=tuple(r for r in desk.review_queue(con, "any") if r["entity_id"] != entity_id))
+        others=tuple(r for r in desk.review_queue(con, "any") if r.entity_id != entity_id))
 
 
 def claim_in_context(con: Reader, claim_id: str) -> ClaimInContext | None:
@@ -146,10 +144,9 @@ def claim_in_context(con: Reader, claim_id: str) -> ClaimInContext | None:
     row = con.claims.claim_in_context(claim_id)
     if row is None:
         return None
-    row = dict(row)
-    text, start, end = row.pop("article_text") or "", row["evidence_start"], row["evidence_end"]
+    text, start, end = row.article_text or "", row.evidence_start, row.evidence_end
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-    detail = json.loads(row["confidence_detail"]) if row["confidence_detail"] else {}
+    detail = json.loads(row.confidence_detail) if row.confidence_detail else {}
     return ClaimInContext(claim=row, before=("…" if lo else "") + text[lo:start], sentence=text[start:end],
                           after=text[end:hi] + ("…" if hi < len(text) else ""), detail=detail)
 
@@ -157,5 +154,5 @@ def claim_in_context(con: Reader, claim_id: str) -> ClaimInContext | None:
 def review_queue(con: Reader, status: str = "draft", grade: str | None = None, domain: str | None = None,
                  region: str | None = None, limit: int | None = None) -> list[QueueEntry]:
     """The queue (desk.review_queue's order and filters), each entry with its count of changes."""
-    return [QueueEntry(row, len(json.loads(row["diff"])) if row["diff"] else None)
+    return [QueueEntry(row, len(json.loads(row.diff)) if row.diff else None)
             for row in desk.review_queue(con, status, grade, domain, region, limit)]

@@ -5,29 +5,34 @@ copied into a snapshot or an export (dossier.store.snapshot.SECRET_TABLES)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from dossier.records.warehouse import User, UserSummary
 from dossier.store.warehouse import fetch_dicts, utcnow
+
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
 # --- users ------------------------------------------------------------------------------
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, password_hash: str, role: str) -> None:
+def add_user(con: Session, username: str, password_hash: str, role: str) -> None:
     con.execute("INSERT INTO users (username, password_hash, role, active, created_at) VALUES (?, ?, ?, TRUE, ?)",
                 [username, password_hash, role, utcnow()])
 
 
-def get_user(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, Any] | None:
+def get_user(con: Session, username: str) -> User | None:
+    """A user with their password hash, for signing in; None when there is no such user."""
     rows = fetch_dicts(con, "SELECT * FROM users WHERE username = ?", [username])
-    return rows[0] if rows else None
+    return User.model_validate(rows[0]) if rows else None
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return fetch_dicts(con, "SELECT username, role, active, created_at, disabled_at FROM users ORDER BY username")
+def list_users(con: Session) -> list[UserSummary]:
+    """Every user, by name, without their password hash."""
+    rows = fetch_dicts(con, "SELECT username, role, active, created_at, disabled_at FROM users ORDER BY username")
+    return [UserSummary.model_validate(row) for row in rows]
 
 
-def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> bool:
+def disable_user(con: Session, username: str) -> bool:
     """Disable a user (kept for the audit trail); False when there is no such active user."""
     found = con.execute("SELECT 1 FROM users WHERE username = ? AND active", [username]).fetchone()
     if not found:
@@ -36,29 +41,29 @@ def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> bool:
     return True
 
 
-def set_password_hash(con: duckdb.DuckDBPyConnection, username: str, password_hash: str) -> None:
+def set_password_hash(con: Session, username: str, password_hash: str) -> None:
     con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
 
 
-def bump_session_version(con: duckdb.DuckDBPyConnection, username: str) -> None:
+def bump_session_version(con: Session, username: str) -> None:
     """End every session of `username` issued so far (they carry the old version)."""
     con.execute("UPDATE users SET session_version = coalesce(session_version, 0) + 1 WHERE username = ?", [username])
 
 
 # --- sign-in attempts (kept for the rate limit's window, then pruned) ------------------------
 
-def record_login_attempt(con: duckdb.DuckDBPyConnection, when: datetime, username: str, client: str, outcome: str) -> None:
+def record_login_attempt(con: Session, when: datetime, username: str, client: str, outcome: str) -> None:
     con.execute("INSERT INTO login_attempts VALUES (?, ?, ?, ?)", [when, username[:200], client[:200], outcome])
 
 
-def prune_login_attempts(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
+def prune_login_attempts(con: Session, before: datetime) -> int:
     """Delete sign-in attempts older than `before` (they no longer count towards any limit), so
     the table stays as small as its window; return how many went."""
     row = con.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [before]).fetchone()
     return int(row[0]) if row else 0
 
 
-def recent_failures(con: duckdb.DuckDBPyConnection, column: str, value: str, since: datetime,
+def recent_failures(con: Session, column: str, value: str, since: datetime,
                     reset_by_success: bool) -> list[datetime]:
     """Times of failed sign-ins with `column` (username or client) = value since `since`, oldest
     first; with reset_by_success, only those after the latest successful sign-in."""

@@ -9,18 +9,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 
 from dossier.records.alerts import Alert, ChangedClaim, OrganisationState, Watch
 from dossier.store.warehouse import fetch_dicts, to_json, upsert
 
+if TYPE_CHECKING:
+    from dossier.store.session import Session
+
 # --- watches --------------------------------------------------------------------------------
 
 
-def add_watch(con: duckdb.DuckDBPyConnection, watch: Watch) -> bool:
+def add_watch(con: Session, watch: Watch) -> bool:
     """Store a watch (a removed one of the same kind and value comes back); False if already active."""
     existing = con.execute("SELECT removed_at FROM watches WHERE id = ?", [watch.id]).fetchone()
     if existing is not None and existing[0] is None:
@@ -34,14 +36,14 @@ def add_watch(con: duckdb.DuckDBPyConnection, watch: Watch) -> bool:
     return True
 
 
-def list_watches(con: duckdb.DuckDBPyConnection, include_removed: bool = False) -> list[Watch]:
+def list_watches(con: Session, include_removed: bool = False) -> list[Watch]:
     """The watches, oldest first (active ones only unless `include_removed`)."""
     where = "" if include_removed else " WHERE removed_at IS NULL"
     rows = fetch_dicts(con, f"SELECT * FROM watches{where} ORDER BY created_at, id")
     return [Watch(**row) for row in rows]
 
 
-def remove_watch(con: duckdb.DuckDBPyConnection, watch_id: str, now: datetime) -> Watch | None:
+def remove_watch(con: Session, watch_id: str, now: datetime) -> Watch | None:
     """Mark an active watch removed (by id or a unique id prefix); the watch, or None when none matches."""
     rows = fetch_dicts(con, "SELECT * FROM watches WHERE removed_at IS NULL AND id LIKE ? || '%'", [watch_id])
     if len(rows) != 1:
@@ -68,7 +70,7 @@ ORDER BY c.first_seen, c.id
 """
 
 
-def changed_claims(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], since: datetime) -> list[ChangedClaim]:
+def changed_claims(con: Session, entity_ids: Iterable[str], since: datetime) -> list[ChangedClaim]:
     """Claims on the given organisations (as subject or object) first seen at or after `since`,
     each with a claim of an independent story (another near-duplicate cluster) that says the
     opposite about the same subject, type and object, when there is one."""
@@ -78,7 +80,7 @@ def changed_claims(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], si
     return [ChangedClaim(**row) for row in fetch_dicts(con, _CHANGED_CLAIMS, [ids, ids, since])]
 
 
-def organisation_states(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> list[OrganisationState]:
+def organisation_states(con: Session, entity_ids: Iterable[str]) -> list[OrganisationState]:
     """Each organisation's newest draft or approved revision: name, grade, domain, region."""
     ids = sorted(entity_ids)
     if not ids:
@@ -93,7 +95,7 @@ def organisation_states(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str
     return [OrganisationState(**row) for row in rows]
 
 
-def known_grades(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+def known_grades(con: Session, entity_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """{entity id: (grade, grade label)} as alerts last saw them."""
     ids = sorted(entity_ids)
     if not ids:
@@ -103,7 +105,7 @@ def known_grades(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> d
     return {entity_id: (grade, label) for entity_id, grade, label in rows}
 
 
-def record_grades(con: duckdb.DuckDBPyConnection, states: Sequence[OrganisationState], now: datetime) -> int:
+def record_grades(con: Session, states: Sequence[OrganisationState], now: datetime) -> int:
     """Remember each organisation's grade as seen now (the next grade alert is a move away from it)."""
     rows = [{"entity_id": s.entity_id, "grade": s.grade, "grade_label": s.grade_label, "seen_at": now} for s in states]
     return upsert(con, "alert_grades", rows, key=["entity_id"], keep=(), touch=("seen_at",))
@@ -115,7 +117,7 @@ _ALERT_COLUMNS = ("id", "kind", "entity_id", "claim_id", "other_claim_id", "watc
                   "run_id", "created_at")
 
 
-def add_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert]) -> list[Alert]:
+def add_alerts(con: Session, alerts: Sequence[Alert]) -> list[Alert]:
     """Insert the alerts not stored yet; return those (an alert already raised is never raised again)."""
     unique = list({a.id: a for a in alerts}.values())
     if not unique:
@@ -152,7 +154,7 @@ _SELECT_ALERTS = "SELECT a.*, e.name AS organisation FROM alerts a LEFT JOIN ent
 
 
 def list_alerts(
-    con: duckdb.DuckDBPyConnection, since: datetime | None = None, limit: int | None = None,
+    con: Session, since: datetime | None = None, limit: int | None = None,
     run_id: str | None = None,
 ) -> list[Alert]:
     """Alerts, newest first: raised at or after `since`, by one run, at most `limit`."""
@@ -169,7 +171,7 @@ def list_alerts(
     return [_alert(row) for row in fetch_dicts(con, sql, params)]
 
 
-def pending_alerts(con: duckdb.DuckDBPyConnection, before: datetime | None = None) -> list[Alert]:
+def pending_alerts(con: Session, before: datetime | None = None) -> list[Alert]:
     """Alerts not delivered yet, oldest first (raised before `before`, when given)."""
     sql = f"{_SELECT_ALERTS} WHERE a.delivered_at IS NULL"
     params: list[Any] = []
@@ -180,7 +182,7 @@ def pending_alerts(con: duckdb.DuckDBPyConnection, before: datetime | None = Non
 
 
 def record_delivery(
-    con: duckdb.DuckDBPyConnection, alert_ids: Sequence[str], delivered_at: datetime | None, error: str | None
+    con: Session, alert_ids: Sequence[str], delivered_at: datetime | None, error: str | None
 ) -> None:
     """One delivery attempt of these alerts: delivered at `delivered_at`, or failed with `error`."""
     if not alert_ids:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 
+from dossier.records.warehouse import ArticleBatch, ArticleRow, EntityLinkRow, EntryState
 from dossier.store.warehouse import fetch_dicts, upsert
 
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
-def load_entry_state(con: duckdb.DuckDBPyConnection, feed_urls: Sequence[str]) -> dict[tuple[str, str], dict[str, Any]]:
+
+def load_entry_state(con: Session, feed_urls: Sequence[str]) -> dict[tuple[str, str], EntryState]:
     """What the warehouse knows of each feed entry: {(feed_url, entry_key): article row subset}."""
     if not feed_urls:
         return {}
@@ -23,16 +26,16 @@ def load_entry_state(con: duckdb.DuckDBPyConnection, feed_urls: Sequence[str]) -
         " FROM articles WHERE feed_url IN (SELECT unnest(?))",
         [list(feed_urls)],
     )
-    state: dict[tuple[str, str], dict[str, Any]] = {}
+    state: dict[tuple[str, str], EntryState] = {}
     for row in rows:
         key = (row["feed_url"], row["entry_key"])
         # An ok row wins over a stale failure of the same entry.
         if key not in state or row["status"] == "ok":
-            state[key] = row
+            state[key] = EntryState.model_validate(row)
     return state
 
 
-def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+def load_alias_index(con: Session) -> dict[str, tuple[str, str]]:
     """{alias key: (entity id, entity name)} over every organisation alias known so far."""
     rows = con.execute(
         "SELECT a.alias_key, e.id, e.name FROM aliases a JOIN entities e ON e.id = a.entity_id"
@@ -45,7 +48,7 @@ def load_alias_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
 
 
 def load_near_duplicate_candidates(
-    con: duckdb.DuckDBPyConnection, buckets: Sequence[int], ids: Sequence[str]
+    con: Session, buckets: Sequence[int], ids: Sequence[str]
 ) -> list[tuple[str, str, bytes]]:
     """(article id, cluster id, signature), oldest first, of the stored articles that share one
     of `buckets` or are one of `ids`: all a batch's near-duplicate matching needs to see."""
@@ -60,7 +63,7 @@ def load_near_duplicate_candidates(
     ).fetchall()
 
 
-def write_buckets(con: duckdb.DuckDBPyConnection, buckets: dict[str, list[int]]) -> int:
+def write_buckets(con: Session, buckets: dict[str, list[int]]) -> int:
     """Replace the near-duplicate index entries of the given articles; return rows written."""
     if not buckets:
         return 0
@@ -77,14 +80,14 @@ def write_buckets(con: duckdb.DuckDBPyConnection, buckets: dict[str, list[int]])
     return table.num_rows
 
 
-def load_entity_names(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str]:
+def load_entity_names(con: Session, ids: set[str]) -> dict[str, str]:
     """{entity id: name} for the given ids."""
     if not ids:
         return {}
     return dict(con.execute("SELECT id, name FROM entities WHERE id IN (SELECT unnest(?))", [list(ids)]).fetchall())
 
 
-def write_failures(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+def write_failures(con: Session, rows: Sequence[ArticleRow]) -> int:
     """Record articles that failed (keyed by their entry link), keeping any earlier good copy."""
     return upsert(con, "articles", rows, key=["id"])
 
@@ -92,7 +95,7 @@ def write_failures(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
 _LINK_COLUMNS = ("known_id", "ticker", "isin", "wikipedia_url")
 
 
-def link_entities(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+def link_entities(con: Session, rows: Sequence[EntityLinkRow]) -> int:
     """Set the external identifiers of entities linked to reference data; return how many
     entities changed. An UPDATE, not the upsert: an entity's unlinked mentions never clear
     a link, and re-running over the same evidence changes nothing."""
@@ -112,7 +115,7 @@ def link_entities(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) ->
         con.unregister("_batch_entity_links")
 
 
-def write_articles(con: duckdb.DuckDBPyConnection, batch: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+def write_articles(con: Session, batch: ArticleBatch) -> dict[str, int]:
     """Upsert one batch of analysed articles and replace their evidence; return rows written per table."""
     articles = batch["articles"]
     article_ids = [a["id"] for a in articles]
@@ -194,13 +197,13 @@ def _stale_where(selection: StaleSelection) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def count_stale(con: duckdb.DuckDBPyConnection, selection: StaleSelection) -> int:
+def count_stale(con: Session, selection: StaleSelection) -> int:
     """How many stored articles the selection would analyse again."""
     where, params = _stale_where(selection)
     return int(con.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0])
 
 
-def stale_article_ids(con: duckdb.DuckDBPyConnection, selection: StaleSelection, limit: int | None = None) -> list[str]:
+def stale_article_ids(con: Session, selection: StaleSelection, limit: int | None = None) -> list[str]:
     """Ids of the articles the selection would analyse again, oldest first (a rerun after a kill
     sees the same order, minus what was done)."""
     where, params = _stale_where(selection)
@@ -211,7 +214,7 @@ def stale_article_ids(con: duckdb.DuckDBPyConnection, selection: StaleSelection,
     return [row[0] for row in con.execute(sql, params).fetchall()]
 
 
-def load_stored_articles(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[StoredArticle]:
+def load_stored_articles(con: Session, ids: Sequence[str]) -> list[StoredArticle]:
     """The stored articles with these ids (in the order given), with their feed's configured source."""
     if not ids:
         return []

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from dossier.records import FeedPoll
+from dossier.records.warehouse import Feed
 from dossier.store.warehouse import fetch_dicts, upsert, utcnow
 
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
-def add_feed(con: duckdb.DuckDBPyConnection, url: str, publisher: str | None = None, reliability: float | None = None) -> bool:
+
+def add_feed(con: Session, url: str, publisher: str | None = None, reliability: float | None = None) -> bool:
     """Add a feed (or re-activate it); return True when it was not active before."""
     existing = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchone()
     if existing is None:
@@ -30,7 +32,7 @@ def add_feed(con: duckdb.DuckDBPyConnection, url: str, publisher: str | None = N
     return not existing[0]
 
 
-def ensure_feeds(con: duckdb.DuckDBPyConnection, urls: list[str], origin: str) -> None:
+def ensure_feeds(con: Session, urls: list[str], origin: str) -> None:
     """Make sure each URL has a row (to keep its validators) without activating it."""
     for url in urls:
         con.execute(
@@ -39,12 +41,13 @@ def ensure_feeds(con: duckdb.DuckDBPyConnection, urls: list[str], origin: str) -
         )
 
 
-def feed_state(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, dict[str, Any]]:
+def feed_state(con: Session, urls: list[str]) -> dict[str, Feed]:
     """Stored rows of the given feeds, by URL."""
-    return {row["url"]: row for row in fetch_dicts(con, "SELECT * FROM feeds WHERE url IN (SELECT unnest(?))", [urls])}
+    rows = fetch_dicts(con, "SELECT * FROM feeds WHERE url IN (SELECT unnest(?))", [urls])
+    return {row["url"]: Feed.model_validate(row) for row in rows}
 
 
-def remove_feed(con: duckdb.DuckDBPyConnection, url: str) -> bool:
+def remove_feed(con: Session, url: str) -> bool:
     """Deactivate a feed (its articles and evidence stay); return False if it was not configured."""
     found = con.execute("SELECT 1 FROM feeds WHERE url = ? AND active", [url]).fetchone()
     if found:
@@ -52,14 +55,14 @@ def remove_feed(con: duckdb.DuckDBPyConnection, url: str) -> bool:
     return found is not None
 
 
-def list_feeds(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> list[dict[str, Any]]:
+def list_feeds(con: Session, active_only: bool = True) -> list[Feed]:
     """Configured feeds, oldest first."""
     where = "WHERE active AND origin = 'user'" if active_only else ""
-    return fetch_dicts(con, f"SELECT * FROM feeds {where} ORDER BY added_at, url")
+    return [Feed.model_validate(row) for row in fetch_dicts(con, f"SELECT * FROM feeds {where} ORDER BY added_at, url")]
 
 
 def record_polls(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     polls: list[tuple[FeedPoll, str | None]],
     backoff: Callable[[int], float | None] = lambda failures: None,
 ) -> None:
@@ -71,7 +74,7 @@ def record_polls(
     now = utcnow()
     rows = []
     for poll, publisher in polls:
-        row = dict(state[poll.feed_url])
+        row = state[poll.feed_url].model_dump()
         if poll.skipped is not None:
             row.update(last_polled=now, last_status=None, last_warning=f"skipped: {poll.skipped}")
             rows.append(row)

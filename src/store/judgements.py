@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from dossier.ids import make_id
 from dossier.store.warehouse import utcnow
+
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
 # Columns a merge moves from the merged organisation to the kept one, in tables keyed by `id`.
 MERGED_COLUMNS = (("mentions", "entity_id"), ("claims", "subject_id"), ("claims", "object_id"),
@@ -43,7 +45,7 @@ class Judgement:
     note: str | None
 
 
-def load_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:
+def load_judgements(con: Session) -> Judgements:
     """The merges and splits in force (neither superseded nor reverted), for the resolver."""
     rows = con.execute(
         "SELECT kind, entity_id, other, coalesce(other_key, lower(other)) FROM judgements"
@@ -57,19 +59,19 @@ def load_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:
     return Judgements(merges, {k: frozenset(v) for k, v in splits.items()})
 
 
-def organisation_name(con: duckdb.DuckDBPyConnection, entity_id: str) -> str | None:
+def organisation_name(con: Session, entity_id: str) -> str | None:
     """The name of an organisation, None when there is none with that id."""
     row = con.execute("SELECT name FROM entities WHERE id = ? AND kind = 'organisation'", [entity_id]).fetchone()
     return row[0] if row else None
 
 
-def holds_alias(con: duckdb.DuckDBPyConnection, entity_id: str, alias_key: str) -> bool:
+def holds_alias(con: Session, entity_id: str, alias_key: str) -> bool:
     """Whether an organisation holds an alias with this match key."""
     return bool(con.execute("SELECT count(*) FROM aliases WHERE entity_id = ? AND alias_key = ?",
                             [entity_id, alias_key]).fetchone()[0])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, other: str, other_key: str | None,
+def _insert(con: Session, kind: str, entity_id: str, other: str, other_key: str | None,
             reviewer: str, note: str | None) -> tuple[str, datetime]:
     now = utcnow()
     judgement_id = make_id("judgement", kind, entity_id, other_key or other, now.isoformat())
@@ -79,7 +81,7 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, other: st
     return judgement_id, now
 
 
-def _move_by_id(con: duckdb.DuckDBPyConnection, judgement_id: str, table: str, column: str,
+def _move_by_id(con: Session, judgement_id: str, table: str, column: str,
                 old: str, new: str, where: str = "TRUE", params: tuple[object, ...] = ()) -> None:
     """Set `column` from `old` to `new` in the rows of `table` matching `where`, recording each."""
     con.execute(f"INSERT INTO judgement_moves SELECT ?, '{table}', id, '{column}', {column}, ? FROM {table}"
@@ -87,7 +89,7 @@ def _move_by_id(con: duckdb.DuckDBPyConnection, judgement_id: str, table: str, c
     con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ? AND {where}", [new, old, *params])
 
 
-def _move_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str, old: str, new: str,
+def _move_aliases(con: Session, judgement_id: str, old: str, new: str,
                   alias_key: str | None = None) -> None:
     """Move alias rows from one organisation to another as a reviewer's, recording what they were.
     An alias the target holds already stays where it is (the resolver follows the judgement)."""
@@ -104,7 +106,7 @@ def _move_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str, old: str, n
                 f" (SELECT alias FROM aliases a WHERE {where}) AND entity_id = ?", [new, *params, old])
 
 
-def retire_profiles(con: duckdb.DuckDBPyConnection, judgement_id: str, entity_id: str) -> None:
+def retire_profiles(con: Session, judgement_id: str, entity_id: str) -> None:
     """Supersede an organisation's draft and approved revisions, recording their statuses."""
     con.execute("INSERT INTO judgement_moves SELECT ?, 'profiles', entity_id || '/' || revision, 'status', status,"
                 " 'superseded' FROM profiles WHERE entity_id = ? AND status IN ('draft', 'approved')",
@@ -113,7 +115,7 @@ def retire_profiles(con: duckdb.DuckDBPyConnection, judgement_id: str, entity_id
                 [entity_id])
 
 
-def record_merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, reviewer: str,
+def record_merge(con: Session, keep_id: str, merged_id: str, reviewer: str,
                  note: str | None = None) -> str:
     """Merge `merged_id` into `keep_id`: its evidence and aliases move now (each move recorded),
     its revisions are superseded, later runs follow the judgement."""
@@ -125,13 +127,13 @@ def record_merge(con: duckdb.DuckDBPyConnection, keep_id: str, merged_id: str, r
     return judgement_id
 
 
-def mention_texts(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
+def mention_texts(con: Session, entity_id: str) -> list[str]:
     """The distinct surface texts of an organisation's mentions."""
     return [r[0] for r in con.execute("SELECT DISTINCT text FROM mentions WHERE entity_id = ? ORDER BY 1",
                                       [entity_id]).fetchall()]
 
 
-def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, alias_key: str, new_id: str,
+def record_split(con: Session, entity_id: str, alias: str, alias_key: str, new_id: str,
                  texts: Sequence[str], reviewer: str, note: str | None = None) -> str:
     """Split the alias with match key `alias_key` off `entity_id` into organisation `new_id`
     (created if new): the alias and the mentions written as one of `texts` move there, each
@@ -146,7 +148,7 @@ def record_split(con: duckdb.DuckDBPyConnection, entity_id: str, alias: str, ali
     return judgement_id
 
 
-def active_judgement(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, other_key: str) -> Judgement | None:
+def active_judgement(con: Session, kind: str, entity_id: str, other_key: str) -> Judgement | None:
     """The judgement of `kind` on `entity_id` in force whose `other` (merge: the merged id;
     split: the alias's key) is `other_key`; None when there is none."""
     column = "other" if kind == "merge" else "coalesce(other_key, lower(other))"
@@ -157,7 +159,7 @@ def active_judgement(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str, 
     return Judgement(*row[0]) if row else None
 
 
-def merged_into(con: duckdb.DuckDBPyConnection, keep_id: str) -> dict[str, str]:
+def merged_into(con: Session, keep_id: str) -> dict[str, str]:
     """{merged organisation id: its name} of the merges into `keep_id` in force."""
     return dict(con.execute(
         "SELECT j.other, coalesce(e.name, j.other) FROM judgements j LEFT JOIN entities e ON e.id = j.other"
@@ -165,7 +167,7 @@ def merged_into(con: duckdb.DuckDBPyConnection, keep_id: str) -> dict[str, str]:
         [keep_id]).fetchall())
 
 
-def _revert_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str) -> None:
+def _revert_aliases(con: Session, judgement_id: str) -> None:
     """Alias rows back to the organisation and `learned` they had, if still where the judgement put them."""
     moved = ("FROM judgement_moves m WHERE m.judgement_id = ? AND m.table_name = 'aliases'"
              " AND m.column_name = 'entity_id' AND aliases.alias = m.row_key AND aliases.entity_id = m.new_value")
@@ -179,7 +181,7 @@ def _revert_aliases(con: duckdb.DuckDBPyConnection, judgement_id: str) -> None:
                     " (SELECT 1 FROM aliases t WHERE t.entity_id = ? AND t.alias = ?)", [old, new, alias, old, alias])
 
 
-def revert_judgement(con: duckdb.DuckDBPyConnection, judgement_id: str, kind: str, reviewer: str,
+def revert_judgement(con: Session, judgement_id: str, kind: str, reviewer: str,
                      note: str | None = None) -> str:
     """Undo a judgement as a new one of `kind` (unmerge, unsplit) that supersedes it: every row
     it moved goes back where it was, unless something later moved it again."""

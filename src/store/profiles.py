@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from dossier.records.profiles import EntityEvidence, Profile, Revision
+from dossier.records.warehouse import ProfileListing
 from dossier.store.reviews import REJECTED_CLAIM_FILTER
 from dossier.store.warehouse import fetch_dicts, upsert, utcnow
+
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
 TEXT_BATCH = 500  # article texts held at once while mention contexts are cut from them
 
 
-def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:
+def entities_of_articles(con: Session, article_ids: Sequence[str]) -> set[str]:
     """Organisations with evidence (mentions or claims as object) in the given articles."""
     rows = con.execute(
         "SELECT m.entity_id FROM mentions m JOIN entities e ON e.id = m.entity_id"
@@ -27,7 +29,7 @@ def entities_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[s
     return {r[0] for r in rows}
 
 
-def mention_counts(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, int]:
+def mention_counts(con: Session, entity_ids: Sequence[str]) -> dict[str, int]:
     """How many mentions each of the given entities has (entities with none are left out)."""
     ids = list(entity_ids)
     if not ids:
@@ -38,7 +40,7 @@ def mention_counts(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) ->
     return dict(rows)
 
 
-def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, EntityEvidence]:
+def load_evidence(con: Session, entity_ids: Sequence[str]) -> dict[str, EntityEvidence]:
     """Everything profile assembly needs per organisation (rows become records here, at the edge)."""
     ids = list(entity_ids)
     if not ids:
@@ -47,7 +49,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> 
     return {entity_id: EntityEvidence.model_validate(parts) for entity_id, parts in rows.items()}
 
 
-def _evidence_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+def _evidence_rows(con: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
     """{entity id: {part: rows}} of the evidence tables, each part in assembly's order."""
     out: dict[str, dict[str, Any]] = {
         row["id"]: {"entity": row, "aliases": [], "articles": [], "claims": [], "places": [], "contexts": [], "labels": {}}
@@ -103,7 +105,7 @@ _PLACES = """
 """
 
 
-def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
+def newest_evidence(con: Session) -> datetime | None:
     """When the newest analysed article in the warehouse was published (or fetched): the
     reference time for recency, so a warehouse of old news still ranks its freshest stories."""
     # fetchall, not fetchone: a half-read result blocks the next register() on this connection.
@@ -111,7 +113,7 @@ def newest_evidence(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return newest
 
 
-def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[dict[str, object]]]:
+def _mention_contexts(con: Session, ids: list[str]) -> dict[str, list[dict[str, object]]]:
     """{entity id: its distinct (sentence, start, end), sorted}: each sentence cut from its article's
     text here, a few articles at a time. Joined in SQL, DuckDB built its hash join on the text of
     every article involved, and an organisation named in most articles made that most of the
@@ -136,7 +138,7 @@ def _mention_contexts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[st
             for entity_id, seen in found.items()}
 
 
-def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[Profile]) -> dict[str, int]:
+def write_drafts(con: Session, drafts: Sequence[Profile]) -> dict[str, int]:
     """Write draft revisions in one bulk upsert: unchanged content writes nothing; a draft is
     updated in place; an approved, rejected or superseded revision is never touched, a new
     draft opens beside it."""
@@ -171,7 +173,7 @@ def write_drafts(con: duckdb.DuckDBPyConnection, drafts: Sequence[Profile]) -> d
 IDENTIFIERS = "e.known_id, e.ticker, e.isin, e.wikipedia_url"
 
 
-def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> Revision | None:
+def find_profile(con: Session, name: str) -> Revision | None:
     """The current profile (approved over draft) of the organisation called `name` or aliased so."""
     rows = fetch_dicts(
         con,
@@ -189,7 +191,7 @@ def find_profile(con: duckdb.DuckDBPyConnection, name: str) -> Revision | None:
     return Revision.from_row(rows[0]) if rows else None
 
 
-def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[Revision]:
+def current_profiles(con: Session, status: str | None = None) -> list[Revision]:
     """Every column of each organisation's current revision (approved over draft), by name."""
     where = "WHERE v.status = ?" if status else ""
     return [Revision.from_row(row) for row in fetch_dicts(
@@ -201,15 +203,16 @@ def current_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) 
     )]
 
 
-def list_profiles(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
+def list_profiles(con: Session, status: str | None = None) -> list[ProfileListing]:
     """Current profiles, most confident first."""
     where = "WHERE status = ?" if status else ""
-    return fetch_dicts(
+    rows = fetch_dicts(
         con, f"SELECT * FROM v_profiles_current {where} ORDER BY confidence DESC, name", [status] if status else []
     )
+    return [ProfileListing.model_validate(row) for row in rows]
 
 
-def queue_refresh(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], now: datetime) -> None:
+def queue_refresh(con: Session, entity_ids: Iterable[str], now: datetime) -> None:
     """Queue organisations whose evidence changed for a draft refresh (in the caller's transaction)."""
     ids = sorted(set(entity_ids))
     if ids:
@@ -217,11 +220,11 @@ def queue_refresh(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str], now
                     "ON CONFLICT DO NOTHING", [ids, now])
 
 
-def queued_refreshes(con: duckdb.DuckDBPyConnection) -> set[str]:
+def queued_refreshes(con: Session) -> set[str]:
     return {r[0] for r in con.execute("SELECT entity_id FROM profile_refresh_queue").fetchall()}
 
 
-def dequeue_refresh(con: duckdb.DuckDBPyConnection, entity_ids: Iterable[str]) -> None:
+def dequeue_refresh(con: Session, entity_ids: Iterable[str]) -> None:
     ids = sorted(set(entity_ids))
     if ids:
         con.execute("DELETE FROM profile_refresh_queue WHERE entity_id IN (SELECT unnest(?))", [ids])

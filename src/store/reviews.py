@@ -8,29 +8,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-import duckdb
+from pydantic import JsonValue
 
 from dossier.ids import make_id
 from dossier.records.profiles import Revision
+from dossier.records.review import (
+    ClaimInArticle,
+    ClaimRow,
+    EntityArticle,
+    EntityRef,
+    Overrides,
+    QueueRow,
+    ReviewEvent,
+)
 from dossier.store.warehouse import fetch_dicts, to_json, utcnow
+
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
 # --- revisions --------------------------------------------------------------------------
 
-def revisions(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[Revision]:
+def revisions(con: Session, entity_id: str) -> list[Revision]:
     """Every revision of an organisation's profile, newest first."""
     rows = fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? ORDER BY revision DESC", [entity_id])
     return [Revision.from_row(row) for row in rows]
 
 
-def revision(con: duckdb.DuckDBPyConnection, entity_id: str, number: int) -> Revision | None:
+def revision(con: Session, entity_id: str, number: int) -> Revision | None:
     """One revision of an organisation's profile, if it exists."""
     rows = fetch_dicts(con, "SELECT * FROM profiles WHERE entity_id = ? AND revision = ?", [entity_id, number])
     return Revision.from_row(rows[0]) if rows else None
 
 
-def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, Revision]:
+def approved_revisions(con: Session, entity_ids: Sequence[str]) -> dict[str, Revision]:
     """The approved revision of each organisation that has one."""
     rows = fetch_dicts(
         con,
@@ -41,7 +53,7 @@ def approved_revisions(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]
     return {row["entity_id"]: Revision.from_row(row) for row in rows}
 
 
-def set_status(con: duckdb.DuckDBPyConnection, entity_id: str, number: int, status: str,
+def set_status(con: Session, entity_id: str, number: int, status: str,
                reviewer: str | None = None, note: str | None = None) -> None:
     """Move a revision to `status`, stamping the reviewer when one acted."""
     if reviewer is None:
@@ -53,8 +65,8 @@ def set_status(con: duckdb.DuckDBPyConnection, entity_id: str, number: int, stat
     )
 
 
-def queue_rows(con: duckdb.DuckDBPyConnection, status: str = "draft", grade: str | None = None,
-               domain: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+def queue_rows(con: Session, status: str = "draft", grade: str | None = None,
+               domain: str | None = None, region: str | None = None) -> list[QueueRow]:
     """Candidate rows for the review queue: per organisation, its latest revision with `status`
     (`any`: its latest revision), filtered; the caller orders them."""
     where, params = ["TRUE"], []
@@ -66,7 +78,7 @@ def queue_rows(con: duckdb.DuckDBPyConnection, status: str = "draft", grade: str
             where.append(f"lower(p.{column}) = lower(?)")
             params.append(value)
     partition = "p.entity_id" if status == "any" else "p.entity_id, p.status"
-    return fetch_dicts(
+    rows = fetch_dicts(
         con,
         f"""
         SELECT p.entity_id, p.revision, p.status, p.name, p.type, p.grade, p.grade_label, p.confidence,
@@ -79,9 +91,10 @@ def queue_rows(con: duckdb.DuckDBPyConnection, status: str = "draft", grade: str
         """,
         [status, *params],
     )
+    return [QueueRow.model_validate(row) for row in rows]
 
 
-def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def filter_values(con: Session) -> dict[str, list[str]]:
     """The grades, domains and regions present, for filter menus."""
     out = {}
     for key, column in (("grade", "grade"), ("domain", "primary_domain"), ("region", "region")):
@@ -92,7 +105,7 @@ def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 # --- overrides --------------------------------------------------------------------------
 
-def active_overrides(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def active_overrides(con: Session, entity_ids: Sequence[str]) -> dict[str, Overrides]:
     """Per organisation, the field values reviewers set (the latest edit of each field wins;
     an edit to NULL clears the field's override)."""
     rows = con.execute(
@@ -100,7 +113,7 @@ def active_overrides(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) 
         " WHERE superseded_by IS NULL AND entity_id IN (SELECT unnest(?)) ORDER BY created_at, id",
         [list(entity_ids)],
     ).fetchall()
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Overrides] = {}
     for entity_id, field, value in rows:
         parsed = json.loads(value) if value is not None else None
         if parsed is None:
@@ -110,7 +123,7 @@ def active_overrides(con: duckdb.DuckDBPyConnection, entity_ids: Sequence[str]) 
     return out
 
 
-def record_override(con: duckdb.DuckDBPyConnection, entity_id: str, field: str, value: Any,
+def record_override(con: Session, entity_id: str, field: str, value: JsonValue,
                     reviewer: str, note: str | None) -> str:
     """Store an edit of one field; earlier edits of that field are superseded by it."""
     now = utcnow()
@@ -135,9 +148,9 @@ _VERDICT = """
 REJECTED_CLAIM_FILTER = f"coalesce({_VERDICT}, '') <> 'rejected'"
 
 
-def entity_claims(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+def entity_claims(con: Session, entity_id: str) -> list[ClaimRow]:
     """Claims about an organisation (as subject or object) with their sources and verdicts."""
-    return fetch_dicts(
+    rows = fetch_dicts(
         con,
         f"""
         SELECT c.id, c.type, c.polarity, c.modality, c.evidence, c.evidence_start, c.evidence_end,
@@ -154,9 +167,10 @@ def entity_claims(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[s
         """,
         [entity_id, entity_id, entity_id],
     )
+    return [ClaimRow.model_validate(row) for row in rows]
 
 
-def claim_in_context(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict[str, Any] | None:
+def claim_in_context(con: Session, claim_id: str) -> ClaimInArticle | None:
     """A claim with its article's text, for showing the evidence where it stands."""
     rows = fetch_dicts(
         con,
@@ -172,16 +186,16 @@ def claim_in_context(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict[str,
         """,
         [claim_id],
     )
-    return rows[0] if rows else None
+    return ClaimInArticle.model_validate(rows[0]) if rows else None
 
 
-def claim_parties(con: duckdb.DuckDBPyConnection, claim_id: str) -> list[str]:
+def claim_parties(con: Session, claim_id: str) -> list[str]:
     """The organisations a claim is about: its subject, and its object when that is one."""
     row = con.execute("SELECT subject_id, object_id FROM claims WHERE id = ?", [claim_id]).fetchone()
     return [] if row is None else [entity for entity in row if entity is not None]
 
 
-def record_claim_verdict(con: duckdb.DuckDBPyConnection, claim_id: str, verdict: str, entity_id: str | None,
+def record_claim_verdict(con: Session, claim_id: str, verdict: str, entity_id: str | None,
                          reviewer: str, note: str | None) -> str | None:
     """Accept or reject a claim as its evidence now reads; return the verdict it replaces."""
     row = con.execute("SELECT sha256(evidence) FROM claims WHERE id = ?", [claim_id]).fetchone()
@@ -201,8 +215,8 @@ def record_claim_verdict(con: duckdb.DuckDBPyConnection, claim_id: str, verdict:
 
 # --- the audit log ----------------------------------------------------------------------
 
-def append_event(con: duckdb.DuckDBPyConnection, reviewer: str, action: str, entity_id: str | None,
-                 revision: int | None, before: Any, after: Any, note: str | None) -> str:
+def append_event(con: Session, reviewer: str, action: str, entity_id: str | None,
+                 revision: int | None, before: object, after: object, note: str | None) -> str:
     """Append one action to `review_events` (never updated, never deleted)."""
     now = utcnow()
     event_id = make_id("review_event", reviewer, action, entity_id, revision, now.isoformat())
@@ -212,22 +226,23 @@ def append_event(con: duckdb.DuckDBPyConnection, reviewer: str, action: str, ent
     return event_id
 
 
-def events(con: duckdb.DuckDBPyConnection, entity_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def events(con: Session, entity_id: str | None = None, limit: int = 200) -> list[ReviewEvent]:
     """Review events, newest first, with the organisation's name."""
     where = "WHERE r.entity_id = ?" if entity_id else ""
-    return fetch_dicts(
+    rows = fetch_dicts(
         con,
         f"SELECT r.*, e.name FROM review_events r LEFT JOIN entities e ON e.id = r.entity_id {where}"
         f" ORDER BY r.occurred_at DESC, r.id LIMIT {int(limit)}",
         [entity_id] if entity_id else [],
     )
+    return [ReviewEvent.model_validate(row) for row in rows]
 
 
 # --- entities ---------------------------------------------------------------------------
 
-def find_entities(con: duckdb.DuckDBPyConnection, ref: str) -> list[dict[str, Any]]:
+def find_entities(con: Session, ref: str) -> list[EntityRef]:
     """Organisations with a profile whose id, name or alias is `ref` (case-insensitive)."""
-    return fetch_dicts(
+    rows = fetch_dicts(
         con,
         """
         SELECT DISTINCT e.id, e.name FROM entities e
@@ -238,11 +253,12 @@ def find_entities(con: duckdb.DuckDBPyConnection, ref: str) -> list[dict[str, An
         """,
         [ref, ref, ref],
     )
+    return [EntityRef.model_validate(row) for row in rows]
 
 
-def entity_articles(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict[str, Any]]:
+def entity_articles(con: Session, entity_id: str) -> list[EntityArticle]:
     """The articles that mention an organisation, newest first."""
-    return fetch_dicts(
+    rows = fetch_dicts(
         con,
         """
         SELECT DISTINCT a.id, a.canonical_url AS url, a.title, a.publisher, coalesce(a.published, a.fetched) AS published
@@ -251,9 +267,10 @@ def entity_articles(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[dict
         """,
         [entity_id],
     )
+    return [EntityArticle.model_validate(row) for row in rows]
 
 
-def entity_aliases(con: duckdb.DuckDBPyConnection, entity_id: str) -> list[str]:
+def entity_aliases(con: Session, entity_id: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT alias FROM aliases WHERE entity_id = ? AND alias <> (SELECT name FROM entities WHERE id = ?)"
         " ORDER BY alias", [entity_id, entity_id]).fetchall()]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from dossier.records.warehouse import Run, RunEnd
 from dossier.store.warehouse import fetch_dicts, to_json
 
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime, kind: str = "ingest") -> None:
+
+def start_run(con: Session, run_id: str, started_at: datetime, kind: str = "ingest") -> None:
     """Record a run as running; `kind` is `ingest` or `reprocess`."""
     con.execute("INSERT INTO runs (id, started_at, status, kind) VALUES (?, ?, 'running', ?)", [run_id, started_at, kind])
 
 
-def close_interrupted(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
+def close_interrupted(con: Session, now: datetime) -> list[str]:
     """Mark runs left `running` by a process that ended (killed, crashed) as `interrupted`."""
     stale = [r[0] for r in con.execute("SELECT id FROM runs WHERE status = 'running'").fetchall()]
     for run_id in stale:
@@ -26,7 +28,7 @@ def close_interrupted(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str
     return stale
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict[str, Any]) -> None:
+def finish_run(con: Session, run_id: str, summary: RunEnd) -> None:
     """Store the run's summary (status completed or failed)."""
     con.execute(
         "UPDATE runs SET finished_at = ?, status = ?, duration_s = ?, counts = ?, durations = ?, failures = ?,"
@@ -40,22 +42,22 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict[str, A
 _JSON_COLUMNS = ("counts", "durations", "failures", "warnings", "stage_counts", "skipped")
 
 
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+def _decoded(row: dict[str, Any]) -> Run:
     """A `runs` row with its JSON columns decoded (empty when the run never finished)."""
     out = dict(row)
     for column in _JSON_COLUMNS:
         value = out.get(column)
         empty: Any = [] if column in ("failures", "warnings", "skipped") else {}
         out[column] = json.loads(value) if isinstance(value, str) else (value if value is not None else empty)
-    return out
+    return Run.model_validate(out)
 
 
-def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
+def list_runs(con: Session, limit: int = 20) -> list[Run]:
     """The latest runs, newest first, JSON columns decoded."""
     return [_decoded(r) for r in fetch_dicts(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])]
 
 
-def find_run(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any] | None:
+def find_run(con: Session, ref: str) -> Run | None:
     """A run by id, by a unique id prefix, or `latest`; None when nothing (or several) match."""
     if ref == "latest":
         rows = fetch_dicts(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
@@ -66,7 +68,7 @@ def find_run(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any] | None:
     return _decoded(rows[0]) if len(rows) == 1 else None
 
 
-def warehouse_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def warehouse_totals(con: Session) -> dict[str, int]:
     """Organisations, claims and current draft profiles in the warehouse."""
     row = con.execute(
         "SELECT (SELECT count(*) FROM entities WHERE kind = 'organisation'),"

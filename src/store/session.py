@@ -13,7 +13,7 @@ module outside dossier.store calls them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
@@ -254,7 +254,7 @@ class Session:
 
     # --- for the store's own modules ------------------------------------------------------
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    def execute(self, sql: str, params: Sequence[object] | Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
         """Run one statement (the store's modules only)."""
         return self._con.execute(sql, params)
 

@@ -14,10 +14,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from dossier.store.warehouse import Warehouse, WarehouseError, storage_failure
+
+if TYPE_CHECKING:
+    from dossier.store.session import Session
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def write_redacted_copy(source: Path, dest: Path) -> None:
         con.close()
 
 
-def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+def public_views(con: Session) -> list[str]:
     """The documented views (`v_*`), the stable interface for readers."""
     rows = con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'v\\_%' ESCAPE '\\' ORDER BY 1"
@@ -97,7 +101,7 @@ def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: bool = False) -> list[Path]:
+def export_parquet(con: Session, out: Path, tables: bool = False) -> list[Path]:
     """Write each public view to `out/<view>.parquet`; with `tables`, the whole database to `out/tables/`.
 
     `out/tables/` is DuckDB's EXPORT DATABASE layout (schema.sql, load.sql, one Parquet file per
@@ -118,7 +122,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: bool = Fal
     return written
 
 
-def export_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def export_tables(con: Session, folder: Path) -> None:
     """Every table but SECRET_TABLES in DuckDB's EXPORT DATABASE layout under `folder`.
 
     Exported from a redacted copy (a private temporary file, deleted after), so the layout's

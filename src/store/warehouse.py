@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -24,7 +24,7 @@ from dossier.errors import BusyError, DossierError, StorageError, is_disk_full
 from dossier.ids import canonical_json
 
 if TYPE_CHECKING:
-    from dossier.store.session import ReadSession, WriteSession
+    from dossier.store.session import ReadSession, Session, WriteSession
 
 log = logging.getLogger(__name__)
 
@@ -228,9 +228,9 @@ to_json = canonical_json
 
 
 def upsert(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     table: str,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, object]],
     key: Sequence[str],
     keep: Sequence[str] = ("first_seen",),
     touch: Sequence[str] = ("last_seen",),
@@ -264,7 +264,7 @@ def upsert(
         con.unregister(name)
 
 
-def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def fetch_dicts(con: Session, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Run a query and return every row as a dict."""
     cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]

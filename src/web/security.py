@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 
+from dossier.records.warehouse import User
 from dossier.review.accounts import role_allows
 from dossier.store.session import ReadSession, Session, WriteSession
 
@@ -69,15 +70,15 @@ def now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
-def start_session(request: Request, user: dict[str, Any]) -> None:
+def start_session(request: Request, user: User) -> None:
     """A fresh session (and CSRF token) for `user`, stamped with the time and the user's
     session version."""
     request.session.clear()
-    request.session.update(user=user["username"], csrf=secrets.token_urlsafe(32),
-                           issued=now(request).timestamp(), version=user.get("session_version") or 0)
+    request.session.update(user=user.username, csrf=secrets.token_urlsafe(32),
+                           issued=now(request).timestamp(), version=user.session_version or 0)
 
 
-def signed_in_user(request: Request) -> dict[str, Any]:
+def signed_in_user(request: Request) -> User:
     """The active user of this session, or LoginRequired: no session, a session older than
     session_max_age, a session from before the user signed out (older session_version), a
     disabled or unknown user."""
@@ -91,7 +92,7 @@ def signed_in_user(request: Request) -> dict[str, Any]:
         raise LoginRequired()
     with reading(request) as session:
         user = session.accounts.get_user(username)
-    if user is None or not user["active"] or request.session.get("version") != (user.get("session_version") or 0):
+    if user is None or not user.active or request.session.get("version") != (user.session_version or 0):
         request.session.clear()
         raise LoginRequired()
     return user
@@ -184,12 +185,12 @@ def login_throttle(session: Session, settings: Any, when: datetime, username: st
     return throttle, "username" in waits, "client" in waits
 
 
-def require(role: str) -> Callable[[Request], dict[str, Any]]:
+def require(role: str) -> Callable[[Request], User]:
     """A dependency: the signed-in user, who must hold `role` or a higher one."""
-    def dependency(request: Request) -> dict[str, Any]:
+    def dependency(request: Request) -> User:
         user = signed_in_user(request)
-        if not role_allows(user["role"], role):
-            raise HTTPException(status_code=403, detail=f"This needs the {role} role; you are signed in as a {user['role']}.")
+        if not role_allows(user.role, role):
+            raise HTTPException(status_code=403, detail=f"This needs the {role} role; you are signed in as a {user.role}.")
         request.state.user = user
         return user
 

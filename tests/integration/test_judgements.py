@@ -82,7 +82,7 @@ def test_desk_split_records_the_judgement_refreshes_both_drafts_and_logs_the_eve
         done = desk.split(con, quayside, "Quayside", reviewer="ana", note="another firm")
     assert "Quayside" in before  # profiles.aliases is a VARCHAR[]
     new_id = entity_id(warehouse, "Quayside")
-    assert done["alias"] == "Quayside" and done["new_entity"] == new_id
+    assert done.alias == "Quayside" and done.new_entity == new_id
     con = duckdb.connect(str(warehouse.path), read_only=True)
     try:
         [judgement] = con.execute("SELECT id, kind, entity_id, other, reviewer, note FROM judgements").fetchall()
@@ -91,11 +91,11 @@ def test_desk_split_records_the_judgement_refreshes_both_drafts_and_logs_the_eve
         [(name, status)] = con.execute("SELECT name, status FROM profiles WHERE entity_id = ?", [new_id]).fetchall()
     finally:
         con.close()
-    assert judgement == (done["judgement"], "split", quayside, "Quayside", "ana", "another firm")
+    assert judgement == (done.judgement, "split", quayside, "Quayside", "ana", "another firm")
     reviewer, action, entity, revision, event_before, event_after, note = event
     assert (reviewer, action, entity, revision, note) == ("ana", "split", quayside, None, "another firm")
     assert json.loads(event_before) == {"alias_of": quayside}
-    assert json.loads(event_after) == json.loads(json.dumps(done))
+    assert json.loads(event_after) == done.model_dump()
     assert "Quayside" not in aliases  # the old draft was refreshed at once
     assert (name, status) == ("Quayside", "draft")  # and the alias has a profile of its own
     assert entity_of(warehouse.path, "Quayside") == {"Quayside"}
@@ -222,7 +222,7 @@ def test_an_unmerge_restores_the_warehouse_as_it_was_before_the_merge(warehouse)
     events, judgements = history(warehouse.path)
     assert events == [("merge", keep, "ana"), ("unmerge", keep, "ben")]
     (merge_id, _, superseded_by), (unmerge_id, kind, still) = judgements
-    assert (kind, superseded_by, still) == ("unmerge", unmerge_id, None) and done["judgement"] == unmerge_id
+    assert (kind, superseded_by, still) == ("unmerge", unmerge_id, None) and done.judgement == unmerge_id
     # The merge no longer applies to later runs either.
     ingest(warehouse, "Marrowgate Logistics opened a depot in Hull, Marrowgate Logistics said.", n=3)
     assert entity_of(warehouse.path, "Marrowgate Logistics") == {"Marrowgate Logistics"}

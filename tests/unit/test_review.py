@@ -6,6 +6,7 @@ import pytest
 
 from dossier.profiles.refresh import apply_overrides, diff_revisions
 from dossier.records.profiles import Profile, Revision, content_hash
+from dossier.records.review import QueueRow
 from dossier.review.accounts import role_allows
 from dossier.review.queue import order_queue, priority
 from dossier.review.revisions import DIFF_FIELDS, EDITABLE_FIELDS, EditError, check_edit
@@ -90,16 +91,25 @@ def test_only_descriptive_fields_can_be_edited():
 def test_queue_order_is_impact_times_uncertainty_times_recency():
     fresh = NOW - timedelta(days=1)
     rows = [
-        {"entity_id": "a", "name": "A", "impact": "low", "confidence": 0.3, "last_seen": fresh},
-        {"entity_id": "b", "name": "B", "impact": "high", "confidence": 0.3, "last_seen": fresh},
-        {"entity_id": "c", "name": "C", "impact": "high", "confidence": 0.9, "last_seen": fresh},
-        {"entity_id": "d", "name": "D", "impact": "high", "confidence": 0.3, "last_seen": NOW - timedelta(days=28)},
+        queue_row("a", impact="low", confidence=0.3, last_seen=fresh),
+        queue_row("b", impact="high", confidence=0.3, last_seen=fresh),
+        queue_row("c", impact="high", confidence=0.9, last_seen=fresh),
+        queue_row("d", impact="high", confidence=0.3, last_seen=NOW - timedelta(days=28)),
     ]
-    assert [r["entity_id"] for r in order_queue(rows, NOW)] == ["b", "a", "d", "c"]  # a 0.20, d 0.175, c 0.095
+    ranked = order_queue(rows, NOW)
+    assert [r.entity_id for r in ranked] == ["b", "a", "d", "c"]  # a 0.20, d 0.175, c 0.095
+    assert ranked[0].name == "B" and ranked[0].priority == priority(rows[1], NOW).priority
     p = priority(rows[3], NOW)
-    assert p["recency"] == pytest.approx(0.25) and p["priority"] == pytest.approx(1.0 * 0.7 * 0.25)
-    assert priority({"impact": None, "confidence": 1.0}, NOW) == {
+    assert p.recency == pytest.approx(0.25) and p.priority == pytest.approx(1.0 * 0.7 * 0.25)
+    assert priority(queue_row("e", impact=None, confidence=1.0), NOW).model_dump() == {
         "impact_weight": 0.3, "uncertainty": 0.05, "recency": 0.1, "priority": pytest.approx(0.0015)}
+
+
+def queue_row(entity_id: str, **fields: object) -> QueueRow:
+    """A queue candidate with the given fields (the rest plausible defaults)."""
+    values = {"entity_id": entity_id, "revision": 1, "status": "draft", "name": entity_id.upper(), "grade": "C/D",
+              "grade_label": "Weak–medium", "confidence": 0.5, "source_count": 1, "independent_source_count": 1}
+    return QueueRow.model_validate(values | fields)
 
 
 def test_roles_are_ordered():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dossier.records.warehouse import User
 from dossier.review.accounts import PasswordCheck, check_password
 from dossier.web.deps import Checked, Csrf, Viewer
 from dossier.web.pages import render
@@ -41,7 +42,7 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
     return RedirectResponse(safe_next(next), status_code=303)
 
 
-def _admit(request: Request, when: datetime, username: str, client: str) -> tuple[Throttle, dict[str, Any] | None]:
+def _admit(request: Request, when: datetime, username: str, client: str) -> tuple[Throttle, User | None]:
     """Whether this attempt may be checked at all, and the user's row if so.
 
     Checked before the password, and first from memory: a refused name or client costs no
@@ -66,7 +67,7 @@ def _admit(request: Request, when: datetime, username: str, client: str) -> tupl
 
 
 def _check(request: Request, when: datetime, username: str, client: str, password: str,
-           row: dict[str, Any] | None) -> dict[str, Any] | None:
+           row: User | None) -> User | None:
     """The user if the password is right, else None; the attempt is recorded either way."""
     settings, refusals = request.app.state.settings, request.app.state.refused_sign_ins
     try:
@@ -86,6 +87,6 @@ def _check(request: Request, when: datetime, username: str, client: str, passwor
 @router.post("/logout")
 def logout(request: Request, user: Viewer, csrf: Checked) -> Response:
     with writing(request) as con:  # ends this and every other session of the user, copies included
-        con.accounts.bump_session_version(user["username"])
+        con.accounts.bump_session_version(user.username)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

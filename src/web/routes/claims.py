@@ -24,11 +24,11 @@ def claim(request: Request, claim_id: str, user: Viewer) -> HTMLResponse:
     if view is None:
         raise HTTPException(status_code=404, detail="No claim with that id.")
     return render(request, "claim.html", c=view.claim, context=view.context, detail=view.detail,
-                  can_review=role_allows(user["role"], "reviewer"))
+                  can_review=role_allows(user.role, "reviewer"))
 
 
 @router.post("/{claim_id}/verdict")
 def verdict(request: Request, claim_id: str, user: Reviewer, csrf: Checked, verdict: Annotated[str, Form()],
             entity_id: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
-    return act(request, entity_id, lambda con: desk.review_claim(con, claim_id, verdict, user["username"], note or None),
+    return act(request, entity_id, lambda con: desk.review_claim(con, claim_id, verdict, user.username, note or None),
                f"Claim {verdict}.")

@@ -34,7 +34,7 @@ def profile(request: Request, entity_id: str, user: Viewer, revision: int | None
                   diff=[(change.field, change.description) for change in view.changes],
                   claims=view.claims, articles=around.articles, aliases=around.aliases, overrides=around.overrides,
                   revisions=view.revisions, others=around.others, editable=EDITABLE_FIELDS,
-                  is_latest_draft=view.is_latest_draft, can_review=role_allows(user["role"], "reviewer"),
+                  is_latest_draft=view.is_latest_draft, can_review=role_allows(user.role, "reviewer"),
                   features=(p["score_components"] or {}).get("features", {}))
 
 
@@ -54,13 +54,13 @@ def act(request: Request, entity_id: str, action: Callable[[Any], Any], done: st
 def approve(request: Request, entity_id: str, user: Reviewer, csrf: Checked, revision: Annotated[int, Form()],
             content_hash: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     return act(request, entity_id, lambda con: desk.approve(
-        con, entity_id, user["username"], note or None, revision, content_hash or None), f"Approved revision {revision}.")
+        con, entity_id, user.username, note or None, revision, content_hash or None), f"Approved revision {revision}.")
 
 
 @router.post("/{entity_id}/reject")
 def reject(request: Request, entity_id: str, user: Reviewer, csrf: Checked, revision: Annotated[int, Form()],
            note: Annotated[str, Form()] = "") -> Response:
-    return act(request, entity_id, lambda con: desk.reject(con, entity_id, user["username"], note, revision),
+    return act(request, entity_id, lambda con: desk.reject(con, entity_id, user.username, note, revision),
                f"Rejected revision {revision}.")
 
 
@@ -68,7 +68,7 @@ def reject(request: Request, entity_id: str, user: Reviewer, csrf: Checked, revi
 def edit(request: Request, entity_id: str, user: Reviewer, csrf: Checked, field: Annotated[str, Form()],
          value: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     new = value.strip() or None
-    return act(request, entity_id, lambda con: desk.edit(con, entity_id, {field: new}, user["username"], note or None),
+    return act(request, entity_id, lambda con: desk.edit(con, entity_id, {field: new}, user.username, note or None),
                f"Set {field} to {new!r}." if new else f"Cleared the override of {field}.")
 
 
@@ -77,12 +77,12 @@ def merge(request: Request, entity_id: str, user: Reviewer, csrf: Checked, other
           note: Annotated[str, Form()] = "") -> Response:
     def run(con: Any) -> None:
         merged = desk.resolve_entity(con, other.strip())
-        desk.merge(con, entity_id, merged["id"], user["username"], note or None)
+        desk.merge(con, entity_id, merged.id, user.username, note or None)
     return act(request, entity_id, run, f"Merged {other.strip()} into this organisation.")
 
 
 @router.post("/{entity_id}/split")
 def split(request: Request, entity_id: str, user: Reviewer, csrf: Checked, alias: Annotated[str, Form()],
           note: Annotated[str, Form()] = "") -> Response:
-    return act(request, entity_id, lambda con: desk.split(con, entity_id, alias, user["username"], note or None),
+    return act(request, entity_id, lambda con: desk.split(con, entity_id, alias, user.username, note or None),
                f"Split {alias!r} off into an organisation of its own.")

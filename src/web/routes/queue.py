@@ -26,6 +26,6 @@ def queue(request: Request, user: Viewer, status: str = "draft", grade: str = ""
     with reading(request) as con:
         entries = views.review_queue(con, status, grade or None, domain or None, region or None)
         choices = con.reviews.filter_values()
-    rows = [{**entry.row, "changes": entry.changes} for entry in entries]
+    rows = [{**entry.row.model_dump(), "changes": entry.changes} for entry in entries]
     return render(request, "queue.html", rows=rows, choices=choices, statuses=desk.STATUSES,
                   filters={"status": status, "grade": grade, "domain": domain, "region": region})

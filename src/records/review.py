@@ -1,0 +1,208 @@
+"""What the review desk reads and what its actions report, as frozen records.
+
+The rows are read by name in templates and older callers (`row["name"]`), and dumped in their
+declared order for `--json` output: the order of the store's SELECT, which the CLI contract
+tests pin. An action's outcome is also what the audit log stores as its `after`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import JsonValue
+
+from dossier.records.profiles import Named
+from dossier.records.warehouse import StoredRow
+
+# Per field, the value a reviewer set (reviewer overrides, applied on top of every draft).
+Overrides = dict[str, JsonValue]
+# A draft refresh's counts: created, updated, unchanged (and what else the refresh reports).
+DraftCounts = dict[str, int]
+
+
+class EntityRef(Named):
+    """An organisation a reviewer named: its id and canonical name."""
+
+    id: str
+    name: str
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+class QueueRow(Named):
+    """A candidate of the review queue: an organisation's latest revision with the asked status.
+    `diff` and `overrides` are the stored JSON text."""
+
+    entity_id: str
+    revision: int
+    status: str
+    name: str
+    type: str | None = None
+    grade: str
+    grade_label: str
+    confidence: float
+    primary_domain: str | None = None
+    region: str | None = None
+    impact: str | None = None
+    source_count: int
+    independent_source_count: int
+    last_seen: datetime | None = None
+    updated_at: datetime | None = None
+    approved_revision: int | None = None
+    diff: str | None = None
+    overrides: str | None = None
+
+
+class Priority(Named):
+    """A queue row's priority and its three factors (dossier.review.queue)."""
+
+    impact_weight: float
+    uncertainty: float
+    recency: float
+    priority: float
+
+
+class RankedRow(QueueRow):
+    """A queue row with its priority factors, as the queue orders and lists it."""
+
+    impact_weight: float
+    uncertainty: float
+    recency: float
+    priority: float
+
+
+# --- claims, articles, the audit log -------------------------------------------------------
+
+class ClaimRow(Named):
+    """A claim about an organisation (as subject or object) with its source and verdict."""
+
+    id: str
+    type: str
+    polarity: str
+    modality: str
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    subject_id: str
+    subject: str
+    object: str | None = None
+    object_id: str | None = None
+    confidence: float | None = None
+    confidence_detail: str | None = None
+    rule: str | None = None
+    attributed_to: str | None = None
+    article_id: str
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published: datetime | None = None
+    verdict: str | None = None  # accepted | rejected | None (open)
+
+    def to_json(self) -> dict[str, object]:
+        """The claim as `dossier review show --json` lists it."""
+        return self.model_dump()
+
+
+class ClaimInArticle(Named):
+    """A claim with its article's text, to show its evidence sentence where it stands."""
+
+    id: str
+    type: str
+    polarity: str
+    modality: str
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    subject_id: str
+    subject: str
+    object: str | None = None
+    confidence: float | None = None
+    confidence_detail: str | None = None
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    article_text: str | None = None
+    published: datetime | None = None
+    verdict: str | None = None
+
+
+class EntityArticle(Named):
+    """An article that mentions an organisation."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published: datetime | None = None
+
+
+class ReviewEvent(StoredRow):
+    """One row of the append-only audit log, with the organisation's name; `before` and `after`
+    are the stored JSON text."""
+
+    id: str
+    occurred_at: datetime
+    reviewer: str
+    action: str
+    entity_id: str | None = None
+    revision: int | None = None
+    before: str | None = None
+    after: str | None = None
+    note: str | None = None
+    name: str | None = None
+
+
+# --- what the identity and claim actions report ------------------------------------------
+
+class Outcome(Named):
+    """What an action did, as it reports it and the audit log records it as `after`."""
+
+    def logged(self) -> dict[str, object]:
+        """The outcome as the audit log stores it."""
+        return self.model_dump()
+
+
+class MergeOutcome(Outcome):
+    """A merge: its judgement, the organisation kept, its refreshed draft."""
+
+    judgement: str
+    kept: str
+    draft_revision: int | None = None
+    drafts: DraftCounts
+
+
+class SplitOutcome(Outcome):
+    """A split: its judgement, the alias split off and the organisation it now names."""
+
+    judgement: str
+    alias: str
+    new_entity: str
+    drafts: DraftCounts
+
+
+class UnmergeOutcome(Outcome):
+    """An unmerge: the judgement that undid the merge, and the organisation restored."""
+
+    judgement: str
+    kept: str
+    restored: str
+    drafts: DraftCounts
+
+
+class UnsplitOutcome(Outcome):
+    """An unsplit: the judgement that undid the split, and the organisation the alias names again."""
+
+    judgement: str
+    alias: str
+    restored_to: str
+    drafts: DraftCounts
+
+
+class ClaimVerdict(Outcome):
+    """A reviewer's verdict on a claim, with what the claim said when it was given."""
+
+    verdict: str
+    claim: str
+    type: str
+    polarity: str
+    evidence: str
