@@ -103,6 +103,7 @@ class RunEnd(TypedDict, total=False):
 
     finished_at: datetime
     status: str
+    kind: str  # ingest or reprocess
     duration_s: float
     counts: Counts
     durations: Counts
