@@ -65,3 +65,38 @@ def test_words_of_scripts_written_without_spaces_are_counted_per_character():
     chinese = "鸿海将在美国建设数据中心硬件"
     assert count_words(chinese) == len(chinese) and count_words(chinese * 3) >= MIN_WORDS
     assert count_words("OpenAI と Foxconn は提携した") == 8  # latin words, and kana/kanji one by one
+
+
+def test_pages_are_extracted_one_at_a_time_across_threads(monkeypatch):
+    """trafilatura shares one lxml parser module-wide, which two threads must never use at once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import trafilatura
+
+    from dossier.ingest import text
+
+    inside, most = 0, 0
+    guard = threading.Lock()
+    real = trafilatura.bare_extraction
+
+    def counting(*args, **kwargs):
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.02)  # long enough for the other threads to arrive
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                inside -= 1
+
+    monkeypatch.setattr(text.trafilatura, "bare_extraction", counting)
+    html = "<html><body><article>" + "<p>" + "A sentence about a harbour crane order. " * 30 + "</p></article></body></html>"
+    pages = [Page(url=f"http://127.0.0.1:9/{n}", final_url=f"http://127.0.0.1:9/{n}", status=200, html=html,
+                  fetched_at=datetime.now(UTC)) for n in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        articles = list(pool.map(text.extract_article, pages))
+    assert len(articles) == 8 and most == 1
