@@ -115,13 +115,13 @@ def ingest_feeds(
                 log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
                 failed = record.fail_run(warehouse, ctx.run_id, ctx.started_at, exc)
                 # The operator looking at Prefect needs the failed run's report most of all.
-                _publish_artifact(failed)
+                publish_artifact(failed)
                 raise
             log.info("run %s in %.1f s", summary.status, summary.duration_s,
                      extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
             if settings.snapshot_after_run:
-                _publish(warehouse, settings, summary)
-    _publish_artifact(summary)
+                publish_run_snapshot(warehouse, settings, summary)
+    publish_artifact(summary)
     return summary
 
 
@@ -214,13 +214,13 @@ def _write(ctx: RunContext, chunk: list[plan.FetchJob], fetched: fetch.FetchOutc
     ctx.ledger.record_batch(chunk, fetched, nlp, failed, written)
 
 
-def _publish_artifact(summary: RunSummary) -> None:
-    """The run report as the flow run's Prefect artifact (completed or failed)."""
-    create_markdown_artifact(key="ingest-run-summary", markdown=summary.to_markdown(),
-                             description=f"dossier ingest run ({summary.status})")
+def publish_artifact(summary: RunSummary, kind: str = "ingest") -> None:
+    """The run report as the flow run's Prefect artifact (completed or failed): key `<kind>-run-summary`."""
+    create_markdown_artifact(key=f"{kind}-run-summary", markdown=summary.to_markdown(),
+                             description=f"dossier {kind} run ({summary.status})")
 
 
-def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
+def publish_run_snapshot(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
     """Publish the readers' snapshot; a failure is reported, not fatal (the run's data is safely written)."""
     try:
         snap = publish_snapshot(warehouse, settings.effective_snapshot_path)

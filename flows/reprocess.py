@@ -16,11 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from dossier.flows.ingest import analyse_task, refresh_task, task_runner_for
+from dossier.flows.ingest import (
+    analyse_task,
+    publish_artifact,
+    publish_run_snapshot,
+    refresh_task,
+    task_runner_for,
+)
 from dossier.pipeline import alerts, analyse, record, reprocess
 from dossier.pipeline.context import RunContext
 from dossier.pipeline.summary import RunSummary
@@ -28,8 +33,7 @@ from dossier.pipeline.write import WriteOutcome
 from dossier.settings import Settings
 from dossier.store.articles import StaleSelection
 from dossier.store.lock import run_lock
-from dossier.store.snapshot import publish_snapshot
-from dossier.store.warehouse import Warehouse, WarehouseError
+from dossier.store.warehouse import Warehouse
 from dossier.tracing import run_context
 
 log = logging.getLogger("dossier.flow")
@@ -65,13 +69,13 @@ def reprocess_articles(
             except BaseException as exc:
                 log.error("run failed: %s: %s", type(exc).__name__, exc, extra={"stage": "run"})
                 failed = record.fail_run(warehouse, ctx.run_id, ctx.started_at, exc, kind=KIND)
-                _publish_artifact(failed)
+                publish_artifact(failed, "reprocess")
                 raise
             log.info("run %s in %.1f s", summary.status, summary.duration_s,
                      extra={"stage": "run", "counts": summary.counts(), "durations": summary.durations})
             if settings.snapshot_after_run:
-                _publish(warehouse, settings, summary)
-    _publish_artifact(summary)
+                publish_run_snapshot(warehouse, settings, summary)
+    publish_artifact(summary, "reprocess")
     return summary
 
 
@@ -118,23 +122,6 @@ def _write(ctx: RunContext, ids: list[str], future: Any) -> None:
     nlp = future.result() if future is not None else analyse.AnalyseOutcome()
     written = write_reprocessed_task(ctx.warehouse, quote(list(nlp.analysed))) if nlp.analysed else WriteOutcome()
     ctx.ledger.record_reprocess(len(ids), nlp, written)
-
-
-def _publish_artifact(summary: RunSummary) -> None:
-    """The run report as the flow run's Prefect artifact (completed or failed)."""
-    create_markdown_artifact(key="reprocess-run-summary", markdown=summary.to_markdown(),
-                             description=f"dossier reprocess run ({summary.status})")
-
-
-def _publish(warehouse: Warehouse, settings: Settings, summary: RunSummary) -> None:
-    """Publish the readers' snapshot; a failure is reported, not fatal (the run's data is safely written)."""
-    try:
-        snap = publish_snapshot(warehouse, settings.effective_snapshot_path)
-    except (OSError, WarehouseError) as exc:
-        log.error("snapshot %s not published: %s", settings.effective_snapshot_path, exc)
-        summary.warnings.append(f"snapshot {settings.effective_snapshot_path} not published: {exc}")
-        return
-    log.info("snapshot %s published (%d bytes, %.2f s)", snap.path, snap.bytes, snap.seconds)
 
 
 def run_reprocess(settings: Settings, **options: Any) -> RunSummary:
