@@ -177,12 +177,20 @@ class Analyser:
     def close(self) -> None:
         """Stop the worker processes, if any were started."""
         with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool, self._pool_size = None, 0
+            pool, self._pool, self._pool_size = self._pool, None, 0
             _POOLED.discard(self)
+        if pool is None:
+            return
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:  # a worker that has not taken its stop signal in time is ended
+            worker.join(timeout=STOP_GRACE_SECONDS)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join(timeout=STOP_GRACE_SECONDS)
 
 
+STOP_GRACE_SECONDS = 10.0  # how long a stopping worker may take to finish before it is ended
 _POOLED: weakref.WeakSet[Analyser] = weakref.WeakSet()  # analysers with worker processes running
 
 

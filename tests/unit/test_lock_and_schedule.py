@@ -137,7 +137,7 @@ def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_
 
     import duckdb
 
-    from dossier.flows.ingest import _publish
+    from dossier.flows.ingest import publish_run_snapshot
     from dossier.pipeline.summary import RunSummary
     from dossier.store.snapshot import publish_snapshot
     from dossier.store.warehouse import Warehouse
@@ -157,7 +157,7 @@ def test_a_snapshot_is_a_whole_read_only_copy_and_a_failed_one_is_a_warning(tmp_
     settings = load_settings(warehouse_path=warehouse.path, snapshot_path=tmp_path / "blocked" / "s.duckdb")
     now = datetime.now(UTC)
     summary = RunSummary(run_id="r1", started_at=now, finished_at=now, warehouse_path=str(warehouse.path))
-    _publish(warehouse, settings, summary)
+    publish_run_snapshot(warehouse, settings, summary)
     assert summary.warnings and "not published" in summary.warnings[0]
 
 
