@@ -208,6 +208,10 @@ class Settings(BaseSettings):
         2.0, ge=0, description="Seconds a review desk request waits for the warehouse file before answering "
                                "503 (busy, try again)."
     )
+    monitoring_below: float = Field(
+        0.75, ge=0, le=1, description="A draft with no claim and a confidence below this is kept under monitoring, "
+                                      "out of the default review queue (docs/review.md, \"Monitoring\")."
+    )
 
     # --- politeness and resilience: per-host limits, retries, feed backoff ---
     host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host at most.")

@@ -37,29 +37,47 @@ def review_list(
     grade: Annotated[str | None, typer.Option(help="Only this grade (A, A/B, B/C, C/D, D).")] = None,
     domain: Annotated[str | None, typer.Option(help="Only this primary domain.")] = None,
     region: Annotated[str | None, typer.Option(help="Only this region (continent).")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 50,
+    search: Annotated[str | None, typer.Option(help="Only names or aliases containing this text (any case).")] = None,
+    monitoring: Annotated[str, typer.Option(
+        help="queue: leave out the drafts under monitoring; only: just those; all: both.")] = "queue",
+    sort: Annotated[str, typer.Option(help="priority, name, confidence, grade or last_seen.")] = "priority",
+    order: Annotated[str | None, typer.Option(help="asc or desc (default: the sort key's natural order).")] = None,
+    page: Annotated[int, typer.Option(min=1, help="This page of --limit rows.")] = 1,
+    limit: Annotated[int, typer.Option(min=0, help="Rows per page (0: all).")] = 50,
     json_out: JsonLines = False,
 ) -> None:
-    """The queue, highest impact × uncertainty × recency first."""
+    """The queue, highest impact × uncertainty × recency first (drafts under monitoring left out)."""
+    from dossier.records.queue import MONITORING_VIEWS, SORT_KEYS, QueueQuery
     from dossier.review.desk import STATUSES
+    from dossier.review.queue import monitoring_rule
     from dossier.review.views import review_queue
     from dossier.scoring.grades import GRADES
+    from dossier.settings import load_settings
 
     check_choice("--status", status, STATUSES)
     check_choice("--grade", grade, GRADES)
+    check_choice("--monitoring", monitoring, MONITORING_VIEWS)
+    check_choice("--sort", sort, SORT_KEYS)
+    check_choice("--order", order, ("asc", "desc"))
+    query = QueueQuery(status=status, grade=grade, domain=domain, region=region, search=search,
+                       monitoring=monitoring, sort=sort, descending=None if order is None else order == "desc",
+                       page=page, per_page=limit)  # type: ignore[arg-type]  # checked just above
     with connect(write=False) as con:
-        entries = review_queue(con, status, grade, domain, region, limit or None)
+        view = review_queue(con, query, monitoring_rule(load_settings()))
     if json_out:
-        print_json_lines(entry.to_json() for entry in entries)
+        print_json_lines(entry.to_json() for entry in view.entries)
         return
     table = Table("priority", "name", "rev", "status", "grade", "conf", "impact", "domain", "region", "last seen", "changes")
-    for entry in entries:
+    for entry in view.entries:
         row = entry.row
         changes = entry.changes if entry.changes is not None else ("new" if row["approved_revision"] is None else 0)
         table.add_row(f"{row['priority']:.3f}", Text(row["name"]), str(row["revision"]), row["status"], row["grade"],
                       f"{row['confidence']:.2f}", row["impact"] or "", row["primary_domain"] or "", row["region"] or "",
                       str(row["last_seen"] or "")[:10], str(changes))
-    show_table(table, entries, f"No {status} profiles match.")
+    show_table(table, view.entries, f"No {status} profiles match.")
+    counts = view.page.counts
+    say(f"page {page} of {view.page.pages}: {counts.queue} in the queue, {counts.monitoring} under monitoring"
+        + (" (--monitoring only lists them)" if monitoring == "queue" and counts.monitoring else ""))
 
 
 @cli.command("show")

@@ -51,6 +51,8 @@ class QueueRow(Named):
     approved_revision: int | None = None
     diff: str | None = None
     overrides: str | None = None
+    content_hash: str | None = None  # what a bulk decision checks the draft against
+    monitoring: bool = False  # parked under monitoring (docs/review.md, "Monitoring")
 
 
 class Priority(Named):

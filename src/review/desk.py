@@ -7,6 +7,7 @@ web desk both call these."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from pydantic import JsonValue
 
@@ -14,6 +15,7 @@ from dossier.errors import Refused
 from dossier.ids import name_key, organisation_id
 from dossier.profiles.refresh import refresh_drafts
 from dossier.records.profiles import Approval, Edit, Revision, RevisionSummary
+from dossier.records.queue import MonitoringRule, QueueNeighbours, QueuePage, QueueQuery
 from dossier.records.review import (
     ClaimVerdict,
     EntityRef,
@@ -23,7 +25,7 @@ from dossier.records.review import (
     UnmergeOutcome,
     UnsplitOutcome,
 )
-from dossier.review.queue import order_queue
+from dossier.review.queue import ordering
 from dossier.review.revisions import EDITABLE_FIELDS, EditError, check_edit
 from dossier.store.session import Session, WriteSession
 
@@ -57,13 +59,28 @@ def current_revision(session: Session, entity_id: str) -> Revision | None:
     return next((r for r in revs if r.status == "approved"), None) or next((r for r in revs if r.status == "draft"), None)
 
 
+def queue_page(session: Session, query: QueueQuery, rule: MonitoringRule | None = None,
+               now: datetime | None = None) -> QueuePage:
+    """One page of the queue: the query's revisions, filtered and searched, in its order
+    (highest impact × uncertainty × recency first by default), with the counts around it."""
+    if query.status not in STATUSES:
+        raise ReviewError(f"unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
+    return session.reviews.queue_page(query, ordering(now), rule or MonitoringRule())
+
+
+def queue_neighbours(session: Session, query: QueueQuery, entity_id: str, rule: MonitoringRule | None = None,
+                     now: datetime | None = None) -> QueueNeighbours:
+    """The profiles before and after `entity_id` in the query's order: where "next" goes."""
+    if query.status not in STATUSES:
+        raise ReviewError(f"unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
+    return session.reviews.queue_neighbours(query, ordering(now), rule or MonitoringRule(), entity_id)
+
+
 def review_queue(session: Session, status: str = "draft", grade: str | None = None,
                  domain: str | None = None, region: str | None = None, limit: int | None = None) -> list[RankedRow]:
-    """The queue: revisions with `status`, filtered, highest impact × uncertainty × recency first."""
-    if status not in STATUSES:
-        raise ReviewError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    rows = order_queue(session.reviews.queue_rows(status, grade, domain, region))
-    return rows[:limit] if limit else rows
+    """Every revision with `status` (monitoring drafts included), filtered, in priority order."""
+    query = QueueQuery(status=status, grade=grade, domain=domain, region=region, monitoring="all", per_page=limit or 0)
+    return list(queue_page(session, query).rows)
 
 
 def _logged(revision: Revision | None) -> dict[str, object] | None:

@@ -2,13 +2,20 @@
 
 High-impact drafts the system is unsure of, about recent news, come first: they are where
 a reviewer's minute changes the most.
+
+The formula's constants are declared here once. The queue is ordered and paged in SQL
+(dossier.store.queue, handed these constants by `ordering`); `priority` and `order_queue` are
+the same formula in Python, which a test checks the SQL against.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dossier.records.queue import MonitoringRule, QueueOrdering
 from dossier.records.review import Priority, QueueRow, RankedRow
+from dossier.scoring.grades import GRADES
+from dossier.settings import Settings
 
 # Weight of each impact rating (scoring/impact.py); unrated counts as low.
 IMPACT_WEIGHT = {"high": 1.0, "medium": 0.6, "low": 0.3}
@@ -42,3 +49,15 @@ def order_queue(rows: list[QueueRow], now: datetime | None = None) -> list[Ranke
     now = now or datetime.now(UTC)
     scored = [RankedRow(**row.model_dump(), **priority(row, now).model_dump()) for row in rows]
     return sorted(scored, key=lambda r: (-r.priority, r.name, r.entity_id))
+
+
+def ordering(now: datetime | None = None) -> QueueOrdering:
+    """The formula's constants and the grades, best first, for the SQL that orders the queue."""
+    return QueueOrdering(high=IMPACT_WEIGHT["high"], medium=IMPACT_WEIGHT["medium"], low=IMPACT_WEIGHT["low"],
+                         unrated=DEFAULT_IMPACT_WEIGHT, min_uncertainty=MIN_UNCERTAINTY, half_life_days=HALF_LIFE_DAYS,
+                         min_recency=MIN_RECENCY, grades=tuple(GRADES), now=now or datetime.now(UTC))
+
+
+def monitoring_rule(settings: Settings) -> MonitoringRule:
+    """The monitoring rule of these settings (`monitoring_below`)."""
+    return MonitoringRule(below=settings.monitoring_below)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from dossier.records.profiles import Revision
+from dossier.records.queue import MonitoringRule, QueuePage, QueueQuery
 from dossier.records.review import ClaimInArticle, ClaimRow, EntityArticle, RankedRow
 from dossier.review import desk
 from dossier.review.revisions import describe_change
@@ -151,8 +152,16 @@ def claim_in_context(con: Reader, claim_id: str) -> ClaimInContext | None:
                           after=text[end:hi] + ("…" if hi < len(text) else ""), detail=detail)
 
 
-def review_queue(con: Reader, status: str = "draft", grade: str | None = None, domain: str | None = None,
-                 region: str | None = None, limit: int | None = None) -> list[QueueEntry]:
-    """The queue (desk.review_queue's order and filters), each entry with its count of changes."""
-    return [QueueEntry(row, len(json.loads(row.diff)) if row.diff else None)
-            for row in desk.review_queue(con, status, grade, domain, region, limit)]
+@dataclass(frozen=True)
+class QueueView:
+    """A page of the queue as the desk and `dossier review list` show it: the page (its query,
+    rows and counts) and each row with its count of changes."""
+
+    page: QueuePage
+    entries: Sequence[QueueEntry]
+
+
+def review_queue(con: Reader, query: QueueQuery, rule: MonitoringRule | None = None) -> QueueView:
+    """A page of the queue (desk.queue_page's order, filters and search), each entry with its count of changes."""
+    page = desk.queue_page(con, query, rule)
+    return QueueView(page, tuple(QueueEntry(row, len(json.loads(row.diff)) if row.diff else None) for row in page.rows))

@@ -20,7 +20,6 @@ from dossier.records.review import (
     EntityArticle,
     EntityRef,
     Overrides,
-    QueueRow,
     ReviewEvent,
 )
 from dossier.store.warehouse import fetch_dicts, to_json, utcnow
@@ -63,35 +62,6 @@ def set_status(con: Session, entity_id: str, number: int, status: str,
         "UPDATE profiles SET status = ?, reviewer = ?, reviewed_at = ?, note = ? WHERE entity_id = ? AND revision = ?",
         [status, reviewer, utcnow(), note, entity_id, number],
     )
-
-
-def queue_rows(con: Session, status: str = "draft", grade: str | None = None,
-               domain: str | None = None, region: str | None = None) -> list[QueueRow]:
-    """Candidate rows for the review queue: per organisation, its latest revision with `status`
-    (`any`: its latest revision), filtered; the caller orders them."""
-    where, params = ["TRUE"], []
-    if status != "any":
-        where.append("p.status = ?")
-        params.append(status)
-    for column, value in (("grade", grade), ("primary_domain", domain), ("region", region)):
-        if value:
-            where.append(f"lower(p.{column}) = lower(?)")
-            params.append(value)
-    partition = "p.entity_id" if status == "any" else "p.entity_id, p.status"
-    rows = fetch_dicts(
-        con,
-        f"""
-        SELECT p.entity_id, p.revision, p.status, p.name, p.type, p.grade, p.grade_label, p.confidence,
-               p.primary_domain, p.region, p.impact, p.source_count, p.independent_source_count,
-               p.last_seen, p.updated_at, p.approved_revision, p.diff, p.overrides
-        FROM profiles p
-        WHERE p.status <> 'superseded' OR ? = 'superseded'
-        QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY p.revision DESC) = 1
-            AND {' AND '.join(where)}
-        """,
-        [status, *params],
-    )
-    return [QueueRow.model_validate(row) for row in rows]
 
 
 def filter_values(con: Session) -> dict[str, list[str]]:

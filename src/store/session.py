@@ -27,6 +27,7 @@ from dossier.store import (
     graph,
     judgements,
     profiles,
+    queue,
     reviews,
     runs,
     snapshot,
@@ -91,7 +92,9 @@ class RevisionsRepository(Repository):
 class ReviewsRepository(Repository):
     """The review queue, the organisations it names, and the audit log."""
 
-    queue_rows = bind(reviews.queue_rows)
+    queue_page = bind(queue.queue_page)
+    queue_counts = bind(queue.queue_counts)
+    queue_neighbours = bind(queue.queue_neighbours)
     filter_values = bind(reviews.filter_values)
     append_event = bind(reviews.append_event)
     events = bind(reviews.events)
