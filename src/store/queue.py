@@ -122,19 +122,29 @@ def queue_counts(con: Session, query: QueueQuery, ordering: QueueOrdering, rule:
 
 
 def queue_page(con: Session, query: QueueQuery, ordering: QueueOrdering, rule: MonitoringRule) -> QueuePage:
-    """One page of the queue in the query's order (`per_page` 0: every row), with its counts."""
+    """One page of the queue in the query's order (`per_page` 0: every row), with its counts
+    (taken in the same pass; a page past the end asks for them on their own)."""
     view, params = _view(query, ordering, rule)
     order = _order(query, ordering, params)
     limit = ""
     if query.per_page:
         limit = "LIMIT $limit OFFSET $offset"
         params.update(limit=query.per_page, offset=query.offset)
-    cursor = con.execute(f"{view} SELECT {ROW_COLUMNS} FROM scored WHERE {_in_view(query)} ORDER BY {order} {limit}",
-                         params)
+    cursor = con.execute(f"""{view},
+        counted AS (SELECT *, count(*) FILTER (WHERE NOT monitoring) OVER () AS in_queue,
+                              count(*) FILTER (WHERE monitoring) OVER () AS in_monitoring FROM scored)
+        SELECT {ROW_COLUMNS}, in_queue, in_monitoring FROM counted WHERE {_in_view(query)}
+        ORDER BY {order} {limit}""", params)
     names = [d[0] for d in cursor.description]
-    rows = [RankedRow.model_validate(dict(zip(names, row))) for row in cursor.fetchall()]
-    return QueuePage(query=query, rows=tuple(rows),
-                     counts=queue_counts(con, query, ordering, rule))
+    found = [dict(zip(names, row)) for row in cursor.fetchall()]
+    if not found:
+        counts = queue_counts(con, query, ordering, rule)
+    else:
+        queue, monitoring = int(found[0]["in_queue"]), int(found[0]["in_monitoring"])
+        counts = QueueCounts(queue=queue, monitoring=monitoring,
+                             total={"queue": queue, "only": monitoring, "all": queue + monitoring}[query.monitoring])
+    rows = tuple(RankedRow.model_validate({k: v for k, v in row.items() if not k.startswith("in_")}) for row in found)
+    return QueuePage(query=query, rows=rows, counts=counts)
 
 
 def queue_neighbours(con: Session, query: QueueQuery, ordering: QueueOrdering, rule: MonitoringRule,
