@@ -161,7 +161,8 @@ class QueueView:
     entries: Sequence[QueueEntry]
 
 
-def review_queue(con: Reader, query: QueueQuery, rule: MonitoringRule | None = None) -> QueueView:
+def review_queue(con: Reader, query: QueueQuery, rule: MonitoringRule | None = None,
+                 now: datetime | None = None) -> QueueView:
     """A page of the queue (desk.queue_page's order, filters and search), each entry with its count of changes."""
-    page = desk.queue_page(con, query, rule)
+    page = desk.queue_page(con, query, rule, now)
     return QueueView(page, tuple(QueueEntry(row, len(json.loads(row.diff)) if row.diff else None) for row in page.rows))

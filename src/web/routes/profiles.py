@@ -19,7 +19,7 @@ from dossier.review.revisions import EDITABLE_FIELDS
 from dossier.web.deps import Checked, Reviewer, Viewer
 from dossier.web.pages import render
 from dossier.web.queue_query import queue_url, read_from
-from dossier.web.security import reading, writing
+from dossier.web.security import now, reading, writing
 
 router = APIRouter(prefix="/profiles")
 
@@ -31,7 +31,8 @@ def profile(request: Request, entity_id: str, user: Viewer, revision: int | None
     with reading(request) as con:
         view = views.review_profile(con, entity_id, revision)
         around = views.profile_surroundings(con, entity_id) if view is not None else None
-        neighbours = desk.queue_neighbours(con, came_from, entity_id, monitoring_rule(request.app.state.settings))
+        neighbours = desk.queue_neighbours(con, came_from, entity_id, monitoring_rule(request.app.state.settings),
+                                           now(request))
     if view is None or around is None:
         detail = "No profile with that id." if revision is None else f"No revision {revision}."
         raise HTTPException(status_code=404, detail=detail)
@@ -77,14 +78,14 @@ def act_then_next(request: Request, entity_id: str, action: Callable[[Any], Any]
     came_from = read_from(from_, desk.STATUSES) or QueueQuery()
     try:
         with writing(request) as con:
-            following = desk.queue_neighbours(con, came_from, entity_id,
-                                              monitoring_rule(request.app.state.settings)).next
-            outcome = action(con)
+            following = desk.queue_neighbours(con, came_from, entity_id, monitoring_rule(request.app.state.settings),
+                                              now(request)).next
+            action(con)
+            name = con.judgements.organisation_name(entity_id)
     except desk.ReviewError as exc:
         request.session["flash"] = f"Not done: {exc}"
         return RedirectResponse(profile_url(entity_id, came_from), status_code=303)
-    name = getattr(outcome, "name", None)
-    request.session["flash"] = f"{done}{f' ({name})' if name else ''}"
+    request.session["flash"] = f"{done} ({name})." if name else f"{done}."
     if following is None or following.id == entity_id:
         return RedirectResponse(queue_url(came_from), status_code=303)
     return RedirectResponse(profile_url(following.id, came_from), status_code=303)

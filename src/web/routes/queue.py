@@ -16,7 +16,7 @@ from dossier.review.queue import monitoring_rule
 from dossier.web.deps import Checked, Reviewer, Viewer
 from dossier.web.pages import render
 from dossier.web.queue_query import PAGE_SIZES, QueueParamError, queue_url, read_from, read_query
-from dossier.web.security import reading, writing
+from dossier.web.security import now, reading, writing
 
 router = APIRouter()
 
@@ -50,7 +50,7 @@ def queue(request: Request, user: Viewer) -> HTMLResponse:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     rule = monitoring_rule(request.app.state.settings)
     with reading(request) as con:
-        view = views.review_queue(con, query, rule)
+        view = views.review_queue(con, query, rule, now(request))
         choices = con.reviews.filter_values()
     page = view.page
     here = queue_url(query)
