@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import corpus, report
+from bench import desk as desk_bench
 from bench import reprocess as reprocess_bench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +76,27 @@ def write(results: dict, args: argparse.Namespace) -> None:
     args.out.write_text(report.render(results, json_path=shown), encoding="utf-8")
 
 
+def desk_row(workdir: Path) -> dict:
+    """The review desk's pages over 2,000 drafts, stamped with when and under what load."""
+    row = desk_bench.measure(workdir)
+    row["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    row["load_average"] = os.getloadavg()
+    return row
+
+
+def measure_desk_only(args: argparse.Namespace) -> int:
+    """Measure the desk row alone into the existing JSON results and rewrite the report."""
+    results = json.loads(args.json.read_text(encoding="utf-8"))
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    results["desk"] = desk_row(workdir)
+    args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    shown = args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json
+    args.out.write_text(report.render(results, json_path=shown), encoding="utf-8")
+    print(report.verdict_lines(results))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--articles", type=int, default=2000, help="articles in the main corpus (default 2000)")
@@ -88,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-only", action="store_true", help="only rewrite the report from the JSON results")
     parser.add_argument("--long-only", action="store_true",
                         help="only measure the 1,000,000-character article, into the existing JSON results")
+    parser.add_argument("--desk-only", action="store_true",
+                        help="only measure the review desk's pages over 2,000 drafts, into the existing JSON results")
     args = parser.parse_args(argv)
+    if args.desk_only:
+        return measure_desk_only(args)
     if args.long_only:
         results = json.loads(args.json.read_text(encoding="utf-8"))
         workdir = args.workdir.resolve()
@@ -137,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_warehouse:
         results["warehouse"] = child("warehouse", {"path": str(workdir / "query-warehouse.duckdb"),
                                                    "mentions": args.mentions}, workdir, "warehouse")
+    results["desk"] = desk_row(workdir)
     write(results, args)  # the figures so far are kept even if the long run below is stopped
     if args.large:
         results["large"] = measure_corpus(args.large, generated, workdir, {}, 1, f"e2e-{args.large}")

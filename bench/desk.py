@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-TARGET_MS = 300.0  # each page, median (issue 18)
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_MS = 300.0  # each page, median
 PASSWORD = "bench password 1"
 DOMAINS = ("AI infrastructure", "Energy", "Finance", "Transport", "Health", "Telecoms", "unknown")
 REGIONS = ("Europe", "North America", "Asia", "Africa", "South America", "Oceania")
@@ -117,6 +118,53 @@ def run_desk(args: dict[str, Any]) -> dict[str, Any]:
     result["queue_rows"] = queue_html.count('class="row')
     result["monitoring"] = int(re.search(r"Monitoring \((\d+)\)", queue_html).group(1))
     return result
+
+
+def measure(workdir: Path, drafts: int = 2000, repeats: int = 21) -> dict[str, Any]:
+    """The desk row in a fresh process (its own memory and imports, as a desk server has)."""
+    import subprocess
+
+    args_path, result_path = workdir / "desk.args.json", workdir / "desk.result.json"
+    args_path.write_text(json.dumps({"path": str(workdir / "desk.duckdb"), "drafts": drafts, "repeats": repeats}),
+                         encoding="utf-8")
+    result_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bench.desk", str(args_path), str(result_path)], cwd=ROOT, check=True)
+    print(f"  desk: {time.perf_counter() - started:.1f} s", flush=True)
+    return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def checks(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(target, measured, goal, met) of the desk row, if it was measured."""
+    row = results.get("desk")
+    if not row:
+        return []
+    goal = f"< {row['target_ms']:.0f} ms"
+    return [(f"review queue page, {row['drafts']:,} drafts (median of {row['repeats']})", f"{row['queue_ms']:.0f} ms",
+             goal, row["queue_ms"] < row["target_ms"]),
+            (f"profile page, {row['drafts']:,} drafts (median of {row['repeats']})", f"{row['profile_ms']:.0f} ms",
+             goal, row["profile_ms"] < row["target_ms"])]
+
+
+def report_lines(results: dict[str, Any]) -> list[str]:
+    """The desk section of docs/BENCHMARKS.md (nothing when the row was not measured)."""
+    row = results.get("desk")
+    if not row:
+        return []
+    when = f" (measured at {row['measured_at']}, load average {row['load_average'][0]:.1f})" \
+        if row.get("measured_at") else ""
+    return [
+        "", "## Review desk", "",
+        f"A warehouse of {row['drafts']:,} synthetic draft profiles written through the store (`bench/desk.py`, built in "
+        f"{row['build_s']:.1f} s; {row['monitoring']:,} of them under monitoring), served by the desk's FastAPI app in",
+        "one process through its test client (sign-in session, middleware, routes, store, templates): each page",
+        f"requested {row['repeats']} times after one warm-up request, median wall time{when}.",
+        "", "| page | median |", "|---|---:|",
+        f"| `/queue` (first page of {row['queue_rows']} rows, priority order) | {row['queue_ms']:.0f} ms |",
+        f"| `/queue?sort=name&page=10` | {row['queue_page_10_by_name_ms']:.0f} ms |",
+        f"| `/queue?q=org01` (search by alias) | {row['queue_search_ms']:.0f} ms |",
+        f"| `/profiles/…?from=/queue` (a draft's page with its place in the queue) | {row['profile_ms']:.0f} ms |",
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import desk as desk_bench
 from bench import reprocess as reprocess_bench
 
 STAGE_ORDER = ["feed parse", "fetch", "text extraction", "NLP: spaCy pipeline", "NLP: evidence rules",
@@ -83,6 +84,7 @@ def checks(results: dict[str, Any]) -> list[Check]:
     else:
         out.append(Check("one 1,000,000-character article analysed", "not run (python -m bench --long-only)",
                          f"≤ {LONG_SECONDS_LIMIT:.0f} s, ≤ {LONG_MIB_LIMIT:,.0f} MiB", None))
+    out.extend(Check(name, figure, goal, met) for name, figure, goal, met in desk_bench.checks(results))
     same = results["identical"]
     processes = results["settings"]["nlp_processes"]
     out.append(Check("both cores used, results identical to one process",
@@ -305,7 +307,9 @@ def render(results: dict[str, Any], json_path: Path | str) -> str:
             f"| `v_profiles_current` lookup of one organisation by name (median of {wh['repeats']}) | {wh['lookup_ms']:.1f} ms |",
             f"| 90-day timeline of one organisation from `v_entity_timeline` (median of {wh['repeats']}) | {wh['timeline_ms']:.1f} ms |",
         ]
+    lines += desk_bench.report_lines(results)
     lines += ["", "## Reproduce", "", "```sh", "make bench                               # 2,000 articles",
               "make bench BENCH_ARGS='--large 10000'    # also the 10,000-article memory run",
-              "make bench BENCH_ARGS='--long-only'      # only the 1,000,000-character article", "```", ""]
+              "make bench BENCH_ARGS='--long-only'      # only the 1,000,000-character article",
+              "make bench BENCH_ARGS='--desk-only'      # only the review desk's pages (2,000 drafts)", "```", ""]
     return "\n".join(lines)
