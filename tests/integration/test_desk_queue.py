@@ -341,3 +341,16 @@ def test_review_list_searches_sorts_pages_and_lists_monitoring(drafts_path, tmp_
     assert "under monitoring (--monitoring only lists them)" in shown.output
     wrong = CliRunner().invoke(cli_app, ["review", "list", "--sort", "colour"])
     assert wrong.exit_code == 2 and "--sort 'colour' is not one of" in wrong.output
+
+
+# --- the benchmark row (no timing asserted: the figures live in docs/BENCHMARKS.md) ------------------
+
+def test_the_desk_benchmark_measures_and_reports_its_pages(tmp_path):
+    from bench import desk as desk_bench
+
+    row = desk_bench.run_desk({"path": str(tmp_path / "desk.duckdb"), "drafts": 60, "repeats": 1})
+    assert row["drafts"] == 60 and row["queue_rows"] + row["monitoring"] == 60 and row["monitoring"] > 0
+    assert all(row[f"{page}_ms"] > 0 for page in ("queue", "queue_page_10_by_name", "queue_search", "profile"))
+    text = "\n".join(desk_bench.report_lines({"desk": row}))
+    assert "## Review desk" in text and "`/queue?q=org01`" in text and "opening the warehouse file" in text
+    assert [met for *_, met in desk_bench.checks({"desk": row})] != [] and desk_bench.report_lines({}) == []
