@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dossier.ids import name_key, organisation_id
 from dossier.records.review import EntityRef, MergePreview, OrganisationMatch, SplitOff, SplitPreview
-from dossier.review.desk import ReviewError, resolve_entity
+from dossier.review.desk import ReviewError
 from dossier.store.session import Session
 
 SEARCH_LIMIT = 20  # organisations a picker lists at most
@@ -32,10 +32,16 @@ def search_organisations(session: Session, query: str, exclude: str | None = Non
 
 
 def pick_organisation(session: Session, ref: str) -> EntityRef:
-    """The organisation a picker's value names: an id, a name or an alias (desk.resolve_entity)."""
+    """The organisation a picker's value names: an id, a name or an alias (as desk.resolve_entity
+    finds them); refused, with words for the desk, when it names none or several."""
     if not ref.strip():
         raise ReviewError("pick an organisation to merge into this one")
-    return resolve_entity(session, ref.strip())
+    found = session.reviews.find_entities(ref.strip())
+    if not found:
+        raise ReviewError(f"no organisation with a profile has the name, alias or id {ref.strip()!r}")
+    if len(found) > 1:
+        raise ReviewError(f"{ref.strip()!r} names several organisations; pick one")
+    return found[0]
 
 
 def merge_preview(session: Session, keep_id: str, merged_id: str) -> MergePreview:

@@ -126,7 +126,7 @@ def test_a_merge_target_that_is_unknown_ambiguous_or_itself_is_refused_with_choi
     add_organisations(app, 3)
     c = signed_in(app, "rita")
     ambiguous = c.get(f"/profiles/{quayside}/merge", params={"other": "Acme"})
-    assert ambiguous.status_code == 400 and "no organisation with a profile called 'Acme'" in text(ambiguous)
+    assert ambiguous.status_code == 400 and "no organisation with a profile has the name, alias or id 'Acme'" in text(ambiguous)
     assert "Confirm merge" not in ambiguous.text
     assert [f"/profiles/{quayside}/merge?other_id=acme0{n}&amp;note=" for n in range(3)] == re.findall(
         r'href="(/profiles/[^"]+/merge\?other_id=[^"]+)"', ambiguous.text)
