@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from dossier.cli.app import app as cli_app
+from dossier.store.warehouse import Warehouse
 from dossier.web.address import SECURE_COOKIE_REFUSED
 from tests.support.desk import PASSWORD, client, desk_app, entity_id, signed_in, token
 
@@ -329,3 +330,17 @@ def test_the_url_dossier_serve_prints_is_where_it_answers(desk_path, tmp_path):
     finally:
         child.terminate()
         child.wait(timeout=30)
+
+
+def test_the_cli_history_still_lists_the_log_and_filters_by_reviewer(desk_path, tmp_path, monkeypatch):
+    copy = tmp_path / "dossier.duckdb"
+    copy.write_bytes(desk_path.read_bytes())
+    monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(copy))
+    with Warehouse(copy).write() as con:
+        con.reviews.append_event("rowan", "edit", None, None, {"type": None}, {"overrides": {"type": "x"}}, "n")
+    runner = CliRunner()
+    everyone = runner.invoke(cli_app, ["review", "history", "--json"])
+    mine = runner.invoke(cli_app, ["review", "history", "--json", "--by", "rowan"])
+    assert everyone.exit_code == 0 and mine.exit_code == 0
+    assert len(everyone.stdout.splitlines()) > len(mine.stdout.splitlines()) == 1
+    assert '"reviewer": "rowan"' in mine.stdout and '"action": "edit"' in mine.stdout
