@@ -9,7 +9,7 @@ import typer
 
 from dossier.cli.access import connect, open_warehouse
 from dossier.cli.options import Verbose
-from dossier.cli.output import print_note, say
+from dossier.cli.output import print_note, print_warning, say
 from dossier.settings import load_settings
 
 cli = typer.Typer()
@@ -101,6 +101,7 @@ def serve(
     import uvicorn
 
     from dossier.cli.choices import check_port
+    from dossier.web.address import desk_url, plain_http_warning
     from dossier.web.app import create_app
 
     settings = load_settings()
@@ -111,7 +112,11 @@ def serve(
         pass
     if settings.session_secret is None:
         print_note("note: DOSSIER_SESSION_SECRET is unset; sign-ins last until this process stops.")
+    listen_host, listen_port = host or settings.serve_host, port if port is not None else settings.serve_port
+    warning = plain_http_warning(settings, listen_host)
+    if warning:
+        print_warning(warning)
+    say(f"Review desk at {desk_url(listen_host, listen_port)} (Ctrl+C stops it)")
     # proxy_headers=False: the app believes forwarded headers only from DOSSIER_TRUSTED_PROXIES
     # (web.app.trust_proxies); uvicorn's own handling would trust 127.0.0.1 regardless.
-    uvicorn.run(create_app(settings), host=host or settings.serve_host, port=port if port is not None else settings.serve_port,
-                log_level="warning", proxy_headers=False)
+    uvicorn.run(create_app(settings), host=listen_host, port=listen_port, log_level="warning", proxy_headers=False)

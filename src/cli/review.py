@@ -251,12 +251,13 @@ def review_claim_command(
 def review_history(
     name: Annotated[str | None, typer.Argument(help="Only this organisation.")] = None,
     limit: Annotated[int, typer.Option(help="Newest events shown.")] = 50,
+    by: Annotated[str | None, typer.Option("--by", help="Only the actions of this reviewer.")] = None,
     json_out: JsonLines = False,
 ) -> None:
     """Every review action, newest first (the append-only review_events)."""
     with connect(write=False) as session:
         entity_id = _entity(session, name).id if name else None
-        rows = session.reviews.events(entity_id, limit)
+        rows = session.reviews.events(entity_id, limit, reviewer=by)
     if json_out:
         print_json_lines(rows)
         return

@@ -208,3 +208,68 @@ class ClaimVerdict(Outcome):
     type: str
     polarity: str
     evidence: str
+
+
+# --- identity decisions: what a merge or split would move, and what can be undone ---------
+
+class OrganisationMatch(Named):
+    """An organisation a search found: its id, its name, and the alias that matched when its
+    name did not."""
+
+    id: str
+    name: str
+    alias: str | None = None
+
+
+class RevisionState(Named):
+    """A revision's number and status."""
+
+    revision: int
+    status: str
+
+
+class MovingClaim(Named):
+    """A claim a merge would move to the kept organisation, as the confirmation lists it."""
+
+    id: str
+    type: str
+    polarity: str
+    modality: str
+    subject: str
+    object: str | None = None
+    evidence: str
+
+
+class MergePreview(Named):
+    """What merging `merged` into `kept` moves, row for row as the merge would: the aliases
+    the kept organisation does not hold yet, the mentions and the articles they are in, the
+    claims (as subject or object), the place ties, and the revisions that become superseded."""
+
+    kept: EntityRef
+    merged: EntityRef
+    aliases: list[str]
+    mentions: int
+    articles: list[EntityArticle]
+    claims: list[MovingClaim]
+    ties: int
+    retired: list[RevisionState]
+
+
+class SplitPreview(Named):
+    """What splitting `alias` off `entity` moves: the alias rows, the mentions written as the
+    alias and the articles they are in, to the organisation `new_id` (which may exist already)."""
+
+    entity: EntityRef
+    alias: str
+    new_id: str
+    new_exists: bool
+    aliases: list[str]
+    mentions: int
+    articles: list[EntityArticle]
+
+
+class SplitOff(Named):
+    """A split in force: the alias split off an organisation and the organisation it names now."""
+
+    alias: str
+    new_id: str

@@ -13,6 +13,7 @@ from dossier.records.profiles import Revision
 from dossier.records.queue import MonitoringRule, QueuePage, QueueQuery
 from dossier.records.review import ClaimInArticle, ClaimRow, EntityArticle, RankedRow
 from dossier.review import desk
+from dossier.review.identity import IdentityDecisions, identity_decisions
 from dossier.review.revisions import describe_change
 from dossier.store.session import Session as Reader
 
@@ -76,12 +77,12 @@ class ProfileReview:
 @dataclass(frozen=True)
 class ProfileSurroundings:
     """What the desk's profile page shows around a revision: sources, names, the fields
-    reviewers set, and the other organisations one may merge into it."""
+    reviewers set, and the merges and splits in force (which can be undone)."""
 
     articles: Sequence[EntityArticle]
     aliases: Sequence[str]
     overrides: Mapping[str, object]
-    others: Sequence[RankedRow] = field(default_factory=tuple)
+    identity: IdentityDecisions = field(default_factory=IdentityDecisions)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def profile_surroundings(con: Reader, entity_id: str) -> ProfileSurroundings:
         articles=tuple(con.reviews.entity_articles(entity_id)),
         aliases=tuple(con.reviews.entity_aliases(entity_id)),
         overrides=con.revisions.active_overrides([entity_id]).get(entity_id, {}),
-        others=tuple(r for r in desk.review_queue(con, "any") if r.entity_id != entity_id))
+        identity=identity_decisions(con, entity_id))
 
 
 def claim_in_context(con: Reader, claim_id: str) -> ClaimInContext | None:

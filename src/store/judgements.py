@@ -12,8 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from dossier.ids import make_id
-from dossier.store.warehouse import utcnow
+from dossier.ids import make_id, organisation_id
+from dossier.records.review import (
+    EntityArticle,
+    EntityRef,
+    MergePreview,
+    MovingClaim,
+    RevisionState,
+    SplitOff,
+    SplitPreview,
+)
+from dossier.store.warehouse import fetch_dicts, utcnow
 
 if TYPE_CHECKING:
     from dossier.store.session import Session
@@ -203,3 +212,68 @@ def revert_judgement(con: Session, judgement_id: str, kind: str, reviewer: str,
         _move_by_id(con, revert_id, "mentions", "entity_id", entity_id, other,
                     "first_seen >= ? AND text IN (SELECT alias FROM aliases WHERE entity_id = ?)", (made_at, other))
     return revert_id
+
+
+# --- what a judgement would move, read before it is made ---------------------------------
+# Each query selects exactly the rows record_merge / record_split would move (same columns,
+# same conditions), so the confirmation a reviewer reads is what the judgement does.
+
+# The alias rows _move_aliases moves: held by the source, not yet by the target.
+_MOVING_ALIASES = ("SELECT a.alias FROM aliases a WHERE a.entity_id = ? AND NOT EXISTS"
+                   " (SELECT 1 FROM aliases t WHERE t.entity_id = ? AND t.alias = a.alias)")
+
+
+def _articles_of_mentions(con: Session, where: str, params: Sequence[object]) -> list[EntityArticle]:
+    rows = fetch_dicts(
+        con,
+        "SELECT DISTINCT a.id, a.canonical_url AS url, a.title, a.publisher,"
+        " coalesce(a.published, a.fetched) AS published FROM mentions m JOIN articles a ON a.id = m.article_id"
+        f" WHERE {where} ORDER BY published DESC NULLS LAST, a.id",
+        params,
+    )
+    return [EntityArticle.model_validate(row) for row in rows]
+
+
+def _ref(con: Session, entity_id: str) -> EntityRef:
+    return EntityRef(id=entity_id, name=organisation_name(con, entity_id) or entity_id)
+
+
+def merge_preview(con: Session, keep_id: str, merged_id: str) -> MergePreview:
+    """What record_merge(keep_id, merged_id) would move, without moving anything."""
+    aliases = [r[0] for r in con.execute(_MOVING_ALIASES + " ORDER BY a.alias", [merged_id, keep_id]).fetchall()]
+    mentions = con.execute("SELECT count(*) FROM mentions WHERE entity_id = ?", [merged_id]).fetchone()[0]
+    claims = fetch_dicts(
+        con,
+        "SELECT c.id, c.type, c.polarity, c.modality, coalesce(s.name, c.subject_id) AS subject,"
+        " coalesce(o.name, c.object_text) AS object, c.evidence FROM claims c"
+        " LEFT JOIN entities s ON s.id = c.subject_id LEFT JOIN entities o ON o.id = c.object_id"
+        " WHERE c.subject_id = ? OR c.object_id = ? ORDER BY c.type, c.evidence, c.id",
+        [merged_id, merged_id],
+    )
+    ties = con.execute("SELECT count(*) FROM ties WHERE organisation_id = ?", [merged_id]).fetchone()[0]
+    retired = con.execute("SELECT revision, status FROM profiles WHERE entity_id = ? AND status IN"
+                          " ('draft', 'approved') ORDER BY revision", [merged_id]).fetchall()
+    return MergePreview(
+        kept=_ref(con, keep_id), merged=_ref(con, merged_id), aliases=aliases, mentions=mentions,
+        articles=_articles_of_mentions(con, "m.entity_id = ?", [merged_id]),
+        claims=[MovingClaim.model_validate(row) for row in claims], ties=ties,
+        retired=[RevisionState(revision=r, status=s) for r, s in retired])
+
+
+def split_preview(con: Session, entity_id: str, alias: str, alias_key: str, new_id: str,
+                  texts: Sequence[str]) -> SplitPreview:
+    """What record_split(entity_id, alias, alias_key, new_id, texts) would move, without moving anything."""
+    aliases = [r[0] for r in con.execute(_MOVING_ALIASES + " AND a.alias_key = ? ORDER BY a.alias",
+                                         [entity_id, new_id, alias_key]).fetchall()]
+    where, params = "m.entity_id = ? AND m.text IN (SELECT unnest(?))", [entity_id, list(texts)]
+    mentions = con.execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
+    return SplitPreview(entity=_ref(con, entity_id), alias=alias, new_id=new_id,
+                        new_exists=organisation_name(con, new_id) is not None, aliases=aliases, mentions=mentions,
+                        articles=_articles_of_mentions(con, where, params))
+
+
+def splits_off(con: Session, entity_id: str) -> list[SplitOff]:
+    """The splits off `entity_id` in force, oldest first: each alias and the organisation it names now."""
+    rows = con.execute("SELECT other FROM judgements WHERE kind = 'split' AND entity_id = ? AND superseded_by IS NULL"
+                       " ORDER BY created_at, id", [entity_id]).fetchall()
+    return [SplitOff(alias=alias, new_id=organisation_id(alias)) for (alias,) in rows]

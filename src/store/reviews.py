@@ -19,6 +19,7 @@ from dossier.records.review import (
     ClaimRow,
     EntityArticle,
     EntityRef,
+    OrganisationMatch,
     Overrides,
     ReviewEvent,
 )
@@ -196,16 +197,48 @@ def append_event(con: Session, reviewer: str, action: str, entity_id: str | None
     return event_id
 
 
-def events(con: Session, entity_id: str | None = None, limit: int = 200) -> list[ReviewEvent]:
-    """Review events, newest first, with the organisation's name."""
-    where = "WHERE r.entity_id = ?" if entity_id else ""
+def _event_filter(entity_id: str | None, reviewer: str | None,
+                  organisation: str | None) -> tuple[str, list[object]]:
+    """The WHERE clause of an audit-log query: one organisation (by id), one reviewer, and
+    organisations whose name contains `organisation` (any case)."""
+    where, params = ["TRUE"], []
+    if entity_id:
+        where.append("r.entity_id = ?")
+        params.append(entity_id)
+    if reviewer:
+        where.append("r.reviewer = ?")
+        params.append(reviewer)
+    if organisation:
+        where.append("(r.entity_id = ? OR contains(lower(e.name), lower(?)))")
+        params += [organisation, organisation]
+    return " AND ".join(where), params
+
+
+def events(con: Session, entity_id: str | None = None, limit: int = 200, *, reviewer: str | None = None,
+           organisation: str | None = None, offset: int = 0) -> list[ReviewEvent]:
+    """Review events, newest first, with the organisation's name: `limit` of them from `offset`,
+    filtered as _event_filter says."""
+    where, params = _event_filter(entity_id, reviewer, organisation)
     rows = fetch_dicts(
         con,
-        f"SELECT r.*, e.name FROM review_events r LEFT JOIN entities e ON e.id = r.entity_id {where}"
-        f" ORDER BY r.occurred_at DESC, r.id LIMIT {int(limit)}",
-        [entity_id] if entity_id else [],
+        f"SELECT r.*, e.name FROM review_events r LEFT JOIN entities e ON e.id = r.entity_id WHERE {where}"
+        f" ORDER BY r.occurred_at DESC, r.id LIMIT {int(limit)} OFFSET {max(0, int(offset))}",
+        params,
     )
     return [ReviewEvent.model_validate(row) for row in rows]
+
+
+def count_events(con: Session, entity_id: str | None = None, *, reviewer: str | None = None,
+                 organisation: str | None = None) -> int:
+    """How many review events `events` pages through with the same filters."""
+    where, params = _event_filter(entity_id, reviewer, organisation)
+    return con.execute(f"SELECT count(*) FROM review_events r LEFT JOIN entities e ON e.id = r.entity_id"
+                       f" WHERE {where}", params).fetchone()[0]
+
+
+def event_reviewers(con: Session) -> list[str]:
+    """Everyone who has acted, for the history's reviewer filter."""
+    return [r[0] for r in con.execute("SELECT DISTINCT reviewer FROM review_events ORDER BY 1").fetchall()]
 
 
 # --- entities ---------------------------------------------------------------------------
@@ -244,3 +277,34 @@ def entity_aliases(con: Session, entity_id: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT alias FROM aliases WHERE entity_id = ? AND alias <> (SELECT name FROM entities WHERE id = ?)"
         " ORDER BY alias", [entity_id, entity_id]).fetchall()]
+
+
+def search_organisations(con: Session, query: str, limit: int = 20,
+                         exclude: str | None = None) -> list[OrganisationMatch]:
+    """Organisations with a profile whose name or an alias contains `query` (any case), at most
+    `limit`: exact matches first, then those starting with it, then the rest by name. The alias
+    is given when it matched better than the name."""
+    needle = query.strip().lower()
+    if not needle:
+        return []
+    # Rank 2k for a name match, 2k + 1 for an alias: k = 0 exact, 1 prefix, 2 anywhere.
+    rank = "CASE WHEN lower({0}) = $1 THEN 0 WHEN starts_with(lower({0}), $1) THEN 2 ELSE 4 END"
+    rows = fetch_dicts(
+        con,
+        f"""
+        SELECT id, any_value(name) AS name,
+               CASE WHEN min(rank) % 2 = 1 THEN arg_min(alias, rank) END AS alias
+        FROM (
+            SELECT e.id, e.name, NULL::VARCHAR AS alias, {rank.format("e.name")} AS rank
+            FROM entities e WHERE e.kind = 'organisation' AND contains(lower(e.name), $1)
+            UNION ALL
+            SELECT e.id, e.name, a.alias, {rank.format("a.alias")} + 1 AS rank
+            FROM aliases a JOIN entities e ON e.id = a.entity_id
+            WHERE e.kind = 'organisation' AND contains(lower(a.alias), $1)
+        ) found
+        WHERE id IN (SELECT entity_id FROM profiles WHERE status <> 'superseded') AND id IS DISTINCT FROM $2
+        GROUP BY id ORDER BY min(rank), lower(any_value(name)), id LIMIT $3
+        """,
+        [needle, exclude, max(0, int(limit))],
+    )
+    return [OrganisationMatch.model_validate(row) for row in rows]

@@ -98,7 +98,10 @@ class ReviewsRepository(Repository):
     filter_values = bind(reviews.filter_values)
     append_event = bind(reviews.append_event)
     events = bind(reviews.events)
+    count_events = bind(reviews.count_events)
+    event_reviewers = bind(reviews.event_reviewers)
     find_entities = bind(reviews.find_entities)
+    search_organisations = bind(reviews.search_organisations)
     entity_articles = bind(reviews.entity_articles)
     entity_aliases = bind(reviews.entity_aliases)
 
@@ -123,6 +126,9 @@ class JudgementsRepository(Repository):
     record_split = bind(judgements.record_split)
     active = bind(judgements.active_judgement)
     merged_into = bind(judgements.merged_into)
+    splits_off = bind(judgements.splits_off)
+    merge_preview = bind(judgements.merge_preview)
+    split_preview = bind(judgements.split_preview)
     revert = bind(judgements.revert_judgement)
     retire_profiles = bind(judgements.retire_profiles)
 

@@ -24,21 +24,21 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from dossier.settings import Settings
 from dossier.store.warehouse import Warehouse, WarehouseBusy, WarehouseError, utcnow
 from dossier.web.pages import build_templates, render
-from dossier.web.routes import admin, alerts, auth, claims, profiles, queue
-from dossier.web.security import LoginRequired, RefusedSignIns
+from dossier.web.routes import admin, alerts, auth, claims, identity, profiles, queue
+from dossier.web.security import SESSION_COOKIE, LoginRequired, RefusedSignIns, SessionCookieRefused
 
 log = logging.getLogger(__name__)
 
 # Every route of the desk, one router per resource (the tests enumerate them from here).
-ROUTERS = (auth.router, queue.router, profiles.router, claims.router, alerts.router, admin.router)
+ROUTERS = (auth.router, queue.router, profiles.router, identity.router, claims.router, alerts.router, admin.router)
 
-# Sent with every response. Scripts only from the desk's own files (its keyboard shortcuts), never
-# inline: article-derived text that slipped past escaping would still be inert. Styles and images
-# from the desk only; forms post to the desk only; no framing (clickjacking); no Referer leaks
-# the desk's URLs to sources.
+# Sent with every response. Scripts only from the desk's own files (its keyboard shortcuts and
+# merge picker), never inline, no handler attribute: article-derived text that slipped past
+# escaping would still be inert. Styles, images and fetches from the desk only; forms post to the
+# desk only; no framing (clickjacking); no Referer leaks the desk's URLs to sources.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+                               "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -67,7 +67,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     app.state.db_lock = threading.Lock()
     app.state.refused_sign_ins = RefusedSignIns()
     secret = settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
-    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="dossier_session",
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age, same_site="strict", https_only=settings.session_secure)
     trust_proxies(app, settings.trusted_proxies)
     app.mount("/static", StaticFiles(packages=[("dossier.web", "static")]), name="static")
@@ -98,6 +98,11 @@ def add_error_pages(app: FastAPI) -> None:
         if request.method != "GET":
             target = "/queue"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(SessionCookieRefused)
+    def cookie_refused(request: Request, exc: SessionCookieRefused) -> Response:
+        # Only a sign-in gets this far without a session (every other form needs one first).
+        return render(request, "login.html", status_code=exc.status_code, next="/queue", error=exc.detail)
 
     @app.exception_handler(HTTPException)
     def refused(request: Request, exc: HTTPException) -> Response:

@@ -25,10 +25,29 @@ from fastapi import Form, HTTPException, Request
 from dossier.records.warehouse import User
 from dossier.review.accounts import role_allows
 from dossier.store.session import ReadSession, Session, WriteSession
+from dossier.web.address import SECURE_COOKIE_REFUSED, is_loopback
+
+SESSION_COOKIE = "dossier_session"
 
 
 class LoginRequired(Exception):
     """No valid sign-in: the app answers with a redirect to the login page."""
+
+
+class SessionCookieRefused(HTTPException):
+    """A form came back without the session cookie, and the browser had reason to drop it: a
+    Secure cookie over plain HTTP, on a host browsers do not treat as secure. The app answers
+    with the sign-in page saying so (the token is not "out of date": it never came back)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=403, detail=SECURE_COOKIE_REFUSED)
+
+
+def secure_cookie_dropped(request: Request) -> bool:
+    """Whether this request lacks the session cookie because it is Secure and came over plain
+    HTTP to a host other than loopback (the scheme is the client's, behind a trusted proxy)."""
+    return (request.app.state.settings.session_secure and request.url.scheme == "http"
+            and SESSION_COOKIE not in request.cookies and not is_loopback(request.url.hostname))
 
 
 @contextmanager
@@ -62,6 +81,8 @@ def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> Non
     """Refuse a POST whose form does not carry the session's token."""
     expected = request.session.get("csrf")
     if not expected or not csrf_token or not hmac.compare_digest(expected, csrf_token):
+        if secure_cookie_dropped(request):
+            raise SessionCookieRefused()
         raise HTTPException(status_code=403, detail="The form's security token is missing or out of date; reload the page and try again.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from dossier.review.history import HistoryFilters, history_page
 from dossier.web.deps import Admin, Viewer
 from dossier.web.pages import render
 from dossier.web.security import reading
@@ -13,10 +14,12 @@ router = APIRouter()
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history(request: Request, user: Viewer, entity: str = "") -> HTMLResponse:
+def history(request: Request, user: Viewer, reviewer: str = "", entity: str = "", organisation: str = "",
+            page: int = 1) -> HTMLResponse:
+    filters = HistoryFilters(reviewer=reviewer.strip(), entity=entity.strip(), organisation=organisation.strip())
     with reading(request) as con:
-        rows = con.reviews.events(entity or None, limit=500)
-    return render(request, "history.html", rows=rows, entity=entity)
+        view = history_page(con, filters, page)
+    return render(request, "history.html", history=view)
 
 
 @router.get("/users", response_class=HTMLResponse)

@@ -40,21 +40,22 @@ def profile(request: Request, entity_id: str, user: Viewer, revision: int | None
     return render(request, "profile.html", p=p, facts=facts(p),
                   diff=[(change.field, change.description) for change in view.changes],
                   claims=view.claims, articles=around.articles, aliases=around.aliases, overrides=around.overrides,
-                  revisions=view.revisions, others=around.others, editable=EDITABLE_FIELDS,
+                  revisions=view.revisions, identity=around.identity, editable=EDITABLE_FIELDS,
                   is_latest_draft=view.is_latest_draft, can_review=role_allows(user.role, "reviewer"),
                   features=(p["score_components"] or {}).get("features", {}),
                   queue_nav=queue_nav(came_from, neighbours))
 
 
-def act(request: Request, entity_id: str, action: Callable[[Any], Any], done: str) -> Response:
-    """Run `action` on a writer connection; back to the profile with what was done, or why not."""
+def act(request: Request, entity_id: str, action: Callable[[Any], Any], done: str | Callable[[Any], str]) -> Response:
+    """Run `action` on a writer connection; back to the profile with what was done (`done`, or
+    `done` of what the action returned), or why not."""
     try:
         with writing(request) as con:
-            action(con)
+            result = action(con)
     except desk.ReviewError as exc:
         request.session["flash"] = f"Not done: {exc}"
     else:
-        request.session["flash"] = done
+        request.session["flash"] = done(result) if callable(done) else done
     return RedirectResponse(f"/profiles/{quote(entity_id)}", status_code=303)
 
 
@@ -124,10 +125,11 @@ def edit(request: Request, entity_id: str, user: Reviewer, csrf: Checked, field:
 @router.post("/{entity_id}/merge")
 def merge(request: Request, entity_id: str, user: Reviewer, csrf: Checked, other: Annotated[str, Form()],
           note: Annotated[str, Form()] = "") -> Response:
-    def run(con: Any) -> None:
+    def run(con: Any) -> str:
         merged = desk.resolve_entity(con, other.strip())
         desk.merge(con, entity_id, merged.id, user.username, note or None)
-    return act(request, entity_id, run, f"Merged {other.strip()} into this organisation.")
+        return merged.name  # for the message: the confirmation page posts the id
+    return act(request, entity_id, run, lambda name: f"Merged {name} into this organisation.")
 
 
 @router.post("/{entity_id}/split")
