@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import duckdb
+import nbclient
+import nbformat
 import pytest
 from typer.testing import CliRunner
 
@@ -19,6 +21,7 @@ from tests.support.loopback import LoopbackSite, Route
 from tests.support.settings import test_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 PAID_SUMMARY = ("Tessaly Grid Holdings agreed to acquire Brindle Automation for 40 million euros, the companies said on "
                 "Tuesday, adding a robotics unit to the Danish operator's energy storage business in Aarhus.")
@@ -91,9 +94,11 @@ def limited(prefect_harness, tmp_path_factory):
         # A watch on Marrowgate, merged into Quayside by a reviewer; a later story about Quayside.
         out["watch"] = cli("watch", "add", "organisation", "Marrowgate Logistics")
         out["merge"] = cli("review", "merge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "rev")
+        out["approve"] = cli("review", "approve", "Quayside Robotics", "--reviewer", "rev")
         site.routes["/a/later.html"] = Route(body=LATER_PAGE)
         site.routes["/feed.xml"].body = feed(base, item(base, "/a/later.html", "p5", "Quayside buys Brask", "Quayside buys."))
         out["third"] = ingest_feeds([site.url("/feed.xml")], settings)
+        out["snapshot"] = settings.effective_snapshot_path
         yield out
     monkeypatch.undo()
 
@@ -177,3 +182,23 @@ def test_a_watch_on_a_merged_organisation_follows_the_merge(limited):
                                         " LEFT JOIN entities o ON o.id = c.object_id WHERE c.first_seen >= ?"
                                         " AND 'Quayside Robotics' IN (s.name, o.name)", [limited["third"].started_at])
     assert len(alerts) == new_claims[0][0]  # exactly one per new claim on the kept organisation
+
+
+def test_the_notebook_answers_every_question_on_a_warehouse_with_all_of_it(limited, monkeypatch):
+    """The tour on a warehouse holding limited articles, an alert, review actions and a grade beside
+    an approved revision: every plot takes its populated branch, none errs."""
+    assert limited["approve"].exit_code == 0, limited["approve"].output
+    monkeypatch.setenv("DOSSIER_SNAPSHOT", str(limited["snapshot"]))
+    notebook = nbformat.read(NOTEBOOKS / "warehouse_tour.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 9
+    shown = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in outputs)
+    assert "(3 access-limited)" in shown
+    assert "HTTP 451" in shown  # the claims resting on limited articles are listed
+    assert "approved_grade" in shown  # Quayside moved from its approved revision to a new draft
+    assert "new_claim" in shown  # the alert that fired
+    assert "merge" in shown and "approve" in shown  # review throughput by action
+    assert "Quayside Robotics" in shown
