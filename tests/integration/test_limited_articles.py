@@ -202,3 +202,21 @@ def test_the_notebook_answers_every_question_on_a_warehouse_with_all_of_it(limit
     assert "new_claim" in shown  # the alert that fired
     assert "merge" in shown and "approve" in shown  # review throughput by action
     assert "Quayside Robotics" in shown
+
+
+def test_a_scheduled_run_in_which_every_feed_failed_ends_failed(prefect_harness, tmp_path, monkeypatch):
+    from dossier.flows.schedule import scheduled_ingest
+
+    path = tmp_path / "dossier.duckdb"
+    with LoopbackSite() as site:
+        site.routes["/down.xml"] = Route(status=503)
+        monkeypatch.setenv("DOSSIER_WAREHOUSE_PATH", str(path))
+        monkeypatch.setenv("DOSSIER_HOST_DELAY", "0")
+        monkeypatch.setenv("DOSSIER_RETRIES", "0")
+        monkeypatch.setenv("DOSSIER_ALLOWED_HOSTS", json.dumps(["127.0.0.1"]))
+        monkeypatch.setenv("DOSSIER_SCHEDULES", json.dumps({"wires": {"interval": 60, "feeds": [site.url("/down.xml")]}}))
+        state = scheduled_ingest("wires", return_state=True)
+    assert state.is_failed(), state
+    assert "group 'wires'" in state.message and "1 of 1 feeds failed" in state.message and "HTTP 503" in state.message
+    [(status,)] = query(path, "SELECT status FROM runs")
+    assert status == "failed"
