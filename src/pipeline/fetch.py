@@ -146,7 +146,8 @@ def _fetch_one(fetcher: Fetcher, job: FetchJob) -> _Fetched:
         log.warning("article %s skipped: %s", url, exc.reason)
         return _Fetched(skipped=Failure(stage="robots", item=url, reason=exc.reason), durations=watch.durations)
     except FetchError as exc:
-        if (limited := refused_reason(exc.status, job.entry.summary)) is not None:
+        # A stored copy read before the refusal stays (as on any failure); a new entry keeps its summary.
+        if job.known_id is None and (limited := refused_reason(exc.status, job.entry.summary)) is not None:
             log.warning("article %s access-limited: %s", url, limited)
             return _summary_instead(job, exc.status or 0, limited, watch)
         log.warning("article %s failed: %s", url, exc.reason)
