@@ -41,9 +41,9 @@ will keep its factory open. The deal follows the warehouse agreement Quayside si
 </article></body></html>"""
 
 
-def item(base: str, path: str, guid: str, title: str, summary: str) -> str:
+def item(base: str, path: str, guid: str, title: str, summary: str, day: int = 6) -> str:
     return (f"<item><title>{title}</title><link>{base}{path}</link><guid>{guid}</guid>"
-            f"<pubDate>Mon, 06 Oct 2025 08:00:00 GMT</pubDate><description>{summary}</description></item>")
+            f"<pubDate>Mon, {day:02d} Oct 2025 08:00:00 GMT</pubDate><description>{summary}</description></item>")
 
 
 def feed(base: str, *items: str) -> bytes:
@@ -72,13 +72,12 @@ def limited(prefect_harness, tmp_path_factory):
         site.routes["/a/blocked.html"] = Route(status=451, body=b"<html><body>Unavailable here</body></html>")
         site.routes["/a/teaser.html"] = Route(body=TEASER_PAGE)
         site.routes["/a/normal.html"] = Route(body=(FIXTURES / "quayside.html").read_bytes())
-        site.routes["/feed.xml"] = Route(content_type="application/rss+xml", body=feed(
-            base,
-            item(base, "/a/paid.html", "p1", "Tessaly to buy Brindle", PAID_SUMMARY),
-            item(base, "/a/blocked.html", "p2", "Corvid and Halden team up", LEGAL_SUMMARY),
-            item(base, "/a/teaser.html", "p3", "Orrin to supply Velasko", TEASER_SUMMARY),
-            item(base, "/a/normal.html", "p4", "Quayside and Marrowgate sign deal", "Quayside signs with Marrowgate."),
-        ))
+        items = [item(base, "/a/paid.html", "p1", "Tessaly to buy Brindle", PAID_SUMMARY),
+                 item(base, "/a/blocked.html", "p2", "Corvid and Halden team up", LEGAL_SUMMARY),
+                 item(base, "/a/teaser.html", "p3", "Orrin to supply Velasko", TEASER_SUMMARY)]
+        normal = ("/a/normal.html", "p4", "Quayside and Marrowgate sign deal", LEGAL_SUMMARY)
+        site.routes["/feed.xml"] = Route(content_type="application/rss+xml",
+                                         body=feed(base, *items, item(base, *normal)))
         site.routes["/down.xml"] = Route(status=404)
         path = tmp_path_factory.mktemp("limited") / "dossier.duckdb"
         settings = test_settings(path)
@@ -87,6 +86,9 @@ def limited(prefect_harness, tmp_path_factory):
         out = {"path": path, "site": site}
         out["first"] = ingest_feeds([site.url("/feed.xml")], settings)
         out["show"] = cli("runs", "show", out["first"].run_id)
+        # The normal page, updated in the feed, is now refused: its stored copy stays, not the summary.
+        site.routes["/a/normal.html"].statuses = [403]
+        site.routes["/feed.xml"].body = feed(base, *items, item(base, *normal, day=7))
         out["second"] = ingest_feeds([site.url("/feed.xml")], settings)
         out["down"] = ingest_feeds([site.url("/down.xml")], settings)
         out["list"] = cli("runs", "list")
@@ -150,7 +152,14 @@ def test_the_run_report_counts_limited_articles(limited):
     show = limited["show"]
     assert show.exit_code == 0, show.output
     assert "articles limited" in show.output and "access-limited" in show.output
-    assert limited["second"].articles_limited == 0 and limited["second"].articles_new == 0  # nothing refetched
+    assert limited["second"].articles_limited == 0 and limited["second"].articles_new == 0
+
+
+def test_a_refused_page_keeps_its_stored_copy(limited):
+    second = limited["second"]
+    assert second.articles_updated == 0 and [f.reason for f in second.failures] == ["HTTP 403"]
+    [(text, flag)] = query(limited["path"], "SELECT text, limited FROM articles WHERE url LIKE '%/a/normal.html'")
+    assert "Quayside Robotics Ltd signed a partnership" in text and flag is False
 
 
 def test_a_run_in_which_every_feed_failed_is_recorded_failed(limited):
