@@ -66,6 +66,10 @@ def scheduled_ingest(group: str) -> dict[str, Any] | State:
         return _not_started(group, settings, exc)
     except DossierError as exc:  # the run's own record says why: the ingest flow failed it
         return Failed(message=f"group {group!r}: {exc}")
+    if summary.status == "failed":  # recorded failed (every feed failed): Prefect's state says so too
+        first = next((f"{f.item}: {f.reason}" for f in summary.failures), "no reason recorded")
+        return Failed(message=f"group {group!r}: run {summary.run_id} failed ({summary.feeds_failed} of "
+                              f"{summary.feeds_polled} feeds failed; first: {first})")
     return summary.model_dump(mode="json")
 
 

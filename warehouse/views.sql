@@ -63,3 +63,42 @@ SELECT a.id AS alert_id,
        a.delivered_at
 FROM alerts a
 LEFT JOIN entities e ON e.id = a.entity_id;
+
+CREATE OR REPLACE VIEW v_articles AS
+SELECT a.id AS article_id,
+       a.canonical_url AS article_url,
+       a.title,
+       a.publisher,
+       a.feed_url,
+       coalesce(a.published, a.fetched) AS published_at,
+       a.status,
+       coalesce(a.limited, false) AS limited,
+       a.limited_reason,
+       coalesce(a.cluster_id, a.id) AS story_id,
+       a.models_version
+FROM articles a;
+
+CREATE OR REPLACE VIEW v_review_events AS
+SELECT r.id AS event_id,
+       r.occurred_at,
+       r.reviewer,
+       r.action,
+       r.entity_id,
+       e.name AS organisation,
+       r.revision,
+       r.note
+FROM review_events r
+LEFT JOIN entities e ON e.id = r.entity_id;
+
+CREATE OR REPLACE VIEW v_profile_revisions AS
+SELECT p.entity_id,
+       e.name,
+       p.revision,
+       p.status,
+       p.confidence,
+       p.grade,
+       p.grade_label,
+       p.created_at,
+       p.updated_at
+FROM profiles p
+LEFT JOIN entities e ON e.id = p.entity_id;

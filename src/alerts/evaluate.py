@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from dossier.alerts.rules import match_changes
+from dossier.alerts.rules import follow_merges, match_changes
 from dossier.records.alerts import Alert, RunChanges
 from dossier.store.session import WriteSession
 
@@ -16,11 +16,14 @@ def evaluate_changes(session: WriteSession, changes: RunChanges, now: datetime |
     """Write the alerts the active watches raise over `changes`; return the ones new to the warehouse.
 
     The grades of the changed organisations are remembered whether or not anything watches
-    them, so a grade watch added later alerts on a move from a grade already known."""
+    them, so a grade watch added later alerts on a move from a grade already known. A watch on an
+    organisation merged into another covers the kept one."""
     now = now or datetime.now(UTC)
     repo = session.alerts
     states = repo.organisation_states(changes.organisations)
     watches = repo.list_watches()
+    if watches:
+        watches = follow_merges(watches, session.judgements.load().merges)
     fresh: list[Alert] = []
     if watches:
         claims = repo.changed_claims(changes.organisations, changes.since)

@@ -5,7 +5,8 @@ listed on it): a claim contradicting an independent story is a `contradiction`, 
 claim is a `negated_claim`, else a `new_claim`. An organisation watch covers claims naming it
 (as subject or object) and its grade; a claim-type watch covers claims of that type; a grade
 watch covers one organisation's grade or everyone's; domain and region watches cover new
-organisations whose profile falls in them.
+organisations whose profile falls in them. A watch on an organisation a reviewer merged into
+another follows the merge: it covers the kept organisation (`follow_merges`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ from dossier.records.alerts import (
     RunChanges,
     Watch,
 )
+
+
+def follow_merges(watches: Sequence[Watch], merges: Mapping[str, str]) -> list[Watch]:
+    """The watches with each organisation (and grade) watch on a merged organisation moved onto the
+    one it was merged into (through chains of merges); ids kept, so alerts name the watch as added."""
+    followed = []
+    for watch in watches:
+        value, seen = watch.value, {watch.value}
+        if watch.kind in ("organisation", "grade"):
+            while value in merges and merges[value] not in seen:  # a cycle of merges stops where it closes
+                value = merges[value]
+                seen.add(value)
+        followed.append(watch if value == watch.value else watch.model_copy(update={"value": value}))
+    return followed
 
 
 def claim_watches(watches: Sequence[Watch], claim: ChangedClaim) -> list[str]:

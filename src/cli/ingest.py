@@ -146,6 +146,8 @@ def _print_summary(summary) -> None:
         ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
         ("articles unchanged", summary.articles_unchanged), ("articles failed", summary.articles_failed),
         *([("articles skipped", summary.articles_skipped)] if summary.articles_skipped else []),
+        *([("articles limited", f"{summary.articles_limited} (access-limited; their evidence counts less)")]
+          if summary.articles_limited else []),
         *([("articles reprocessed", summary.articles_reprocessed)] if summary.articles_reprocessed else []),
         ("articles stale", f"{summary.articles_stale} (other models version; `dossier reprocess`)"
          if summary.articles_stale else 0),

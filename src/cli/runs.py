@@ -29,7 +29,7 @@ def runs_list(
     limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
     json_out: JsonLines = False,
 ) -> None:
-    """The latest runs: status, seconds, feeds polled and backed off, articles, failures and skips."""
+    """The latest runs: kind (ingest or reprocess), status, seconds, feeds polled, articles, failures and skips."""
     from dossier.store import runs as run_store
 
     with connect(write=False) as con:
@@ -42,11 +42,11 @@ def runs_list(
         return
     # Narrow enough for an 80-column terminal; `runs show` has the rest.
     table = Table(box=None, pad_edge=False, header_style="bold underline")
-    for name in ("run", "started UTC", "status", "s", "feeds", "new", "upd", "fail", "skip"):
+    for name in ("run", "kind", "started UTC", "status", "s", "feeds", "new", "upd", "fail", "skip"):
         table.add_column(name, no_wrap=True)
     for row in rows:
         c = row["counts"]
-        table.add_row(row["id"], _when(row["started_at"])[:16], row["status"], _seconds(row["duration_s"]),
+        table.add_row(row["id"], row.kind, _when(row["started_at"])[:16], row["status"], _seconds(row["duration_s"]),
                       str(c.get("feeds_polled", "")), str(c.get("articles_new", "")), str(c.get("articles_updated", "")),
                       str(len(row["failures"])), str(len(row["skipped"])))
     console.print(table)
@@ -78,7 +78,7 @@ def runs_show(
         print(render_markdown(row.id, row.status, row.duration_s, None, ordered, row.stage_counts,
                               row.durations, failures, skipped, row.warnings), end="")
         return
-    console.print(f"[bold]run {row.id}[/bold] — {row.status}, started {_when(row.started_at)} UTC,"
+    console.print(f"[bold]run {row.id}[/bold] — {row.kind} {row.status}, started {_when(row.started_at)} UTC,"
                   f" {_seconds(row.duration_s) or '?'} s")
     totals = Table("measure", "count", title="totals")
     for name, value in ordered.items():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +14,11 @@ import feedparser
 from dossier.ingest.fetch import BudgetSpent, Fetcher, FetchError, RobotsDisallowed
 from dossier.records import FeedEntry, FeedPoll
 from dossier.tracing import Stopwatch
+
+# The longest feed summary kept: a summary stands in for a refused page, never for a whole feed of text.
+MAX_SUMMARY_CHARS = 20_000
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
 
 # A date outside this window is a feed bug, not news; it is dropped rather than trusted.
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -27,6 +34,15 @@ def _to_datetime(parsed: Any) -> datetime | None:
     if value < _EARLIEST or value.year > datetime.now(UTC).year + 1:
         return None
     return value
+
+
+def summary_text(value: str | None) -> str | None:
+    """A feed entry's summary as plain text (markup dropped, entities decoded, spaces folded), bounded:
+    what is analysed in place of a page the publisher refused (dossier.ingest.access)."""
+    if not value:
+        return None
+    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value[: MAX_SUMMARY_CHARS * 2]))).strip()
+    return text[:MAX_SUMMARY_CHARS] or None
 
 
 def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None) -> FeedPoll:
@@ -55,7 +71,7 @@ def parse_feed(feed_url: str, body: bytes, headers: dict[str, str] | None = None
             published=_to_datetime(item.get("published_parsed")),
             # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning.
             updated=_to_datetime(dict.get(item, "updated_parsed")) or _to_datetime(item.get("published_parsed")),
-            author=item.get("author"),
+            author=item.get("author"), summary=summary_text(item.get("summary")),
         ))
     if skipped:
         warnings.append(f"{skipped} entries without an http(s) link skipped")

@@ -19,7 +19,12 @@ MIN_WORDS = 40
 
 
 class NoText(InputError):
-    """The page holds no article text worth analysing."""
+    """The page holds no article text worth analysing; `text` and `words` say what little it held."""
+
+    def __init__(self, message: str, text: str = "", words: int = 0) -> None:
+        super().__init__(message)
+        self.text = text
+        self.words = words
 
 
 class DecodedBody(NamedTuple):
@@ -100,7 +105,7 @@ def extract_article(page: Page) -> ArticleText:
     text = (doc.text or "").strip() if doc is not None else ""
     words = count_words(text)
     if words < MIN_WORDS:
-        raise NoText(f"no article text found ({words} words)")
+        raise NoText(f"no article text found ({words} words)", text=text, words=words)
     canonical = doc.url if doc.url and urlsplit(doc.url).scheme in ("http", "https") else page.final_url
     return ArticleText(
         url=page.final_url, canonical_url=canonical, title=doc.title, author=doc.author,

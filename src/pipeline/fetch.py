@@ -12,11 +12,21 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from dossier.ids import hash_text
+from dossier.ingest.access import limited_reason, refused_reason
 from dossier.ingest.feeds import poll_feed
-from dossier.ingest.fetch import BudgetSpent, Fetcher, FetchError, HostThrottle, RobotsDisallowed, RunBudget
+from dossier.ingest.fetch import (
+    BudgetSpent,
+    Fetcher,
+    FetchError,
+    HostThrottle,
+    Response,
+    RobotsDisallowed,
+    RunBudget,
+)
 from dossier.ingest.publisher import publisher_of
 from dossier.ingest.robots import RobotsCache
-from dossier.ingest.text import NoText, decode_page, extract_article
+from dossier.ingest.text import NoText, count_words, decode_page, extract_article
 from dossier.pipeline.plan import FeedConfig, FetchJob, reliability_of
 from dossier.records import ArticleText, Failure, FeedPoll, Page, Record
 from dossier.settings import Settings
@@ -30,6 +40,7 @@ class FetchedArticle(Record):
     page: Page  # its HTML emptied once the article text is extracted
     article: ArticleText
     is_new: bool
+    limited_reason: str | None = None  # why the page could not be read whole (dossier.ingest.access); None: it could
 
 
 class FetchOutcome(Record):
@@ -128,25 +139,17 @@ def _fetch_one(fetcher: Fetcher, job: FetchJob) -> _Fetched:
         if response.not_modified:
             return _Fetched(unchanged=True, not_modified=True, durations=watch.durations)
         with watch.time("text"):
-            decoded = decode_page(response.body, response.headers.get("content-type"))
-            if decoded.warning:
-                warning = f"{url}: {decoded.warning}"
-                log.warning("article %s: %s", url, decoded.warning)
-            page = Page(
-                url=url, final_url=response.final_url, status=response.status, html=decoded.text,
-                etag=response.etag, last_modified=response.last_modified,
-                fetched_at=datetime.now(UTC),
-            )
-            publisher, reliability, mirror_of = article_source(job, response.final_url)
-            if (publisher, reliability) != (job.publisher, job.reliability):
-                job = job.model_copy(update={"publisher": publisher, "reliability": reliability})
-            article = trusted_canonical(extract_article(page), mirror_of)
+            job, page, article, warning, limited = _read_page(job, response)
     except BudgetSpent as exc:
         return _Fetched(skipped=Failure(stage="budget", item=url, reason=exc.reason), durations=watch.durations)
     except RobotsDisallowed as exc:
         log.warning("article %s skipped: %s", url, exc.reason)
         return _Fetched(skipped=Failure(stage="robots", item=url, reason=exc.reason), durations=watch.durations)
     except FetchError as exc:
+        # A stored copy read before the refusal stays (as on any failure); a new entry keeps its summary.
+        if job.known_id is None and (limited := refused_reason(exc.status, job.entry.summary)) is not None:
+            log.warning("article %s access-limited: %s", url, limited)
+            return _summary_instead(job, exc.status or 0, limited, watch)
         log.warning("article %s failed: %s", url, exc.reason)
         return _Fetched(failure=Failure(stage="fetch", item=url, reason=exc.reason), warning=warning,
                         durations=watch.durations)
@@ -163,8 +166,59 @@ def _fetch_one(fetcher: Fetcher, job: FetchJob) -> _Fetched:
     # The page's HTML is done with once its text is out: a chunk's pages (the real ones
     # run to hundreds of KB each) would otherwise stay in memory through analysis and write.
     return _Fetched(article=FetchedArticle(job=job, page=page.model_copy(update={"html": ""}), article=article,
-                                           is_new=job.known_id is None),
+                                           is_new=job.known_id is None, limited_reason=limited),
                     warning=warning, durations=watch.durations)
+
+
+def _read_page(job: FetchJob, response: Response) -> tuple[FetchJob, Page, ArticleText, str | None, str | None]:
+    """The job (with the page's own publisher), page, article text, charset warning and access
+    limit of a fetched page; raise NoText when neither the page nor the feed summary has text."""
+    url = job.entry.link
+    warning = None
+    decoded = decode_page(response.body, response.headers.get("content-type"))
+    if decoded.warning:
+        warning = f"{url}: {decoded.warning}"
+        log.warning("article %s: %s", url, decoded.warning)
+    page = Page(url=url, final_url=response.final_url, status=response.status, html=decoded.text,
+                etag=response.etag, last_modified=response.last_modified, fetched_at=datetime.now(UTC))
+    publisher, reliability, mirror_of = article_source(job, response.final_url)
+    if (publisher, reliability) != (job.publisher, job.reliability):
+        job = job.model_copy(update={"publisher": publisher, "reliability": reliability})
+    try:
+        article = trusted_canonical(extract_article(page), mirror_of)
+        text, words = article.text, count_words(article.text)
+    except NoText as exc:
+        article, text, words = None, exc.text, exc.words
+    limited, use_summary = limited_reason(page.html, words, text, job.entry.summary)
+    if use_summary:
+        article = summary_article(job, page.final_url if article is None else article.canonical_url, article)
+    if article is None:
+        raise NoText(f"no article text found ({words} words)")
+    if limited:
+        log.warning("article %s access-limited: %s", url, limited)
+    return job, page, article, warning, limited
+
+
+def summary_article(job: FetchJob, canonical_url: str, extracted: ArticleText | None = None) -> ArticleText:
+    """The feed's summary of an entry as its article text, with the page's metadata where it had some."""
+    summary = job.entry.summary or ""
+    return ArticleText(
+        url=job.entry.link, canonical_url=canonical_url, title=(extracted.title if extracted else None) or job.entry.title,
+        author=(extracted.author if extracted else None) or job.entry.author,
+        published=(extracted.published if extracted else None) or job.entry.published,
+        site_name=extracted.site_name if extracted else None, language=extracted.language if extracted else None,
+        text=summary, content_hash=hash_text(summary),
+    )
+
+
+def _summary_instead(job: FetchJob, status: int, reason: str, watch: Stopwatch) -> _Fetched:
+    """A refused page's entry as an access-limited article whose text is the feed's summary."""
+    page = Page(url=job.entry.link, final_url=job.entry.link, status=status, html="", fetched_at=datetime.now(UTC))
+    article = summary_article(job, job.entry.link)
+    if job.known_hash is not None and article.content_hash == job.known_hash:
+        return _Fetched(unchanged=True, durations=watch.durations)
+    return _Fetched(article=FetchedArticle(job=job, page=page, article=article, is_new=job.known_id is None,
+                                           limited_reason=reason), durations=watch.durations)
 
 
 def article_source(job: FetchJob, final_url: str) -> tuple[str, float, str | None]:

@@ -81,8 +81,10 @@ class Ledger:
         s = self.summary
         s.count("fetch", requested=len(chunk) - len(fetched.skipped), not_modified=fetched.not_modified,
                 failed=fetch_failed, skipped=len(fetched.skipped))
+        limited = [a.fetched for a in nlp.analysed if a.fetched.limited_reason is not None]
         s.count("text", extracted=len(fetched.articles), unchanged=fetched.unchanged - fetched.not_modified,
-                failed=len(fetched.failures) - fetch_failed, warned=len(fetched.warnings))
+                failed=len(fetched.failures) - fetch_failed, warned=len(fetched.warnings),
+                **({"limited": len(limited)} if limited else {}))
         s.count("nlp", analysed=len(nlp.analysed), failed=len(nlp.failures),
                 **({"dask_batches": 1} if nlp.dask_worker else {}))
         s.count("write", **{"failure_rows": len(failed), **written.written})
@@ -94,6 +96,8 @@ class Ledger:
         s.failures.extend(failures)
         s.skipped.extend(fetched.skipped)
         s.warnings.extend(fetched.warnings)
+        s.articles_limited += len(limited)
+        s.warnings.extend(f"{a.job.entry.link}: access-limited: {a.limited_reason}" for a in limited)
         self._done += len(chunk)
         self._progress("articles", self._done, self._total)
 
@@ -141,7 +145,13 @@ class Ledger:
         s.warnings.extend(f"alerts not delivered: {error}" for error in delivery.errors)
 
     def close(self) -> RunSummary:
-        """The summary as the run ends (warehouse totals are added when the run record is closed)."""
+        """The summary as the run ends (warehouse totals are added when the run record is closed).
+
+        A run in which every feed it polled failed did nothing: it is recorded `failed`, so the run
+        row, the report and a scheduler say so (docs/RELIABILITY.md), not `completed`."""
+        s = self.summary
+        if s.feeds_polled and s.feeds_failed == s.feeds_polled:
+            s.status = "failed"
         self.summary.durations = {k: round(v, 4) for k, v in self.watch.durations.items()}
         self.summary.finished_at = datetime.now(UTC)
         return self.summary

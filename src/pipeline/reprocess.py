@@ -83,7 +83,8 @@ def as_fetched(stored: StoredArticle) -> FetchedArticle:
     article = ArticleText(url=stored.url, canonical_url=stored.canonical_url, title=stored.title, author=stored.author,
                           published=stored.published, site_name=stored.site_name, language=stored.language,
                           text=stored.text, content_hash=stored.content_hash or "")
-    return FetchedArticle(job=job, page=page, article=article, is_new=False)
+    # An access-limited article stays limited: its stored text is still all that could be read.
+    return FetchedArticle(job=job, page=page, article=article, is_new=False, limited_reason=stored.limited_reason)
 
 
 def write_reprocessed(warehouse: Warehouse, analysed: Sequence[AnalysedArticle]) -> WriteOutcome:

@@ -40,6 +40,7 @@ class RunSummary(BaseModel):
     articles_unchanged: int = 0
     articles_failed: int = 0
     articles_skipped: int = 0
+    articles_limited: int = 0            # of the new and updated ones, pages that could not be read whole
     articles_reprocessed: int = 0        # stored texts analysed again (stamped with another models version)
     articles_stale: int = 0              # stored texts still stamped with another models version at the end
     organisations: int = 0
@@ -62,7 +63,7 @@ class RunSummary(BaseModel):
     def counts(self) -> dict[str, int]:
         fields = ("feeds_polled", "feeds_not_modified", "feeds_failed", "feeds_skipped", "feeds_backed_off",
                   "articles_new", "articles_updated", "articles_unchanged", "articles_failed", "articles_skipped",
-                  "articles_reprocessed", "articles_stale", "organisations", "organisations_touched", "claims", "drafts_created", "drafts_updated", "drafts")
+                  "articles_limited", "articles_reprocessed", "articles_stale", "organisations", "organisations_touched", "claims", "drafts_created", "drafts_updated", "drafts")
         return {f: getattr(self, f) for f in fields}
 
     def count(self, stage: str, **counts: int) -> None:

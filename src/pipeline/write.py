@@ -51,7 +51,8 @@ def build_rows(
         _add_places(rows, item.analysis, aid, names, now)
         for claim in item.analysis.claims:
             with watch.time("scoring"):
-                confidence, detail = score_claim(claim.confidence, item.fetched.job.reliability, claim.modality)
+                confidence, detail = score_claim(claim.confidence, item.fetched.job.reliability, claim.modality,
+                                                 limited=item.fetched.limited_reason is not None)
             rows["claims"].append(_claim_row(claim, aid, names, confidence, to_json(detail), version, now))
     return rows
 
@@ -67,6 +68,7 @@ def _article_row(item: AnalysedArticle, aid: str, version: str, now: datetime) -
         "minhash": signature(art.text),
         "status": "ok", "error": None, "etag": page.etag,
         "last_modified": page.last_modified, "models_version": version,
+        "limited": item.fetched.limited_reason is not None, "limited_reason": item.fetched.limited_reason,
         "first_seen": now, "last_seen": now,
     }
 

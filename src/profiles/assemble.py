@@ -109,7 +109,8 @@ def assemble_profile(
     reference = lookup(known_id) if lookup is not None and known_id else None
     aliases = sorted({a.alias for a in evidence.aliases if a.alias != name})
     articles = evidence.articles
-    sources = [SourceEvidence(a.article_id, a.publisher or "", a.cluster_id, a.reliability, a.published) for a in articles]
+    sources = [SourceEvidence(a.article_id, a.publisher or "", a.cluster_id, a.reliability, a.published, a.limited)
+               for a in articles]
     aggregated = _aggregate_claims(evidence.claims)
     own_affirmed = [g for g in aggregated if g["subject_id"] == entity_id and g["polarity"] == "affirmed"]
     kind, organisation = _classify([name, *aliases], evidence, own_affirmed, reference)

@@ -39,6 +39,7 @@ class FeedEntry(Record):
     published: datetime | None = None
     updated: datetime | None = None
     author: str | None = None
+    summary: str | None = None  # the feed's summary as plain text: analysed when the page is refused
 
 
 class FeedPoll(Record):

@@ -313,6 +313,7 @@ class EvidenceArticle(Row):
     cluster_id: str
     published: datetime | None = None
     reliability: float | None = None
+    limited: bool = False  # its page could not be read whole: its evidence counts less
 
 
 class EvidenceClaim(Row):

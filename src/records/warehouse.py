@@ -96,6 +96,7 @@ class Run(StoredRow):
     warnings: Items = []
     stage_counts: Counts = {}
     skipped: Items = []
+    kind: str = "ingest"  # ingest | reprocess
 
 
 class RunEnd(TypedDict, total=False):
@@ -183,6 +184,8 @@ class ArticleRow(TypedDict, total=False):
     etag: str | None
     last_modified: str | None
     models_version: str
+    limited: bool              # the page could not be read whole (dossier.ingest.access)
+    limited_reason: str | None
     first_seen: datetime
     last_seen: datetime
 

@@ -11,6 +11,11 @@ Two questions weigh most: is this an organisation at all (`organisation_certaint
 link, the model's labels, descriptions of it as an organisation, a type its evidence decides),
 and how much evidence is there (`stories` naming it, `independent_sources` among them). A
 company named in fifty stories must rank far above a figure or a fragment named once.
+
+Evidence read through a paywall's crack counts less (`limited_access`): a story known only from
+access-limited articles (a refused page's feed summary, a teaser; dossier.ingest.access) takes
+its share of LIMITED_PENALTY off the score, and such an article's claims score with half their
+source's reliability. With no limited article the score is exactly what it was without the rule.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ from dossier.scoring.grades import grade_for
 DEFAULT_RELIABILITY = 0.6
 RECENCY_HALF_LIFE_DAYS = 90.0
 CONTRADICTION_PENALTY = 0.15
+# Taken off a profile's score in full when every story naming it is known only from access-limited
+# articles, in proportion when some are (docs/profiles.md, "Access-limited evidence").
+LIMITED_PENALTY = 0.10
+# A claim from an access-limited article scores with this share of its source's reliability.
+LIMITED_RELIABILITY_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class SourceEvidence:
     cluster_id: str
     reliability: float | None
     published: datetime | None
+    limited: bool = False  # the page could not be read whole (dossier.ingest.access)
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,16 @@ def contradictions(data: ScoreInput) -> list[tuple[str, str, str | None]]:
     return sorted((k for k, polarities in seen.items() if len(polarities) > 1), key=str)
 
 
+def limited_access(data: ScoreInput) -> tuple[float, dict[str, Any]]:
+    """The share of stories (near-duplicate clusters) known only from access-limited articles: a
+    story with one article read whole is not limited, however many teasers it also has."""
+    clusters: dict[str, bool] = {}
+    for source in data.sources:
+        clusters[source.cluster_id] = clusters.get(source.cluster_id, True) and source.limited
+    limited = sum(clusters.values())
+    return (limited / len(clusters) if clusters else 0.0), {"limited_stories": limited, "stories": len(clusters)}
+
+
 # The model: (feature function, weight). Weights sum to 1.
 FEATURES: tuple[tuple[Callable[[ScoreInput], tuple[float, dict[str, Any]]], float], ...] = (
     (organisation_certainty, 0.35),
@@ -233,34 +254,52 @@ class Confidence:
     label: str
     features: tuple[Feature, ...]
     contradicted: tuple[tuple[str, str, str | None], ...]
+    limited: Feature | None = None  # the access-limited share and its penalty, when any story is limited
 
     def detail(self) -> dict[str, Any]:
-        """The stored explanation: every feature's value, weight and detail, and the penalty."""
-        return {
+        """The stored explanation: every feature's value, weight and detail, and the penalties (the
+        limited-access one only when it applies, so other profiles' stored details are unchanged)."""
+        detail = {
             "score": self.score,
             "features": {f.name: {"value": round(f.value, 4), "weight": f.weight, **f.detail} for f in self.features},
             "contradictions": [list(k) for k in self.contradicted],
             "contradiction_penalty": CONTRADICTION_PENALTY if self.contradicted else 0.0,
         }
+        if self.limited is not None:
+            detail["limited_access"] = {"value": round(self.limited.value, 4), **self.limited.detail}
+            detail["limited_penalty"] = round(self.limited.value * self.limited.weight, 4)
+        return detail
 
 
 def score_profile(data: ScoreInput) -> Confidence:
-    """Weighted feature sum, minus a penalty when sources contradict each other."""
+    """Weighted feature sum, minus a penalty when sources contradict each other and one for the
+    share of stories known only from access-limited articles."""
     features = []
     for function, weight in FEATURES:
         value, detail = function(data)
         features.append(Feature(function.__name__, value, weight, detail))
     contradicted = contradictions(data)
+    share, share_detail = limited_access(data)
+    limited = Feature("limited_access", share, LIMITED_PENALTY, share_detail) if share else None
     raw = sum(f.value * f.weight for f in features) - (CONTRADICTION_PENALTY if contradicted else 0.0)
+    raw -= share * LIMITED_PENALTY
     score = round(min(max(raw, 0.0), 1.0), 4)
     grade, label = grade_for(score)
-    return Confidence(score, grade, label, tuple(features), tuple(contradicted))
+    return Confidence(score, grade, label, tuple(features), tuple(contradicted), limited)
 
 
-def score_claim(extractor_confidence: float, reliability: float | None, modality: str) -> tuple[float, dict[str, Any]]:
-    """A single claim's confidence: extraction certainty, its source's reliability, and hedging."""
+def score_claim(
+    extractor_confidence: float, reliability: float | None, modality: str, limited: bool = False
+) -> tuple[float, dict[str, Any]]:
+    """A single claim's confidence: extraction certainty, its source's reliability (halved when its
+    article is access-limited: a summary or a teaser says less than the story), and hedging."""
     rel = reliability if reliability is not None else DEFAULT_RELIABILITY
+    if limited:
+        rel *= LIMITED_RELIABILITY_FACTOR
     hedge = 0.5 if modality == "hedged" else 1.0
     score = round(0.5 * extractor_confidence + 0.3 * rel + 0.2 * hedge, 4)
-    return score, {"extractor": extractor_confidence, "reliability": rel, "hedge": hedge,
-                   "weights": {"extractor": 0.5, "reliability": 0.3, "hedge": 0.2}}
+    detail = {"extractor": extractor_confidence, "reliability": rel, "hedge": hedge,
+              "weights": {"extractor": 0.5, "reliability": 0.3, "hedge": 0.2}}
+    if limited:
+        detail["limited"] = LIMITED_RELIABILITY_FACTOR
+    return score, detail

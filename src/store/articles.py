@@ -169,6 +169,7 @@ class StoredArticle:
     models_version: str | None
     feed_publisher: str | None       # the publisher configured for its feed, if any
     feed_reliability: float | None   # the reliability configured for its feed, if any
+    limited_reason: str | None = None  # why its page could not be read whole, when it could not
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,8 @@ def load_stored_articles(con: Session, ids: Sequence[str]) -> list[StoredArticle
         con,
         "SELECT a.id, a.url, a.canonical_url, a.feed_url, a.entry_key, a.entry_updated, a.title, a.published,"
         " a.fetched, a.author, a.site_name, a.publisher, a.language, a.text, a.content_hash, a.etag,"
-        " a.last_modified, a.models_version, f.publisher AS feed_publisher, f.reliability AS feed_reliability"
+        " a.last_modified, a.models_version, f.publisher AS feed_publisher, f.reliability AS feed_reliability,"
+        " a.limited_reason"
         " FROM articles a LEFT JOIN feeds f ON f.url = a.feed_url"
         " WHERE a.id IN (SELECT unnest(?)) AND a.status = 'ok' AND a.text IS NOT NULL",
         [list(ids)],

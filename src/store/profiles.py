@@ -79,7 +79,7 @@ def _evidence_rows(con: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
 _ARTICLES = """
     SELECT DISTINCT m.entity_id, a.id AS article_id, a.canonical_url AS url, a.title, a.publisher,
            coalesce(a.cluster_id, a.id) AS cluster_id, coalesce(a.published, a.fetched) AS published,
-           f.reliability
+           f.reliability, coalesce(a.limited, false) AS limited
     FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN feeds f ON f.url = a.feed_url
     WHERE m.entity_id IN (SELECT unnest(?)) AND a.status = 'ok'
     ORDER BY published, article_id

@@ -171,7 +171,7 @@ def test_the_notebook_runs_on_the_snapshot(runs, monkeypatch):
                             resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4  # grade/region, timeline, claim types, graph
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 9  # one plot per question of the tour
     printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     organisations = int(printed.split(" organisations")[0].split()[-1])
     assert organisations >= 5

@@ -44,6 +44,11 @@ PUBLIC_VIEW_COLUMNS = {
     "v_entity_timeline": ["entity_id", "name", "article_id", "title", "article_url", "occurred_at", "mentions"],
     "v_alerts": ["alert_id", "kind", "entity_id", "organisation", "claim_id", "summary", "watch_ids", "run_id",
                  "created_at", "delivery", "attempts", "last_error", "delivered_at"],
+    "v_articles": ["article_id", "article_url", "title", "publisher", "feed_url", "published_at", "status", "limited",
+                   "limited_reason", "story_id", "models_version"],
+    "v_review_events": ["event_id", "occurred_at", "reviewer", "action", "entity_id", "organisation", "revision", "note"],
+    "v_profile_revisions": ["entity_id", "name", "revision", "status", "confidence", "grade", "grade_label", "created_at",
+                            "updated_at"],
 }
 
 
