@@ -20,7 +20,6 @@ from dossier.records.review import (
     ClaimVerdict,
     EntityRef,
     MergeOutcome,
-    RankedRow,
     SplitOutcome,
     UnmergeOutcome,
     UnsplitOutcome,
@@ -74,13 +73,6 @@ def queue_neighbours(session: Session, query: QueueQuery, entity_id: str, rule: 
     if query.status not in STATUSES:
         raise ReviewError(f"unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
     return session.reviews.queue_neighbours(query, ordering(now), rule or MonitoringRule(), entity_id)
-
-
-def review_queue(session: Session, status: str = "draft", grade: str | None = None,
-                 domain: str | None = None, region: str | None = None, limit: int | None = None) -> list[RankedRow]:
-    """Every revision with `status` (monitoring drafts included), filtered, in priority order."""
-    query = QueueQuery(status=status, grade=grade, domain=domain, region=region, monitoring="all", per_page=limit or 0)
-    return list(queue_page(session, query).rows)
 
 
 def _logged(revision: Revision | None) -> dict[str, object] | None:
