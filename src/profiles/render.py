@@ -111,7 +111,7 @@ def render_json(profile: Profile | Mapping[str, object], dates: ArticleDates | N
     return canonical_json(profile_view(as_profile(profile))) + "\n"
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
     """The cards' templates (autoescaped): the `_card.html` partial the desk includes too."""
     return Environment(loader=PackageLoader("dossier.profiles", "templates"),
                        autoescape=select_autoescape(default=True, default_for_string=True))
@@ -122,10 +122,14 @@ def card_css() -> str:
     return files("dossier.profiles").joinpath("static", "card.css").read_text(encoding="utf-8")
 
 
+def render_card_page(card: Card, index: str | None = None) -> str:
+    """One card as a standalone page (style inlined), linking back to the index when there is one."""
+    return environment().get_template("card_page.html").render(card=card, css=card_css(), standalone=True, index=index)
+
+
 def render_html(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None) -> str:
     """The card as a standalone HTML page (all text auto-escaped, links http(s) only)."""
-    return _environment().get_template("card_page.html").render(card=build_card(profile, dates), css=card_css(),
-                                                                standalone=True)
+    return render_card_page(build_card(profile, dates))
 
 
 RENDERERS = {"md": render_markdown, "json": render_json, "html": render_html}
