@@ -14,7 +14,7 @@ from dossier.profiles.render import RENDERERS, card_css, environment, render_car
 from dossier.records.profiles import Profile
 from dossier.scoring.grades import GRADES
 
-MANIFEST = ".dossier-export.json"
+MANIFEST = ".dossier-export.manifest"  # JSON; named so no card glob (*.json) picks it up
 INDEX = "index.html"
 # A name an export writes: a slug and a card format's extension, or the index; nothing else is
 # ever removed, whatever a manifest says.
