@@ -190,6 +190,7 @@ def http_link(url: str | None) -> str | None:
 
 
 def cite(url: str | None, publisher: str | None, dates: ArticleDates) -> Citation:
+    """The citation of a sentence read at `url`: its publisher, the article's date if known, the link."""
     return Citation(publisher, day(dates.get(url)) if url else None, http_link(url))
 
 
