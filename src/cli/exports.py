@@ -3,7 +3,6 @@ organisation graph as GraphML or CSV."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -48,21 +47,33 @@ def export(
 
 
 def export_cards(out: Path, format: str, status: str | None) -> None:
-    """One card file per current profile, named by a slug of the organisation's name."""
-    from dossier.profiles.render import RENDERERS
-    from dossier.store import profiles as profile_store
+    """One card file per current profile, named by a slug of the organisation's name (HTML: and
+    `index.html`); the cards an earlier export of this format wrote into OUT for organisations
+    no longer exported are removed, as its manifest lists them."""
+    from dossier.profiles.export import (
+        MANIFEST,
+        card_files,
+        cited_urls,
+        manifest_text,
+        read_manifest,
+        stale_files,
+    )
 
     out.mkdir(parents=True, exist_ok=True)  # before reading: an unwritable --out is named at once
-    with connect(write=False) as con:
-        rows = profile_store.current_profiles(con, status)
-    used: set[str] = set()
-    for row in rows:
-        slug = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-") or row["entity_id"]
-        if slug in used:
-            slug = f"{slug}-{row['entity_id'][:6]}"
-        used.add(slug)
-        (out / f"{slug}.{format}").write_text(RENDERERS[format](row), encoding="utf-8")
-    say(f"{len(rows)} {format} card(s) written to {out.resolve()}")
+    with connect(write=False) as session:
+        profiles = session.profiles.current_profiles(status)
+        dates = session.profiles.article_dates(cited_urls(profiles))
+    files = card_files(profiles, format, dates, status)
+    manifest = out / MANIFEST
+    previous = read_manifest(manifest.read_text(encoding="utf-8") if manifest.is_file() else None)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    removed = stale_files(previous, format, files)
+    for name in removed:
+        (out / name).unlink(missing_ok=True)
+    manifest.write_text(manifest_text(previous, format, files), encoding="utf-8")
+    say(f"{len(profiles)} {format} card(s) written to {out.resolve()}"
+        + (f"; {len(removed)} card(s) of organisations no longer exported removed" if removed else ""))
 
 
 def export_parquet(out: Path, tables: bool) -> None:

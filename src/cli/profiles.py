@@ -41,15 +41,17 @@ def profiles_list(
 @cli.command("show")
 def profiles_show(name: str, json_out: JsonDocument = False) -> None:
     """Render an organisation's profile card (by name or alias)."""
+    from dossier.profiles.export import cited_urls
     from dossier.profiles.render import profile_view
     from dossier.store import profiles as profile_store
 
     with connect(write=False) as con:
         profile = profile_store.find_profile(con, name)
+        dates = con.profiles.article_dates(cited_urls([profile])) if profile is not None else {}
     if profile is None:
         raise Refused(f"no profile for {name!r}; `dossier profiles list` shows the names")
     if json_out:
         # Parsed first: dumping the stored JSON strings as they are would nest them as strings.
         print_json(profile_view(profile))
         return
-    show(render_card(profile))
+    show(render_card(profile, dates))

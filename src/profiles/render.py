@@ -1,38 +1,17 @@
-"""Profile cards as Markdown, JSON and HTML (`dossier export`); article-derived text is escaped."""
+"""Profile cards as Markdown, JSON and HTML (`dossier export`), each from the one card view of
+dossier.profiles.card; article-derived text is escaped in every format."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dossier.ids import canonical_json
-from dossier.records.profiles import EvidenceItem, Profile, Revision
-
-MAX_EVIDENCE = 12
-MAX_TYPE_EVIDENCE = 4
-
-
-def _claims_read(item: EvidenceItem) -> str:
-    """The claims read from one evidence sentence ("supply, affirmed, planned; partnership, ...");
-    items stored before sentences were grouped carry one claim at the top level."""
-    claims = item.claims or (item,)
-    return "; ".join(f"{c.type}, {c.polarity}, {c.modality}" for c in claims)
-
-
-def as_profile(value: Profile | Mapping[str, object]) -> Profile:
-    """The record itself, or a record read from a profile row (notebooks and tests hand rows)."""
-    if isinstance(value, Profile):
-        return value
-    return (Revision if "revision" in value else Profile).from_row(value)
-
-
-def status_of(profile: Profile) -> tuple[str, int]:
-    """(status, revision number): a freshly assembled profile is what would be draft revision 1."""
-    return (profile.status, profile.revision) if isinstance(profile, Revision) else ("draft", 1)
+from dossier.profiles.card import ArticleDates, Card, as_profile, build_card, status_of
+from dossier.records.profiles import Profile, Revision
 
 
 def profile_view(value: Profile | Mapping[str, object]) -> dict[str, object]:
@@ -47,10 +26,6 @@ def profile_view(value: Profile | Mapping[str, object]) -> dict[str, object]:
     return view
 
 
-def _date(value: object) -> str:
-    return value.date().isoformat() if isinstance(value, datetime) else (str(value)[:10] if value else "unknown")
-
-
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -59,117 +34,102 @@ def md(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _type_line(p: Profile, reasons: dict[str, Any]) -> str:
-    """The type with what decided it: reference data, or the cues found in the news."""
-    cues = reasons.get("classification_cues") or []
-    if not cues:
-        return str(p.type)
-    decided = reasons.get("classification_decided_by")
-    if decided == "reference":
-        return f"{p.type} (reference data: {cues[0]})"
-    return f"{p.type} ({'too weak to decide: ' if decided == 'nothing' else ''}cues: {', '.join(cues[:6])})"
+def facts(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None) -> list[tuple[str, str]]:
+    """The card's fact lines (the terminal card's table): at a glance, why it matters, confidence."""
+    card = build_card(profile, dates)
+    return [*card.at_a_glance, *card.why_it_matters, ("Confidence", card.confidence.headline)]
 
 
-def identifiers(p: Profile) -> str | None:
-    """Ticker, ISIN and Wikipedia page of an organisation reference data knows, or None."""
-    parts = [f"{label} {value}" for label, value in (("ticker", p.ticker), ("ISIN", p.isin), ("Wikipedia", p.wikipedia_url))
-             if value]
-    return " · ".join(parts) or None
-
-
-def facts(profile: Profile | Mapping[str, object]) -> list[tuple[str, str]]:
-    """The card's fact lines, in the reference card's order (identifiers when known)."""
-    p = as_profile(profile)
-    reasons: dict[str, Any] = p.score_components
-    base_reason = reasons.get("base_reason")
-    known = identifiers(p)
-    status, revision = status_of(p)
-    return [
-        ("Aliases", ", ".join(p.aliases) or "none found"),
-        *([("Identifiers", known)] if known else []),
-        ("Type", _type_line(p, reasons)),
-        ("Category", f"{p.category}"),
-        ("Base / region", f"{p.base} / {p.region}" + (f" ({base_reason})" if base_reason else "")),
-        ("Primary domain / topic", f"{p.primary_domain} / {p.topic}"),
-        ("Impact", f"{p.impact} — {reasons.get('impact_reason', '')}"),
-        ("Operational criticality", f"{p.operational_criticality} — {reasons.get('criticality_reason', '')}"),
-        ("Time horizon", f"{p.time_horizon} — {reasons.get('time_horizon_reason', '')}"),
-        ("Confidence", f"{p.confidence:.2f} · grade {p.grade} · {p.grade_label}"),
-        ("Sources", f"{p.sources_phrase} ({p.independent_source_count} independent of {p.source_count} articles)"),
-        ("First / last seen", f"{_date(p.first_seen)} / {_date(p.last_seen)}"),
-        ("Status", f"{status} (revision {revision})"),
+def sections(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None,
+             ) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The card's sections after its facts: (title, [(text, link or None)])."""
+    card = build_card(profile, dates)
+    out: list[tuple[str, list[tuple[str, str | None]]]] = [
+        ("Confidence bands", [(f"{b.grade} {b.range} {b.label}" + (" ← this card" if b.current else ""), None)
+                              for b in card.confidence.bands]),
+        ("Key points", [(text, None) for text in card.key_points]),
+        ("What happened", [(f"{w.text} — {w.citation.words}", w.citation.url) for w in card.what_happened]),
     ]
+    out += [(f"What to watch: {bucket.title.lower()}",
+             [(f"{e.label}: {e.sentence}", e.citation.url) for e in bucket.entries]) for bucket in card.what_to_watch]
+    return out + _closing_sections(card)
 
 
-def sections(profile: Profile | Mapping[str, object]) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    """The card's sections: (title, [(text, link or None)])."""
-    p = as_profile(profile)
-    reasons: dict[str, Any] = p.score_components
-    features = reasons.get("features", {})
-    contradicted = reasons.get("contradictions") or []
-    out = [
-        ("Key points", [(f"{k.text} ({k.polarity}, {k.modality}, {k.independent_sources} independent source(s))", None)
-                        for k in p.key_points]),
-        ("What happened", [(f"{w.sentence} — {w.publisher}", w.url) for w in p.what_happened]),
-        ("What to watch", [(f"{w.text} ({w.modality}{', ' + w.when if w.when else ''}): "
-                            f"{w.evidence.sentence}", w.evidence.url) for w in p.what_to_watch]),
-        ("Relationships", [(f"{r.organisation}: {r.type} ({r.direction}, {r.polarity}, {r.modality})", None)
-                           for r in p.relationships]),
-        ("Places", [(f"{pl.name} ({pl.country or '?'}, {pl.continent or '?'}) — {pl.tie}, {pl.articles} article(s)", None)
-                    for pl in p.places]),
-        ("Confidence breakdown", [(f"{name}: {f['value']:.2f} × weight {f['weight']}", None) for name, f in features.items()]),
-    ]
-    if contradicted:
-        out[-1][1].append((f"contradiction penalty −{reasons.get('contradiction_penalty', 0)}", None))
-    if contradicted:
-        out.append(("Contradictions", [(" / ".join(str(part) for part in key if part), None) for key in contradicted]))
-    classification = reasons.get("classification_evidence") or []
-    if classification and reasons.get("classification_decided_by") != "nothing":
-        out.append(("Type evidence", [(f"{c['cue']} ({c['from']}): {c['text']}", None) for c in classification[:MAX_TYPE_EVIDENCE]]))
-    evidence = [(f"[{_claims_read(e)}] {e.sentence}" + (f" ({e.copies} copies)" if e.copies > 1 else ""), e.url)
-                for e in p.evidence[:MAX_EVIDENCE]]
-    if len(p.evidence) > MAX_EVIDENCE:
-        # The heading counts every item: say how many the card leaves out.
-        evidence.append((f"… {len(p.evidence) - MAX_EVIDENCE} more", None))
-    out.append((f"Evidence ({len(p.evidence)})", evidence))
+def _closing_sections(card: Card) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Relationships onwards: the sections every text format shows alike."""
+    out: list[tuple[str, list[tuple[str, str | None]]]] = [
+        ("Relationships", [(text, None) for text in card.relationships]),
+        ("Places", [(text, None) for text in card.places]),
+        ("Confidence breakdown", [(text, None) for text in card.breakdown])]
+    if card.contradictions:
+        out.append(("Contradictions", [(text, None) for text in card.contradictions]))
+    if card.type_evidence:
+        out.append(("Type evidence", [(text, None) for text in card.type_evidence]))
+    evidence: list[tuple[str, str | None]] = [(e.text, e.citation.url) for e in card.evidence]
+    if card.evidence_left_out:
+        evidence.append((f"… {card.evidence_left_out} more", None))  # the heading counts every item
+    out.append((f"Evidence ({card.evidence_total})", evidence))
     return out
 
 
-def render_markdown(profile: Profile | Mapping[str, object]) -> str:
-    """The card as Markdown."""
-    p = as_profile(profile)
-    lines = [f"# {md(p.name)}", "", "| field | value |", "|---|---|"]
-    lines += [f"| {name} | {md(value)} |" for name, value in facts(p)]
-    for title, items in sections(p):
-        lines += ["", f"## {title}", ""]
-        lines += [f"- {md(text)}" + (f" <{link}>" if link else "") for text, link in items] or ["- none found"]
+def _md_list(items: Sequence[tuple[str, str | None]]) -> list[str]:
+    return [f"- {md(text)}" + (f" <{link}>" if link else "") for text, link in items] or ["- none found"]
+
+
+def _md_watch(card: Card) -> list[str]:
+    as_of = f" (as of {card.as_of.isoformat()})" if card.as_of else ""
+    lines = ["", f"## What to watch{as_of}"]
+    for bucket in card.what_to_watch:
+        lines += ["", f"### {bucket.title}", ""]
+        lines += _md_list([(f"{e.label}: {e.sentence}", e.citation.url) for e in bucket.entries])
+    return lines
+
+
+def _md_section(title: str, items: Sequence[tuple[str, str | None]]) -> list[str]:
+    return ["", f"## {title}", "", *_md_list(items)]
+
+
+def render_markdown(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None) -> str:
+    """The card as Markdown; `dates` (publication dates by article URL) date its citations."""
+    card = build_card(profile, dates)
+    lines = [f"# {md(card.name)}", "", f"Confidence **{card.confidence.headline}**", "",
+             "| grade | score | label | |", "|---|---|---|---|"]
+    lines += [f"| {b.grade} | {b.range} | {b.label} | {'← this card' if b.current else ''} |" for b in card.confidence.bands]
+    lines += ["", "## At a glance", "", "| field | value |", "|---|---|"]
+    lines += [f"| {name} | {md(value)} |" for name, value in card.at_a_glance]
+    lines += _md_section("Key points", [(text, None) for text in card.key_points])
+    lines += _md_section("What happened", [(f"{w.text} — {w.citation.words}", w.citation.url) for w in card.what_happened])
+    lines += _md_section("Why it matters", [(f"{name}: {value}", None) for name, value in card.why_it_matters])
+    lines += _md_watch(card)
+    for title, items in _closing_sections(card):
+        lines += _md_section(title, items)
     return "\n".join(lines) + "\n"
 
 
-def render_json(profile: Profile | Mapping[str, object]) -> str:
+def render_json(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None) -> str:
     """The card as JSON (every stored field)."""
-    p = as_profile(profile)
-    return canonical_json(profile_view(p)) + "\n"
+    return canonical_json(profile_view(as_profile(profile))) + "\n"
 
 
-_HTML = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ p.name }} — dossier profile</title>
-<style>body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem;vertical-align:top}</style>
-</head><body>
-<h1>{{ p.name }}</h1>
-<table>{% for name, value in facts %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
-{% for title, items in sections %}<h2>{{ title }}</h2>
-<ul>{% for text, link in items %}<li>{{ text }}{% if link %} <a href="{{ link }}" rel="nofollow noopener">source</a>{% endif %}</li>{% else %}<li>none found</li>{% endfor %}</ul>
-{% endfor %}</body></html>
-""")
+def environment() -> Environment:
+    """The cards' templates (autoescaped): the `_card.html` partial the desk includes too."""
+    return Environment(loader=PackageLoader("dossier.profiles", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-def render_html(profile: Profile | Mapping[str, object]) -> str:
-    """The card as a standalone HTML page (all text auto-escaped)."""
-    p = as_profile(profile)
-    safe = [(t, [(text, link if link and link.startswith(("http://", "https://")) else None) for text, link in items])
-            for t, items in sections(p)]
-    return _HTML.render(p=p, facts=facts(p), sections=safe)
+def card_css() -> str:
+    """The card's style sheet: served by the desk, inlined into exported pages (no network)."""
+    return files("dossier.profiles").joinpath("static", "card.css").read_text(encoding="utf-8")
+
+
+def render_card_page(card: Card, index: str | None = None) -> str:
+    """One card as a standalone page (style inlined), linking back to the index when there is one."""
+    return environment().get_template("card_page.html").render(card=card, css=card_css(), standalone=True, index=index)
+
+
+def render_html(profile: Profile | Mapping[str, object], dates: ArticleDates | None = None) -> str:
+    """The card as a standalone HTML page (all text auto-escaped, links http(s) only)."""
+    return render_card_page(build_card(profile, dates))
 
 
 RENDERERS = {"md": render_markdown, "json": render_json, "html": render_html}

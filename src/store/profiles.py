@@ -203,6 +203,17 @@ def current_profiles(con: Session, status: str | None = None) -> list[Revision]:
     )]
 
 
+def article_dates(con: Session, urls: Iterable[str]) -> dict[str, datetime | None]:
+    """Publication dates (fetch time when unknown) of the articles at these canonical URLs: what
+    a card's citations are dated by."""
+    wanted = sorted(set(urls))
+    if not wanted:
+        return {}
+    rows = con.execute("SELECT canonical_url, min(coalesce(published, fetched)) FROM articles"
+                       " WHERE canonical_url IN (SELECT unnest(?)) GROUP BY canonical_url", [wanted]).fetchall()
+    return {url: published for url, published in rows}
+
+
 def list_profiles(con: Session, status: str | None = None) -> list[ProfileListing]:
     """Current profiles, most confident first."""
     where = "WHERE status = ?" if status else ""

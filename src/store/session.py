@@ -72,6 +72,7 @@ class ProfilesRepository(Repository):
     write_drafts = bind(profiles.write_drafts)
     find_profile = bind(profiles.find_profile)
     current_profiles = bind(profiles.current_profiles)
+    article_dates = bind(profiles.article_dates)
     list_profiles = bind(profiles.list_profiles)
     queue_refresh = bind(profiles.queue_refresh)
     queued_refreshes = bind(profiles.queued_refreshes)

@@ -70,7 +70,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Fa
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age, same_site="strict", https_only=settings.session_secure)
     trust_proxies(app, settings.trusted_proxies)
-    app.mount("/static", StaticFiles(packages=[("dossier.web", "static")]), name="static")
+    app.mount("/static", StaticFiles(packages=[("dossier.web", "static"), ("dossier.profiles", "static")]), name="static")
     app.state.templates = build_templates()
 
     app.middleware("http")(security_headers)

@@ -8,14 +8,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from dossier.web.security import csrf_token
 
 
 def build_templates() -> Jinja2Templates:
     """The page templates with the desk's filters (article text is escaped everywhere)."""
-    env = Environment(loader=PackageLoader("dossier.web", "templates"),
+    # The profile cards' templates too: the desk includes the same card partial the export renders.
+    loader = ChoiceLoader([PackageLoader("dossier.web", "templates"), PackageLoader("dossier.profiles", "templates")])
+    env = Environment(loader=loader,
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["pct"] = lambda v: "" if v is None else f"{float(v):.2f}"
     env.filters["day"] = lambda v: str(v)[:10] if v else ""

@@ -40,7 +40,8 @@ def test_the_foxconn_card_matches_its_golden_file(demo_warehouse):
         evidence = load_evidence(con, [entity_id])[entity_id]
     finally:
         con.close()
-    card = render_markdown(assemble_profile(entity_id, evidence, now=AS_OF))
+    dates = {a.url: a.published for a in evidence.articles if a.url}  # citations are dated
+    card = render_markdown(assemble_profile(entity_id, evidence, now=AS_OF), dates)
     if os.environ.get("DOSSIER_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(card, encoding="utf-8")
     assert card == GOLDEN.read_text(encoding="utf-8"), "re-generate deliberately with DOSSIER_UPDATE_GOLDEN=1"
@@ -109,7 +110,7 @@ def test_export_writes_one_card_per_current_profile(demo_warehouse, tmp_path, mo
     con = duckdb.connect(str(demo_warehouse), read_only=True)
     current = con.execute("SELECT count(*) FROM v_profiles_current WHERE status = 'draft'").fetchone()[0]
     con.close()
-    files = sorted(tmp_path.glob(f"*.{fmt}"))
+    files = sorted(f for f in tmp_path.glob(f"*.{fmt}") if f.name != "index.html")  # HTML: the index beside the cards
     assert len(files) == current > 0
     foxconn = (tmp_path / f"foxconn.{fmt}").read_text(encoding="utf-8")
     if fmt == "json":
@@ -137,12 +138,13 @@ def test_article_text_is_escaped_in_every_format():
 
 
 def test_a_card_says_how_much_evidence_it_leaves_out():
-    item = {"type": "supply", "polarity": "affirmed", "modality": "asserted", "sentence": "s", "url": "https://x.example/"}
+    items = [{"type": "supply", "polarity": "affirmed", "modality": "asserted", "sentence": f"s{i}", "url": "https://x.example/"}
+             for i in range(14)]  # distinct sentences: a repeated one is shown once
     row = {"entity_id": "e1", "name": "n", "aliases": [], "type": "t", "category": "c", "region": "r", "base": "b",
            "primary_domain": "d", "topic": "t", "impact": "low", "operational_criticality": "low", "time_horizon": "now",
            "confidence": 0.5, "grade": "C/D", "grade_label": "Weak–medium", "score_components": {"features": {}},
            "source_count": 1, "independent_source_count": 1, "sources_phrase": "one public source", "key_points": [],
-           "what_happened": [], "what_to_watch": [], "relationships": [], "places": [], "evidence": [item] * 14,
+           "what_happened": [], "what_to_watch": [], "relationships": [], "places": [], "evidence": items,
            "first_seen": None, "last_seen": None}
     card = render_markdown(row)
     assert "## Evidence (14)" in card and card.count("\\[supply, affirmed, asserted\\] s") == 12 and "- … 2 more" in card

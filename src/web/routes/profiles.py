@@ -10,7 +10,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from dossier.profiles.render import facts, profile_view
+from dossier.profiles.card import build_card
+from dossier.profiles.render import profile_view
 from dossier.records.queue import QueueNeighbours, QueueQuery
 from dossier.review import desk, views
 from dossier.review.accounts import role_allows
@@ -37,7 +38,8 @@ def profile(request: Request, entity_id: str, user: Viewer, revision: int | None
         detail = "No profile with that id." if revision is None else f"No revision {revision}."
         raise HTTPException(status_code=404, detail=detail)
     p = profile_view(view.profile)
-    return render(request, "profile.html", p=p, facts=facts(p),
+    card = build_card(view.profile, {a.url: a.published for a in around.articles if a.url})
+    return render(request, "profile.html", p=p, card=card,
                   diff=[(change.field, change.description) for change in view.changes],
                   claims=view.claims, articles=around.articles, aliases=around.aliases, overrides=around.overrides,
                   revisions=view.revisions, identity=around.identity, editable=EDITABLE_FIELDS,
