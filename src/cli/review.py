@@ -87,17 +87,19 @@ def review_show(
     json_out: JsonDocument = False,
 ) -> None:
     """A profile for review: its card, the diff against the approved revision, claims with ids."""
+    from dossier.profiles.export import cited_urls
     from dossier.review.views import review_profile
 
     with connect(write=False) as con:
         entity = _entity(con, name)
         view = review_profile(con, entity.id, revision)
+        dates = con.profiles.article_dates(cited_urls([view.profile])) if view is not None else {}
     if view is None:
         raise Refused(f"{entity.name} has no revision {revision}")
     if json_out:
         print_json(view.to_json())
         return
-    show(render_card(view.profile))
+    show(render_card(view.profile, dates))
     say("revisions: " + ", ".join(f"{r['revision']} {r['status']}" for r in view.revisions))
     if view.overrides:
         say("reviewer overrides: " + ", ".join(f"{k}={v!r}" for k, v in view.overrides.items()))
