@@ -191,7 +191,7 @@ def _has_person_appositive(doc: Doc, span: Span, cues: dict[str, frozenset[str]]
     ", OpenAI's head of ...", ", a data-centre broker at ..." (a role "at" an organisation, or
     a title no organisation is described by). Quoted sources are named this way, and the small
     model often tags them ORG."""
-    if not 2 <= len(span) <= 3 or not all(t.is_title and t.is_alpha for t in span):
+    if not _personal_name(span):
         return False
     if any(t.text in cues["org_head_words"] for t in span):
         return False
@@ -455,6 +455,18 @@ def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof"})
+_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "bin", "al"})
+
+
+def _personal_name(span: Span) -> bool:
+    """Two or three words shaped like a person's name: each capitalised ("Jane Roe", "Joe
+    McLean", "JP McManus"), a lower-case particle allowed inside ("Theo van Gogh")."""
+    if not 2 <= len(span) <= 3 or span[0].lower_ in _NAME_PARTICLES or span[-1].lower_ in _NAME_PARTICLES:
+        return False
+    return all(t.is_alpha and (t.text[0].isupper() or t.lower_ in _NAME_PARTICLES) for t in span)
+
+
 def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
     """ORG spans the document shows to be people become PERSON: the same name tagged PERSON at
     least as often elsewhere, or a two- or three-word name ending in the surname of a person
@@ -465,9 +477,12 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
         return spans
     person_count = Counter(s.text for s in people)
     org_count = Counter(s.text for s in spans if s.label_ == ORG)
-    # Surnames from names of two words or more ("Ms Holloway", "Jane Roe"): a lone word the model
-    # tags PERSON ("Lautaro") is too often a company named after someone.
-    surnames = {p[-1].text for p in people if len(p) >= 2}
+    # Surnames from names of two words or more ("Jane Roe"), or a lone word the model tags PERSON
+    # after a courtesy title ("Ms Holloway") or more than once: a lone word tagged PERSON once
+    # ("Lautaro") is too often a company named after someone.
+    lone = Counter(p.text for p in people if len(p) == 1)
+    surnames = {p[-1].text for p in people if len(p) >= 2} | {w for w, n in lone.items() if n >= 2} | {
+        p.text for p in people if len(p) == 1 and p.start > 0 and doc[p.start - 1].lower_.rstrip(".") in _COURTESY}
 
     # A name the text itself calls an organisation ("Leche Andina, a powdered-milk producer")
     # stays one, however often the model tags it PERSON.
@@ -479,7 +494,7 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
             return False
         if person_count[span.text] >= org_count[span.text]:
             return True
-        return 2 <= len(span) <= 3 and all(t.is_title and t.is_alpha for t in span) and span[-1].text in surnames
+        return _personal_name(span) and span[-1].text in surnames
 
     return [Span(doc, s.start, s.end, label="PERSON") if is_person(s) else s for s in spans]
 
