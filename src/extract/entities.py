@@ -9,6 +9,7 @@ the model missed them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -608,7 +609,7 @@ def doc_token_is_opening(span: Span) -> bool:
     return before.text in ('"', "“", "(", "'", "‘", ":")
 
 
-_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
+_NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
 _OWNER_WINDOW = 2
 
 
@@ -677,6 +678,9 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     for span in spans:
         if span.label_ != ORG or span.text in found:
             continue
+        if _is_owned_brand(doc, span, cues["org_descriptors"]):
+            found[span.text] = "brand"
+            continue
         # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
         after = doc[span.end] if span.end < len(doc) else None
         if span.text in cues["index_names"] or (span.text in cues["index_exchanges"] and after is not None
@@ -699,6 +703,28 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
             if named is not None:
                 found[span.text] = named
     return found
+
+
+@lru_cache(maxsize=1)
+def known_brands() -> dict[str, tuple[str, ...]]:
+    """{product or brand name: the organisations that own it} (models/brands.json)."""
+    return {name: tuple(owners) for name, owners in load_json("brands.json")["brands"]}
+
+
+def _is_owned_brand(doc: Doc, span: Span, descriptors: frozenset[str]) -> bool:
+    """A listed product or marque ("Xbox", "Vauxhall", "Opels"), where one of its owners is named
+    in the text or it has no owner that could make it a company; never where the text calls it
+    an organisation ("the carmaker Saab", "Saab, the Swedish carmaker")."""
+    brands = known_brands()
+    name = span.text if span.text in brands else span.text[:-1] if span.text.endswith("s") else None
+    if name not in brands:
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    if _has_org_appositive(doc, span, descriptors) or (
+            before is not None and before.is_lower and before.lower_ in descriptors and before.pos_ == "NOUN"):
+        return False
+    owners = brands[name]
+    return not owners or any(re.search(rf"\b{re.escape(owner)}\b", doc.text) for owner in owners)
 
 
 def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
@@ -822,7 +848,7 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     non_orgs = find_non_organisations(doc, fixed, known)
     if non_orgs:
         fixed = [Span(doc, s.start, s.end, label=_NON_ORG_LABEL[non_orgs[s.text]])
-                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role"))
+                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role", "brand"))
                  else s
                  for s in fixed]
     stoplist = not_organisations()
