@@ -311,7 +311,11 @@ def find_cued_names(doc: Doc, spans: list[Span]) -> list[Span]:
             continue
         existing = by_start.get(i)
         if existing is not None:
-            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not _is_notable_place(places, existing.text):
+            # "the head of the company, Yury Boyko, said": after a comma the noun may end a
+            # description of the person the model found; only a one-word name is taken.
+            apposed_person = before.text == "," and existing.label_ == "PERSON" and _personal_name(existing)
+            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not apposed_person \
+                    and not _is_notable_place(places, existing.text):
                 out = [s for s in out if s is not existing] + [Span(doc, existing.start, existing.end, label=ORG)]
             continue
         if i in taken:
@@ -611,6 +615,10 @@ def doc_token_is_opening(span: Span) -> bool:
 
 _NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
 _OWNER_WINDOW = 2
+_LIST_WINDOW = 6
+# Nouns that make the names after them companies ("eight-player Mario Kart" is not one).
+_COMPANY_NOUNS = frozenset({"unit", "subsidiary", "division", "arm", "carmaker", "automaker", "maker",
+                            "manufacturer", "firm", "company", "business"})
 
 
 def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
@@ -675,10 +683,13 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     org_names = {s.text for s in spans if s.label_ == ORG}
     short_names = {n for n in org_names if any(o != n and (is_short_form_of(n, o) or is_acronym_of(n, o)) for o in org_names)}
     found: dict[str, str] = {}
+    # A name the text calls an organisation once ("GM's units Opel and Saab") is one throughout.
+    described = {s.text for s in spans if s.label_ == ORG and (_has_org_appositive(doc, s, cues["org_descriptors"])
+                                                             or _described_as_organisation(doc, s))}
     for span in spans:
         if span.label_ != ORG or span.text in found:
             continue
-        if _is_owned_brand(doc, span, cues["org_descriptors"]):
+        if span.text not in described and _is_owned_brand(doc, span):
             found[span.text] = "brand"
             continue
         # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
@@ -711,20 +722,29 @@ def known_brands() -> dict[str, tuple[str, ...]]:
     return {name: tuple(owners) for name, owners in load_json("brands.json")["brands"]}
 
 
-def _is_owned_brand(doc: Doc, span: Span, descriptors: frozenset[str]) -> bool:
+def _is_owned_brand(doc: Doc, span: Span) -> bool:
     """A listed product or marque ("Xbox", "Vauxhall", "Opels"), where one of its owners is named
-    in the text or it has no owner that could make it a company; never where the text calls it
-    an organisation ("the carmaker Saab", "Saab, the Swedish carmaker")."""
+    in the text or it has no owner that could make it a company (the caller leaves out names the
+    text calls an organisation: "the carmaker Saab", "Saab, the Swedish carmaker")."""
     brands = known_brands()
     name = span.text if span.text in brands else span.text[:-1] if span.text.endswith("s") else None
     if name not in brands:
-        return False
-    before = doc[span.start - 1] if span.start > 0 else None
-    if _has_org_appositive(doc, span, descriptors) or (
-            before is not None and before.is_lower and before.lower_ in descriptors and before.pos_ == "NOUN"):
-        return False
+        # "Grand Theft Auto Vice City", "Xbox Live Arcade": a longer name led by a product no company bears.
+        name = next((b for b in brands if not brands[b] and span.text.startswith(b + " ")), None)
+        if name is None:
+            return False
     owners = brands[name]
     return not owners or any(re.search(rf"\b{re.escape(owner)}\b", doc.text) for owner in owners)
+
+
+def _described_as_organisation(doc: Doc, span: Span) -> bool:
+    """A company noun right before the name, or before the list it is in: "the carmaker
+    Saab", "GM's European units Opel and Saab"."""
+    i = span.start - 1
+    while i >= 0 and span.start - i <= _LIST_WINDOW and (doc[i].text in (",", "and", "or") or doc[i].is_title):
+        i -= 1
+    cue = doc[i] if i >= 0 else None
+    return cue is not None and cue.is_lower and cue.pos_ == "NOUN" and (cue.lower_ in _COMPANY_NOUNS or cue.lemma_ in _COMPANY_NOUNS)
 
 
 def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
@@ -736,6 +756,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"  # "PS2", "Half-Life 2", "iPod": model numbers and camel-case product names
     if span[0].text[0].islower():
         return "product"  # "tsunamis", "ex-Columbia": a name starts with a capital
+    if len(span) > 1 and _model_code(span[-1].text):
+        return "product"  # "Nokia 6600", "Boeing 747": a maker's name and a model number
     if span[-1].text in cues["non_org_heads"] or span[0].text == "Operation":
         return "product"  # events, laws, agreements, projects
     if span.text in short_names:
