@@ -9,6 +9,7 @@ the model missed them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,7 +192,7 @@ def _has_person_appositive(doc: Doc, span: Span, cues: dict[str, frozenset[str]]
     ", OpenAI's head of ...", ", a data-centre broker at ..." (a role "at" an organisation, or
     a title no organisation is described by). Quoted sources are named this way, and the small
     model often tags them ORG."""
-    if not 2 <= len(span) <= 3 or not all(t.is_title and t.is_alpha for t in span):
+    if not _personal_name(span):
         return False
     if any(t.text in cues["org_head_words"] for t in span):
         return False
@@ -310,7 +311,11 @@ def find_cued_names(doc: Doc, spans: list[Span]) -> list[Span]:
             continue
         existing = by_start.get(i)
         if existing is not None:
-            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not _is_notable_place(places, existing.text):
+            # "the head of the company, Yury Boyko, said": after a comma the noun may end a
+            # description of the person the model found; only a one-word name is taken.
+            apposed_person = before.text == "," and existing.label_ == "PERSON" and _personal_name(existing)
+            if existing.label_ in _FLIPPABLE and existing.label_ != "NORP" and not apposed_person \
+                    and not _is_notable_place(places, existing.text):
                 out = [s for s in out if s is not existing] + [Span(doc, existing.start, existing.end, label=ORG)]
             continue
         if i in taken:
@@ -455,6 +460,18 @@ def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof"})
+_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "bin", "al"})
+
+
+def _personal_name(span: Span) -> bool:
+    """Two or three words shaped like a person's name: each capitalised ("Jane Roe", "Joe
+    McLean", "JP McManus"), a lower-case particle allowed inside ("Theo van Gogh")."""
+    if not 2 <= len(span) <= 3 or span[0].lower_ in _NAME_PARTICLES or span[-1].lower_ in _NAME_PARTICLES:
+        return False
+    return all(t.is_alpha and (t.text[0].isupper() or t.lower_ in _NAME_PARTICLES) for t in span)
+
+
 def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
     """ORG spans the document shows to be people become PERSON: the same name tagged PERSON at
     least as often elsewhere, or a two- or three-word name ending in the surname of a person
@@ -465,9 +482,12 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
         return spans
     person_count = Counter(s.text for s in people)
     org_count = Counter(s.text for s in spans if s.label_ == ORG)
-    # Surnames from names of two words or more ("Ms Holloway", "Jane Roe"): a lone word the model
-    # tags PERSON ("Lautaro") is too often a company named after someone.
-    surnames = {p[-1].text for p in people if len(p) >= 2}
+    # Surnames from names of two words or more ("Jane Roe"), or a lone word the model tags PERSON
+    # after a courtesy title ("Ms Holloway") or more than once: a lone word tagged PERSON once
+    # ("Lautaro") is too often a company named after someone.
+    lone = Counter(p.text for p in people if len(p) == 1)
+    surnames = {p[-1].text for p in people if len(p) >= 2} | {w for w, n in lone.items() if n >= 2} | {
+        p.text for p in people if len(p) == 1 and p.start > 0 and doc[p.start - 1].lower_.rstrip(".") in _COURTESY}
 
     # A name the text itself calls an organisation ("Leche Andina, a powdered-milk producer")
     # stays one, however often the model tags it PERSON.
@@ -479,7 +499,7 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
             return False
         if person_count[span.text] >= org_count[span.text]:
             return True
-        return 2 <= len(span) <= 3 and all(t.is_title and t.is_alpha for t in span) and span[-1].text in surnames
+        return _personal_name(span) and span[-1].text in surnames
 
     return [Span(doc, s.start, s.end, label="PERSON") if is_person(s) else s for s in spans]
 
@@ -593,8 +613,12 @@ def doc_token_is_opening(span: Span) -> bool:
     return before.text in ('"', "“", "(", "'", "‘", ":")
 
 
-_NON_ORG_LABEL = {"product": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
+_NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
 _OWNER_WINDOW = 2
+_LIST_WINDOW = 6
+# Nouns that make the names after them companies ("eight-player Mario Kart" is not one).
+_COMPANY_NOUNS = frozenset({"unit", "subsidiary", "division", "arm", "carmaker", "automaker", "maker",
+                            "manufacturer", "firm", "company", "business"})
 
 
 def split_lists(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
@@ -659,8 +683,14 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     org_names = {s.text for s in spans if s.label_ == ORG}
     short_names = {n for n in org_names if any(o != n and (is_short_form_of(n, o) or is_acronym_of(n, o)) for o in org_names)}
     found: dict[str, str] = {}
+    # A name the text calls an organisation once ("GM's units Opel and Saab") is one throughout.
+    described = {s.text for s in spans if s.label_ == ORG and (_has_org_appositive(doc, s, cues["org_descriptors"])
+                                                             or _described_as_organisation(doc, s))}
     for span in spans:
         if span.label_ != ORG or span.text in found:
+            continue
+        if span.text not in described and _is_owned_brand(doc, span):
+            found[span.text] = "brand"
             continue
         # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
         after = doc[span.end] if span.end < len(doc) else None
@@ -686,6 +716,37 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     return found
 
 
+@lru_cache(maxsize=1)
+def known_brands() -> dict[str, tuple[str, ...]]:
+    """{product or brand name: the organisations that own it} (models/brands.json)."""
+    return {name: tuple(owners) for name, owners in load_json("brands.json")["brands"]}
+
+
+def _is_owned_brand(doc: Doc, span: Span) -> bool:
+    """A listed product or marque ("Xbox", "Vauxhall", "Opels"), where one of its owners is named
+    in the text or it has no owner that could make it a company (the caller leaves out names the
+    text calls an organisation: "the carmaker Saab", "Saab, the Swedish carmaker")."""
+    brands = known_brands()
+    name = span.text if span.text in brands else span.text[:-1] if span.text.endswith("s") else None
+    if name not in brands:
+        # "Grand Theft Auto Vice City", "Xbox Live Arcade": a longer name led by a product no company bears.
+        name = next((b for b in brands if not brands[b] and span.text.startswith(b + " ")), None)
+        if name is None:
+            return False
+    owners = brands[name]
+    return not owners or any(re.search(rf"\b{re.escape(owner)}\b", doc.text) for owner in owners)
+
+
+def _described_as_organisation(doc: Doc, span: Span) -> bool:
+    """A company noun right before the name, or before the list it is in: "the carmaker
+    Saab", "GM's European units Opel and Saab"."""
+    i = span.start - 1
+    while i >= 0 and span.start - i <= _LIST_WINDOW and (doc[i].text in (",", "and", "or") or doc[i].is_title):
+        i -= 1
+    cue = doc[i] if i >= 0 else None
+    return cue is not None and cue.is_lower and cue.pos_ == "NOUN" and (cue.lower_ in _COMPANY_NOUNS or cue.lemma_ in _COMPANY_NOUNS)
+
+
 def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], heads: set[str],
                       org_ends: set[int], people: list[Span], short_names: set[str]) -> str | None:
     if span[0].text[0].isdigit():
@@ -695,6 +756,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"  # "PS2", "Half-Life 2", "iPod": model numbers and camel-case product names
     if span[0].text[0].islower():
         return "product"  # "tsunamis", "ex-Columbia": a name starts with a capital
+    if len(span) > 1 and _model_code(span[-1].text):
+        return "product"  # "Nokia 6600", "Boeing 747": a maker's name and a model number
     if span[-1].text in cues["non_org_heads"] or span[0].text == "Operation":
         return "product"  # events, laws, agreements, projects
     if span.text in short_names:
@@ -807,7 +870,7 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     non_orgs = find_non_organisations(doc, fixed, known)
     if non_orgs:
         fixed = [Span(doc, s.start, s.end, label=_NON_ORG_LABEL[non_orgs[s.text]])
-                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role"))
+                 if s.label_ == ORG and s.text in non_orgs and (not s.kb_id_ or non_orgs[s.text] in ("index", "role", "brand"))
                  else s
                  for s in fixed]
     stoplist = not_organisations()

@@ -104,7 +104,7 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
         # "Kisaragi Tora" car). A generic word ("United") joins none.
         longer = [long for long in names if long != short and is_short_form_of(short, long)
-                  and not _regional_unit(short, long)]
+                  and not _regional_unit(short, long) and not _unit_of_known(short, long, known)]
         for long in names:
             if short == long or (short in known and long in known and known[short] != known[long]):
                 continue  # two known organisations are never one
@@ -126,6 +126,17 @@ def _regional_unit(short: str, long: str) -> bool:
         return False
     return any(c.kind != "city" or c.population >= 100_000 for c in load_gazetteer().candidates(rest)) \
         and rest not in entity_cues()["org_head_words"]
+
+
+def _unit_of_known(short: str, long: str, known: dict[str, str]) -> bool:
+    """"BT Wholesale", "EMI Music", "BBC Radio 4" beside a known "BT", "EMI", "BBC": a known
+    organisation's name followed by a business-unit word names a unit, its own organisation,
+    unless reference data gives the longer name as the organisation's own."""
+    rest = long[len(short):].split() if long.startswith(short + " ") else []
+    if not rest or rest[0] not in entity_cues()["unit_words"]:
+        return False
+    parent, whole = known_organisation(short), known_organisation(long)
+    return parent is not None and (whole is None or whole.id != parent.id)
 
 
 def known_organisation(name: str) -> KnownOrganisation | None:
