@@ -199,10 +199,12 @@ class UnsplitOutcome(Outcome):
 
 
 class ClaimVerdict(Outcome):
-    """A reviewer's verdict on a claim, with what the claim said when it was given."""
+    """A reviewer's verdict on a claim, with what the claim said when it was given and how many
+    claims it covers now (the claim and its copies, docs/review.md "The same claim")."""
 
     verdict: str
     claim: str
     type: str
     polarity: str
     evidence: str
+    copies: int = 1
