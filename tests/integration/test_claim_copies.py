@@ -168,3 +168,31 @@ def test_an_accepted_claim_is_accepted_in_every_copy_and_a_later_verdict_wins(de
     assert set(desk_.claims("partnership").values()) == {"rejected"}
     assert desk_.verdicts_in_view("partnership") == {"rejected"}
     assert "partnership" not in desk_.key_points()
+
+
+def test_migration_017_keys_the_verdicts_stored_before_it(desk_):
+    """Verdicts stored before the key columns existed take their claim's key where the sentence is
+    still the one reviewed; one given on a sentence since changed keeps no key (and stays re-opened)."""
+    supply, partnership = desk_.claim_id("supply", "harbourledger.example"), desk_.claim_id("partnership", "dockside.example")
+    con = duckdb.connect(str(desk_.path))
+    try:  # the warehouse as it was before migration 017, with one verdict per claim
+        con.execute("DROP VIEW v_claims")  # recreated on the next writer connection
+        con.execute("CREATE TABLE before_017 AS SELECT id, claim_id, evidence_hash, entity_id, verdict, reviewer,"
+                    " created_at, note, superseded_by FROM claim_reviews")
+        con.execute("DROP TABLE claim_reviews")
+        con.execute("ALTER TABLE before_017 RENAME TO claim_reviews")
+        con.execute("DELETE FROM schema_migrations WHERE version = 17")
+        con.execute("INSERT INTO claim_reviews SELECT 'r1', id, sha256(evidence), subject_id, 'rejected', 'ana',"
+                    " now(), NULL, NULL FROM claims WHERE id = ?", [supply])
+        con.execute("INSERT INTO claim_reviews SELECT 'r2', id, sha256('an older sentence'), subject_id, 'rejected', 'ana',"
+                    " now(), NULL, NULL FROM claims WHERE id = ?", [partnership])
+    finally:
+        con.close()
+    desk_.warehouse = Warehouse(desk_.path)
+    with desk_.warehouse.write():
+        pass  # a new process's first writer connection applies migration 017 and recreates the views
+    keyed = dict(desk_.rows("SELECT id, sentence_key IS NOT NULL AND cluster_id IS NOT NULL FROM claim_reviews"))
+    assert keyed == {"r1": True, "r2": False}
+    assert desk_.claims("supply") == {"harbourledger.example": "rejected", "dockside.example": "rejected"}
+    assert desk_.claims("partnership") == {"harbourledger.example": None, "dockside.example": None}
+    assert desk_.verdicts_in_view("supply") == {"rejected"}

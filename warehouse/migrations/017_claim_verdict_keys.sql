@@ -27,5 +27,3 @@ FROM (
     FROM claims c JOIN articles a ON a.id = c.article_id
 ) k
 WHERE claim_reviews.claim_id = k.id AND claim_reviews.evidence_hash = k.evidence_hash;
-
-CREATE INDEX claim_reviews_key ON claim_reviews (subject_id, claim_type);
