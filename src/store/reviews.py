@@ -151,12 +151,12 @@ CLUSTER_KEY = "coalesce(a.cluster_id, a.id)"
 # branch per way of covering, each an equality join (an OR of them made DuckDB compare every
 # claim with every verdict: 20 s for 2,000 verdicts over 200,000 claims).
 _COVERING = f"""
-    SELECT r.* FROM claim_reviews r WHERE r.claim_id = c.id AND r.evidence_hash = sha256(c.evidence)
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.claim_id = c.id AND r.evidence_hash = sha256(c.evidence)
     UNION ALL
-    SELECT r.* FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
         AND r.object_key = {OBJECT_KEY} AND r.sentence_key = {SENTENCE_KEY}
     UNION ALL
-    SELECT r.* FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
         AND r.object_key = {OBJECT_KEY} AND r.cluster_id = {CLUSTER_KEY} AND r.article_id <> c.article_id
 """
 # The latest verdict covering the claim wins, whichever copy it was given on.
