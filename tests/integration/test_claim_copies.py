@@ -196,3 +196,26 @@ def test_migration_017_keys_the_verdicts_stored_before_it(desk_):
     assert desk_.claims("supply") == {"harbourledger.example": "rejected", "dockside.example": "rejected"}
     assert desk_.claims("partnership") == {"harbourledger.example": None, "dockside.example": None}
     assert desk_.verdicts_in_view("supply") == {"rejected"}
+
+
+def test_a_verdict_follows_its_claims_through_a_merge_and_back(tmp_path):
+    """A merge moves the verdict's subject with the claims, so a copy a later run writes under
+    the kept organisation is still covered; an un-merge moves it back."""
+    d = Desk(tmp_path / "dossier.duckdb")
+    tidewell = "Tidewell Freight will supply 30 loading robots to Marrowgate Logistics under the deal."
+    ingest(d.warehouse, f"{PARTNERSHIP} {tidewell} The robots sort parcels in three warehouses in Ohio. Local officials"
+                        " welcomed the investment in the region.", 1, "harbourledger.example")
+    [(claim_id,)] = d.rows("SELECT c.id FROM claims c JOIN entities s ON s.id = c.subject_id"
+                           " WHERE s.name = 'Tidewell Freight' AND c.type = 'supply'")
+    quayside, tidewell_id = d.entity("Quayside Robotics"), d.entity("Tidewell Freight")
+    with d.warehouse.write() as session:
+        desk.review_claim(session, claim_id, "rejected", "ana")
+        desk.merge(session, quayside, tidewell_id, "ana", "one company")
+    assert d.rows("SELECT subject_id FROM claim_reviews") == [(quayside,)]
+    ingest(d.warehouse, f"Automation is spreading through American freight depots. {tidewell} Unions have asked for"
+                        " guarantees that no jobs will be cut as a result.", 2, "dockside.example")
+    assert set(d.claims("supply").values()) == {"rejected"}  # both copies, now Quayside's
+    assert len(d.claims("supply")) == 2
+    with d.warehouse.write() as session:
+        desk.unmerge(session, quayside, tidewell_id, "ana")
+    assert d.rows("SELECT subject_id FROM claim_reviews") == [(tidewell_id,)]
