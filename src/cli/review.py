@@ -148,7 +148,7 @@ def review_edit(
     with acting_as(reviewer) as con:
         entity = _entity(con, name)
         done = edit(con, entity.id, values, reviewer, note)
-    say(f"edited {entity.name}: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
+    say(f"edited {entity.name}: " + ", ".join(f"{k}={v!r}" for k, v in done.overrides.items())
         + (f"; draft revision {done.draft_revision}" if done.draft_revision else ""))
 
 
