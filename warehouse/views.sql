@@ -27,10 +27,21 @@ SELECT c.id AS claim_id,
        a.canonical_url AS article_url,
        a.published AS published_at,
        coalesce(c.confidence, c.extractor_confidence) AS confidence,
-       -- The reviewer's verdict while the evidence sentence is the one reviewed (else NULL).
-       (SELECT r.verdict FROM claim_reviews r
-        WHERE r.claim_id = c.id AND r.superseded_by IS NULL AND r.evidence_hash = sha256(c.evidence)
-        ORDER BY r.created_at DESC LIMIT 1) AS review_verdict,
+       -- The latest reviewer's verdict on this claim or a copy of it (same subject, type and
+       -- object, with the same normalised sentence or in another article of its story cluster;
+       -- docs/review.md); the reviewed copy re-opens when its own sentence changes (else NULL).
+       -- dossier.store.reviews spells the same rule.
+       (SELECT v.verdict FROM (
+            SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.claim_id = c.id AND r.evidence_hash = sha256(c.evidence)
+            UNION ALL
+            SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+                AND r.object_key = coalesce(c.object_id, lower(trim(c.object_text)), '')
+                AND r.sentence_key = sha256(trim(regexp_replace(lower(c.evidence), '[^\pL\pN]+', ' ', 'g')))
+            UNION ALL
+            SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+                AND r.object_key = coalesce(c.object_id, lower(trim(c.object_text)), '')
+                AND r.cluster_id = coalesce(a.cluster_id, a.id) AND r.article_id <> c.article_id
+        ) v ORDER BY v.created_at DESC, v.id DESC LIMIT 1) AS review_verdict,
        c.attributed_to
 FROM claims c
 JOIN entities s ON s.id = c.subject_id

@@ -28,3 +28,15 @@ def connect(*, write: bool, settings: Settings | None = None) -> Iterator[Any]:
     warehouse = open_warehouse(settings)
     with (warehouse.write() if write else warehouse.read()) as con:
         yield con
+
+
+@contextmanager
+def acting_as(reviewer: str, settings: Settings | None = None) -> Iterator[Any]:
+    """A writer session for a review action by `reviewer`, refused before anything is done
+    unless the name may review (dossier.review.accounts.check_reviewer): the desk's sign-in
+    checks its users, and this checks the command line's `--reviewer` the same way."""
+    from dossier.review.accounts import check_reviewer
+
+    with connect(write=True, settings=settings) as session:
+        check_reviewer(session, reviewer)
+        yield session

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from dossier.cli.access import connect
+from dossier.cli.access import acting_as, connect
 from dossier.cli.cards import render_card
 from dossier.cli.choices import check_choice
 from dossier.cli.options import JsonDocument, JsonLines, Note, Reviewer
@@ -121,7 +121,7 @@ def review_approve(name: str, reviewer: Reviewer, note: Note = None) -> None:
     """Approve the latest draft (the approved revision before it becomes superseded)."""
     from dossier.review.desk import approve
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         entity = _entity(con, name)
         done = approve(con, entity.id, reviewer, note)
     say(f"approved {entity.name} revision {done.revision}"
@@ -133,7 +133,7 @@ def review_reject(name: str, reviewer: Reviewer, note: Annotated[str, typer.Opti
     """Reject the latest draft with a reason; an approved revision stays current."""
     from dossier.review.desk import reject
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         entity = _entity(con, name)
         done = reject(con, entity.id, reviewer, note)
     say(f"rejected {entity.name} revision {done.revision}")
@@ -165,10 +165,10 @@ def review_edit(
     if not reviewer:
         raise Refused("--reviewer (or DOSSIER_REVIEWER) is required")
     values = parse_changes(changes or [], clear or [])
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         entity = _entity(con, name)
         done = edit(con, entity.id, values, reviewer, note)
-    say(f"edited {entity.name}: " + ", ".join(f"{k}={v!r}" for k, v in values.items())
+    say(f"edited {entity.name}: " + ", ".join(f"{k}={v!r}" for k, v in done.overrides.items())
         + (f"; draft revision {done.draft_revision}" if done.draft_revision else ""))
 
 
@@ -181,7 +181,7 @@ def review_merge(
     """Merge one organisation into another (re-applied on every later run)."""
     from dossier.review.desk import merge
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         kept, gone = _entity(con, keep), _entity(con, merged)
         done = merge(con, kept.id, gone.id, reviewer, note)
     say(f"merged {gone.name} into {kept.name}; draft revision {done.draft_revision}")
@@ -196,7 +196,7 @@ def review_split(
     """Split an alias off an organisation into one of its own (re-applied on every later run)."""
     from dossier.review.desk import split
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         entity = _entity(con, name)
         split(con, entity.id, alias, reviewer, note)
     say(f"split {alias!r} off {entity.name}")
@@ -211,7 +211,7 @@ def review_unmerge(
     """Undo a merge: the merged organisation gets back its aliases, evidence and revisions."""
     from dossier.review.desk import resolve_merged, unmerge
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         kept = _entity(con, keep)
         gone = resolve_merged(con, kept.id, merged)
         unmerge(con, kept.id, gone.id, reviewer, note)
@@ -227,7 +227,7 @@ def review_unsplit(
     """Undo a split: the alias and its mentions return to the organisation."""
     from dossier.review.desk import unsplit
 
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         entity = _entity(con, name)
         unsplit(con, entity.id, alias, reviewer, note)
     say(f"un-split {alias!r}: it names {entity.name} again")
@@ -239,14 +239,38 @@ def review_claim_command(
     verdict: Annotated[str, typer.Argument(help="accept or reject.")],
     reviewer: Reviewer, note: Note = None,
 ) -> None:
-    """Accept or reject one claim; it stays decided until its evidence sentence changes."""
+    """Accept or reject a claim and every copy of it (same subject, type and object, with the same
+    sentence or in the same story cluster); kept on later runs until its sentence changes."""
     from dossier.review.desk import review_claim
 
     if verdict not in VERDICTS:
         raise Refused(f"{verdict!r}: use accept or reject")
-    with connect(write=True) as con:
+    with acting_as(reviewer) as con:
         done = review_claim(con, claim_id, VERDICTS[verdict], reviewer, note)
-    say(f"{done.verdict} claim {claim_id} ({done.type}, {done.polarity})")
+    copies = f"; with it {done.copies - 1} copies of it" if done.copies > 1 else ""
+    say(f"{done.verdict} claim {claim_id} ({done.type}, {done.polarity}){copies}")
+
+
+@cli.command("values")
+def review_values(
+    field: Annotated[str | None, typer.Argument(help="An editable field (default: list the editable fields).")] = None,
+) -> None:
+    """The values an edit of a field may set (`dossier review edit`), one a line."""
+    from dossier.review.revisions import EDITABLE_FIELDS, allowed_values
+
+    if field is None:
+        for name in EDITABLE_FIELDS:
+            values = allowed_values(name)
+            say(f"{name}: " + (f"{len(values)} values" if values is not None else "free text"))
+        return
+    values = allowed_values(field)
+    if values is None:
+        from dossier.profiles.vocabulary import FREE_TEXT_MAX
+
+        say(f"{field}: free text, at most {FREE_TEXT_MAX} characters")
+        return
+    for value in values:
+        say(Text(value))
 
 
 @cli.command("history")

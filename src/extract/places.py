@@ -164,6 +164,10 @@ class Gazetteer:
         """Display name of an ISO alpha-2 country code ("US" -> "United States")."""
         return self._country_name.get(country)
 
+    def country_names(self) -> list[str]:
+        """Every country's display name (as `country_name` gives it), sorted."""
+        return sorted(set(self._country_name.values()))
+
     def continent_of(self, country: str) -> str | None:
         """Continent name of an ISO alpha-2 country code."""
         return self._continent.get(country)

@@ -201,13 +201,15 @@ class UnsplitOutcome(Outcome):
 
 
 class ClaimVerdict(Outcome):
-    """A reviewer's verdict on a claim, with what the claim said when it was given."""
+    """A reviewer's verdict on a claim, with what the claim said when it was given and how many
+    claims it covers now (the claim and its copies, docs/review.md "The same claim")."""
 
     verdict: str
     claim: str
     type: str
     polarity: str
     evidence: str
+    copies: int = 1
 
 
 # --- identity decisions: what a merge or split would move, and what can be undone ---------

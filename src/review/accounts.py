@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from dossier.errors import Refused
 from dossier.records.warehouse import User
-from dossier.store.session import WriteSession
+from dossier.store.session import Session, WriteSession
 
 # Each role may do what the ones before it may.
 ROLES = ("viewer", "reviewer", "admin")
@@ -52,6 +52,26 @@ def disable_account(session: WriteSession, username: str, by: str) -> None:
         raise AccountError(f"no active user {username!r}")
     session.reviews.append_event(by, "user_disable", None, None, {"username": username, "active": True},
                                  {"username": username, "active": False}, None)
+
+
+def check_reviewer(session: Session, username: str) -> None:
+    """Refuse a review action in the name of `username` unless it names an active user with the
+    reviewer or admin role. A warehouse with no users at all (a fresh demo) takes any name, as
+    the audit log's only record of who acted; once a user exists, the log must name one."""
+    if not session.accounts.has_users():
+        if not username.strip():
+            raise AccountError("--reviewer (or DOSSIER_REVIEWER) is required")
+        return
+    hint = "`dossier users list` shows the users"
+    if not username.strip():
+        raise AccountError(f"--reviewer (or DOSSIER_REVIEWER) must name an active reviewer or admin; {hint}")
+    user = session.accounts.get_user(username)
+    if user is None:
+        raise AccountError(f"no user {username!r}; --reviewer must name an active reviewer or admin ({hint})")
+    if not user.active:
+        raise AccountError(f"user {username!r} is disabled; --reviewer must name an active reviewer or admin")
+    if not role_allows(user.role, "reviewer"):
+        raise AccountError(f"user {username!r} has the role {user.role}; reviewing needs the reviewer or admin role")
 
 
 @dataclass(frozen=True)

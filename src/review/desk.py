@@ -127,8 +127,8 @@ def edit(session: WriteSession, entity_id: str, changes: Mapping[str, JsonValue]
     if not changes:
         raise ReviewError(f"nothing to edit; give field=value pairs ({', '.join(EDITABLE_FIELDS)})")
     try:
-        for field in changes:
-            check_edit(field)
+        # Each value in its allowed spelling; one bad value refuses the whole edit.
+        changes = {field: check_edit(field, value) for field, value in changes.items()}
     except EditError as exc:
         raise ReviewError(str(exc)) from None
     current = current_revision(session, entity_id)
@@ -244,18 +244,21 @@ def _with_evidence(session: Session, entity_ids: list[str]) -> list[str]:
 
 def review_claim(session: WriteSession, claim_id: str, verdict: str, reviewer: str,
                  note: str | None = None) -> ClaimVerdict:
-    """Accept or reject one claim as its evidence reads now. A rejected claim leaves the
-    profiles at once and on every later run, until its evidence sentence changes."""
+    """Accept or reject a claim as its evidence reads now, and with it every copy of it (the
+    same subject, type and object, with the same sentence or in the same story cluster), now
+    and on every later run. A rejected claim leaves the profiles at once; the reviewed copy
+    re-opens when its own evidence sentence changes."""
     if verdict not in VERDICTS:
         raise ReviewError(f"unknown verdict {verdict!r}; use accepted or rejected")
     claim = session.claims.claim_in_context(claim_id)
     if claim is None:
         raise ReviewError(f"no claim with id {claim_id}")
     previous = session.claims.record_claim_verdict(claim_id, verdict, claim.subject_id, reviewer, note)
+    copies = session.claims.claim_copies(claim_id)  # they share its subject and object: the same drafts
     refresh_drafts(session, session.claims.claim_parties(claim_id))
     before = {"verdict": previous}
     after = ClaimVerdict(verdict=verdict, claim=claim_id, type=claim.type, polarity=claim.polarity,
-                         evidence=claim.evidence)
+                         evidence=claim.evidence, copies=len(copies))
     action = "accept_claim" if verdict == "accepted" else "reject_claim"
     session.reviews.append_event(reviewer, action, claim.subject_id, None, before, after.logged(), note)
     return after

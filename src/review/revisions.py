@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import JsonValue
+
 from dossier.errors import Refused
+from dossier.profiles.vocabulary import FREE_TEXT_MAX, country_of, vocabulary
 from dossier.records.profiles import Profile
 
 # Fields a reviewer may set by hand; each edit is re-applied on top of every later draft.
@@ -16,13 +19,45 @@ DIFF_FIELDS = tuple(Profile.diffed_fields())
 
 
 class EditError(Refused, ValueError):
-    """An edit of a field that cannot be edited."""
+    """An edit the desk refuses: a field that cannot be edited, or a value it may not take."""
 
 
-def check_edit(field: str) -> None:
-    """Refuse a field a reviewer may not set (the record declares which they may)."""
+def check_edit(field: str, value: JsonValue = None) -> JsonValue:
+    """The value to store for an edit of `field`, in its allowed spelling; refuses a field a
+    reviewer may not set (the record declares which) and a value outside the field's
+    vocabulary (dossier.profiles.vocabulary) or over the length of free text. None, which
+    clears the field's override, is always allowed."""
     if field not in EDITABLE_FIELDS:
         raise EditError(f"{field!r} cannot be edited; editable fields: {', '.join(EDITABLE_FIELDS)}")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise EditError(f"{field}: {value!r} is not text")
+    text = " ".join(value.split())
+    if not text:
+        raise EditError(f"{field}: an empty value; clear the field's override instead (--clear {field})")
+    words = vocabulary(field)
+    if words is None:
+        if len(text) > FREE_TEXT_MAX:
+            raise EditError(f"{field}: {len(text)} characters, at most {FREE_TEXT_MAX} allowed")
+        return text
+    found = words.match(text) or (country_of(text) if field == "base" else None)
+    if found is None:
+        raise EditError(f"{field}: {_shown(text)} is not a known {words.noun}; {words.allowed()}")
+    return found
+
+
+def _shown(value: str) -> str:
+    """A refused value for a message: quoted, and cut short when long."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def allowed_values(field: str) -> tuple[str, ...] | None:
+    """The values `field` may take (None: free text), for `dossier review values`."""
+    if field not in EDITABLE_FIELDS:
+        raise EditError(f"{field!r} cannot be edited; editable fields: {', '.join(EDITABLE_FIELDS)}")
+    words = vocabulary(field)
+    return words.values if words is not None else None
 
 
 def describe_change(field: str, change: Mapping[str, Any]) -> str:

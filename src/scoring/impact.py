@@ -17,6 +17,11 @@ class ClaimSummary:
     sources: int
 
 
+# Every value the rules below give, lowest first: what a reviewer's edit may set too.
+IMPACT_LEVELS = ("low", "medium", "high")
+CRITICALITY_LEVELS = ("low", "medium", "high")
+TIME_HORIZONS = ("now", "6–24 months", "uncertain", "unknown")
+
 HIGH_IMPACT = {"acquisition", "merger", "purchase_commitment", "investment", "market_entry_exit", "regulatory_action"}
 MEDIUM_IMPACT = {"partnership", "supply", "facility", "purchase_option", "legal_action", "leadership_change", "workforce"}
 CRITICAL = {"supply", "facility"}

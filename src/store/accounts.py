@@ -32,6 +32,11 @@ def list_users(con: Session) -> list[UserSummary]:
     return [UserSummary.model_validate(row) for row in rows]
 
 
+def has_users(con: Session) -> bool:
+    """Whether any user was ever added (disabled ones count: the desk was set up)."""
+    return bool(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+
+
 def disable_user(con: Session, username: str) -> bool:
     """Disable a user (kept for the audit trail); False when there is no such active user."""
     found = con.execute("SELECT 1 FROM users WHERE username = ? AND active", [username]).fetchone()

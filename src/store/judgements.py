@@ -27,9 +27,10 @@ from dossier.store.warehouse import fetch_dicts, utcnow
 if TYPE_CHECKING:
     from dossier.store.session import Session
 
-# Columns a merge moves from the merged organisation to the kept one, in tables keyed by `id`.
+# Columns a merge moves from the merged organisation to the kept one, in tables keyed by `id`
+# (claim verdicts' keys too, so a verdict keeps covering the claims it moved with).
 MERGED_COLUMNS = (("mentions", "entity_id"), ("claims", "subject_id"), ("claims", "object_id"),
-                  ("ties", "organisation_id"))
+                  ("ties", "organisation_id"), ("claim_reviews", "subject_id"), ("claim_reviews", "object_key"))
 
 
 @dataclass(frozen=True)

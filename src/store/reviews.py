@@ -110,11 +110,29 @@ def record_override(con: Session, entity_id: str, field: str, value: JsonValue,
 
 # --- claims -----------------------------------------------------------------------------
 
-# A verdict applies while the claim's evidence sentence hashes as it did when reviewed.
-_VERDICT = """
-    (SELECT r.verdict FROM claim_reviews r
-     WHERE r.claim_id = c.id AND r.superseded_by IS NULL AND r.evidence_hash = sha256(c.evidence)
-     ORDER BY r.created_at DESC LIMIT 1)
+# What makes two claims the same claim (docs/review.md, "The same claim"): subject, type and
+# object, with the evidence sentence normalised (case, punctuation and spacing aside) or the
+# article a copy in the reviewed article's story cluster. `c` is the claim, `a` its article.
+# warehouse/views.sql (v_claims) and migration 017 spell the same expressions.
+OBJECT_KEY = "coalesce(c.object_id, lower(trim(c.object_text)), '')"
+SENTENCE_KEY = r"sha256(trim(regexp_replace(lower(c.evidence), '[^\pL\pN]+', ' ', 'g')))"
+CLUSTER_KEY = "coalesce(a.cluster_id, a.id)"
+# A verdict covers its own claim while the sentence hashes as it did when reviewed, and every
+# copy of the claim (above); the reviewed copy re-opens when its own sentence changes. One
+# branch per way of covering, each an equality join (an OR of them made DuckDB compare every
+# claim with every verdict: 20 s for 2,000 verdicts over 200,000 claims).
+_COVERING = f"""
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.claim_id = c.id AND r.evidence_hash = sha256(c.evidence)
+    UNION ALL
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+        AND r.object_key = {OBJECT_KEY} AND r.sentence_key = {SENTENCE_KEY}
+    UNION ALL
+    SELECT r.verdict, r.created_at, r.id FROM claim_reviews r WHERE r.subject_id = c.subject_id AND r.claim_type = c.type
+        AND r.object_key = {OBJECT_KEY} AND r.cluster_id = {CLUSTER_KEY} AND r.article_id <> c.article_id
+"""
+# The latest verdict covering the claim wins, whichever copy it was given on.
+_VERDICT = f"""
+    (SELECT v.verdict FROM ({_COVERING}) v ORDER BY v.created_at DESC, v.id DESC LIMIT 1)
 """
 REJECTED_CLAIM_FILTER = f"coalesce({_VERDICT}, '') <> 'rejected'"
 
@@ -166,22 +184,57 @@ def claim_parties(con: Session, claim_id: str) -> list[str]:
     return [] if row is None else [entity for entity in row if entity is not None]
 
 
+def claim_copies(con: Session, claim_id: str) -> list[str]:
+    """The claims a verdict on `claim_id` covers: the claim and its copies (same subject, type
+    and object, with the same sentence or in another article of its story cluster)."""
+    rows = con.execute(
+        f"""
+        WITH r AS (
+            SELECT c.id AS claim_id, c.subject_id, c.type AS claim_type, {OBJECT_KEY} AS object_key,
+                   {SENTENCE_KEY} AS sentence_key, c.article_id, {CLUSTER_KEY} AS cluster_id
+            FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?
+        )
+        SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id, r
+        WHERE c.id = r.claim_id
+           OR (c.subject_id = r.subject_id AND c.type = r.claim_type AND {OBJECT_KEY} = r.object_key
+               AND ({SENTENCE_KEY} = r.sentence_key OR ({CLUSTER_KEY} = r.cluster_id AND c.article_id <> r.article_id)))
+        ORDER BY c.id
+        """,
+        [claim_id],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def record_claim_verdict(con: Session, claim_id: str, verdict: str, entity_id: str | None,
                          reviewer: str, note: str | None) -> str | None:
-    """Accept or reject a claim as its evidence now reads; return the verdict it replaces."""
-    row = con.execute("SELECT sha256(evidence) FROM claims WHERE id = ?", [claim_id]).fetchone()
-    if row is None:
+    """Accept or reject a claim, and with it every copy of it, as its evidence now reads;
+    return the verdict it replaces. Earlier verdicts given on any copy are superseded."""
+    rows = con.execute(
+        f"""
+        SELECT sha256(c.evidence), c.subject_id, c.type, {OBJECT_KEY}, {SENTENCE_KEY}, c.article_id, {CLUSTER_KEY},
+               {_VERDICT}
+        FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?
+        """,
+        [claim_id],
+    ).fetchall()
+    if not rows:
         raise KeyError(claim_id)
-    previous = con.execute(
-        "SELECT verdict FROM claim_reviews WHERE claim_id = ? AND superseded_by IS NULL AND evidence_hash = ?"
-        " ORDER BY created_at DESC LIMIT 1", [claim_id, row[0]]).fetchone()
+    evidence_hash, subject_id, claim_type, object_key, sentence_key, article_id, cluster_id, previous = rows[0]
     now = utcnow()
     review_id = make_id("claim_review", claim_id, verdict, now.isoformat())
-    con.execute("UPDATE claim_reviews SET superseded_by = ? WHERE claim_id = ? AND superseded_by IS NULL",
-                [review_id, claim_id])
-    con.execute("INSERT INTO claim_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                [review_id, claim_id, row[0], entity_id, verdict, reviewer, now, note])
-    return previous[0] if previous else None
+    con.execute(
+        "UPDATE claim_reviews SET superseded_by = ? WHERE superseded_by IS NULL AND (claim_id = ?"
+        " OR (subject_id = ? AND claim_type = ? AND object_key = ? AND (sentence_key = ? OR cluster_id = ?)))",
+        [review_id, claim_id, subject_id, claim_type, object_key, sentence_key, cluster_id],
+    )
+    con.execute(
+        "INSERT INTO claim_reviews (id, claim_id, evidence_hash, entity_id, verdict, reviewer, created_at, note,"
+        " superseded_by, subject_id, claim_type, object_key, sentence_key, article_id, cluster_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+        [review_id, claim_id, evidence_hash, entity_id, verdict, reviewer, now, note,
+         subject_id, claim_type, object_key, sentence_key, article_id, cluster_id],
+    )
+    return previous
 
 
 # --- the audit log ----------------------------------------------------------------------

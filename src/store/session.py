@@ -113,6 +113,7 @@ class ClaimsRepository(Repository):
     entity_claims = bind(reviews.entity_claims)
     claim_in_context = bind(reviews.claim_in_context)
     claim_parties = bind(reviews.claim_parties)
+    claim_copies = bind(reviews.claim_copies)
     record_claim_verdict = bind(reviews.record_claim_verdict)
 
 
@@ -140,6 +141,7 @@ class AccountsRepository(Repository):
     add_user = bind(accounts.add_user)
     get_user = bind(accounts.get_user)
     list_users = bind(accounts.list_users)
+    has_users = bind(accounts.has_users)
     disable_user = bind(accounts.disable_user)
     set_password_hash = bind(accounts.set_password_hash)
     bump_session_version = bind(accounts.bump_session_version)

@@ -33,7 +33,7 @@ from tests.support.settings import test_settings
 OLD_VERSION = "2000.1.1"
 MISSED = "facility"  # the claim type the older extractor never found
 CHUNK = 6            # 18 demo articles: three batches
-EDITED_TYPE = "Contract electronics maker"  # a reviewer's override of Foxconn's type
+EDITED_TYPE = "Hardware and electronics maker"  # a reviewer's override of Foxconn's type (a taxonomy type)
 COMPARED = ("articles", "entities", "aliases", "mentions", "claims", "ties", "profiles", "claim_reviews")
 NOT_COMPARED = {"first_seen", "last_seen", "fetched", "created_at", "updated_at", "reviewed_at"}
 VIEWS = ("v_profiles_current", "v_claims", "v_entity_timeline")

@@ -99,7 +99,7 @@ def story(prefect_harness, tmp_path_factory):
         s.supply, s.georgia = s.claim("supply", "400 sorting robots"), s.claim("facility", "Georgia")
         s.tidewell = s.entity("Tidewell Freight")
         with s.warehouse.write() as con:
-            desk.edit(con, s.quayside, {"type": "warehouse robotics maker"}, reviewer="ana", note="from its filings")
+            desk.edit(con, s.quayside, {"type": "Industrial manufacturer"}, reviewer="ana", note="from its filings")
             desk.review_claim(con, s.supply, "rejected", reviewer="ana", note="the deal is for a pilot only")
             desk.review_claim(con, s.georgia, "rejected", reviewer="ana", note="analyst speculation")
             desk.merge(con, s.marrowgate, s.tidewell, reviewer="ben", note="Tidewell is Marrowgate's trucking arm")
@@ -139,9 +139,9 @@ def test_an_edit_override_survives_reingestion(story):
     assert story.third.articles_updated == 1 and story.third.articles_new == 1
     rows = story.rows("SELECT * FROM profiles WHERE entity_id = ? ORDER BY revision", [story.quayside])
     draft = latest(rows, "draft")
-    assert draft["type"] == "warehouse robotics maker"
-    assert json.loads(draft["overrides"]) == {"type": "warehouse robotics maker"}
-    assert json.loads(draft["diff"])["type"] == {"approved": "unknown", "draft": "warehouse robotics maker"}
+    assert draft["type"] == "Industrial manufacturer"
+    assert json.loads(draft["overrides"]) == {"type": "Industrial manufacturer"}
+    assert json.loads(draft["diff"])["type"] == {"approved": "unknown", "draft": "Industrial manufacturer"}
     assert len([r for r in rows if r["status"] == "draft"]) == 1  # updated in place, never duplicated
 
 
@@ -183,7 +183,7 @@ def test_every_action_is_in_review_events_with_before_and_after(story):
     assert approve["reviewer"] == "ana" and json.loads(approve["before"])["draft"]["revision"] == 1
     assert json.loads(approve["after"])["status"] == "approved"
     assert json.loads(edit["before"]) == {"type": "unknown"}
-    assert json.loads(edit["after"])["overrides"] == {"type": "warehouse robotics maker"}
+    assert json.loads(edit["after"])["overrides"] == {"type": "Industrial manufacturer"}
     assert events[4]["reviewer"] == "ben" and events[4]["entity_id"] == story.marrowgate
     # Nothing is deleted: both claim verdicts are still stored.
     assert len(story.rows("SELECT * FROM claim_reviews")) == 2

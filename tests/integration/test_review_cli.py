@@ -60,7 +60,7 @@ def test_review_commands_act_and_record(env):
     assert run("review", "approve", "Quayside Robotics", "--reviewer", "ana", "--note", "ok").exit_code == 0
     again = run("review", "approve", "Quayside Robotics", "--reviewer", "ana")
     assert again.exit_code == 1 and "no draft to approve" in again.output
-    edited = run("review", "edit", "Quayside Robotics", "type=warehouse robotics maker", "--reviewer", "ana")
+    edited = run("review", "edit", "Quayside Robotics", "type=Industrial manufacturer", "--reviewer", "ana")
     assert edited.exit_code == 0, edited.output
     assert run("review", "claim", claim["id"], "reject", "--reviewer", "ana", "--note", "pilot only").exit_code == 0
     assert run("review", "reject", "Marrowgate Logistics", "--reviewer", "ben", "--note", "too thin").exit_code == 0
@@ -68,13 +68,13 @@ def test_review_commands_act_and_record(env):
     assert refused.exit_code == 1 and "cannot be edited" in refused.output
 
     assert rows(env, "SELECT revision, status, type FROM profiles WHERE name = 'Quayside Robotics' ORDER BY revision") == [
-        (1, "approved", "unknown"), (2, "draft", "warehouse robotics maker")]
+        (1, "approved", "unknown"), (2, "draft", "Industrial manufacturer")]
     assert rows(env, "SELECT status, note FROM profiles WHERE name = 'Marrowgate Logistics'") == [("rejected", "too thin")]
     history = run("review", "history", "--json")
     assert [json.loads(line)["action"] for line in history.stdout.splitlines()] == [
         "reject", "reject_claim", "edit", "approve"]
     shown = run("review", "show", "Quayside Robotics")
-    assert "changes against approved revision 1" in shown.output and "warehouse robotics maker" in shown.output
+    assert "changes against approved revision 1" in shown.output and "Industrial manufacturer" in shown.output
 
 
 def test_users_are_added_listed_and_disabled_never_deleted(env):

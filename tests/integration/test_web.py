@@ -153,7 +153,7 @@ def test_reviewer_forms_edit_merge_and_claim_verdicts(app):
     evidence = c.get(f"/claims/{claim_id}")
     assert evidence.status_code == 200 and '<mark id="evidence">' in evidence.text and "open the source" in evidence.text
     assert c.post(f"/claims/{claim_id}/verdict", data={"verdict": "rejected", "entity_id": quayside, "csrf_token": csrf}).status_code == 303
-    assert c.post(f"/profiles/{quayside}/edit", data={"field": "type", "value": "robot maker", "csrf_token": csrf}).status_code == 303
+    assert c.post(f"/profiles/{quayside}/edit", data={"field": "type", "value": "Industrial manufacturer", "csrf_token": csrf}).status_code == 303
     assert c.post(f"/profiles/{quayside}/merge", data={"other": marrowgate, "csrf_token": csrf}).status_code == 303
     assert "Merged" in c.get(f"/profiles/{quayside}").text
     history = c.get("/history").text
@@ -175,7 +175,7 @@ def test_the_web_queue_filters_by_grade_domain_region_and_status(app):
     quayside, marrowgate = entity_id(app, "Quayside Robotics"), entity_id(app, "Marrowgate Logistics")
     both = {"Quayside Robotics", "Marrowgate Logistics"}
     csrf = token(c.get("/queue").text)
-    for field, value in (("region", "Europe"), ("primary_domain", "logistics")):  # a reviewer's edits, so they differ
+    for field, value in (("region", "Europe"), ("primary_domain", "Industrials")):  # a reviewer's edits, so they differ
         assert c.post(f"/profiles/{marrowgate}/edit", data={"field": field, "value": value, "csrf_token": csrf}).status_code == 303
     assert c.post(f"/profiles/{quayside}/approve", data={"revision": 1, "csrf_token": csrf}).status_code == 303
     assert queue_names(c, "") == {"Marrowgate Logistics"}  # drafts by default
@@ -183,7 +183,7 @@ def test_the_web_queue_filters_by_grade_domain_region_and_status(app):
     assert queue_names(c, "status=any") == both
     assert queue_names(c, "status=any&region=Europe") == {"Marrowgate Logistics"}
     assert queue_names(c, "status=any&region=North+America") == {"Quayside Robotics"}
-    assert queue_names(c, "status=any&domain=logistics") == {"Marrowgate Logistics"}
+    assert queue_names(c, "status=any&domain=industrials") == {"Marrowgate Logistics"}
     assert queue_names(c, "status=any&grade=B%2FC&region=&domain=") == both  # empty menus mean all
     assert queue_names(c, "status=any&grade=A") == set()
 

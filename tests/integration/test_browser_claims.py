@@ -1,0 +1,134 @@
+"""Claim verdicts and edits in a real headless Chromium (Debian's, installed by `make browser`):
+a claim rejected once leaves both its copies (two publishers, one sentence), and an edit
+outside the field's allowed values is refused with its message."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from dossier.ids import hash_text
+from dossier.pipeline.analyse import analyse_articles
+from dossier.pipeline.fetch import FetchedArticle
+from dossier.pipeline.plan import FetchJob
+from dossier.pipeline.refresh import refresh_profiles
+from dossier.pipeline.write import write_batch
+from dossier.records import ArticleText, FeedEntry, Page
+from dossier.review.accounts import add_account
+from dossier.settings import load_settings
+from dossier.store.warehouse import Warehouse
+from dossier.web.app import create_app
+from tests.support.settings import test_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+SUPPLY = "Quayside Robotics will supply 400 sorting robots to Marrowgate Logistics under the deal."
+PARTNERSHIP = "Quayside Robotics signed a partnership with Marrowgate Logistics on Monday, the companies said."
+STORIES = {
+    "harbourledger.example": f"{PARTNERSHIP} {SUPPLY} The robots sort parcels in three warehouses in Ohio. Harbour "
+                             "Ledger understands the first machines arrive before the winter peak, when parcel volumes "
+                             "double and the depots run night shifts.",
+    "dockside.example": f"Automation is spreading through American freight depots. {SUPPLY} Dockside Weekly spoke to "
+                        "warehouse staff in Columbus who said training on the new systems starts in spring. Unions "
+                        "have asked for guarantees that no jobs will be cut as a result.",
+}
+
+
+def article(text: str, n: int, publisher: str) -> FetchedArticle:
+    url = f"http://127.0.0.1:9/{publisher}/{n}.html"
+    entry = FeedEntry(feed_url=f"http://127.0.0.1:9/{publisher}/rss", key=str(n), link=url)
+    return FetchedArticle(
+        job=FetchJob(entry=entry, publisher=publisher, reliability=0.6),
+        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
+        article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
+        is_new=True,
+    )
+
+
+@contextmanager
+def serving(path: Path) -> Iterator[str]:
+    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the desk did not start"
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def desk_url(tmp_path):
+    """The desk over a warehouse where two publishers carry the same supply sentence."""
+    path = tmp_path / "dossier.duckdb"
+    warehouse = Warehouse(path)
+    for n, (publisher, text) in enumerate(STORIES.items(), start=1):
+        outcome = analyse_articles([article(text, n, publisher)], load_settings())
+        refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
+    with warehouse.write() as con:
+        add_account(con, "rita", PASSWORD, "reviewer")
+    with serving(path) as url:
+        yield url
+
+
+def test_a_claim_rejected_once_leaves_both_copies_and_an_invalid_edit_is_refused(desk_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
+    with sync_playwright() as pw:
+        # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(desk_url + "/login?next=/queue")
+            page.get_by_label("Username").fill("rita")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page).to_have_url(desk_url + "/queue")
+            page.get_by_role("link", name="Quayside Robotics").click()
+
+            copies = page.get_by_role("row").filter(has_text=SUPPLY).filter(has_text="supply")
+            expect(copies).to_have_count(2)
+            for publisher in STORIES:
+                expect(copies.filter(has_text=publisher)).to_contain_text("open")
+            # The card names it (key points, what to watch) while it is open, nowhere once rejected.
+            said = page.get_by_role("listitem").filter(has_text="supplies Marrowgate Logistics")
+            expect(said.first).to_be_visible()
+
+            copies.filter(has_text="dockside.example").locator('button[value="rejected"]').click()
+            expect(page.get_by_role("status")).to_have_text("Claim rejected.")
+            copies = page.get_by_role("row").filter(has_text=SUPPLY).filter(has_text="supply")
+            expect(copies).to_have_count(2)
+            for publisher in STORIES:  # both copies, though only one was rejected
+                expect(copies.filter(has_text=publisher)).to_contain_text("rejected")
+            expect(said).to_have_count(0)
+            expect(page.get_by_role("listitem").filter(has_text="partners with Marrowgate Logistics").first).to_be_visible()
+
+            page.get_by_label("Field").select_option("impact")
+            page.get_by_label("Value").fill("extreme")
+            page.get_by_role("button", name="Save edit").click()
+            expect(page.get_by_role("status")).to_contain_text(
+                "impact: 'extreme' is not a known impact level; allowed: low, medium, high")
+            page.get_by_label("Field").select_option("region")
+            page.get_by_label("Value").fill("Narnia")
+            page.get_by_role("button", name="Save edit").click()
+            expect(page.get_by_role("status")).to_contain_text("region: 'Narnia' is not a known region (continent)")
+        finally:
+            browser.close()
