@@ -4,6 +4,7 @@ cancel a merge; split an alias off and undo that too."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,8 @@ def test_cancel_leaves_everything_as_it_was_and_a_split_is_undone_in_the_browser
             page.get_by_role("button", name="Review the merge").click()
             expect(page.get_by_role("button", name="Confirm merge")).to_be_visible()
             page.get_by_role("link", name="Cancel").click()
-            expect(page).to_have_url(profile)
+            # Back on the profile (opened from the queue, its URL also carried the queue view).
+            expect(page).to_have_url(re.compile(re.escape(profile.split("?")[0]) + r"(\?.*)?$"))
             assert judgements(warehouse) == []
 
             page.get_by_label("Split off alias").select_option("Quayside")

@@ -241,12 +241,12 @@ def test_the_history_renders_before_and_after_as_field_lines(app):
     quayside, _ = ids(app)
     c = signed_in(app, "rita")
     csrf = token(c.get(f"/profiles/{quayside}").text)
-    c.post(f"/profiles/{quayside}/edit", data={"field": "type", "value": "robot maker", "csrf_token": csrf})
+    c.post(f"/profiles/{quayside}/edit", data={"field": "type", "value": "Industrial manufacturer", "csrf_token": csrf})
     revision = re.search(r'name="revision" value="(\d+)"', c.get(f"/profiles/{quayside}").text).group(1)
     c.post(f"/profiles/{quayside}/approve", data={"revision": revision, "csrf_token": csrf, "note": "fine"})
     page = c.get("/history")
     words = text(page)
-    assert "type : " in words and "→ robot maker" in words
+    assert "type : " in words and "→ Industrial manufacturer" in words
     assert "status : draft → approved" in words  # the approval against the draft it approved
     assert '{"' not in page.text and "&#34;" not in page.text and "&quot;" not in page.text  # no raw JSON
     # The CLI's history still reads the same log.
