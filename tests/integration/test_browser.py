@@ -3,16 +3,10 @@ sign in, open the queue, open a profile, approve it, find the approval in the hi
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from dossier.ids import hash_text
 from dossier.pipeline.analyse import analyse_articles
@@ -24,33 +18,11 @@ from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review.accounts import add_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
-from dossier.web.app import create_app
 from tests.support.articles import fetched
-from tests.support.settings import test_settings
+from tests.support.desk_browser import launch, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def serving(path: Path) -> Iterator[str]:
-    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the desk did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture
@@ -69,13 +41,6 @@ def desk(tmp_path):
 @pytest.fixture
 def desk_url(desk):
     return desk[0]
-
-
-def launch(pw):
-    if not CHROMIUM.exists():
-        pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
-    # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
-    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
 
 
 def test_sign_in_open_queue_open_profile_approve_and_see_it_in_history(desk_url):

@@ -6,54 +6,19 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from dossier.cli.app import app as cli_app
 from dossier.scoring.grades import GRADES
-from dossier.web.app import create_app
 from tests.support.desk import PASSWORD, desk_app, entity_id, signed_in
-from tests.support.settings import test_settings
+from tests.support.desk_browser import launch, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "profile-card.png"
 HEADINGS = ("Confidence", "At a glance", "Key points", "What happened", "Why it matters", "What to watch",
             "Now", "Next quarter", "Next year", "Relationships and places", "Relationships", "Places")
-
-
-@contextmanager
-def serving(path: Path) -> Iterator[str]:
-    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the desk did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-def launch(pw):
-    if not CHROMIUM.exists():
-        pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
-    # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
-    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
 
 
 @pytest.fixture

@@ -4,16 +4,9 @@ outside the field's allowed values is refused with its message."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from dossier.ids import hash_text
 from dossier.pipeline.analyse import analyse_articles
@@ -25,10 +18,8 @@ from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review.accounts import add_account
 from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
-from dossier.web.app import create_app
-from tests.support.settings import test_settings
+from tests.support.desk_browser import CHROMIUM, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"
 SUPPLY = "Quayside Robotics will supply 400 sorting robots to Marrowgate Logistics under the deal."
 PARTNERSHIP = "Quayside Robotics signed a partnership with Marrowgate Logistics on Monday, the companies said."
@@ -51,26 +42,6 @@ def article(text: str, n: int, publisher: str) -> FetchedArticle:
         article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
         is_new=True,
     )
-
-
-@contextmanager
-def serving(path: Path) -> Iterator[str]:
-    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the desk did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

@@ -8,45 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bench.desk import PASSWORD, build_drafts
 from dossier.records.queue import MonitoringRule, QueueQuery
 from dossier.review import desk
 from dossier.store.warehouse import Warehouse
-from dossier.web.app import create_app
-from tests.support.settings import test_settings
+from tests.support.desk_browser import CHROMIUM, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 DRAFTS = 120
-
-
-@contextmanager
-def serving(path: Path) -> Iterator[str]:
-    """The desk over the warehouse at `path`, served by uvicorn on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(test_settings(path)), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the desk did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture
