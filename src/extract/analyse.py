@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import re
 import threading
 import weakref
@@ -184,10 +185,19 @@ class Analyser:
         workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:  # a worker that has not taken its stop signal in time is ended
-            worker.join(timeout=STOP_GRACE_SECONDS)
-            if worker.is_alive():
+            if not worker_ended(worker, STOP_GRACE_SECONDS):
                 worker.terminate()
-                worker.join(timeout=STOP_GRACE_SECONDS)
+                if not worker_ended(worker, STOP_GRACE_SECONDS):
+                    worker.kill()  # SIGTERM blocked or ignored (a mask inherited from the run's parent)
+                    worker_ended(worker, STOP_GRACE_SECONDS)
+
+
+def worker_ended(worker: multiprocessing.process.BaseProcess, timeout: float) -> bool:
+    """Whether `worker` has ended, waiting up to `timeout` seconds. Read from the process's sentinel,
+    not from its exit status: where the parent of the run ignores SIGCHLD (some CI runners and
+    container inits do), the kernel reaps ended children at once, no exit status is ever collected
+    and `is_alive()` stays true for a process that is long gone."""
+    return bool(multiprocessing.connection.wait([worker.sentinel], timeout))
 
 
 STOP_GRACE_SECONDS = 10.0  # how long a stopping worker may take to finish before it is ended

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.extract.analyse import Analyser, WorkerLost, load_analyser
+from dossier.extract.analyse import Analyser, WorkerLost, load_analyser, worker_ended
 from dossier.extract.nlp import ModelNotInstalled
 from dossier.settings import load_settings
 
@@ -21,6 +21,15 @@ def analyser():
     analyser = load_analyser(load_settings().spacy_model)
     yield analyser
     analyser.close()
+
+
+def process_state(pid: int) -> str:
+    """What the kernel says of a process (for a failure message): its state and signal masks."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return f"{pid}: gone"
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+    return f"{pid}: " + ", ".join(f"{k} {fields.get(k, '?').strip()}" for k in ("State", "PPid", "SigBlk", "SigIgn"))
 
 
 def texts() -> list[str]:
@@ -96,9 +105,28 @@ def test_release_workers_stops_the_worker_processes_and_the_next_call_starts_the
         assert workers and all(w.is_alive() for w in workers)
         release_workers()
         assert fresh._pool is None
-        for worker in workers:
-            worker.join(timeout=30)
-        assert not any(w.is_alive() for w in workers)
+        assert all(worker_ended(w, 30) for w in workers), [process_state(w.pid) for w in workers]
         assert len(list(fresh.analyse(texts()[:2], batch_size=1, n_process=2))) == 2
     finally:
         fresh.close()
+
+
+def test_stopping_workers_signals_none_that_ended_when_the_parent_ignores_sigchld(monkeypatch):
+    # Where the run's parent ignores SIGCHLD (CI runners, some container inits), the kernel reaps
+    # ended workers and is_alive() never turns false. Stopping must see them end by their sentinel
+    # and not "terminate" a process id that is gone (and may already belong to another process).
+    import multiprocessing.process
+
+    signalled: list[int] = []
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "terminate", lambda self: signalled.append(self.pid))
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    fresh = Analyser(model=load_settings().spacy_model)
+    try:
+        list(fresh.analyse(texts()[:2], batch_size=1, n_process=2))
+        workers = list(fresh._pool._processes.values())
+        fresh.close()
+        assert all(worker_ended(w, 0) for w in workers)
+        assert signalled == []
+    finally:
+        fresh.close()
+        signal.signal(signal.SIGCHLD, previous)
