@@ -47,15 +47,25 @@ def watch_list(
     all_: Annotated[bool, typer.Option("--all", help="Removed watches too.")] = False,
     json_out: JsonLines = False,
 ) -> None:
-    """The watches, oldest first."""
+    """The watches, oldest first; a watch on an organisation merged into another says which one it
+    follows now."""
+    from dossier.alerts.rules import follow_merges
+
     with connect(write=False) as session:
         watches = session.alerts.list_watches(include_removed=all_)
+        followed = follow_merges(watches, session.judgements.load().merges)
+        follows = {w.id: (f.value, session.judgements.organisation_name(f.value) or f.value)
+                   for w, f in zip(watches, followed, strict=True) if f.value != w.value}
     if json_out:
-        print_json_lines(w.model_dump(mode="json") for w in watches)
+        print_json_lines({**w.model_dump(mode="json"), "follows": follows[w.id][0] if w.id in follows else None,
+                          "follows_name": follows[w.id][1] if w.id in follows else None} for w in watches)
         return
     table = Table("id", "kind", "watching", "since", "by", *(["removed"] if all_ else []))
     for w in watches:
-        table.add_row(w.id, w.kind.replace("_", " "), Text(w.label), str(w.created_at)[:10], w.created_by or "",
+        watching = Text(w.label)
+        if w.id in follows:
+            watching.append(f" (merged: now {follows[w.id][1]})", style="dim")
+        table.add_row(w.id, w.kind.replace("_", " "), watching, str(w.created_at)[:10], w.created_by or "",
                       *([str(w.removed_at or "")[:10]] if all_ else []))
     show_table(table, watches, "No watches; `dossier watch add organisation NAME` adds one.")
 

@@ -80,3 +80,16 @@ def test_the_desk_shows_alerts_to_every_reviewer(desk_path, tmp_path):
     assert "new claim: &lt;b&gt;Quayside&lt;/b&gt; supply" in page.text and f"/profiles/{quayside}" in page.text
     assert "new claim" not in viewer.get("/alerts?since=2099-01-01").text.split("<tbody>")[1]
     assert viewer.get("/alerts?since=soon").status_code == 400
+
+
+def test_watch_list_says_which_organisation_a_watch_follows_after_a_merge(warehouse_env):
+    assert run("watch", "add", "organisation", "Marrowgate Logistics").exit_code == 0
+    merged = run("review", "merge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "rita")
+    assert merged.exit_code == 0, merged.output
+    [watch] = [json.loads(line) for line in run("watch", "list", "--json").stdout.splitlines()]
+    assert (watch["label"], watch["follows_name"]) == ("Marrowgate Logistics", "Quayside Robotics")
+    assert "Marrowgate Logistics (merged: now Quayside Robotics)" in run("watch", "list").output
+    unmerged = run("review", "unmerge", "Quayside Robotics", "Marrowgate Logistics", "--reviewer", "rita")
+    assert unmerged.exit_code == 0, unmerged.output
+    [watch] = [json.loads(line) for line in run("watch", "list", "--json").stdout.splitlines()]
+    assert watch["follows"] is None and "merged" not in run("watch", "list").output

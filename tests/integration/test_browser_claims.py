@@ -84,7 +84,7 @@ def test_a_claim_rejected_once_leaves_both_copies_and_an_invalid_edit_is_refused
             expect(said.first).to_be_visible()
 
             copies.filter(has_text="dockside.example").locator('button[value="rejected"]').click()
-            expect(page.get_by_role("status")).to_have_text("Claim rejected.")
+            expect(page.get_by_role("status")).to_have_text("Claim rejected, and with it 1 copy of it from other stories.")
             copies = page.get_by_role("row").filter(has_text=SUPPLY).filter(has_text="supply")
             expect(copies).to_have_count(2)
             for publisher in STORIES:  # both copies, though only one was rejected

@@ -31,4 +31,11 @@ def claim(request: Request, claim_id: str, user: Viewer) -> HTMLResponse:
 def verdict(request: Request, claim_id: str, user: Reviewer, csrf: Checked, verdict: Annotated[str, Form()],
             entity_id: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
     return act(request, entity_id, lambda con: desk.review_claim(con, claim_id, verdict, user.username, note or None),
-               f"Claim {verdict}.")
+               verdict_done)
+
+
+def verdict_done(done: desk.ClaimVerdict) -> str:
+    """What the reviewer is told: the verdict, and how many copies of the claim it covered."""
+    others = done.copies - 1
+    copies = f", and with it {others} {'copy' if others == 1 else 'copies'} of it from other stories" if others > 0 else ""
+    return f"Claim {done.verdict}{copies}."
