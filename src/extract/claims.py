@@ -291,12 +291,16 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     """Organisation named by the token, or by the name its phrase contains."""
     if token.i in span_names:
         return span_names[token.i]
-    for t in token.subtree:
-        # "Foxconn's unit", "the company, Foxconn,": the organisation owns or names the phrase;
-        # a compound ("the OpenAI work") only describes it.
-        if t.i in span_names and t.head == token and (
-            t.dep_ in ("poss", "appos") or (t.dep_ == "compound" and token.lower_ in _descriptors())
-        ):
+    # "the company, Foxconn,": an organisation in apposition names the phrase itself, and wins
+    # over its owner ("United's budget airline, Kingfisher Airlines, is to buy ..." is
+    # Kingfisher's purchase); "Foxconn's unit": else the owner; a compound ("the OpenAI work")
+    # only describes the phrase, except after a descriptor ("the cell maker Dongling").
+    named = [t for t in token.children if t.i in span_names]
+    for t in named:
+        if t.dep_ == "appos":
+            return span_names[t.i]
+    for t in named:
+        if t.dep_ == "poss" or (t.dep_ == "compound" and token.lower_ in _descriptors()):
             return span_names[t.i]
     return None
 
@@ -357,6 +361,19 @@ def _clause_subject(token: Token, token_names: dict[int, str]) -> str | None:
     return None
 
 
+def _anaphoric(token: Token, pronouns: frozenset[str] | set[str]) -> bool:
+    """Whether a subject word refers back to an organisation named before: "it", "they", "the
+    company", "the firm". An indefinite description introduces someone new ("investment by **a**
+    Chinese car maker", "another group"), so it refers back to no one."""
+    word = token.lower_
+    if word in pronouns and not any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in token.children):
+        return True
+    return word in _descriptors() and any(c.lower_ in ("the", "its") for c in token.children)
+
+
+_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
+
+
 def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
     """The organisation that is subject of a clause governing `token`, in the same sentence."""
     while token.head.i != token.i:
@@ -405,9 +422,14 @@ def find_object(anchor: Token, subjects: set[str], span_names: dict[int, str]) -
             if name and name not in subjects:
                 return name, True, token.nbor()
     for cand in candidates:
+        if cand.ent_type_ in _WHEN_ENTITIES:  # "on Tuesday", "in recent months": when, not what
+            continue
         if cand.pos_ in ("NOUN", "PROPN", "NUM") and _org_at(cand, span_names) not in subjects:
             return _phrase(cand), False, cand
     return None, False, None
+
+
+_WHEN_ENTITIES = frozenset({"DATE", "TIME"})
 
 
 def _object_lemmas(anchor: Token) -> set[str]:
@@ -462,8 +484,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     direct = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
     if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in direct):
         return True
-    if rule.type == "product_launch" and anchor.lemma_.lower() == "announce" and not direct:
-        return True
+    if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct:
+        return True  # "announced that it would ...", "the service launched in May": no product of theirs named
     if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:
         nouns, modifiers, prepositions, verbs = rule.qualify
         qualified = any(c.lower_ in modifiers for c in anchor.children if c.dep_ in ("amod", "compound", "nmod")) \
@@ -791,8 +813,7 @@ def extract_claims(
             name = _org_in_phrase(anchor, token_names)
             if name:
                 subjects, how = [name], "phrase"
-        if not subjects and subject_tokens and (subject_tokens[0].lower_ in rules.pronouns or (
-                subject_tokens[0].lower_ in _descriptors() and any(c.lower_ in ("the", "its") for c in subject_tokens[0].children))):
+        if not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
             # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.

@@ -265,3 +265,34 @@ def test_they_resolves_to_organisations_named_together_never_to_a_single_one(ana
     assert {c.subject for c in pair if c.type == "workforce"} == {"Kestrel Compute", "Halden Systems"}
     single = analyse("Kestrel Compute moved its offices in May. They said they would cut 150 jobs.").claims
     assert not [c for c in single if c.type == "workforce"], single
+
+
+def rule_claims(result):
+    """The claims the trigger rules found (the learned detector's proposals left out)."""
+    return {(c.subject, c.type, c.object): c for c in result.claims if c.rule != "detector"}
+
+
+def test_making_goods_is_a_supply_only_toward_a_named_customer(analyse):
+    made = rule_claims(analyse("Harbour Motors has built two prototype robots to show off its engineering."))
+    assert not [k for k in made if k[1] == "supply"]
+    sold = rule_claims(analyse("Harbour Motors builds gearboxes for Skyward Aviation at its plant in Leeds."))
+    assert ("Harbour Motors", "supply", "Skyward Aviation") in sold
+
+
+def test_an_indefinite_description_refers_back_to_no_organisation(analyse):
+    # "a foreign car maker" is someone new, not the organisation of the governing clause.
+    found = rule_claims(analyse(
+        "Some 300 jobs at the plant may go if investment by a foreign car maker falls through, Marrowgate Logistics said."))
+    assert not [k for k in found if k[1] == "investment"]
+
+
+def test_an_organisation_in_apposition_acts_rather_than_its_owner(analyse):
+    found = rule_claims(analyse(
+        "Kestrel Group's budget airline, Skylark Air, is to buy ten jets and has the option to buy twenty more."))
+    options = [k for k in found if k[1] == "purchase_option"]
+    assert options and {k[0] for k in options} == {"Skylark Air"}
+
+
+def test_a_launch_verb_with_nothing_launched_is_no_product_launch(analyse):
+    found = rule_claims(analyse("Quayside Robotics launched in Germany on Tuesday, two years after its founding."))
+    assert not [k for k in found if k[1] == "product_launch"]
