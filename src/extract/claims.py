@@ -482,7 +482,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     nothing; a noun trigger used as a modifier ("launch costs") states no event.
     """
     direct = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
-    if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in direct):
+    # "delivering £234m of cuts", "a 26% rise in profits": an amount is of the noun it measures.
+    measured = [g for c in direct if c.like_num or c.ent_type_ in _AMOUNTS or any(n.dep_ == "nummod" for n in c.children)
+                for prep in c.children if prep.dep_ == "prep" and prep.lower_ == "of"
+                for g in prep.children if g.dep_ == "pobj"]
+    if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in [*direct, *measured]):
         return True
     if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct:
         return True  # "announced that it would ...", "the service launched in May": no product of theirs named
@@ -495,6 +499,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         if not qualified:
             return True  # "decided to take no action", "did not need to take such action"
     return rule.not_compound and anchor.dep_ == "compound"
+
+
+_AMOUNTS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 
 
 def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[str]) -> str | None:

@@ -296,3 +296,11 @@ def test_an_organisation_in_apposition_acts_rather_than_its_owner(analyse):
 def test_a_launch_verb_with_nothing_launched_is_no_product_launch(analyse):
     found = rule_claims(analyse("Quayside Robotics launched in Germany on Tuesday, two years after its founding."))
     assert not [k for k in found if k[1] == "product_launch"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Harbour Motors said it would deliver a shareholder payout of $2 a share this year.",
+    "Quayside Robotics also beat its savings target, delivering £30m of cuts.",
+])
+def test_delivering_a_payout_or_cuts_supplies_nothing(analyse, sentence):
+    assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "supply"]
