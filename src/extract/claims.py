@@ -247,6 +247,9 @@ def _relative(token: Token) -> bool:
     return token.dep_ == "relcl" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
+_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "what"})
+
+
 def _with_conjuncts(token: Token) -> list[Token]:
     return [token, *[c for c in token.conjuncts if c.i > token.i]]
 
@@ -274,9 +277,11 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         objs = [c for c in agent[0].children if c.dep_ == "pobj"]
         if objs:
             return _with_conjuncts(objs[0]), "agent"
-    if _relative(top):
-        return _with_conjuncts(top.head), "relative"
     subjects = [c for c in top.children if c.dep_ in ("nsubj", "csubj")]
+    if _relative(top) and not [s for s in subjects if s.lower_ not in _RELATIVE_PRONOUNS]:
+        # "X, which owns 20% of Y": the antecedent acts; "Nissan, in which Renault owns a 44%
+        # stake": the relative clause has its own subject, and it acts.
+        return _with_conjuncts(top.head), "relative"
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
     # "X is expected / set / understood to buy Y": the raised subject of the passive is the actor.

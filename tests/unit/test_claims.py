@@ -304,3 +304,18 @@ def test_a_launch_verb_with_nothing_launched_is_no_product_launch(analyse):
 ])
 def test_delivering_a_payout_or_cuts_supplies_nothing(analyse, sentence):
     assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "supply"]
+
+
+def test_a_relative_clause_with_its_own_subject_is_that_subjects_claim(analyse):
+    owned = rule_claims(analyse("Skyward Aviation, in which Harbour Motors owns a 40% stake, carried more passengers."))
+    assert {k[0] for k in owned if k[1] == "investment"} == {"Harbour Motors"}
+    owner = rule_claims(analyse("Harbour Motors, which owns 20% of Skyward Aviation, reported higher profits."))
+    assert ("Harbour Motors", "investment", "Skyward Aviation") in owner
+
+
+@pytest.mark.parametrize("sentence", [
+    "Quayside Robotics has announced substantial investments in new warehouses.",
+    "Quayside Robotics has unveiled research suggesting robots could halve picking times.",
+])
+def test_announcing_investments_or_research_launches_no_product(analyse, sentence):
+    assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "product_launch"]
