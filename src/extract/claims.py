@@ -665,6 +665,7 @@ def _clause_words(chain: list[Token]) -> list[str]:
 
 def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     """hedged > planned > reported > asserted, from the cues that govern the trigger's clause."""
+    chain = _own_tense(chain)
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
     lemmas = {t.lemma_.lower() for t in [*chain, *above]}
@@ -686,9 +687,28 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
-            or has_phrase(cues["reported_phrases"]):
+            or has_phrase(cues["reported_phrases"]) or _said_around_relative(above or chain, reporting):
         return "reported"
     return "asserted"
+
+
+def _own_tense(chain: list[Token]) -> list[Token]:
+    """The chain up to a finite conjoined verb, which carries its own tense and auxiliaries: in
+    "is to buy ten jets and has the option to buy twenty more" the option is held now, not planned."""
+    for k, token in enumerate(chain[:-1]):
+        if token.dep_ == "conj" and token.tag_ in ("VBZ", "VBD", "VBP"):
+            return chain[: k + 1]
+    return chain
+
+
+def _said_around_relative(tokens: list[Token], reporting: set[str]) -> bool:
+    """A relative clause inside a reported one is reported too ("the Kremlin said the $6bn which
+    VEB lent Rosneft came from Chinese banks"), although its head's verb does not govern it."""
+    top = tokens[-1]
+    if not _relative(top):
+        return False
+    return any(t.lemma_.lower() in reporting for t in governors(top.head)) or \
+        any(t.lemma_.lower() in reporting for t in [top.head])
 
 
 def _hearsay_or_condition(chain: list[Token], above: list[Token], cues: dict[str, Any]) -> bool:

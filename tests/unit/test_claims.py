@@ -319,3 +319,16 @@ def test_a_relative_clause_with_its_own_subject_is_that_subjects_claim(analyse):
 ])
 def test_announcing_investments_or_research_launches_no_product(analyse, sentence):
     assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "product_launch"]
+
+
+def test_a_finite_conjoined_verb_keeps_its_own_tense(analyse):
+    found = rule_claims(analyse(
+        "Meanwhile, Kestrel Group's budget airline, Skylark Air, is to buy ten jets and has the option to buy twenty more."))
+    option = next(c for k, c in found.items() if k[1] == "purchase_option")
+    assert option.modality == "asserted"  # the option is held now; the purchase is the plan
+
+
+def test_a_relative_clause_inside_a_reported_clause_is_reported(analyse):
+    found = rule_claims(analyse(
+        "The ministry said on Tuesday that the $6bn which Crestwave Bank lent Harbour Motors came from foreign banks."))
+    assert found[("Crestwave Bank", "investment", "Harbour Motors")].modality == "reported"
