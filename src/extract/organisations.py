@@ -99,6 +99,15 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
             holders = {long for long in names if long != name and name in long.split()}
             if len({name_key(h) for h in holders}) == 1:
                 graph.link(sorted(holders, key=len)[-1], name, "head")
+    for name in names:
+        # "Reynolds" beside "RJ Reynolds Tobacco": a one-word name inside one longer name of the
+        # text, and no other, is that organisation named by its distinctive word.
+        if " " in name or name in known or not name[:1].isupper() \
+                or any(other != name and graph.find(other) == graph.find(name) for other in names):
+            continue
+        holders = {name_key(long) for long in names if long != name and name in long.split()[1:]}
+        if len(holders) == 1 and not any(name in long.split()[:1] for long in names if long != name):
+            graph.link(next(long for long in names if name_key(long) in holders), name, "short_form")
     for short in names:
         # A short form joins one longer name only, the first named: linking it to each longer
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the

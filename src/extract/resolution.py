@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process
 
-from dossier.extract.aliases import FUZZY_THRESHOLD, name_key
+from dossier.extract.aliases import FUZZY_THRESHOLD, initials, is_acronym_of, name_key, same_name
 from dossier.ids import organisation_id
 from dossier.records import Organisation
 
@@ -67,9 +67,11 @@ class EntityResolver:
 
     def _lookup(self, org: Organisation, exclude: str | None = None) -> tuple[str, str]:
         keys = [k for k in dict.fromkeys([name_key(org.name), *(name_key(a) for a in org.aliases)]) if k]
+        acronyms = {name_key(a) for a in org.aliases if is_acronym_of(a, org.name)}
         for key in keys:
             found = self.index.get(key)
-            if found and found[0] != exclude and key not in self.splits.get(found[0], ()):
+            if found and found[0] != exclude and key not in self.splits.get(found[0], ()) \
+                    and not (key in acronyms and _other_expansion(org.name, found[1])):
                 return found
         if keys and len(keys[0]) >= 8:
             # Spelling variants across articles ("Hon Hai Precision Industries"): fuzzy on long keys only.
@@ -83,3 +85,9 @@ class EntityResolver:
         for key in (name_key(n) for n in (org.name, *org.aliases)):
             if key and key not in self.splits.get(entity[0], ()):
                 self.index.setdefault(key, entity)
+
+
+def _other_expansion(name: str, entity_name: str) -> bool:
+    """Two different full names spelled by one acronym ("World Tourism Organisation" and "World
+    Trade Organization", both "WTO"): the acronym alone never makes them one organisation."""
+    return " " in entity_name and initials(entity_name) == initials(name) and not same_name(name, entity_name)

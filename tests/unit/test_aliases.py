@@ -95,3 +95,13 @@ def test_ids_are_stable_and_distinguish_none_from_empty():
     assert make_id("a", 1) == make_id("a", 1)
     assert make_id("a", None) != make_id("a", "")
     assert len(make_id("x")) == 16
+
+
+def test_resolver_never_merges_two_full_names_on_their_shared_acronym():
+    resolver = EntityResolver({})
+    trade = entity(resolver, Organisation(name="Global Harbour Council", aliases=("GHC",)))
+    other = entity(resolver, Organisation(name="Grand Hotels Consortium", aliases=("GHC",)))
+    assert other[0] != trade[0] and other[1] == "Grand Hotels Consortium"
+    # The same full name spelled another way, or the acronym alone, still resolves to it.
+    assert entity(resolver, Organisation(name="Global Harbor Council", aliases=("GHC",)))[0] == trade[0]
+    assert entity(resolver, Organisation(name="GHC"))[0] == trade[0]
