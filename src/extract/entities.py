@@ -583,9 +583,12 @@ def _personal_name(span: Span) -> bool:
     return all(t.is_alpha and (t.text[0].isupper() or t.lower_ in _NAME_PARTICLES) for t in span)
 
 
-def _after_courtesy(span: Span) -> bool:
+_PLAIN_COURTESY = frozenset({"mr", "mrs", "ms", "miss"})
+
+
+def _after_courtesy(span: Span, titles: frozenset[str] = _COURTESY) -> bool:
     """A courtesy title stands right before the span ("Mr", "Dr.")."""
-    return span.start > 0 and span.doc[span.start - 1].lower_.rstrip(".") in _COURTESY
+    return span.start > 0 and span.doc[span.start - 1].lower_.rstrip(".") in titles
 
 
 def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
@@ -594,6 +597,10 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
     named elsewhere ("Renata Holloway" beside "Ms Holloway said"), or that surname alone after a
     courtesy title ("Mr Holloway") or tagged ORG only once. Listed organisations, and
     names an appositive calls an organisation, stay organisations."""
+    # "Mr Sears", "Mr Ford": a one-word name after Mr or Ms is a person, even a known firm's name (firms
+    # do bear "Dr" or "Lord": "Dr Reddy's", "Dr Pepper").
+    spans = [Span(doc, s.start, s.end, label="PERSON") if s.label_ == ORG and len(s) == 1
+             and _after_courtesy(s, _PLAIN_COURTESY) else s for s in spans]
     people = [s for s in spans if s.label_ == "PERSON"]
     if not people:
         return spans
@@ -700,6 +707,47 @@ def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Spa
         out = [sp for sp in out if sp not in overlapping]
         out.append(match)
     return out
+
+
+_UNIT_RUN = 3
+
+
+def extend_known_units(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"BBC Radio 4", "BBC Radio Five Live", "EMI Music": a known organisation's name followed by a
+    unit word (and a number or a name the model tagged as a work naming the unit) is the unit, an
+    organisation of its own, not the parent cut short."""
+    units = entity_cues()["unit_words"]
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    by_start = {s.start: s for s in spans}
+    absorbed: set[Span] = set()
+    out = []
+    for span in spans:
+        if span.kb_id_ and span.end < len(doc) and doc[span.end].text in units and span.end not in taken:
+            end = span.end + 1
+        elif span.label_ == ORG and len(span) >= 2 and span[-1].text in units:
+            end = span.end  # the model's "BBC Radio" before "Five Live"
+        else:
+            end = None
+        if end is not None:
+            # The unit's own name, which the model may have tagged apart ("Five Live" WORK_OF_ART).
+            named = by_start.get(end)
+            if named is not None and named.label_ in ("WORK_OF_ART", "PRODUCT", "CARDINAL", "ORDINAL") \
+                    and len(named) <= _UNIT_RUN and all(t.is_title or t.like_num for t in named):
+                absorbed.add(named)
+                end = named.end
+            # Numbers name units ("Radio 4"); other capitalised words may be a person after the name.
+            while end < len(doc) and end - span.end <= _UNIT_RUN and end not in taken and doc[end].like_num \
+                    and doc[end].is_alpha == doc[end].is_title and not _year(doc[end].text):
+                end += 1
+            if end > span.end:
+                span = Span(doc, span.start, end, label=ORG)
+                taken.update(range(span.start, end))
+        out.append(span)
+    return [s for s in out if s not in absorbed]
+
+
+def _year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
 
 
 def _model_code(text: str) -> bool:
@@ -955,7 +1003,7 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     spans = merge_split_names(doc, find_company_names(doc, find_cued_names(doc, apply_context_cues(doc, spans))))
     spans = join_purpose_names(doc, spans)
     if names is not None:
-        spans = link_known_names(doc, spans, names)
+        spans = extend_known_units(doc, link_known_names(doc, spans, names))
     spans = recover_places(doc, spans, gazetteer, known)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:

@@ -108,10 +108,17 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         holders = {name_key(long) for long in names if long != name and name in long.split()[1:]}
         if len(holders) == 1 and not any(name in long.split()[:1] for long in names if long != name):
             graph.link(next(long for long in names if name_key(long) in holders), name, "short_form")
+        elif name in generic:
+            # "United" beside "Manchester United" (named 5 times) and "Shareholders United" (once):
+            # a generic word alone names the one organisation holding it that the text names most.
+            counts = Counter(name_key(s.text) for s in spans if s.text != name and name in s.text.split())
+            ranked = counts.most_common(2)
+            if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+                graph.link(next(long for long in names if name_key(long) == ranked[0][0]), name, "short_form")
     for short in names:
         # A short form joins one longer name only, the first named: linking it to each longer
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
-        # "Kisaragi Tora" car). A generic word ("United") joins none.
+        # "Kisaragi Tora" car). A generic word ("United") joins none here (only the most named, above).
         longer = [long for long in names if long != short and is_short_form_of(short, long)
                   and not _regional_unit(short, long) and not _unit_of_known(short, long, known)]
         for long in names:

@@ -132,3 +132,37 @@ def test_a_title_with_capitalised_function_words_is_not_an_organisation():
     doc, spans = _org_spans("In its report, Is Remote Work A Policy Tool?, the Harwell Institute asks.",
                             ["Is Remote Work A Policy Tool", "Harwell Institute"])
     assert find_non_organisations(doc, spans, frozenset()) == {"Is Remote Work A Policy Tool": "product"}
+
+
+def test_a_generic_word_alone_names_the_holder_the_text_names_most():
+    from dossier.extract.organisations import learn_aliases
+
+    text = "Glenford United rose. Fans of Glenford United and Owners United met. Glenford United won. United fell."
+    doc, spans = _org_spans(text, ["Glenford United"])
+    spans += [_org_spans_at(doc, text, name, i) for name, i in (("Glenford United", 1), ("Owners United", 0),
+                                                                  ("Glenford United", 2), ("United", 4))]
+    graph = learn_aliases(doc, spans)
+    assert graph.find("United") == graph.find("Glenford United") != graph.find("Owners United")
+
+
+def test_a_known_name_after_a_courtesy_title_is_the_person():
+    from dossier.extract.entities import relabel_people
+
+    doc, spans = _org_spans("Boeing sacked Mr Sears last year.", ["Boeing", "Sears"])
+    labels = {s.text: s.label_ for s in relabel_people(doc, spans, frozenset({"sears", "boeing"}))}
+    assert labels == {"Boeing": "ORG", "Sears": "PERSON"}
+
+
+def _org_spans_at(doc, text, name, occurrence):
+    from spacy.tokens import Span
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(name, start + 1)
+    span = doc.char_span(start, start + len(name))
+    return Span(doc, span.start, span.end, label="ORG")
+
+
+def test_a_known_organisations_numbered_unit_is_one_name(analyse):
+    found = names(analyse("Speaking on BBC Radio 4, the minister declined to comment on the figures."))
+    assert "BBC Radio 4" in found and "BBC" not in found
