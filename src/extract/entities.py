@@ -344,7 +344,7 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
         start = token.i
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
             start -= 1
-        start = _joined_start(doc, start, token.i, heads)
+        start = _joined_start(doc, start, token.i, heads, spans)
         if start == token.i:
             continue
         end = token.i + 1
@@ -362,11 +362,13 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
 _JOINED_RUN = 2
 
 
-def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[str]) -> int:
+def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[str], spans: list[Span]) -> int:
     """Where a name ending in a head word starts when "and" joins two of its words ("Oil and
     Natural Gas Corporation", "World Travel and Tourism Council", "Ironhorse Oil and Gas"): the
     capitalised words before "and" belong to it unless they end a company name of their own
-    ("Altria Group and Lorillard Tobacco") or are a known organisation ("Sony and Acme Electronics")."""
+    ("Altria Group and Lorillard Tobacco") or are a known organisation ("Sony and Acme Electronics")
+    or one the text names elsewhere ("Peregrine and Anvaya Capital" beside "Peregrine Ventures", by
+    its name or first word)."""
     if start < 2 or doc[start - 1].lower_ not in ("and", "&"):
         return start
     left = start - 1
@@ -375,7 +377,10 @@ def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[s
     if left == start - 1 or head - start > _JOINED_RUN or (left > 0 and doc[left - 1].text == ","):
         return start  # a list ("Children, Youth and Media") or two long names side by side
     last = doc[start - 2].text
-    if (last in heads and start != head) or name_key(doc[left:start - 1].text) in known_organisation_keys():
+    left_key = name_key(doc[left:start - 1].text)
+    org_keys = {name_key(t) for s in spans if s.label_ == ORG and (s.end <= left or s.start > head)
+                for t in (s.text, s[0].text)}
+    if (last in heads and start != head) or left_key in known_organisation_keys() or left_key in org_keys:
         return start
     return left
 

@@ -84,6 +84,9 @@ def test_two_companies_joined_by_and_stay_two(analyse):
     text = "Among the accused were Tennant Group and Pellow Tobacco, the court heard."
     found = names(analyse(text))
     assert "Tennant Group and Pellow Tobacco" not in found and "Pellow Tobacco" in found
+    # Nor is a name the text gives elsewhere joined to the next one.
+    text = "Harlow Ventures led the round. Harlow and Vesna Capital each invested $30 million."
+    assert "Harlow and Vesna Capital" not in names(analyse(text))
 
 
 def _org_spans(text, names):
