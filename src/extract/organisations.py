@@ -172,7 +172,8 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
     counts = Counter(canonical_name(s.text) for s in spans)
     for members in graph.groups().values():
         ordered = sorted(members, key=first_seen.__getitem__)
-        link = next((org for m in ordered if (org := known_organisation(m)) is not None), None)
+        link = next((org for m in ordered if (org := known_organisation(m)) is not None
+                     and not _other_expansion_of(m, org, ordered)), None)
         name = link.name if link is not None else preferred_name(ordered, graph.learned, counts)
         if not name:
             continue
@@ -189,6 +190,13 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
         ))
     orgs.sort(key=lambda o: o.mentions[0].start)
     return orgs, span_names
+
+
+def _other_expansion_of(member: str, org: KnownOrganisation, members: list[str]) -> bool:
+    """"World Tourism Organisation (WTO)": a listed acronym ("WTO", the World Trade Organization)
+    that the text spells out as another full name links nothing."""
+    return any(other != member and is_acronym_of(member, other) and not same_name(other, org.name)
+               and known_organisation(other) is None for other in members)
 
 
 def preferred_name(ordered: list[str], learned: dict[str, str], counts: Counter[str]) -> str:

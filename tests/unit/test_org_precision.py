@@ -169,3 +169,8 @@ def _org_spans_at(doc, text, name, occurrence):
 def test_a_known_organisations_numbered_unit_is_one_name(analyse):
     found = names(analyse("Speaking on BBC Radio 4, the minister declined to comment on the figures."))
     assert "BBC Radio 4" in found and "BBC" not in found
+
+
+def test_a_listed_acronym_spelled_out_as_another_name_links_nothing(analyse):
+    orgs = analyse("Visitor numbers rose, the World Tourism Organisation (WTO) said. The WTO expects more.").organisations
+    assert [(o.name, o.known_id) for o in orgs] == [("World Tourism Organisation", None)]
