@@ -368,7 +368,8 @@ def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[s
     capitalised words before "and" belong to it unless they end a company name of their own
     ("Altria Group and Lorillard Tobacco") or are a known organisation ("Sony and Acme Electronics")
     or one the text names elsewhere ("Peregrine and Anvaya Capital" beside "Peregrine Ventures", by
-    its name or first word)."""
+    its name or first word); nor do they when the words after "and" are a name the text gives alone
+    ("Kestrel Compute and Halden Systems" beside "Halden Systems moved")."""
     if start < 2 or doc[start - 1].lower_ not in ("and", "&"):
         return start
     left = start - 1
@@ -380,8 +381,9 @@ def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[s
     left_key = name_key(doc[left:start - 1].text)
     org_keys = {name_key(t) for s in spans if s.label_ == ORG and (s.end <= left or s.start > head)
                 for t in (s.text, s[0].text)}
-    if (last in heads and start != head) or left_key in known_organisation_keys() or left_key in org_keys:
-        return start
+    right_key = name_key(doc[start:head + 1].text)
+    if (last in heads and start != head) or {left_key, right_key} & (known_organisation_keys() | org_keys):
+        return start  # either side a name of its own ("Kestrel Compute and Halden Systems", "Halden Systems moved")
     return left
 
 
