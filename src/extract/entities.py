@@ -344,6 +344,7 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
         start = token.i
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
             start -= 1
+        start = _joined_start(doc, start, token.i, heads, spans)
         if start == token.i:
             continue
         end = token.i + 1
@@ -356,6 +357,79 @@ def find_company_names(doc: Doc, spans: list[Span]) -> list[Span]:
         out = [s for s in out if s not in overlapping]
         out.append(Span(doc, start, end, label=ORG))
     return out
+
+
+_JOINED_RUN = 2
+
+
+def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[str], spans: list[Span]) -> int:
+    """Where a name ending in a head word starts when "and" joins two of its words ("Oil and
+    Natural Gas Corporation", "World Travel and Tourism Council", "Ironhorse Oil and Gas"): the
+    capitalised words before "and" belong to it unless they end a company name of their own
+    ("Altria Group and Lorillard Tobacco") or are a known organisation ("Sony and Acme Electronics")
+    or one the text names elsewhere ("Peregrine and Anvaya Capital" beside "Peregrine Ventures", by
+    its name or first word); nor do they when the words after "and" are a name the text gives alone
+    ("Kestrel Compute and Halden Systems" beside "Halden Systems moved")."""
+    if start < 2 or doc[start - 1].lower_ not in ("and", "&"):
+        return start
+    left = start - 1
+    while left > 0 and start - 1 - left < _JOINED_RUN and doc[left - 1].pos_ == "PROPN" and doc[left - 1].is_title:
+        left -= 1
+    if left == start - 1 or head - start > _JOINED_RUN or (left > 0 and doc[left - 1].text == ","):
+        return start  # a list ("Children, Youth and Media") or two long names side by side
+    last = doc[start - 2].text
+    left_key = name_key(doc[left:start - 1].text)
+    org_keys = {name_key(t) for s in spans if s.label_ == ORG and (s.end <= left or s.start > head)
+                for t in (s.text, s[0].text)}
+    right_key = name_key(doc[start:head + 1].text)
+    if (last in heads and start != head) or {left_key, right_key} & (known_organisation_keys() | org_keys):
+        return start  # either side a name of its own ("Kestrel Compute and Halden Systems", "Halden Systems moved")
+    return left
+
+
+_PURPOSE_RUN = 10
+
+
+def join_purpose_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"Alliance for Digital Inclusion", "US Court of Appeals for the District of Columbia",
+    "Centre for Vision, Speech and Signal Processing": an institution's name that runs on over
+    "for" and capitalised words (with "of", "the", "and" and commas between them) is one ORG,
+    however the model cut it. A span crossing the run's ends leaves it alone."""
+    heads = entity_cues()["purpose_heads"]
+    out = list(spans)
+    for token in doc:
+        if token.lower_ != "for" or not token.is_lower or token.i == 0 or token.i + 1 >= len(doc):
+            continue
+        start = token.i
+        while start > 0 and token.i - start < _CUED_RUN and (
+                _capitalised(doc[start - 1]) or (doc[start - 1].lower_ == "of" and start > 1 and _capitalised(doc[start - 2]))):
+            start -= 1
+        while start < token.i and doc[start].lower_ == "of":
+            start += 1
+        if not any(t.is_title and t.lower_ in heads for t in doc[start:token.i]) or start > 0 and _capitalised(doc[start - 1]):
+            continue
+        end, i = token.i + 1, token.i + 1
+        while i < len(doc) and i - token.i <= _PURPOSE_RUN:
+            if doc[i].is_title and doc[i].pos_ in ("PROPN", "NOUN", "ADJ"):
+                i += 1
+                end = i
+            elif i + 1 < len(doc) and (
+                    (doc[i].lower_ in ("of", "and", ",") and (doc[i + 1].is_title or doc[i].lower_ == "of" and doc[i + 1].lower_ == "the"))
+                    or (doc[i].lower_ == "the" and doc[i - 1].lower_ in ("for", "of") and doc[i + 1].is_title)):
+                i += 1  # "for the Study of Children, Youth and Media", never "... and the Federation"
+            else:
+                break
+        if end == token.i + 1:
+            continue
+        inside = [s for s in out if s.start < end and s.end > start]
+        if any(s.start < start or s.end > end for s in inside) or any(s.label_ == "PERSON" for s in inside):
+            continue
+        out = [s for s in out if s not in inside] + [Span(doc, start, end, label=ORG)]
+    return out
+
+
+def _capitalised(token) -> bool:
+    return token.is_alpha and (token.is_title or token.is_upper)
 
 
 def _split_company_of_place(doc: Doc, span: Span, cues: dict[str, frozenset[str]]) -> list[Span]:
@@ -443,21 +517,65 @@ def find_capitalised_names(doc: Doc, spans: list[Span], gazetteer, known: frozen
 _TABLE_NUMERIC_SHARE = 0.4
 
 
+_TABLE_MIN_WORDS = 4
+
+
 def relabel_table_rows(doc: Doc, spans: list[Span]) -> list[Span]:
     """In a results or standings row ("Leeds 2 Chelsea 1", "NEW YORK 74 58 .561") a place
-    name followed by a score is a team: in a line of five or more words, mostly numbers, it
-    becomes ORG. Datelines ("LONDON 1996-08-30") are too short to count."""
+    name followed by a score is a team: in a line of four or more words, mostly numbers, it
+    becomes ORG. Datelines ("LONDON 1996-08-30", "LEEDS , England 1996-08-30") are too short
+    to count. A name the model ran over the scores ("Stirling 1 Dundee 1") is cut into its
+    teams."""
     out = []
+    rows: dict[int, Span] = {}
     for span in spans:
-        if span.label_ in ("GPE", "LOC"):
-            line = span.sent
-            words = [t for t in line if not t.is_punct and not t.is_space]
-            numeric = sum(1 for t in words if t.like_num or any(ch.isdigit() for ch in t.text))
-            followed_by_number = span.end < len(doc) and doc[span.end].like_num
-            if len(words) >= 5 and numeric / len(words) >= _TABLE_NUMERIC_SHARE and followed_by_number:
-                span = Span(doc, span.start, span.end, label=ORG)
+        scored = any(t.like_num for t in span)
+        # A place or organisation in a row, or a name the model ran into the scores ("Leeds 2 Chelsea" PERSON).
+        if (span.label_ in ("GPE", "LOC", ORG) or (scored and any(_capitalised(t) for t in span))) and _in_table_row(span):
+            rows.setdefault(span.sent.start, span.sent)
+            parts = _split_at_scores(span) if scored else [span]
+            for part in parts:
+                followed_by_number = part.end < len(doc) and doc[part.end].like_num
+                out.append(Span(doc, part.start, part.end, label=ORG) if followed_by_number else part)
+            continue
+        if scored and _in_table_row(span):
+            rows.setdefault(span.sent.start, span.sent)
         out.append(span)
+    # The other teams of those rows, where the model found nothing ("Hajduk 4 2 0 2 5 3 6").
+    taken = {i for s in out for i in range(s.start, s.end)}
+    for row in rows.values():
+        i = row.start
+        while i < row.end:
+            end = i
+            while end < row.end and end - i < 3 and end not in taken and _capitalised(doc[end]) and not doc[end].is_stop:
+                end += 1
+            if end > i and end < len(doc) and doc[end].like_num and (i == row.start or not _capitalised(doc[i - 1])):
+                out.append(Span(doc, i, end, label=ORG))
+                taken.update(range(i, end))
+            i = max(end, i + 1)
     return out
+
+
+def _in_table_row(span: Span) -> bool:
+    """Four or more words (as written: "1996-08-30" is one), two in five of them numbers."""
+    words = [w for w in span.sent.text.split() if any(ch.isalnum() for ch in w)]
+    numeric = sum(1 for w in words if any(ch.isdigit() for ch in w))
+    return len(words) >= _TABLE_MIN_WORDS and numeric / len(words) >= _TABLE_NUMERIC_SHARE
+
+
+def _split_at_scores(span: Span) -> list[Span]:
+    """The runs of words between the numbers of a span ("Stirling 1 Dundee 1" -> Stirling, Dundee)."""
+    parts, start = [], None
+    for token in span:
+        if token.like_num or token.is_punct:
+            if start is not None:
+                parts.append(Span(span.doc, start, token.i, label=span.label_))
+            start = None
+        elif start is None:
+            start = token.i
+    if start is not None:
+        parts.append(Span(span.doc, start, span.end, label=span.label_))
+    return parts
 
 
 _COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof"})
@@ -472,11 +590,24 @@ def _personal_name(span: Span) -> bool:
     return all(t.is_alpha and (t.text[0].isupper() or t.lower_ in _NAME_PARTICLES) for t in span)
 
 
+_PLAIN_COURTESY = frozenset({"mr", "mrs", "ms", "miss"})
+
+
+def _after_courtesy(span: Span, titles: frozenset[str] = _COURTESY) -> bool:
+    """A courtesy title stands right before the span ("Mr", "Dr.")."""
+    return span.start > 0 and span.doc[span.start - 1].lower_.rstrip(".") in titles
+
+
 def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[Span]:
     """ORG spans the document shows to be people become PERSON: the same name tagged PERSON at
     least as often elsewhere, or a two- or three-word name ending in the surname of a person
-    named elsewhere ("Renata Holloway" beside "Ms Holloway said"). Listed organisations, and
+    named elsewhere ("Renata Holloway" beside "Ms Holloway said"), or that surname alone after a
+    courtesy title ("Mr Holloway") or tagged ORG only once. Listed organisations, and
     names an appositive calls an organisation, stay organisations."""
+    # "Mr Sears", "Mr Ford": a one-word name after Mr or Ms is a person, even a known firm's name (firms
+    # do bear "Dr" or "Lord": "Dr Reddy's", "Dr Pepper").
+    spans = [Span(doc, s.start, s.end, label="PERSON") if s.label_ == ORG and len(s) == 1
+             and _after_courtesy(s, _PLAIN_COURTESY) else s for s in spans]
     people = [s for s in spans if s.label_ == "PERSON"]
     if not people:
         return spans
@@ -498,6 +629,10 @@ def relabel_people(doc: Doc, spans: list[Span], known: frozenset[str]) -> list[S
         if span.label_ != ORG or span.kb_id_ or name_key(span.text) in known or span.text in vouched:
             return False
         if person_count[span.text] >= org_count[span.text]:
+            return True
+        if len(span) == 1 and span[0].is_title and (_after_courtesy(span) or (span.text in surnames and org_count[span.text] == 1)):
+            # "Mr Sukul said", or "Sukul" once beside "Ravi Sukul"; a firm named after its founder is
+            # its name again and again ("Hardie" beside "James Hardie").
             return True
         return _personal_name(span) and span[-1].text in surnames
 
@@ -579,6 +714,47 @@ def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Spa
         out = [sp for sp in out if sp not in overlapping]
         out.append(match)
     return out
+
+
+_UNIT_RUN = 3
+
+
+def extend_known_units(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"BBC Radio 4", "BBC Radio Five Live", "EMI Music": a known organisation's name followed by a
+    unit word (and a number or a name the model tagged as a work naming the unit) is the unit, an
+    organisation of its own, not the parent cut short."""
+    units = entity_cues()["unit_words"]
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    by_start = {s.start: s for s in spans}
+    absorbed: set[Span] = set()
+    out = []
+    for span in spans:
+        if span.kb_id_ and span.end < len(doc) and doc[span.end].text in units and span.end not in taken:
+            end = span.end + 1
+        elif span.label_ == ORG and len(span) >= 2 and span[-1].text in units:
+            end = span.end  # the model's "BBC Radio" before "Five Live"
+        else:
+            end = None
+        if end is not None:
+            # The unit's own name, which the model may have tagged apart ("Five Live" WORK_OF_ART).
+            named = by_start.get(end)
+            if named is not None and named.label_ in ("WORK_OF_ART", "PRODUCT", "CARDINAL", "ORDINAL") \
+                    and len(named) <= _UNIT_RUN and all(t.is_title or t.like_num for t in named):
+                absorbed.add(named)
+                end = named.end
+            # Numbers name units ("Radio 4"); other capitalised words may be a person after the name.
+            while end < len(doc) and end - span.end <= _UNIT_RUN and end not in taken and doc[end].like_num \
+                    and doc[end].is_alpha == doc[end].is_title and not _year(doc[end].text):
+                end += 1
+            if end > span.end:
+                span = Span(doc, span.start, end, label=ORG)
+                taken.update(range(span.start, end))
+        out.append(span)
+    return [s for s in out if s not in absorbed]
+
+
+def _year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
 
 
 def _model_code(text: str) -> bool:
@@ -760,6 +936,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"  # "Nokia 6600", "Boeing 747": a maker's name and a model number
     if span[-1].text in cues["non_org_heads"] or span[0].text == "Operation":
         return "product"  # events, laws, agreements, projects
+    if len(span) > 2 and any(t.text in cues["title_function_words"] for t in span[1:]):
+        return "product"  # "Is Online Community A Policy Tool": the title of a report or a work
     if span.text in short_names:
         return None  # "Aquila jets": the maker's name used as a modifier
     # "the Xbox console", "the IPPR's Digital Society initiative": a product noun after the name.
@@ -830,8 +1008,9 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     known = known_organisation_keys() | (names.strong_keys if names is not None else frozenset())
     spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
     spans = merge_split_names(doc, find_company_names(doc, find_cued_names(doc, apply_context_cues(doc, spans))))
+    spans = join_purpose_names(doc, spans)
     if names is not None:
-        spans = link_known_names(doc, spans, names)
+        spans = extend_known_units(doc, link_known_names(doc, spans, names))
     spans = recover_places(doc, spans, gazetteer, known)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for span in spans:

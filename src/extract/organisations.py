@@ -99,10 +99,26 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
             holders = {long for long in names if long != name and name in long.split()}
             if len({name_key(h) for h in holders}) == 1:
                 graph.link(sorted(holders, key=len)[-1], name, "head")
+    for name in names:
+        # "Reynolds" beside "RJ Reynolds Tobacco": a one-word name inside one longer name of the
+        # text, and no other, is that organisation named by its distinctive word.
+        if " " in name or name in known or not name[:1].isupper() \
+                or any(other != name and graph.find(other) == graph.find(name) for other in names):
+            continue
+        holders = {name_key(long) for long in names if long != name and name in long.split()[1:]}
+        if len(holders) == 1 and not any(name in long.split()[:1] for long in names if long != name):
+            graph.link(next(long for long in names if name_key(long) in holders), name, "short_form")
+        elif name in generic:
+            # "United" beside "Manchester United" (named 5 times) and "Shareholders United" (once):
+            # a generic word alone names the one organisation holding it that the text names most.
+            counts = Counter(name_key(s.text) for s in spans if s.text != name and name in s.text.split())
+            ranked = counts.most_common(2)
+            if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+                graph.link(next(long for long in names if name_key(long) == ranked[0][0]), name, "short_form")
     for short in names:
         # A short form joins one longer name only, the first named: linking it to each longer
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
-        # "Kisaragi Tora" car). A generic word ("United") joins none.
+        # "Kisaragi Tora" car). A generic word ("United") joins none here (only the most named, above).
         longer = [long for long in names if long != short and is_short_form_of(short, long)
                   and not _regional_unit(short, long) and not _unit_of_known(short, long, known)]
         for long in names:
@@ -156,7 +172,8 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
     counts = Counter(canonical_name(s.text) for s in spans)
     for members in graph.groups().values():
         ordered = sorted(members, key=first_seen.__getitem__)
-        link = next((org for m in ordered if (org := known_organisation(m)) is not None), None)
+        link = next((org for m in ordered if (org := known_organisation(m)) is not None
+                     and not _other_expansion_of(m, org, ordered)), None)
         name = link.name if link is not None else preferred_name(ordered, graph.learned, counts)
         if not name:
             continue
@@ -173,6 +190,13 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
         ))
     orgs.sort(key=lambda o: o.mentions[0].start)
     return orgs, span_names
+
+
+def _other_expansion_of(member: str, org: KnownOrganisation, members: list[str]) -> bool:
+    """"World Tourism Organisation (WTO)": a listed acronym ("WTO", the World Trade Organization)
+    that the text spells out as another full name links nothing."""
+    return any(other != member and is_acronym_of(member, other) and not same_name(other, org.name)
+               and known_organisation(other) is None for other in members)
 
 
 def preferred_name(ordered: list[str], learned: dict[str, str], counts: Counter[str]) -> str:

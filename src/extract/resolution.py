@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process
 
-from dossier.extract.aliases import FUZZY_THRESHOLD, name_key
+from dossier.extract.aliases import FUZZY_THRESHOLD, is_acronym_of, is_short_form_of, name_key, same_name
 from dossier.ids import organisation_id
 from dossier.records import Organisation
 
@@ -67,9 +67,14 @@ class EntityResolver:
 
     def _lookup(self, org: Organisation, exclude: str | None = None) -> tuple[str, str]:
         keys = [k for k in dict.fromkeys([name_key(org.name), *(name_key(a) for a in org.aliases)]) if k]
+        # Aliases made of the name itself: its acronym, its leading words or one of its words.
+        own_words = set(name_key(org.name).split())
+        partial = {name_key(a) for a in org.aliases if is_acronym_of(a, org.name) or is_short_form_of(a, org.name)
+                   or (name_key(a) and set(name_key(a).split()) <= own_words)}
         for key in keys:
             found = self.index.get(key)
-            if found and found[0] != exclude and key not in self.splits.get(found[0], ()):
+            if found and found[0] != exclude and key not in self.splits.get(found[0], ()) \
+                    and not (key in partial and _other_full_name(org.name, found[1], keys)):
                 return found
         if keys and len(keys[0]) >= 8:
             # Spelling variants across articles ("Hon Hai Precision Industries"): fuzzy on long keys only.
@@ -83,3 +88,10 @@ class EntityResolver:
         for key in (name_key(n) for n in (org.name, *org.aliases)):
             if key and key not in self.splits.get(entity[0], ()):
                 self.index.setdefault(key, entity)
+
+
+def _other_full_name(name: str, entity_name: str, keys: list[str]) -> bool:
+    """Two different full names sharing an alias made of their own words: an acronym ("World
+    Tourism Organisation" and "World Trade Organization", both "WTO") or one word ("United" of
+    "Manchester United" and of "United Airlines") never makes them one organisation."""
+    return " " in entity_name and not same_name(name, entity_name) and name_key(entity_name) not in keys

@@ -95,3 +95,22 @@ def test_ids_are_stable_and_distinguish_none_from_empty():
     assert make_id("a", 1) == make_id("a", 1)
     assert make_id("a", None) != make_id("a", "")
     assert len(make_id("x")) == 16
+
+
+def test_resolver_never_merges_two_full_names_on_their_shared_acronym():
+    resolver = EntityResolver({})
+    trade = entity(resolver, Organisation(name="Global Harbour Council", aliases=("GHC",)))
+    other = entity(resolver, Organisation(name="Grand Hotels Consortium", aliases=("GHC",)))
+    assert other[0] != trade[0] and other[1] == "Grand Hotels Consortium"
+    # The same full name spelled another way, or the acronym alone, still resolves to it.
+    assert entity(resolver, Organisation(name="Global Harbor Council", aliases=("GHC",)))[0] == trade[0]
+    assert entity(resolver, Organisation(name="GHC"))[0] == trade[0]
+
+
+def test_resolver_never_merges_two_full_names_on_a_shared_word_alias():
+    resolver = EntityResolver({})
+    club = entity(resolver, Organisation(name="Harwick United", aliases=("United",)))
+    airline = entity(resolver, Organisation(name="United Skyways", aliases=("United",)))
+    assert airline[0] != club[0] and airline[1] == "United Skyways"
+    # A name that is not made of the entity's words still brings its aliases along.
+    assert entity(resolver, Organisation(name="Hon Hai Technology Group", aliases=("Harwick United",)))[0] == club[0]

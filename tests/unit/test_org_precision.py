@@ -54,3 +54,123 @@ def test_people_with_mc_names_and_initials_stay_people(analyse):
             "said the bid would fail.")
     found = names(analyse(text))
     assert not found & {"JP McManus", "Joe McLean"}
+
+
+def test_a_surname_alone_is_the_person_after_a_title_or_when_tagged_org_once():
+    from spacy.tokens import Span
+
+    from dossier.extract.entities import relabel_people
+
+    doc, spans = _org_spans("Pieter Haldane spoke. Mr Quist agreed, and Haldane said costs fall.",
+                            ["Pieter Haldane", "Quist", "Haldane"])
+    spans[0] = Span(doc, spans[0].start, spans[0].end, label="PERSON")
+    labels = {s.text: s.label_ for s in relabel_people(doc, spans, frozenset())}
+    assert labels["Quist"] == "PERSON" and labels["Haldane"] == "PERSON"
+
+
+def test_a_firm_named_after_its_founder_stays_a_firm(analyse):
+    text = ("Building group Tobias Quarrington agreed to pay $5m. Quarrington said the deal was fair. "
+            "Quarrington shares rose, and Quarrington will now expand.")
+    found = names(analyse(text))
+    assert found & {"Quarrington", "Tobias Quarrington"}
+
+
+def test_an_and_inside_a_name_ending_in_a_head_word_is_one_name(analyse):
+    text = "Talks began between the Harbour and Rivers Council and Marlow Shipping on Tuesday."
+    assert "Harbour and Rivers Council" in names(analyse(text))
+
+
+def test_two_companies_joined_by_and_stay_two(analyse):
+    text = "Among the accused were Tennant Group and Pellow Tobacco, the court heard."
+    found = names(analyse(text))
+    assert "Tennant Group and Pellow Tobacco" not in found and "Pellow Tobacco" in found
+    # Nor is a name the text gives elsewhere joined to the next one.
+    text = "Harlow Ventures led the round. Harlow and Vesna Capital each invested $30 million."
+    assert "Harlow and Vesna Capital" not in names(analyse(text))
+
+
+def _org_spans(text, names):
+    import spacy
+    from spacy.tokens import Span
+
+    doc = spacy.blank("en")(text)
+    spans = []
+    for name in names:
+        start = text.rindex(name) if " " not in name else text.index(name)  # a lone word: its own mention
+        span = doc.char_span(start, start + len(name))
+        spans.append(Span(doc, span.start, span.end, label="ORG"))
+    return doc, spans
+
+
+def test_a_distinctive_inner_word_names_the_one_organisation_holding_it():
+    from dossier.extract.organisations import learn_aliases
+
+    doc, spans = _org_spans("Shares in KT Ormsby Tobacco rose. Ormsby said it would appeal.", ["KT Ormsby Tobacco", "Ormsby"])
+    graph = learn_aliases(doc, spans)
+    assert graph.find("Ormsby") == graph.find("KT Ormsby Tobacco")
+    # Inside two longer names, the word names neither.
+    doc, spans = _org_spans("KT Ormsby Tobacco and Ormsby Vale Dairies agreed. Ormsby said so.",
+                            ["KT Ormsby Tobacco", "Ormsby Vale Dairies", "Ormsby"])
+    graph = learn_aliases(doc, spans)
+    assert graph.find("KT Ormsby Tobacco") != graph.find("Ormsby Vale Dairies")
+
+
+def test_results_rows_name_teams_and_are_cut_at_the_scores(analyse):
+    text = "Football results on Saturday:\nLeeds 2 Chelsea 1\nStirling 1 Dundee 1\nLONDON 1996-08-30"
+    analysis = analyse(text)
+    orgs = {m.text for o in analysis.organisations for m in o.mentions}
+    assert {"Leeds", "Chelsea", "Stirling", "Dundee"} <= orgs and "LONDON" not in orgs
+
+
+def test_an_institution_named_for_its_purpose_is_one_name(analyse):
+    text = "The Alliance for Rural Broadband, an independent body, said the plan would fail."
+    assert "Alliance for Rural Broadband" in names(analyse(text))
+    text = "Researchers at the Centre for Signal, Image and Sound Analysis built the robot."
+    assert "Centre for Signal, Image and Sound Analysis" in names(analyse(text))
+
+
+def test_a_title_with_capitalised_function_words_is_not_an_organisation():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("In its report, Is Remote Work A Policy Tool?, the Harwell Institute asks.",
+                            ["Is Remote Work A Policy Tool", "Harwell Institute"])
+    assert find_non_organisations(doc, spans, frozenset()) == {"Is Remote Work A Policy Tool": "product"}
+
+
+def test_a_generic_word_alone_names_the_holder_the_text_names_most():
+    from dossier.extract.organisations import learn_aliases
+
+    text = "Glenford United rose. Fans of Glenford United and Owners United met. Glenford United won. United fell."
+    doc, spans = _org_spans(text, ["Glenford United"])
+    spans += [_org_spans_at(doc, text, name, i) for name, i in (("Glenford United", 1), ("Owners United", 0),
+                                                                  ("Glenford United", 2), ("United", 4))]
+    graph = learn_aliases(doc, spans)
+    assert graph.find("United") == graph.find("Glenford United") != graph.find("Owners United")
+
+
+def test_a_known_name_after_a_courtesy_title_is_the_person():
+    from dossier.extract.entities import relabel_people
+
+    doc, spans = _org_spans("Boeing sacked Mr Sears last year.", ["Boeing", "Sears"])
+    labels = {s.text: s.label_ for s in relabel_people(doc, spans, frozenset({"sears", "boeing"}))}
+    assert labels == {"Boeing": "ORG", "Sears": "PERSON"}
+
+
+def _org_spans_at(doc, text, name, occurrence):
+    from spacy.tokens import Span
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(name, start + 1)
+    span = doc.char_span(start, start + len(name))
+    return Span(doc, span.start, span.end, label="ORG")
+
+
+def test_a_known_organisations_numbered_unit_is_one_name(analyse):
+    found = names(analyse("Speaking on BBC Radio 4, the minister declined to comment on the figures."))
+    assert "BBC Radio 4" in found and "BBC" not in found
+
+
+def test_a_listed_acronym_spelled_out_as_another_name_links_nothing(analyse):
+    orgs = analyse("Visitor numbers rose, the World Tourism Organisation (WTO) said. The WTO expects more.").organisations
+    assert [(o.name, o.known_id) for o in orgs] == [("World Tourism Organisation", None)]
