@@ -138,7 +138,14 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if (claim_type not in thresholds.propose_types or probability < thresholds.propose
                 or (name, claim_type) in ruled):
             continue
-        verb = _verb_above(_head_mention(pair.sent, pair.candidate.mentions))
+        head = _head_mention(pair.sent, pair.candidate.mentions)
+        # Only an organisation that is its clause's subject (or the "it" standing for it) is
+        # proposed: the event's polarity and modality are read at the verb above it, and for a
+        # partner in a "to X" / "by X" phrase that verb is another party's (held-out folds:
+        # proposals for other positions carried the polarity and modality errors).
+        if not (pair.candidate.resolved or head.dep_ in _SUBJECT_DEPS):
+            continue
+        verb = _verb_above(head)
         proposed.append(propose_claim(pair.sent, verb, name, claim_type, probability, token_names))
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
 
@@ -188,6 +195,21 @@ def _negates_itself(token: Token, cues: dict) -> bool:
                for c in token.children if c.dep_ in ("dobj", "nsubjpass") for g in c.children)
 
 
+_MODALITY_ORDER = ("hedged", "planned", "reported", "asserted")
+
+
+def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> str:
+    """The event's modality, or a conjoined verb's when stronger: the detector does not know
+    which of "has never operated there **and would not enter** the state" or "remained
+    interested **and may bid**" holds its event, and the qualified one is what a reader is
+    told (own gold set: both read `reported` where the annotators read planned / hedged)."""
+    readings = [read_modality(chain, cues)]
+    for conj in event_verb.children:
+        if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX"):
+            readings.append(read_modality(clause_chain(conj), cues))
+    return min(readings, key=_MODALITY_ORDER.index)
+
+
 def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probability: float,
                   token_names: dict[int, str]) -> Claim:
     """A claim of a learned type, read off the parse at the subject's verb as the rules read theirs."""
@@ -203,7 +225,7 @@ def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probab
     return Claim(
         subject=subject, type=claim_type, object=obj, object_is_organisation=obj_is_org,
         polarity="negated" if negated else "affirmed",
-        modality=read_modality(chain, rules.modality), evidence=evidence,
+        modality=_strongest_modality(event_verb, chain, rules.modality), evidence=evidence,
         start=offset, end=offset + len(evidence),
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,

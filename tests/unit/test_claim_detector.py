@@ -223,3 +223,12 @@ def test_a_proposal_reads_polarity_at_the_event_below_reporting_verbs(nlp, text,
     scores = [{"acquisition": 0.9 if p.candidate.name == "Corvane Mills" else 0.1} for p in pairs]
     revised = apply_detector(pairs, [], token_names, scores, thresholds)
     assert [(c.subject, c.polarity) for c in revised] == [("Corvane Mills", polarity)]
+
+
+def test_an_organisation_that_is_not_its_clause_subject_is_never_proposed(nlp):
+    doc, _, token_names = parsed(nlp, "Corvane Mills sold a stake in its port unit to Orrin Shipping.")
+    pairs = document_pairs(list(doc.sents), token_names)
+    assert {p.candidate.name for p in pairs} >= {"Corvane Mills", "Orrin Shipping"}
+    thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"investment"}))
+    revised = apply_detector(pairs, [], token_names, [{"investment": 0.9}] * len(pairs), thresholds)
+    assert [c.subject for c in revised] == ["Corvane Mills"]
