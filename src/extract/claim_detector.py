@@ -79,6 +79,7 @@ class Pair:
 
 def document_pairs(sents: list[Span], token_names: dict[int, str]) -> list[Pair]:
     """Every (candidate, sentence) pair of a document, in document order."""
+    rules = load_claim_rules()
     pairs = []
     previous: str | None = None
     for index, sent in enumerate(sents):
@@ -86,7 +87,9 @@ def document_pairs(sents: list[Span], token_names: dict[int, str]) -> list[Pair]
             words = pair_words(sent, candidate, token_names, previous)
             pairs.append(Pair(candidate, sent, tuple(words)))
         named = _named_subject(sent, token_names)
-        if named is not None:
+        # A news organisation that reports is never the antecedent of "it" / "the company"
+        # (the rules' reading, docs/claims.md item 9).
+        if named is not None and not rules.is_news_organisation(named):
             previous = named
     return pairs
 
