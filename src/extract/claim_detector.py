@@ -1,16 +1,20 @@
-"""The learned claim detector: which claim types a sentence states, beside the trigger rules.
+"""The learned claim detector: which claim types an organisation has in a sentence, beside the rules.
 
 A small spaCy pipeline (a blank English tokenizer and a bag-of-words `textcat_multilabel`)
-scores every sentence of a parsed document for each claim type. Organisation names are
-masked first, so the model learns how events are told, not which companies had them. The
-rules keep the claims it agrees with; the detector then
+scores every (candidate organisation, sentence) pair of a parsed document for each claim
+type. The candidates are the organisations named in the sentence and the antecedent of a
+subject "it" / "the company". The pair is read as the sentence with the candidate masked
+`_subj_`, other organisations `_org_`, numbers `_num_`, plus pseudo-words for where the
+candidate stands in the parse (`pair_words`), so the model learns how an organisation's
+events are told, not which companies had them. The rules keep the claims it agrees with;
+the detector then
 
-- **vetoes** a rule claim whose sentence it gives a very low probability for that claim's
-  type (a trigger that over-fires: "announced a record profit" as a product launch), and
-- **proposes** a claim of a type it finds likely in a sentence where the rules found none of
-  that type, when the sentence has an organisation subject. Subject, object, polarity and
-  modality of a proposed claim come from the parse and the cue lists, exactly as for a rule
-  claim (`dossier.extract.claims`); only the type is learned.
+- **vetoes** an affirmed rule claim whose (subject, type) scores very low in every sentence
+  of the article (a trigger that over-fires: "announced a record profit" as a product launch), and
+- **proposes** a claim for an (organisation, type) whose best pair scores at or above the
+  cut-off when the rules found no claim of that (subject, type) in the article. Object,
+  polarity and modality of a proposed claim come from the parse and the cue lists, exactly
+  as for a rule claim (`dossier.extract.claims`); only subject and type are learned.
 
 The shipped model (trained on every annotated article) and the five fold models (each
 trained without one fold of the real-news evaluation) live under models/claim_detector/,
@@ -20,14 +24,12 @@ them (dossier.training.claim_detector).
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 import spacy
 from spacy.language import Language
@@ -61,88 +63,94 @@ class DetectorMissing(UsageError, RuntimeError):
 class DetectorThresholds:
     """Probability cut-offs, chosen by cross-validation over the real-news folds."""
 
-    propose: float  # a type at or above this in a sentence with no rule claim of it is proposed
-    veto: float  # a rule claim whose sentence scores its type below this is dropped
-    propose_types: frozenset[str]  # types the detector may propose (those it helped on held-out folds)
-    # "sentence": the claim's own sentence must score its type; "document": any sentence of the
-    # article may (annotators mark an event once, at its first telling, so a rule claim from a
-    # later retelling is right although that sentence carries no label).
-    veto_scope: Literal["sentence", "document"] = "sentence"
+    propose: float  # an (organisation, type) whose best pair scores at least this is proposed
+    veto: float  # an affirmed rule claim whose (subject, type) scores below this everywhere is dropped
+    propose_types: frozenset[str]  # types the detector may propose (chosen on held-out folds)
 
 
-def sentence_words(sent: Span) -> list[str]:
-    """The sentence's words as the detector reads them: lemmas, lower-cased, numbers as one
-    word and organisation names as one mask each. There is little training data: "rose",
-    "rise" and "rising", or "$5bn" and "$7m", are better one feature than several."""
-    words: list[str] = []
-    for token in sent:
-        if token.ent_type_ == "ORG":
-            if token.ent_iob_ == "B" or token.i == sent.start:
-                words.append(ORG_MASK)
-        elif not token.is_space:
-            words.append(NUMBER_MASK if token.like_num else token.lemma_.lower())
-    return words or [ORG_MASK]
+@dataclass(frozen=True)
+class Pair:
+    """One (candidate organisation, sentence) pair and the words the model reads for it."""
+
+    candidate: Candidate
+    sent: Span
+    words: tuple[str, ...]
+
+
+def document_pairs(sents: list[Span], token_names: dict[int, str]) -> list[Pair]:
+    """Every (candidate, sentence) pair of a document, in document order."""
+    rules = load_claim_rules()
+    pairs = []
+    previous: str | None = None
+    for index, sent in enumerate(sents):
+        for candidate in sentence_candidates(sent, index, token_names, previous):
+            words = pair_words(sent, candidate, token_names, previous)
+            pairs.append(Pair(candidate, sent, tuple(words)))
+        named = _named_subject(sent, token_names)
+        # A news organisation that reports is never the antecedent of "it" / "the company"
+        # (the rules' reading, docs/claims.md item 9).
+        if named is not None and not rules.is_news_organisation(named):
+            previous = named
+    return pairs
 
 
 class ClaimDetector:
-    """A trained sentence classifier and its thresholds."""
+    """A trained pair classifier and its thresholds."""
 
     def __init__(self, nlp: Language, thresholds: DetectorThresholds) -> None:
         self.nlp = nlp
         self.thresholds = thresholds
         self.labels: tuple[str, ...] = tuple(nlp.get_pipe("textcat_multilabel").labels)
 
-    def score_sentences(self, sents: Iterable[Span]) -> list[dict[str, float]]:
-        """{claim type: probability} for each sentence, in order."""
-        docs = [Doc(self.nlp.vocab, words=sentence_words(s)) for s in sents]
+    def score_words(self, words: Iterable[Iterable[str]]) -> list[dict[str, float]]:
+        """{claim type: probability} for each pair's words, in order."""
+        docs = [Doc(self.nlp.vocab, words=list(w)) for w in words]
         return [dict(d.cats) for d in self.nlp.get_pipe("textcat_multilabel").pipe(docs, batch_size=256)]
 
     def revise(self, doc: Doc, claims: list[Claim], span_names: dict[tuple[int, int], str]) -> list[Claim]:
         """The rule claims minus the vetoed ones, plus the proposed ones, in document order."""
-        sents = list(doc.sents)
-        return apply_detector(sents, claims, span_names, self.score_sentences(sents), self.thresholds)
+        token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+        pairs = document_pairs(list(doc.sents), token_names)
+        return apply_detector(pairs, claims, token_names, self.score_words(p.words for p in pairs), self.thresholds)
 
 
-def apply_detector(sents: list[Span], claims: list[Claim], span_names: dict[tuple[int, int], str],
+def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int, str],
                    scores: list[dict[str, float]], thresholds: DetectorThresholds) -> list[Claim]:
-    """Veto and propose with given sentence scores (one {type: probability} per sentence)."""
-    if not sents:
-        return claims
-    starts = [s.start_char for s in sents]
-    best = {t: max(s[t] for s in scores) for t in scores[0]}
+    """Veto and propose with given pair scores (one {type: probability} per pair).
+
+    The gold standard and the reviewer both read an article's claims as (subject, type): a
+    pair's score counts for its organisation in the whole article, at its best sentence.
+    """
+    best: dict[tuple[str, str], tuple[float, Pair]] = {}
+    for pair, pair_scores in zip(pairs, scores):
+        for claim_type, probability in pair_scores.items():
+            key = (pair.candidate.name, claim_type)
+            if key not in best or probability > best[key][0]:
+                best[key] = (probability, pair)
     kept = []
     for claim in claims:
-        probability = (best.get(claim.type) if thresholds.veto_scope == "document"
-                       else scores[max(bisect.bisect_right(starts, claim.start) - 1, 0)].get(claim.type))
+        found = best.get((claim.subject, claim.type))
         # A negated claim is kept whatever the score: the rules' negation reading is the
         # signal a reviewer must see ("no binding purchase commitment").
-        if probability is not None and probability < thresholds.veto and claim.polarity == "affirmed":
+        if found is not None and found[0] < thresholds.veto and claim.polarity == "affirmed":
             continue
         kept.append(claim)
-    token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
-    ruled = {(c.start, c.type) for c in claims}
+    ruled = {(c.subject, c.type) for c in claims}
     proposed = []
-    previous_subject: str | None = None
-    for sent, sent_scores in zip(sents, scores):
-        wanted = [t for t, p in sent_scores.items() if p >= thresholds.propose and t in thresholds.propose_types]
-        offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        wanted = [t for t in wanted if (offset, t) not in ruled]
-        if wanted:
-            subject, verb = sentence_subject(sent, token_names, previous_subject)
-            if subject is not None and verb is not None:
-                proposed.extend(propose_claim(sent, verb, subject, t, sent_scores[t], token_names) for t in wanted)
-        named = _named_subject(sent, token_names)
-        if named is not None:
-            previous_subject = named
-    # One claim per (subject, type, object) per article, as for the rules: the rules' reading
-    # first, then the earliest proposal.
-    seen = {(c.subject, c.type, c.object) for c in kept}
-    unique = []
-    for claim in proposed:
-        if (claim.subject, claim.type, claim.object) not in seen:
-            seen.add((claim.subject, claim.type, claim.object))
-            unique.append(claim)
-    return sorted([*kept, *unique], key=lambda c: (c.start, c.subject, c.type))
+    for (name, claim_type), (probability, pair) in best.items():
+        if (claim_type not in thresholds.propose_types or probability < thresholds.propose
+                or (name, claim_type) in ruled):
+            continue
+        head = _head_mention(pair.sent, pair.candidate.mentions)
+        # Only an organisation that is its clause's subject (or the "it" standing for it) is
+        # proposed: the event's polarity and modality are read at the verb above it, and for a
+        # partner in a "to X" / "by X" phrase that verb is another party's (held-out folds:
+        # proposals for other positions carried the polarity and modality errors).
+        if not (pair.candidate.resolved or head.dep_ in _SUBJECT_DEPS):
+            continue
+        verb = _verb_above(head)
+        proposed.append(propose_claim(pair.sent, verb, name, claim_type, probability, token_names))
+    return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
 
 
 def _named_subject(sent: Span, token_names: dict[int, str]) -> str | None:
@@ -160,29 +168,6 @@ def _subject_tokens(sent: Span) -> list[Token]:
 
 
 _PLURAL_PRONOUNS = frozenset({"they", "them", "we"})
-
-
-def sentence_subject(sent: Span, token_names: dict[int, str], previous: str | None) -> tuple[str | None, Token | None]:
-    """(organisation acting in the sentence, the verb it is subject of), or (None, None).
-
-    The first clause subject that names an organisation ("Foxconn", "Foxconn's unit"), else
-    one whose phrase holds one ("profits at TimeWarner jumped"); a pronoun or "the firm" as
-    subject stands for the organisation last named as a subject before.
-    """
-    rules = load_claim_rules()
-    # Clause by clause, the main clause first: "The bank said it had no plans until the
-    # Reserve Bank ... gave a signal" is the bank's sentence, not the Reserve Bank's.
-    for token in _subject_tokens(sent):
-        name = _org_at(token, token_names) or next((token_names[t.i] for t in token.subtree if t.i in token_names), None)
-        if name:
-            return name, token.head
-        if token.lower_ in _PLURAL_PRONOUNS:
-            continue  # "they" stands for organisations named together (the rules' reading), never one
-        if previous and (token.lower_ in rules.pronouns or (
-                token.lemma_.lower() in ("company", "firm", "group", "bank", "business")
-                and any(c.lower_ in ("the", "its") for c in token.children))):
-            return previous, token.head
-    return None, None
 
 
 def event_anchor(verb: Token, reporting: frozenset[str]) -> Token:
@@ -213,6 +198,21 @@ def _negates_itself(token: Token, cues: dict) -> bool:
                for c in token.children if c.dep_ in ("dobj", "nsubjpass") for g in c.children)
 
 
+_MODALITY_ORDER = ("hedged", "planned", "reported", "asserted")
+
+
+def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> str:
+    """The event's modality, or a conjoined verb's when stronger: the detector does not know
+    which of "has never operated there **and would not enter** the state" or "remained
+    interested **and may bid**" holds its event, and the qualified one is what a reader is
+    told (own gold set: both read `reported` where the annotators read planned / hedged)."""
+    readings = [read_modality(chain, cues)]
+    for conj in event_verb.children:
+        if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX"):
+            readings.append(read_modality(clause_chain(conj), cues))
+    return min(readings, key=_MODALITY_ORDER.index)
+
+
 def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probability: float,
                   token_names: dict[int, str]) -> Claim:
     """A claim of a learned type, read off the parse at the subject's verb as the rules read theirs."""
@@ -228,7 +228,7 @@ def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probab
     return Claim(
         subject=subject, type=claim_type, object=obj, object_is_organisation=obj_is_org,
         polarity="negated" if negated else "affirmed",
-        modality=read_modality(chain, rules.modality), evidence=evidence,
+        modality=_strongest_modality(event_verb, chain, rules.modality), evidence=evidence,
         start=offset, end=offset + len(evidence),
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,
@@ -246,7 +246,7 @@ def read_thresholds(folder: Path) -> DetectorThresholds:
     """The thresholds saved beside the shipped model."""
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     return DetectorThresholds(propose=float(meta["propose"]), veto=float(meta["veto"]),
-                              propose_types=frozenset(meta["propose_types"]), veto_scope=meta["veto_scope"])
+                              propose_types=frozenset(meta["propose_types"]))
 
 
 @lru_cache(maxsize=6)
@@ -261,3 +261,115 @@ def load_detector(fold: int | None = None) -> ClaimDetector:
         raise DetectorMissing(f"no claim detector at {folder}; run `make train`")
     nlp = spacy.load(folder)
     return ClaimDetector(nlp, read_thresholds(detector_path(None)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The pair detector: (candidate organisation, sentence) pairs.
+
+SUBJECT_MASK = "_subj_"
+_DEFINITE_HEADS = frozenset({"company", "firm", "group", "bank", "business", "carrier", "maker", "retailer",
+                             "giant", "airline", "operator", "insurer", "chain", "brewer", "lender"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An organisation that may be the subject of a claim in one sentence: named there
+    (`mentions`: token indices of its names), or the antecedent of a company pronoun or
+    definite description ("it", "the firm") standing as a subject (`mentions`: that word)."""
+
+    name: str
+    sentence: int  # index of the sentence in the document
+    mentions: tuple[int, ...]
+    resolved: bool = False
+
+
+def sentence_candidates(sent: Span, index: int, token_names: dict[int, str], previous: str | None) -> list[Candidate]:
+    """Every organisation named in the sentence, plus the antecedent of a subject pronoun or
+    "the company" when that organisation is not named in the sentence itself."""
+    mentions: dict[str, list[int]] = {}
+    for token in sent:
+        name = token_names.get(token.i)
+        if name is not None:
+            mentions.setdefault(name, []).append(token.i)
+    found = [Candidate(name, index, tuple(ids)) for name, ids in mentions.items()]
+    if previous is not None and previous not in mentions:
+        rules = load_claim_rules()
+        for token in sent:
+            if token.dep_ not in _SUBJECT_DEPS + ("poss",):
+                continue
+            if token.lower_ in _PLURAL_PRONOUNS:
+                continue
+            if token.lower_ in ("it", "its") or (
+                    token.lemma_.lower() in _DEFINITE_HEADS | set(rules.pronouns) - {"they"}
+                    and any(c.lower_ in ("the", "its") for c in token.children)):
+                found.append(Candidate(previous, index, (token.i,), resolved=True))
+                break
+    return found
+
+
+def _verb_above(token: Token) -> Token:
+    """The first verb at or above the token (the sentence root if none)."""
+    current = token
+    for _ in range(8):
+        if current.pos_ in ("VERB", "AUX"):
+            return current
+        if current.head == current:
+            break
+        current = current.head
+    return current
+
+
+def _head_mention(sent: Span, mentions: tuple[int, ...]) -> Token:
+    """The syntactic head among the candidate's mention tokens: the one whose head is outside
+    them, the earliest subject first."""
+    doc = sent.doc
+    ids = set(mentions)
+    heads = [doc[i] for i in mentions if doc[i].head.i not in ids or doc[i].head.i == i]
+    heads.sort(key=lambda t: (t.dep_ not in _SUBJECT_DEPS, t.i))
+    return heads[0] if heads else doc[mentions[0]]
+
+
+def pair_words(sent: Span, candidate: Candidate, token_names: dict[int, str], previous: str | None) -> list[str]:
+    """The pair as the pair detector reads it: the sentence's lemmas with the candidate's names
+    as `_subj_`, other organisations as `_org_`, numbers as `_num_`, then pseudo-words for
+    how the candidate stands in the parse (its dependency, its verb, a preposition governing
+    it), whether the candidate was resolved from a pronoun or was the previous sentence's
+    subject. Two more were tried and left out by held-out F1: the sentence's place in the
+    article and how often the article names the candidate."""
+    own = set(candidate.mentions)
+    words: list[str] = []
+    last_name: object = None
+    for token in sent:
+        if token.i in own:
+            if last_name is not SUBJECT_MASK:
+                words.append(SUBJECT_MASK)
+            last_name = SUBJECT_MASK
+            continue
+        name = token_names.get(token.i)
+        if name is not None:
+            if last_name != name:
+                words.append(ORG_MASK)
+            last_name = name
+            continue
+        last_name = None
+        if not token.is_space:
+            words.append(NUMBER_MASK if token.like_num else token.lemma_.lower())
+    head = _head_mention(sent, candidate.mentions)
+    dep = head.dep_
+    features = [f"dep_{dep}"]
+    if dep == "pobj":
+        features.append(f"prep_{head.head.lower_}")
+        features.append(f"prepof_{head.head.head.lemma_.lower()}")
+    if dep in ("poss", "compound", "appos"):
+        features.append(f"of_{head.head.lemma_.lower()}")
+        features.append(f"ofdep_{head.head.dep_}")
+    verb = _verb_above(head)
+    features.append(f"verb_{verb.lemma_.lower()}")
+    features.append(f"root_{sent.root.lemma_.lower()}")
+    if verb == sent.root:
+        features.append("main_clause")
+    if candidate.resolved:
+        features.append("resolved")
+    if previous is not None and previous == candidate.name:
+        features.append("previous_subject")
+    return (words or [SUBJECT_MASK]) + features

@@ -1,9 +1,11 @@
 """Training the learned claim detector (`make train`): seeded, cross-validated, offline.
 
-Examples are the sentences of the annotated articles (tests/eval/gold, tests/eval/dev and
-`../shared/data/bbc-news/gold`), split by the same pipeline that splits them at run time;
-a sentence's labels are the types of the gold claims whose evidence it is. Organisation
-names are masked (`dossier.extract.claim_detector.sentence_words`).
+Examples are the (candidate organisation, sentence) pairs of the annotated articles
+(tests/eval/gold, tests/eval/dev and `../shared/data/bbc-news/gold`), cut by the same code
+that cuts them at run time (`dossier.extract.claim_detector.document_pairs`); a pair's labels
+are the types of the gold claims whose subject is that organisation (gold names matched onto
+the recognised organisations as the gold scorer matches them) and whose evidence is that
+sentence (as the scorer matches evidence). Every other pair is a negative.
 
 The five fold models are each trained without one real-news fold
 (`dossier.evaluation.folds`); their held-out predictions, scored with the gold scorer,
@@ -30,21 +32,29 @@ from spacy.training import Example
 from thinc.api import Adam
 
 from dossier.evaluation.folds import FOLDS, load_realnews, split_fold
-from dossier.evaluation.gold import GoldArticle, GoldScores, load_gold, score_article
+from dossier.evaluation.gold import (
+    GoldArticle,
+    GoldScores,
+    _same_sentence,
+    load_gold,
+    match_organisations,
+    score_article,
+)
 from dossier.extract.analyse import Analyser
 from dossier.extract.claim_detector import (
     META_FILE,
     DetectorThresholds,
+    Pair,
     apply_detector,
-    sentence_words,
+    document_pairs,
 )
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_organisations
 from dossier.records import Analysis, Claim
 
 SEED = 20261206
-# Hashed bag-of-words width: 2**14 rows x labels x 4 bytes, ~1 MB a model, six models in all.
-BOW_LENGTH = 2**14
+# Hashed bag-of-words width: 2**15 rows x 16 labels x 4 bytes, ~2 MB a model, six models in all.
+BOW_LENGTH = 2**15
 NGRAM_SIZE = 1
 EPOCHS = 10
 DROPOUT = 0.1
@@ -54,16 +64,17 @@ BATCH = 64
 LEARN_RATE = 0.005
 # The four types the issue's targets name; the report shows their recall apart.
 REPORTED_TYPES = ("partnership", "acquisition", "investment", "financial_result")
-PROPOSE_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
-# "other" is a catch-all: the words of a sentence say little about which of its many events
-# is meant, and its proposals carried most of the polarity errors on the own gold set.
+PROPOSE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+VETO_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
+# "other" is a catch-all (306 of 1,135 gold claims): held-out F1 rose a little when it was
+# proposed, but its proposals carried four of the five polarity errors on the own gold set
+# ("held talks but did not reach an agreement" as an affirmed event): never proposed.
 NEVER_PROPOSED = frozenset({"other"})
-VETO_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12)
 
 
 @dataclass(frozen=True)
-class SentenceExample:
-    """One training sentence: its (masked) words and the claim types its gold claims have."""
+class PairExample:
+    """One training pair: its words and the claim types its organisation has in its sentence."""
 
     article: str
     words: tuple[str, ...]
@@ -79,26 +90,31 @@ class ParsedArticle:
     analysis: Analysis
     span_names: dict[tuple[int, int], str]
 
+    @property
+    def token_names(self) -> dict[int, str]:
+        return {i: name for (start, end), name in self.span_names.items() for i in range(start, end)}
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
+    def pairs(self) -> list[Pair]:
+        return document_pairs(list(self.doc.sents), self.token_names)
 
 
-def label_sentences(article: GoldArticle, doc: Doc) -> list[SentenceExample]:
-    """The article's sentences with the types of the gold claims each one is evidence for.
+def label_pairs(article: GoldArticle, analysis: Analysis, pairs: Sequence[Pair]) -> list[PairExample]:
+    """The pairs with the types of the gold claims of their organisation in their sentence.
 
-    An evidence matches a sentence as the gold scorer matches them: the same text, or one
-    holding the other when both are longer than 30 characters (the pipeline may split a
-    sentence where the annotator did not).
+    Gold subjects are matched onto the recognised organisations by the gold scorer's matcher
+    (`match_organisations`), and evidence onto sentences by its `_same_sentence` (the same
+    text, or one holding the other: the pipeline may split a sentence where the annotator
+    did not). Only the labels come from the annotation; the words are the pair's own.
     """
-    evidences = [(_norm(c["evidence"]), c["type"]) for c in article.claims]
+    predicted = [{"name": o.name, "aliases": list(o.aliases)} for o in analysis.organisations]
+    gold = list(article.organisations)
+    to_gold = {predicted[p]["name"]: gold[g]["name"] for g, p in match_organisations(predicted, gold).items()}
     out = []
-    for sent in doc.sents:
-        text = _norm(sent.text)
-        if not text:
-            continue
-        labels = {t for e, t in evidences if e == text or (min(len(e), len(text)) > 30 and (e in text or text in e))}
-        out.append(SentenceExample(article.id, tuple(sentence_words(sent)), frozenset(labels)))
+    for pair in pairs:
+        subject = to_gold.get(pair.candidate.name, pair.candidate.name)
+        labels = {c["type"] for c in article.claims
+                  if c["subject"] == subject and _same_sentence(pair.sent.text, c["evidence"])}
+        out.append(PairExample(article.id, pair.words, frozenset(labels)))
     return out
 
 
@@ -113,7 +129,7 @@ def build_textcat(labels: Sequence[str], length: int = BOW_LENGTH, ngram_size: i
     return nlp
 
 
-def train_textcat(examples: Sequence[SentenceExample], labels: Sequence[str], *, seed: int = SEED,
+def train_textcat(examples: Sequence[PairExample], labels: Sequence[str], *, seed: int = SEED,
                   epochs: int = EPOCHS, length: int = BOW_LENGTH, ngram_size: int = NGRAM_SIZE) -> Language:
     """Train the classifier on `examples`; the same examples and seed give the same weights."""
     spacy.util.fix_random_seed(seed)
@@ -132,8 +148,8 @@ def train_textcat(examples: Sequence[SentenceExample], labels: Sequence[str], *,
     return nlp
 
 
-def predict(nlp: Language, examples: Sequence[SentenceExample]) -> list[dict[str, float]]:
-    """{type: probability} for each example sentence."""
+def predict(nlp: Language, examples: Sequence[PairExample]) -> list[dict[str, float]]:
+    """{type: probability} for each example pair."""
     textcat = nlp.get_pipe("textcat_multilabel")
     docs = [Doc(nlp.vocab, words=list(e.words)) for e in examples]
     return [dict(d.cats) for d in textcat.pipe(docs, batch_size=256)]
@@ -195,40 +211,32 @@ def summary(parsed: Sequence[ParsedArticle], claims: Sequence[list[Claim]]) -> d
 
 def revised_claims(parsed: Sequence[ParsedArticle], probabilities: Sequence[list[dict[str, float]]],
                    thresholds: DetectorThresholds) -> list[list[Claim]]:
-    return [apply_detector(list(p.doc.sents), list(p.analysis.claims), p.span_names, probs, thresholds)
+    return [apply_detector(p.pairs(), list(p.analysis.claims), p.token_names, probs, thresholds)
             for p, probs in zip(parsed, probabilities)]
 
 
 def choose_thresholds(parsed: Sequence[ParsedArticle], probabilities: Sequence[list[dict[str, float]]],
                       labels: Sequence[str]) -> tuple[DetectorThresholds, float]:
-    """The thresholds with the best held-out claim F1 whose precision is no lower than the
-    rules' own: the veto cut-off first (with nothing proposed), then the types worth proposing
-    and their cut-off, one type at a time. Reviewers read every claim, so recall is not
-    bought with precision (at F1 alone, the search proposed at 0.2 and precision fell from
-    0.52 to 0.44)."""
-    def measure(thresholds: DetectorThresholds) -> tuple[float, float]:
-        claims = score_claims(parsed, revised_claims(parsed, probabilities, thresholds)).claims
-        return claims.f1, claims.precision
+    """The thresholds with the best held-out claim F1 whose precision and modality accuracy
+    are no lower than the rules' own: every veto cut-off x propose cut-off, proposing every
+    type but `other`. Reviewers read every claim, so recall is not bought with precision (at
+    F1 alone the search proposes at 0.35 and precision falls to 0.53), nor with modality read
+    wrong. Two numbers over 263 articles: little room to fit the held-out folds."""
+    def measure(thresholds: DetectorThresholds) -> tuple[float, float, float]:
+        scores = score_claims(parsed, revised_claims(parsed, probabilities, thresholds))
+        return scores.claims.f1, scores.claims.precision, scores.as_dict()["modality_accuracy"]
 
-    best, floor = measure(DetectorThresholds(1.01, 0.0, frozenset()))
-    best_veto, best_scope = 0.0, "sentence"
-    for scope in ("sentence", "document"):
-        for veto in VETO_GRID[1:]:
-            value, precision = measure(DetectorThresholds(1.01, veto, frozenset(), scope))
-            if value > best + 1e-9 and precision >= floor:
-                best_veto, best_scope, best = veto, scope, value
-    best_propose, best_types = 1.01, frozenset()
-    for propose in PROPOSE_GRID:
-        types: frozenset[str] = frozenset()
-        value = best
-        # Greedy: keep a type only if proposing it raises held-out F1 at this cut-off.
-        for label in sorted(set(labels) - NEVER_PROPOSED):
-            trial, precision = measure(DetectorThresholds(propose, best_veto, types | {label}, best_scope))
-            if trial > value + 1e-9 and precision >= floor:
-                types, value = types | {label}, trial
-        if value > best + 1e-9:
-            best, best_propose, best_types = value, propose, types
-    return DetectorThresholds(best_propose, best_veto, best_types, best_scope), best
+    rules = DetectorThresholds(1.01, 0.0, frozenset())
+    best, floor, modality_floor = measure(rules)
+    chosen = rules
+    types = frozenset(labels) - NEVER_PROPOSED
+    for veto in VETO_GRID:
+        for propose in PROPOSE_GRID:
+            trial = DetectorThresholds(propose, veto, types)
+            value, precision, modality = measure(trial)
+            if value > best + 1e-9 and precision >= floor and modality >= modality_floor:
+                best, chosen = value, trial
+    return chosen, best
 
 
 def _dev_articles(repo: Path) -> list[GoldArticle]:
@@ -247,7 +255,7 @@ def run_training(repo: Path, shared: Path, out: Path, model: str, *, seed: int =
         raise SystemExit(f"no real-news gold under {shared}: make train reads ../shared/data")
     parsed_real = parse_articles(realnews, model)
     parsed_own = parse_articles(own, model)
-    examples = {p.gold.id: label_sentences(p.gold, p.doc) for p in [*parsed_own, *parsed_real]}
+    examples = {p.gold.id: label_pairs(p.gold, p.analysis, p.pairs()) for p in [*parsed_own, *parsed_real]}
     own_examples = [e for p in parsed_own for e in examples[p.gold.id]]
     labels = sorted({label for group in examples.values() for e in group for label in e.labels})
 
@@ -267,18 +275,17 @@ def run_training(repo: Path, shared: Path, out: Path, model: str, *, seed: int =
     rules_only = [list(p.analysis.claims) for p in held_order]
     thresholds, _ = choose_thresholds(held_order, held_probabilities, labels)
     with_detector = revised_claims(held_order, held_probabilities, thresholds)
-    veto_only = revised_claims(held_order, held_probabilities,
-                               DetectorThresholds(1.01, thresholds.veto, frozenset(), thresholds.veto_scope))
+    veto_only = revised_claims(held_order, held_probabilities, DetectorThresholds(1.01, thresholds.veto, frozenset()))
 
     everything = own_examples + [e for a in realnews for e in examples[a.id]]
     shipped = train_textcat(everything, labels, seed=seed)
     save_detector(shipped, out)
     report = {
-        "propose": thresholds.propose, "veto": thresholds.veto, "veto_scope": thresholds.veto_scope,
+        "propose": thresholds.propose, "veto": thresholds.veto,
         "propose_types": sorted(thresholds.propose_types),
         "labels": labels, "seed": seed, "epochs": EPOCHS, "bow_length": BOW_LENGTH, "ngram_size": NGRAM_SIZE,
-        "training": {"sentences": len(everything), "own_articles": len(own), "realnews_articles": len(realnews),
-                     "labelled_sentences": sum(1 for e in everything if e.labels)},
+        "training": {"pairs": len(everything), "own_articles": len(own), "realnews_articles": len(realnews),
+                     "labelled_pairs": sum(1 for e in everything if e.labels)},
         "cross_validation": {
             "folds": FOLDS, "articles": len(held_order),
             "rules_only": summary(held_order, rules_only),

@@ -1,4 +1,5 @@
-"""The learned claim detector: propose and veto on the real parse, training determinism, fold loading.
+"""The learned pair detector: candidates and their words, propose and veto on the real parse,
+training labels and determinism, fold loading.
 
 Every sentence here is written for these tests.
 """
@@ -7,22 +8,24 @@ from __future__ import annotations
 
 import pytest
 
-from dossier.extract.analyse import load_analyser
+from dossier.evaluation.gold import GoldArticle
+from dossier.extract.analyse import Analyser, load_analyser
 from dossier.extract.claim_detector import (
     NUMBER_MASK,
     ORG_MASK,
+    SUBJECT_MASK,
     ClaimDetector,
     DetectorThresholds,
     apply_detector,
     detector_path,
+    document_pairs,
     load_detector,
-    sentence_words,
 )
 from dossier.extract.nlp import load_pipeline
 from dossier.extract.organisations import build_organisations
 from dossier.records import Claim
 from dossier.settings import load_settings
-from dossier.training.claim_detector import SentenceExample, label_sentences, train_textcat
+from dossier.training.claim_detector import PairExample, label_pairs, train_textcat
 
 # A handful of sentences of our own, enough for a bag-of-words model to tell two types apart.
 RESULTS = [
@@ -42,7 +45,7 @@ PARTNERSHIPS = [
 NEITHER = [
     "The weather in the north was cold.",
     "Fans queued for hours outside the stadium.",
-    "The minister gave a speech on schools.",
+    "The minister gave a speech on schools with Tarnwick Foods staff.",
     "Tarnwick Foods is based in a small town.",
 ]
 
@@ -52,47 +55,60 @@ def nlp():
     return load_pipeline(load_settings().spacy_model)
 
 
-def tiny_examples(nlp) -> list[SentenceExample]:
-    def example(text: str, labels: set[str]) -> SentenceExample:
-        return SentenceExample("t", tuple(sentence_words(next(nlp(text).sents))), frozenset(labels))
+def parsed(nlp, text: str):
+    doc = nlp(text)
+    _, span_names = build_organisations(doc)
+    token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+    return doc, span_names, token_names
 
-    return ([example(s, {"financial_result"}) for s in RESULTS] + [example(s, {"partnership"}) for s in PARTNERSHIPS]
-            + [example(s, set()) for s in NEITHER])
+
+def tiny_examples(nlp) -> list[PairExample]:
+    examples = []
+    for texts, labels in ((RESULTS, {"financial_result"}), (PARTNERSHIPS, {"partnership"}), (NEITHER, set())):
+        for text in texts:
+            doc, _, token_names = parsed(nlp, text)
+            examples.extend(PairExample("t", p.words, frozenset(labels)) for p in document_pairs(list(doc.sents), token_names))
+    return examples
 
 
 @pytest.fixture(scope="module")
 def tiny_detector(nlp) -> ClaimDetector:
-    nlp = train_textcat(tiny_examples(nlp), ["financial_result", "partnership"], seed=7, epochs=30, length=2**12)
-    return ClaimDetector(nlp, DetectorThresholds(propose=0.6, veto=0.2, propose_types=frozenset({"financial_result"})))
+    model = train_textcat(tiny_examples(nlp), ["financial_result", "partnership"], seed=7, epochs=30, length=2**12)
+    return ClaimDetector(model, DetectorThresholds(propose=0.6, veto=0.2, propose_types=frozenset({"financial_result"})))
 
 
-def parsed(nlp, text: str):
-    doc = nlp(text)
-    _, span_names = build_organisations(doc)
-    return doc, span_names
+def test_pair_words_mask_the_candidate_apart_from_other_organisations(nlp):
+    doc, _, token_names = parsed(nlp, "Kestrel Dynamics signed a deal worth 500 million dollars with Orrin Shipping Group.")
+    pairs = document_pairs(list(doc.sents), token_names)
+    assert len({p.candidate.name for p in pairs}) == len(pairs) >= 2, "one pair per organisation named"
+    for pair in pairs:
+        assert pair.words.count(SUBJECT_MASK) == 1 and pair.words.count(ORG_MASK) == len(pairs) - 1
+        assert "kestrel" not in pair.words and "sign" in pair.words and NUMBER_MASK in pair.words
+    subject = next(p for p in pairs if p.candidate.name.startswith("Kestrel"))
+    assert "dep_nsubj" in subject.words and "verb_sign" in subject.words and "main_clause" in subject.words
+    partner = next(p for p in pairs if p is not subject)
+    assert "dep_pobj" in partner.words and "prep_with" in partner.words
 
 
-def test_sentence_words_mask_each_organisation_once(nlp):
-    doc = nlp("Kestrel Dynamics signed a deal worth 500 million dollars with Orrin Shipping Group on Monday.")
-    words = sentence_words(next(doc.sents))
-    orgs = [e for e in doc.ents if e.label_ == "ORG"]
-    assert orgs, "the pipeline should find the organisations of this sentence"
-    assert words.count(ORG_MASK) == len(orgs)
-    assert "kestrel" not in words and "sign" in words and NUMBER_MASK in words
+def test_a_subject_pronoun_makes_a_pair_for_the_previous_subject(nlp):
+    doc, _, token_names = parsed(nlp, "Corvane Mills opened a plant in May. It said profits rose to a record.")
+    pairs = document_pairs(list(doc.sents), token_names)
+    second = [p for p in pairs if p.candidate.sentence == 1]
+    assert [(p.candidate.name, p.candidate.resolved) for p in second] == [("Corvane Mills", True)]
+    assert "resolved" in second[0].words and SUBJECT_MASK in second[0].words
 
 
 def test_the_tiny_model_learns_the_types(tiny_detector, nlp):
-    doc = nlp("Halvard Foods said profits rose to a record. Fans queued for hours in the cold.")
-    first, second = tiny_detector.score_sentences(doc.sents)
+    doc, _, token_names = parsed(nlp, "Halvard Foods said profits rose to a record. Halvard Foods is based in a small town.")
+    first, second = tiny_detector.score_words(p.words for p in document_pairs(list(doc.sents), token_names))
     assert first["financial_result"] > 0.6 > second["financial_result"]
     assert first["partnership"] < 0.5
 
 
 def test_propose_adds_a_type_the_rules_missed_with_parse_polarity_and_modality(tiny_detector, nlp):
     text = "Corvane Mills said its quarterly profit rose to a record."
-    doc, span_names = parsed(nlp, text)
-    revised = tiny_detector.revise(doc, [], span_names)
-    proposed = [c for c in revised if c.type == "financial_result"]
+    doc, span_names, _ = parsed(nlp, text)
+    proposed = [c for c in tiny_detector.revise(doc, [], span_names) if c.type == "financial_result"]
     assert len(proposed) == 1
     claim = proposed[0]
     assert claim.subject == "Corvane Mills" and claim.rule == "detector"
@@ -100,11 +116,22 @@ def test_propose_adds_a_type_the_rules_missed_with_parse_polarity_and_modality(t
     assert claim.polarity == "affirmed"
 
 
-def test_proposal_is_negated_when_the_parse_negates_its_verb(tiny_detector, nlp):
-    doc, span_names = parsed(nlp, "Corvane Mills did not report a profit rise for the year.")
+def test_one_proposal_per_subject_and_type_at_its_best_sentence(nlp):
+    doc, _, token_names = parsed(nlp, "Corvane Mills posted a profit. Corvane Mills is based in a small town.")
+    pairs = document_pairs(list(doc.sents), token_names)
+    thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"financial_result"}))
+    revised = apply_detector(pairs, [], token_names, [{"financial_result": 0.6}, {"financial_result": 0.9}], thresholds)
+    assert [(c.type, c.evidence) for c in revised] == [("financial_result", "Corvane Mills is based in a small town.")]
+    # Below the cut-off, or a type not proposed: nothing.
+    assert apply_detector(pairs, [], token_names, [{"financial_result": 0.4}] * 2, thresholds) == []
+    assert apply_detector(pairs, [], token_names, [{"partnership": 0.9}] * 2, thresholds) == []
+
+
+def test_proposal_is_negated_when_the_parse_negates_its_verb(nlp):
+    doc, _, token_names = parsed(nlp, "Corvane Mills did not report a profit rise for the year.")
     thresholds = DetectorThresholds(propose=0.0, veto=0.0, propose_types=frozenset({"financial_result"}))
-    scores = [{"financial_result": 0.9, "partnership": 0.01}]
-    revised = apply_detector(list(doc.sents), [], span_names, scores, thresholds)
+    pairs = document_pairs(list(doc.sents), token_names)
+    revised = apply_detector(pairs, [], token_names, [{"financial_result": 0.9, "partnership": 0.01}], thresholds)
     assert [(c.type, c.polarity) for c in revised] == [("financial_result", "negated")]
 
 
@@ -115,23 +142,23 @@ def rule_claim(doc, claim_type: str, polarity: str = "affirmed") -> Claim:
 
 
 def test_veto_drops_a_rule_claim_the_detector_finds_unlikely(tiny_detector, nlp):
-    doc, span_names = parsed(nlp, "Corvane Mills said its quarterly profit rose to a record.")
+    doc, span_names, _ = parsed(nlp, "Corvane Mills said its quarterly profit rose to a record.")
     kept = tiny_detector.revise(doc, [rule_claim(doc, "partnership")], span_names)
     assert "partnership" not in {c.type for c in kept}
     # The same claim survives where the detector agrees with the rules.
-    doc, span_names = parsed(nlp, "Corvane Mills teamed up with Orrin Shipping to build chips.")
+    doc, span_names, _ = parsed(nlp, "Corvane Mills teamed up with Orrin Shipping to build chips.")
     kept = tiny_detector.revise(doc, [rule_claim(doc, "partnership")], span_names)
     assert "partnership" in {c.type for c in kept}
 
 
 def test_veto_never_drops_a_negated_rule_claim(tiny_detector, nlp):
-    doc, span_names = parsed(nlp, "Corvane Mills said its quarterly profit rose to a record.")
+    doc, span_names, _ = parsed(nlp, "Corvane Mills said its quarterly profit rose to a record.")
     kept = tiny_detector.revise(doc, [rule_claim(doc, "partnership", "negated")], span_names)
     assert [c.type for c in kept if c.rule == "test"] == ["partnership"]
 
 
-def test_no_proposal_without_an_organisation_subject(tiny_detector, nlp):
-    doc, span_names = parsed(nlp, "Profits rose to a record, officials said.")
+def test_no_proposal_without_an_organisation(tiny_detector, nlp):
+    doc, span_names, _ = parsed(nlp, "Profits rose to a record, officials said.")
     assert tiny_detector.revise(doc, [], span_names) == []
 
 
@@ -146,21 +173,28 @@ def test_training_is_deterministic_for_a_seed(nlp):
     assert weights[0] != weights[2]
 
 
-def test_labels_come_from_the_gold_evidence_sentences(nlp):
-    from dossier.evaluation.gold import GoldArticle
-
-    text = "Corvane Mills posted a record profit. Orrin Shipping hired a new chief executive."
-    claims = ({"subject": "Corvane Mills", "type": "financial_result", "evidence": "Corvane Mills posted a record profit."},)
-    examples = label_sentences(GoldArticle("x", text, (), (), claims), nlp(text))
-    assert [set(e.labels) for e in examples] == [{"financial_result"}, set()]
+def test_labels_go_to_the_gold_subject_in_the_gold_evidence_sentence(nlp):
+    text = "Corvane Mills posted a record profit with help from Orrin Shipping. Orrin Shipping hired a new chief executive."
+    organisations = ({"name": "Corvane Mills", "aliases": []}, {"name": "Orrin Shipping", "aliases": []})
+    claims = ({"subject": "Corvane Mills", "type": "financial_result",
+               "evidence": "Corvane Mills posted a record profit with help from Orrin Shipping."},)
+    article = GoldArticle("x", text, organisations, (), claims)
+    analyser = Analyser(nlp=nlp, model=load_settings().spacy_model, use_detector=False)
+    doc = nlp(text)
+    _, span_names = build_organisations(doc)
+    token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+    pairs = document_pairs(list(doc.sents), token_names)
+    examples = label_pairs(article, analyser.analyse_doc(doc), pairs)
+    got = {(p.candidate.name, p.candidate.sentence): set(e.labels) for p, e in zip(pairs, examples)}
+    assert got == {("Corvane Mills", 0): {"financial_result"}, ("Orrin Shipping", 0): set(), ("Orrin Shipping", 1): set()}
 
 
 def test_the_shipped_detector_reads_our_own_sentences(nlp):
     detector = load_detector()
-    doc = nlp("Brannock Steel reported a 40% jump in annual profit to a record £2bn. "
-              "The weather was mild for the time of year.")
-    result, weather = detector.score_sentences(doc.sents)
-    assert result["financial_result"] > 0.5 > weather["financial_result"]
+    doc, _, token_names = parsed(nlp, "Brannock Steel reported a 40% jump in annual profit to a record £2bn. "
+                                      "Brannock Steel has offices in a small town near the coast.")
+    result, offices = detector.score_words(p.words for p in document_pairs(list(doc.sents), token_names))
+    assert result["financial_result"] > 0.5 > offices["financial_result"]
 
 
 def test_a_fold_loads_the_detector_trained_without_it():
@@ -183,7 +217,18 @@ def test_a_fold_loads_the_detector_trained_without_it():
     ("Corvane Mills said it bought Orrin Shipping last year.", "affirmed"),
 ])
 def test_a_proposal_reads_polarity_at_the_event_below_reporting_verbs(nlp, text, polarity):
-    doc, span_names = parsed(nlp, text)
+    doc, _, token_names = parsed(nlp, text)
+    pairs = document_pairs(list(doc.sents), token_names)
     thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"acquisition"}))
-    revised = apply_detector(list(doc.sents), [], span_names, [{"acquisition": 0.9}], thresholds)
+    scores = [{"acquisition": 0.9 if p.candidate.name == "Corvane Mills" else 0.1} for p in pairs]
+    revised = apply_detector(pairs, [], token_names, scores, thresholds)
     assert [(c.subject, c.polarity) for c in revised] == [("Corvane Mills", polarity)]
+
+
+def test_an_organisation_that_is_not_its_clause_subject_is_never_proposed(nlp):
+    doc, _, token_names = parsed(nlp, "Corvane Mills sold a stake in its port unit to Orrin Shipping.")
+    pairs = document_pairs(list(doc.sents), token_names)
+    assert {p.candidate.name for p in pairs} >= {"Corvane Mills", "Orrin Shipping"}
+    thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"investment"}))
+    revised = apply_detector(pairs, [], token_names, [{"investment": 0.9}] * len(pairs), thresholds)
+    assert [c.subject for c in revised] == ["Corvane Mills"]
