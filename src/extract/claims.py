@@ -677,8 +677,10 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     hedge_aux = {c.lower_ for t in above for c in t.children if c.dep_ in ("aux", "auxpass")}
     if chain[0].lemma_.lower() in cues["planned_governors"]:
         lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
+    # "the possible takeover of the LSE": the noun itself is qualified as uncertain.
+    hedged_adjective = any(c.dep_ == "amod" and c.lower_ in _HEDGED_ADJECTIVES for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
-            or lemmas & set(cues["hedged_governors"]) or _hearsay_or_condition(chain, above, cues):
+            or lemmas & set(cues["hedged_governors"]) or _hearsay_or_condition(chain, above, cues) or hedged_adjective:
         return "hedged"
     # "its planned takeover of X": the noun itself is qualified as a plan.
     planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
@@ -690,6 +692,9 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
             or has_phrase(cues["reported_phrases"]) or _said_around_relative(above or chain, reporting):
         return "reported"
     return "asserted"
+
+
+_HEDGED_ADJECTIVES = frozenset({"possible", "potential", "mooted", "rumoured", "rumored", "speculated"})
 
 
 def _own_tense(chain: list[Token]) -> list[Token]:

@@ -328,3 +328,20 @@ def test_a_relative_clause_inside_a_reported_clause_is_reported(analyse):
     found = rule_claims(analyse(
         "The ministry said on Tuesday that the $6bn which Crestwave Bank lent Harbour Motors came from foreign banks."))
     assert found[("Crestwave Bank", "investment", "Harbour Motors")].modality == "reported"
+
+
+def test_backing_is_an_investment_only_in_an_organisation(analyse):
+    support = rule_claims(analyse("Harbour Motors backed the price cuts but said regulation was still needed."))
+    assert not [k for k in support if k[1] == "investment"]
+    funded = rule_claims(analyse("Harbour Motors backed Skyward Aviation with a loan."))
+    assert ("Harbour Motors", "investment", "Skyward Aviation") in funded
+
+
+def test_a_possible_takeover_is_hedged(analyse):
+    found = rule_claims(analyse("The board has approved the possible takeover of Skyward Aviation by Harbour Motors."))
+    assert found[("Harbour Motors", "acquisition", "Skyward Aviation")].modality == "hedged"
+
+
+def test_announcing_a_head_office_location_launches_no_product(analyse):
+    found = rule_claims(analyse("Quayside Robotics will announce the location of its head office at a later date."))
+    assert not [k for k in found if k[1] == "product_launch"]
