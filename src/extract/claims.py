@@ -712,8 +712,14 @@ def _said_around_relative(tokens: list[Token], reporting: set[str]) -> bool:
     top = tokens[-1]
     if not _relative(top):
         return False
-    return any(t.lemma_.lower() in reporting for t in governors(top.head)) or \
-        any(t.lemma_.lower() in reporting for t in [top.head])
+    token = top.head
+    while token.head.i != token.i:
+        if token.head.lemma_.lower() in reporting:
+            # "Ford, which posted a drop in sales, said ...": a clause about the speaker is not
+            # part of what is said; only one inside the reported clause is.
+            return token.dep_ not in ("nsubj", "nsubjpass")
+        token = token.head
+    return False
 
 
 def _hearsay_or_condition(chain: list[Token], above: list[Token], cues: dict[str, Any]) -> bool:

@@ -345,3 +345,9 @@ def test_a_possible_takeover_is_hedged(analyse):
 def test_announcing_a_head_office_location_launches_no_product(analyse):
     found = rule_claims(analyse("Quayside Robotics will announce the location of its head office at a later date."))
     assert not [k for k in found if k[1] == "product_launch"]
+
+
+def test_a_relative_clause_about_the_speaker_is_not_reported(analyse):
+    found = rule_claims(analyse(
+        "Meanwhile, Harbour Motors, which posted its ninth drop in monthly sales, said it was cutting output."))
+    assert found[("Harbour Motors", "financial_result", "its ninth drop in monthly sales")].modality == "asserted"
