@@ -17,7 +17,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from tests.support.loopback import LoopbackSite  # noqa: E402
 
 # Fixtures defined in tests/support/, available to every test module.
-pytest_plugins = ["tests.support.desk", "tests.support.demo"]
+pytest_plugins = ["tests.support.desk", "tests.support.demo", "tests.support.extraction"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -4,20 +4,11 @@ outside the field's allowed values is refused with its message."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from dossier.ids import hash_text
-from dossier.pipeline.analyse import analyse_articles
-from dossier.pipeline.fetch import FetchedArticle
-from dossier.pipeline.plan import FetchJob
-from dossier.pipeline.refresh import refresh_profiles
-from dossier.pipeline.write import write_batch
-from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review.accounts import add_account
-from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
+from tests.support.articles import ingest
 from tests.support.desk_browser import CHROMIUM, serving
 
 PASSWORD = "correct horse battery"
@@ -33,25 +24,13 @@ STORIES = {
 }
 
 
-def article(text: str, n: int, publisher: str) -> FetchedArticle:
-    url = f"http://127.0.0.1:9/{publisher}/{n}.html"
-    entry = FeedEntry(feed_url=f"http://127.0.0.1:9/{publisher}/rss", key=str(n), link=url)
-    return FetchedArticle(
-        job=FetchJob(entry=entry, publisher=publisher, reliability=0.6),
-        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
-        article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
-        is_new=True,
-    )
-
-
 @pytest.fixture
 def desk_url(tmp_path):
     """The desk over a warehouse where two publishers carry the same supply sentence."""
     path = tmp_path / "dossier.duckdb"
     warehouse = Warehouse(path)
     for n, (publisher, text) in enumerate(STORIES.items(), start=1):
-        outcome = analyse_articles([article(text, n, publisher)], load_settings())
-        refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
+        ingest(warehouse, text, n, publisher)
     with warehouse.write() as con:
         add_account(con, "rita", PASSWORD, "reviewer")
     with serving(path) as url:

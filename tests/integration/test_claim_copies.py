@@ -5,23 +5,15 @@ cluster, now and in articles later runs write. Real model, real DuckDB file, no 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from dossier.cli.app import app
-from dossier.ids import hash_text
-from dossier.pipeline.analyse import analyse_articles
-from dossier.pipeline.fetch import FetchedArticle
-from dossier.pipeline.plan import FetchJob
-from dossier.pipeline.refresh import refresh_profiles
-from dossier.pipeline.write import write_batch
-from dossier.records import ArticleText, FeedEntry, Page
 from dossier.review import desk
-from dossier.settings import load_settings
 from dossier.store.warehouse import Warehouse
+from tests.support.articles import ingest
 
 SUPPLY = "Quayside Robotics will supply 400 sorting robots to Marrowgate Logistics under the deal."
 PARTNERSHIP = "Quayside Robotics signed a partnership with Marrowgate Logistics on Monday, the companies said."
@@ -45,23 +37,6 @@ HARBOUR_COPY = HARBOUR.replace(SUPPLY, REWORDED)
 ELSEWHERE = (f"{REWORDED_ELSEWHERE} Freight Pulse hears that rival suppliers in Germany and Japan bid for "
              "the contract as well. The tender closed in August after months of trials at a depot in Kentucky, "
              "where engineers tested picking speed, battery life and the software that routes the machines.")
-
-
-def article(text: str, n: int, publisher: str) -> FetchedArticle:
-    """Article `n` of `publisher` with `text` as its extracted text (no page, no network)."""
-    url = f"http://127.0.0.1:9/{publisher}/{n}.html"
-    entry = FeedEntry(feed_url=f"http://127.0.0.1:9/{publisher}/rss", key=str(n), link=url)
-    return FetchedArticle(
-        job=FetchJob(entry=entry, publisher=publisher, reliability=0.6),
-        page=Page(url=url, final_url=url, status=200, html="", fetched_at=datetime.now(UTC)),
-        article=ArticleText(url=url, canonical_url=url, text=text, content_hash=hash_text(text)),
-        is_new=True,
-    )
-
-
-def ingest(warehouse: Warehouse, text: str, n: int, publisher: str) -> None:
-    outcome = analyse_articles([article(text, n, publisher)], load_settings())
-    refresh_profiles(warehouse, write_batch(warehouse, list(outcome.analysed), []).affected_entities)
 
 
 class Desk:

@@ -3,21 +3,6 @@ acronyms, and units of known organisations, on the real model, one invented sent
 
 The sentences are written for these tests (none is taken from an article corpus)."""
 
-import pytest
-
-from dossier.extract.analyse import load_analyser
-from dossier.settings import load_settings
-
-
-@pytest.fixture(scope="module")
-def analyse():
-    analyser = load_analyser(load_settings().spacy_model)
-
-    def run(text):
-        return analyser.analyse_doc(analyser.nlp(text))
-
-    return run
-
 
 def names(analysis):
     return {o.name for o in analysis.organisations}

@@ -4,21 +4,7 @@ The sentences are written for these tests (none is taken from an article corpus)
 
 from collections import Counter
 
-import pytest
-
-from dossier.extract.analyse import load_analyser
 from dossier.extract.organisations import preferred_name
-from dossier.settings import load_settings
-
-
-@pytest.fixture(scope="module")
-def analyse():
-    analyser = load_analyser(load_settings().spacy_model)
-
-    def run(text):
-        return analyser.analyse_doc(analyser.nlp(text))
-
-    return run
 
 
 def orgs(analysis):
