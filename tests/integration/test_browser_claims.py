@@ -9,9 +9,8 @@ import pytest
 from dossier.review.accounts import add_account
 from dossier.store.warehouse import Warehouse
 from tests.support.articles import ingest
-from tests.support.desk_browser import CHROMIUM, serving
+from tests.support.desk_browser import CHROMIUM, PASSWORD, launch, serving, sign_in
 
-PASSWORD = "correct horse battery"
 SUPPLY = "Quayside Robotics will supply 400 sorting robots to Marrowgate Logistics under the deal."
 PARTNERSHIP = "Quayside Robotics signed a partnership with Marrowgate Logistics on Monday, the companies said."
 STORIES = {
@@ -43,14 +42,10 @@ def test_a_claim_rejected_once_leaves_both_copies_and_an_invalid_edit_is_refused
     if not CHROMIUM.exists():
         pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
     with sync_playwright() as pw:
-        # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        browser = launch(pw)
         try:
             page = browser.new_page()
-            page.goto(desk_url + "/login?next=/queue")
-            page.get_by_label("Username").fill("rita")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, desk_url, "rita")
             expect(page).to_have_url(desk_url + "/queue")
             page.get_by_role("link", name="Quayside Robotics").click()
 

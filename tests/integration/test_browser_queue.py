@@ -17,7 +17,7 @@ from bench.desk import PASSWORD, build_drafts
 from dossier.records.queue import MonitoringRule, QueueQuery
 from dossier.review import desk
 from dossier.store.warehouse import Warehouse
-from tests.support.desk_browser import CHROMIUM, serving
+from tests.support.desk_browser import CHROMIUM, launch, serving, sign_in
 
 DRAFTS = 120
 
@@ -37,17 +37,13 @@ def signed_in_page(url: str):
     if not CHROMIUM.exists():
         pytest.fail("no /usr/bin/chromium: run `make browser` (the test target installs it)")
     with sync_playwright() as pw:
-        # Debian's chromium, never a downloaded build; no sandbox because CI runs as root.
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/queue")
-            page.get_by_label("Username").fill("rita")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, url, "rita", PASSWORD)
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             yield page
             assert not errors, errors  # the script ran without an error and within the CSP
