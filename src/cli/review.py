@@ -247,8 +247,7 @@ def review_claim_command(
         raise Refused(f"{verdict!r}: use accept or reject")
     with acting_as(reviewer) as con:
         done = review_claim(con, claim_id, VERDICTS[verdict], reviewer, note)
-    copies = f"; with it {done.copies - 1} copies of it" if done.copies > 1 else ""
-    say(f"{done.verdict} claim {claim_id} ({done.type}, {done.polarity}){copies}")
+    say(f"{done.verdict} claim {claim_id} ({done.type}, {done.polarity}){done.other_copies}")
 
 
 @cli.command("values")

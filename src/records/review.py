@@ -211,6 +211,15 @@ class ClaimVerdict(Outcome):
     evidence: str
     copies: int = 1
 
+    @property
+    def other_copies(self) -> str:
+        """What the verdict reached beyond the claim itself, as the desk and the CLI say it
+        (", and with it 2 copies of it from other stories"), or nothing."""
+        others = self.copies - 1
+        if others < 1:
+            return ""
+        return f", and with it {others} {'copy' if others == 1 else 'copies'} of it from other stories"
+
 
 # --- identity decisions: what a merge or split would move, and what can be undone ---------
 

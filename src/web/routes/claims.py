@@ -36,6 +36,4 @@ def verdict(request: Request, claim_id: str, user: Reviewer, csrf: Checked, verd
 
 def verdict_done(done: desk.ClaimVerdict) -> str:
     """What the reviewer is told: the verdict, and how many copies of the claim it covered."""
-    others = done.copies - 1
-    copies = f", and with it {others} {'copy' if others == 1 else 'copies'} of it from other stories" if others > 0 else ""
-    return f"Claim {done.verdict}{copies}."
+    return f"Claim {done.verdict}{done.other_copies}."
