@@ -56,6 +56,7 @@ class Rule:
     subject_kind: str | None = None
     not_compound: bool = False
     qualify: tuple[frozenset[str], ...] | None = None  # nouns, modifiers, prepositions, verbs
+    modality_floor: str | None = None  # an affirmed claim reads at least this ("a bid" is a plan)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ClaimRules:
     weak_regulator_words: frozenset[str] = frozenset()
     news_names: frozenset[str] = frozenset()
     news_words: frozenset[str] = frozenset()
+    not_regulator_words: frozenset[str] = frozenset()
 
     def is_news_organisation(self, name: str) -> bool:
         """True for a news agency, paper or broadcaster: the source of a report, not its actor."""
@@ -83,9 +85,11 @@ class ClaimRules:
         text describes it so ("Chile's competition watchdog, the Fiscalía Nacional Económica").
         Words companies share ("Department", "Office", "Board") count only in a public body's
         form: "Department of Justice", "Federal Reserve", not "Debenhams Department Stores"."""
+        words = name_key(name).split()
+        if set(words) & self.not_regulator_words:
+            return False  # "Trades Union Congress" is a union, whatever else its name holds
         if self.bars_commerce(name):
             return True
-        words = name_key(name).split()
         if any(w in self.weak_regulator_words and (i == len(words) - 1 or words[i + 1] == "of")
                for i, w in enumerate(words)):
             return True
@@ -95,7 +99,10 @@ class ClaimRules:
         """True when the name alone says the organisation is an authority, which never buys,
         supplies or launches: only the unambiguous words and phrases of the rules file."""
         key = name_key(name)
-        return bool(set(key.split()) & self.regulator_words) or any(p in key for p in self.regulator_phrases)
+        words = set(key.split())
+        if words & self.not_regulator_words:
+            return False
+        return bool(words & self.regulator_words) or any(p in key for p in self.regulator_phrases)
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +123,7 @@ def load_claim_rules() -> ClaimRules:
             subject_kind=entry.get("subject_kind"), not_compound=entry.get("not_compound", False),
             qualify=(tuple(frozenset(entry["qualify"][k]) for k in ("nouns", "modifiers", "prepositions", "verbs"))  # type: ignore[arg-type]
                      if "qualify" in entry else None),
+            modality_floor=entry.get("modality_floor"),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
@@ -125,7 +133,8 @@ def load_claim_rules() -> ClaimRules:
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
                       tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())),
-                      frozenset(regulators.get("weak_name_words", ())), frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())))
+                      frozenset(regulators.get("weak_name_words", ())), frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())),
+                      frozenset(regulators.get("not_name_words", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -307,6 +316,10 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     for t in named:
         if t.dep_ == "poss" or (t.dep_ == "compound" and token.lower_ in _descriptors()):
             return span_names[t.i]
+    # "Baikal Finance Group, the little-known firm which bought ...": the description in
+    # apposition is the organisation it describes.
+    if token.dep_ == "appos" and token.head.i in span_names and token.lower_ in _descriptors():
+        return span_names[token.head.i]
     return None
 
 
@@ -358,10 +371,11 @@ def _phrase(token: Token, limit: int = 12) -> str:
     return text + (" …" if len(words) > limit else "")
 
 
-def _clause_subject(token: Token, token_names: dict[int, str]) -> str | None:
-    """The organisation that is the (active) subject of the clause headed by `token`."""
+def _clause_subject(token: Token, token_names: dict[int, str], before: int | None = None) -> str | None:
+    """The organisation that is the (active) subject of the clause headed by `token` (named
+    before position `before`, when given)."""
     for child in token.children:
-        if child.dep_ == "nsubj":
+        if child.dep_ == "nsubj" and (before is None or child.i < before):
             return _org_at(child, token_names)
     return None
 
@@ -379,8 +393,10 @@ def _anaphoric(token: Token, pronouns: frozenset[str] | set[str]) -> bool:
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 
 
-def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
-    """The organisation that is subject of a clause governing `token`, in the same sentence."""
+def _governing_subject(token: Token, token_names: dict[int, str], before: int | None = None) -> str | None:
+    """The organisation that is subject of a clause governing `token`, in the same sentence.
+    With `before` (a pronoun's position), only one named before it: "its bid ..., Reuters says"
+    does not make the reporter the bidder, an antecedent comes first."""
     while token.head.i != token.i:
         if token.dep_ == "relcl":  # "the Bureau, which said it would ...": the antecedent
             name = _org_at(token.head, token_names)
@@ -388,7 +404,7 @@ def _governing_subject(token: Token, token_names: dict[int, str]) -> str | None:
                 return name
         token = token.head
         for child in token.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.dep_ in ("nsubj", "nsubjpass") and (before is None or child.i < before):
                 name = _org_at(child, token_names)
                 if name:
                     return name
@@ -607,6 +623,10 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
         own = token in match or token.i == anchor.i
         if not own and token.lemma_.lower() in barriers:
             break  # negation above a verb of speech or opposition is about that verb
+        if not own and any(c.dep_ == "advcl" and c in chain for c in token.children):
+            # "the rush never materialised, leaving its sales 5% higher": an adverbial clause
+            # is a circumstance or consequence of the negated verb, not what is negated.
+            break
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and child.lower_ in dependents):
                 if child.lower_ == "no" and token.lower_ in litotes:
@@ -694,6 +714,7 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     return "asserted"
 
 
+_MODALITY_STRENGTH = {"asserted": 0, "reported": 1, "planned": 2, "hedged": 3}
 _HEDGED_ADJECTIVES = frozenset({"possible", "potential", "mooted", "rumoured", "rumored", "speculated"})
 
 
@@ -867,8 +888,8 @@ def extract_claims(
                 if latest is not None:
                     subjects, certainty = list(sentence_group[latest]), 0.6
             else:
-                fallback = (_clause_subject(chain[-1], token_names) if how == "possessive" else None) \
-                    or _governing_subject(chain[-1], token_names)
+                fallback = (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
+                    or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
                 if fallback is None:
                     previous = [s for s in sentence_subject.items() if s[0] < sent.start]
                     fallback = previous[-1][1] if previous else last_subject
@@ -919,6 +940,8 @@ def extract_claims(
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
         modality = read_modality(chain, rules.modality)
+        if rule.modality_floor and polarity == "affirmed" and _MODALITY_STRENGTH[modality] < _MODALITY_STRENGTH[rule.modality_floor]:
+            modality = rule.modality_floor
         evidence = sent.text.strip()
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []

@@ -351,3 +351,50 @@ def test_a_relative_clause_about_the_speaker_is_not_reported(analyse):
     found = rule_claims(analyse(
         "Meanwhile, Harbour Motors, which posted its ninth drop in monthly sales, said it was cutting output."))
     assert found[("Harbour Motors", "financial_result", "its ninth drop in monthly sales")].modality == "asserted"
+
+
+def test_a_bid_is_a_plan_until_it_is_taken_up(analyse):
+    bid = rule_claims(analyse("Analysts value Skyward Aviation above Harbour Motors' bid of $4 a share."))
+    assert [c.modality for k, c in bid.items() if k[:2] == ("Harbour Motors", "acquisition")] == ["planned"]
+    hedged = rule_claims(analyse("Skyward Aviation may soon face a bid from Harbour Motors."))
+    assert {c.modality for k, c in hedged.items() if k[:2] == ("Harbour Motors", "acquisition")} == {"hedged"}
+
+
+def test_buying_or_selling_a_plant_is_no_facility_claim(analyse):
+    bought = rule_claims(analyse("Harbour Motors bought the Linwood engine plant for $90m in March."))
+    assert ("Harbour Motors", "acquisition") in {k[:2] for k in bought}
+    assert not [k for k in bought if k[1] == "facility"]
+    sold = rule_claims(analyse("Harbour Motors might sell its Linwood engine plant next year."))
+    assert not [k for k in sold if k[1] == "facility"]
+
+
+def test_a_union_is_never_a_regulator(analyse):
+    from dossier.extract.claims import load_claim_rules
+    rules = load_claim_rules()
+    assert not rules.is_regulator("Trades Union Congress") and not rules.bars_commerce("Trades Union Congress")
+    assert not rules.is_regulator("Marrowgate Financial Services")  # a company's name, not an authority's
+    assert rules.is_regulator("Congress") and rules.is_regulator("Financial Services Authority")
+    found = rule_claims(analyse("The Trades Union Congress is calling on ministers to review the help given to exporters."))
+    assert not [k for k in found if k[1] == "regulatory_action"]
+
+
+def test_a_negation_of_the_clause_above_does_not_reach_its_adverbial_clause(analyse):
+    found = rule_claims(analyse(
+        "Harbour Motors suffered as an expected rush of shoppers never materialised, leaving its same store sales 3% higher."))
+    results = [c for k, c in found.items() if k[:2] == ("Harbour Motors", "financial_result")]
+    assert results and all(c.polarity == "affirmed" for c in results)
+    assert [c.polarity for k, c in rule_claims(analyse("Harbour Motors did not report higher sales in December.")).items()
+            if k[1] == "financial_result"] == ["negated"]
+
+
+def test_a_pronoun_never_refers_forward_to_the_reporter(analyse):
+    # "its" comes before "Reuters" could be its antecedent: the reporter is no bidder.
+    found = analyse("Harbour Motors investors unhappy with its Skyward Aviation bid will have no chance to remove "
+                    "the board until May, Reuters says.").claims
+    assert {c.subject for c in found if c.type == "acquisition"} <= {"Harbour Motors"}
+
+
+def test_a_description_in_apposition_is_the_organisation_it_describes(analyse):
+    found = rule_claims(analyse(
+        "Harbour Motors will seek damages from Skyward Holdings, the little-known firm which has bought its main plant."))
+    assert {k[0] for k in found if k[1] == "acquisition"} == {"Skyward Holdings"}
