@@ -57,6 +57,7 @@ class Rule:
     not_compound: bool = False
     qualify: tuple[frozenset[str], ...] | None = None  # nouns, modifiers, prepositions, verbs
     modality_floor: str | None = None  # an affirmed claim reads at least this ("a bid" is a plan)
+    not_purpose: frozenset[str] = frozenset()  # "a deal to buy planes" is no partnership
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def load_claim_rules() -> ClaimRules:
             qualify=(tuple(frozenset(entry["qualify"][k]) for k in ("nouns", "modifiers", "prepositions", "verbs"))  # type: ignore[arg-type]
                      if "qualify" in entry else None),
             modality_floor=entry.get("modality_floor"),
+            not_purpose=frozenset(entry.get("not_purpose", ())),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
@@ -390,7 +392,8 @@ def _anaphoric(token: Token, pronouns: frozenset[str] | set[str]) -> bool:
     return word in _descriptors() and any(c.lower_ in ("the", "its") for c in token.children)
 
 
-_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
+_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any", "each", "every", "either", "neither", "no",
+                         "many", "several", "other", "such"})
 
 
 def _governing_subject(token: Token, token_names: dict[int, str], before: int | None = None) -> str | None:
@@ -464,10 +467,33 @@ def _object_lemmas(anchor: Token) -> set[str]:
                 for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "in")):
                     lemmas.update(g.lemma_.lower() for g in prep.children if g.dep_ == "pobj")
         elif child.dep_ in ("prep", "prt", "xcomp"):
+            if child.dep_ == "xcomp" and child.lemma_.lower() in _TRANSFER_VERBS:
+                continue  # "might consider selling its Clearstream unit": a sale, not a facility
             for grandchild in child.children:
                 if grandchild.dep_ in ("pobj", "dobj"):
                     lemmas.update(t.lemma_.lower() for t in _with_conjuncts(grandchild))
     return lemmas
+
+
+_TRANSFER_VERBS = frozenset({"sell", "buy", "acquire", "purchase", "divest", "offload", "dispose"})
+# Prepositions whose object is where a market entry or exit goes ("into China", "out of Russia").
+_PLACE_PREPOSITIONS = frozenset({"into", "from", "of", "in", "to", "out"})
+
+
+def _place_object(anchor: Token) -> bool:
+    """A place is what the trigger enters or leaves: its direct object or the object of
+    "into / from / out of / in / to", not a place named elsewhere ("at a show in Birmingham")."""
+    places = ("GPE", "LOC")
+    for child in anchor.children:
+        if child.dep_ == "dobj" and any(t.ent_type_ in places for t in _with_conjuncts(child)):
+            return True
+        if child.dep_ in ("prep", "prt") and child.lower_ in _PLACE_PREPOSITIONS:
+            preps = [child, *(c for c in child.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPOSITIONS)]
+            for prep in preps:
+                for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                    if any(t.ent_type_ in places for t in _with_conjuncts(pobj)):
+                        return True
+    return False
 
 
 def _subtree_has(anchor: Token, wanted: frozenset[str]) -> bool:
@@ -481,7 +507,8 @@ def _subtree_has(anchor: Token, wanted: frozenset[str]) -> bool:
 
 def rule_applies(rule: Rule, anchor: Token) -> bool:
     """The constraints of a rule that depend only on the parse around its anchor."""
-    if rule.object_head and not (_object_lemmas(anchor) & rule.object_head):
+    if rule.object_head and not (_object_lemmas(anchor) & rule.object_head) \
+            and not ("$PLACE" in rule.object_head and _place_object(anchor)):
         return False
     if rule.object_head_any and not _subtree_has(anchor, rule.object_head_any):
         return False
@@ -509,6 +536,10 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in [*direct, *measured]):
         return True
+    if rule.not_purpose and any(
+            c.dep_ in ("acl", "relcl") and c.lemma_.lower() in rule.not_purpose
+            and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in anchor.children):
+        return True  # "signed a deal to acquire 36 planes from X": a purchase, not a partnership
     if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct:
         return True  # "announced that it would ...", "the service launched in May": no product of theirs named
     if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:

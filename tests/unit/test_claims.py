@@ -398,3 +398,33 @@ def test_a_description_in_apposition_is_the_organisation_it_describes(analyse):
     found = rule_claims(analyse(
         "Harbour Motors will seek damages from Skyward Holdings, the little-known firm which has bought its main plant."))
     assert {k[0] for k in found if k[1] == "acquisition"} == {"Skyward Holdings"}
+
+
+def test_a_quantified_description_refers_back_to_no_organisation(analyse):
+    found = rule_claims(analyse("Harbour Motors leads the field. Buyers face more choice as each company tries to "
+                                "outdo its rivals by rolling out new electric models."))
+    assert not [k for k in found if k[1] == "product_launch"]
+
+
+def test_considering_the_sale_of_a_unit_is_a_disposal_not_a_facility(analyse):
+    found = rule_claims(analyse("Harbour Motors might even consider selling its Linwood engine unit."))
+    assert not [k for k in found if k[1] == "facility"]
+    assert [k for k in found if k[1] == "other"]
+
+
+@pytest.mark.parametrize(("sentence", "entered"), [
+    ("Harbour Motors left the starting grid at a trade show in Birmingham on Monday.", False),
+    ("Harbour Motors will return to a US court next week.", False),
+    ("Harbour Motors pulled out of Russia last year.", True),
+    ("Harbour Motors entered the Chinese market in 2004.", True),
+])
+def test_a_market_entry_enters_a_market_or_place(analyse, sentence, entered):
+    found = rule_claims(analyse(sentence))
+    assert bool([k for k in found if k[1] == "market_entry_exit"]) is entered, found
+
+
+def test_a_deal_to_buy_goods_is_no_partnership(analyse):
+    found = rule_claims(analyse("Skylark Air has signed a deal to acquire 20 planes from Harbour Aerospace."))
+    assert not [k for k in found if k[1] == "partnership"], found
+    pact = rule_claims(analyse("Skylark Air has signed a deal with Harbour Aerospace to develop a new cabin."))
+    assert [k for k in pact if k[1] == "partnership"], pact
