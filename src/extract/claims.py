@@ -58,6 +58,7 @@ class Rule:
     qualify: tuple[frozenset[str], ...] | None = None  # nouns, modifiers, prepositions, verbs
     modality_floor: str | None = None  # an affirmed claim reads at least this ("a bid" is a plan)
     not_purpose: frozenset[str] = frozenset()  # "a deal to buy planes" is no partnership
+    minority_as: str | None = None  # "buy 15% of X" is this type (an investment), not the rule's
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def load_claim_rules() -> ClaimRules:
                      if "qualify" in entry else None),
             modality_floor=entry.get("modality_floor"),
             not_purpose=frozenset(entry.get("not_purpose", ())),
+            minority_as=entry.get("minority_as"),
         )
         patterns.setdefault(entry["id"], []).append(entry["pattern"])
         inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
@@ -340,12 +342,17 @@ def _org_in_phrase(token: Token, span_names: dict[int, str]) -> str | None:
 
 
 def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, Token] | None:
-    """The organisation in apposition to the trigger ("its largest shareholder, Fjord Capital")."""
+    """The organisation in apposition to the trigger ("its largest shareholder, Fjord Capital"),
+    or the one the trigger's phrase stands in apposition to ("Harbour Group, the (parent company
+    | owner) of Skyward")."""
     for child in anchor.children:
         if child.dep_ == "appos":
             name = _org_at(child, span_names) or _org_in_phrase(child, span_names)
             if name:
                 return name, child
+    phrase = anchor.head if anchor.dep_ == "compound" else anchor
+    if phrase.dep_ == "appos" and phrase.head.i in span_names:
+        return span_names[phrase.head.i], phrase.head
     return None
 
 
@@ -564,6 +571,33 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
                 name = _org_at(token, span_names) or _named_in_apposition(token, span_names)
                 if name and name not in subjects:
                     return name
+            if _share_bought(anchor) is not None:
+                # "bought 100% of Baikal": the share is of the organisation named after "of".
+                for prep in (c for c in child.children if c.dep_ == "prep" and c.lower_ == "of"):
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        name = _org_at(pobj, span_names) or _named_in_apposition(pobj, span_names)
+                        if name and name not in subjects:
+                            return name
+    # "Harbour Bank, bought by Crestwave last year", "Baikal, which was snapped up by Rosneft":
+    # a passive participle or relative clause on an organisation has that organisation as object.
+    passive = any(c.dep_ == "agent" for c in anchor.children)
+    relative_subject = any(c.dep_ == "nsubjpass" and c.lower_ in _RELATIVE_PRONOUNS for c in anchor.children)
+    if passive and (anchor.dep_ == "acl" or (anchor.dep_ == "relcl" and relative_subject)):
+        name = _org_at(anchor.head, span_names)
+        if name and name not in subjects:
+            return name
+    return None
+
+
+def _share_bought(anchor: Token) -> float | None:
+    """The percentage a trigger's direct object names ("buy **15%** of X"), else None."""
+    for child in anchor.children:
+        if child.dep_ == "dobj" and child.lower_ in ("%", "percent", "per"):
+            for number in (c for c in child.children if c.dep_ == "nummod"):
+                try:
+                    return float(number.text.replace(",", ""))
+                except ValueError:
+                    return None
     return None
 
 
@@ -677,8 +711,9 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     particles = cues["governor_particles"]
     for token, via in _governing_path(anchor, cues):
         lemma = token.lemma_.lower()
-        negating = lemma in cues["governors"] or (
-            lemma in particles and any(c.lower_ == particles[lemma] for c in token.children))
+        # Verbs only: "a big drop in profits" reports a fall, it does not drop the profits.
+        negating = token.pos_ in ("VERB", "AUX") and (lemma in cues["governors"] or (
+            lemma in particles and any(c.lower_ == particles[lemma] for c in token.children)))
         if negating:
             # "profits drop": the trigger is what drops, not what is dropped;
             # "did not rule out a sale": two negations affirm.
@@ -938,6 +973,9 @@ def extract_claims(
             if not subjects:
                 continue
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
+        if obj is None and anchor.dep_ == "compound":
+            # "the parent company of Skyward": the phrase the trigger qualifies holds the object.
+            obj, obj_is_org, obj_token = find_object(anchor.head, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org:
             continue
         if rule.object == "not_organisation" and _buys_an_organisation(match, token_names):
@@ -976,20 +1014,23 @@ def extract_claims(
         evidence = sent.text.strip()
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []
+        claim_type = rule.type
+        if rule.minority_as is not None and (_share_bought(anchor) or 100.0) < 50:
+            claim_type = rule.minority_as  # "looking to buy 15% of X" is an investment in X
         for subject in subjects:
             target, target_is_org = obj, obj_is_org
             others = [s for s in co_subjects if s != subject]
-            if rule.type == "partnership" and others and not obj_is_org:
+            if claim_type == "partnership" and others and not obj_is_org:
                 # "OpenAI and Foxconn formed a partnership": each is the other's partner.
                 target, target_is_org = others[0], True
             claim = Claim(
-                subject=subject, type=rule.type, object=target, object_is_organisation=target_is_org,
+                subject=subject, type=claim_type, object=target, object_is_organisation=target_is_org,
                 polarity=polarity, modality=modality, evidence=evidence,
                 start=offset, end=offset + len(evidence),
                 confidence=round(min(0.95, certainty + (0.05 if target_is_org else 0.0)), 3), rule=rule.id,
                 attributed_to=attributed,
             )
-            key = (subject, rule.type, target)
+            key = (subject, claim_type, target)
             kept = found.get(key)
             # One claim per (subject, type, object): a negation anywhere wins, then certainty.
             if kept is None or (claim.polarity, claim.confidence) > (kept.polarity, kept.confidence):

@@ -428,3 +428,40 @@ def test_a_deal_to_buy_goods_is_no_partnership(analyse):
     assert not [k for k in found if k[1] == "partnership"], found
     pact = rule_claims(analyse("Skylark Air has signed a deal with Harbour Aerospace to develop a new cabin."))
     assert [k for k in pact if k[1] == "partnership"], pact
+
+
+@pytest.mark.parametrize("sentence", [
+    "Columbia Distributors was part of Harbour Bank, bought by Crestwave Group last year.",
+    "The winning bidder was Harbour Bank, which was snapped up days later by Crestwave Group.",
+    "Harbour Bank, which was swallowed up by Crestwave Group late last year, will operate on its own.",
+])
+def test_a_passive_participle_on_an_organisation_is_its_acquisition(analyse, sentence):
+    found = rule_claims(analyse(sentence))
+    assert ("Crestwave Group", "acquisition", "Harbour Bank") in found, found
+
+
+def test_buying_less_than_half_is_an_investment(analyse):
+    part = rule_claims(analyse("Harbour Bank was looking to buy 15% of Skyward Aviation for $2bn."))
+    assert ("Harbour Bank", "investment", "Skyward Aviation") in part and not [k for k in part if k[1] == "acquisition"]
+    whole = rule_claims(analyse("Harbour Bank bought 100% of Skyward Aviation last week."))
+    assert ("Harbour Bank", "acquisition", "Skyward Aviation") in whole
+
+
+@pytest.mark.parametrize(("sentence", "owner", "owned"), [
+    ("Mr Lebedev headed the Harbour Group, the parent company of Skyward Aviation.", "Harbour Group", "Skyward Aviation"),
+    ("Mr Lebedev headed the Harbour Group, the owner of Skyward Aviation.", "Harbour Group", "Skyward Aviation"),
+    ("Analysts at Crestwave Capital, which has shares in Harbour Group, were upbeat.", "Crestwave Capital", "Harbour Group"),
+])
+def test_owners_and_shareholders_hold_an_investment(analyse, sentence, owner, owned):
+    assert (owner, "investment", owned) in rule_claims(analyse(sentence))
+
+
+def test_an_interest_in_selling_is_no_shareholding(analyse):
+    assert not [k for k in rule_claims(analyse("Crestwave Capital has an interest in selling Harbour Group."))
+                if k[1] == "investment"]
+
+
+def test_a_drop_in_profits_is_a_result_not_a_negation(analyse):
+    found = rule_claims(analyse("A slump at its car unit has prompted a big drop in profits at parent Harbour Group."))
+    results = [c for k, c in found.items() if k[:2] == ("Harbour Group", "financial_result")]
+    assert results and all(c.polarity == "affirmed" for c in results)
