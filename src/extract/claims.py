@@ -59,6 +59,7 @@ class Rule:
     modality_floor: str | None = None  # an affirmed claim reads at least this ("a bid" is a plan)
     not_purpose: frozenset[str] = frozenset()  # "a deal to buy planes" is no partnership
     minority_as: str | None = None  # "buy 15% of X" is this type (an investment), not the rule's
+    together: bool = False  # a claim only among two or more organisations acting together
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,13 @@ def load_claim_rules() -> ClaimRules:
             modality_floor=entry.get("modality_floor"),
             not_purpose=frozenset(entry.get("not_purpose", ())),
             minority_as=entry.get("minority_as"),
+            together=entry.get("together", False),
         )
-        patterns.setdefault(entry["id"], []).append(entry["pattern"])
-        inflected = _inflected_pattern(entry["pattern"], data["irregular_verbs"])
-        if inflected is not None:
-            patterns[entry["id"]].append(inflected)
+        for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
+            patterns.setdefault(entry["id"], []).append(pattern)
+            inflected = _inflected_pattern(pattern, data["irregular_verbs"])
+            if inflected is not None:
+                patterns[entry["id"]].append(inflected)
     regulators, news = data["regulators"], data.get("news_organisations", {})
     return ClaimRules(rules, patterns, data["negation"], data["modality"], frozenset(data["pronouns"]),
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
@@ -151,6 +154,24 @@ def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
     if len(lemma) >= 3 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
         forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # "plan" -> planned
     return forms
+
+
+def _hyphenated_patterns(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The tokenizer splits "tie-up" into "tie", "-", "up": one pattern per hyphenated word of a
+    LOWER or LEMMA list, matching its parts as three tokens (the last carries the other
+    constraints: "co-invested" is co, -, a form of invest). The head of such a word is its last
+    part, which `extract_claims` takes as the anchor."""
+    out = []
+    for k, token in enumerate(pattern):
+        for key in ("LOWER", "LEMMA"):
+            spec = token.get(key)
+            words = spec.get("IN", ()) if isinstance(spec, dict) else ((spec,) if isinstance(spec, str) else ())
+            for word in (w for w in words if "-" in w.strip("-")):
+                first, last = word.split("-", 1)
+                rest = {n: v for n, v in token.items() if n != key}
+                parts = [{"LOWER": first}, {"ORTH": "-"}, {**rest, key: last}]
+                out.append([*pattern[:k], *parts, *pattern[k + 1:]])
+    return out
 
 
 def _inflected_pattern(pattern: list[dict[str, Any]], irregular: dict[str, list[str]]) -> list[dict[str, Any]] | None:
@@ -263,6 +284,18 @@ def _relative(token: Token) -> bool:
 _RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "what"})
 
 
+def _antecedent(relative: Token) -> Token:
+    """The noun a relative clause describes. Attached to the last of coordinated names, a plural
+    verb ("X and Y, who **have** been working on ...") describes them all: the first conjunct
+    then stands for the group; a singular one ("X and Y, which **makes** chips") only the last."""
+    head = relative.head
+    plural = any(t.tag_ == "VBP" or t.lower_ in ("were",) for t in (relative, *relative.children)
+                 if t.dep_ in ("aux", "auxpass", "relcl") or t is relative)
+    while plural and head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    return head
+
+
 def _with_conjuncts(token: Token) -> list[Token]:
     return [token, *[c for c in token.conjuncts if c.i > token.i]]
 
@@ -294,7 +327,7 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     if _relative(top) and not [s for s in subjects if s.lower_ not in _RELATIVE_PRONOUNS]:
         # "X, which owns 20% of Y": the antecedent acts; "Nissan, in which Renault owns a 44%
         # stake": the relative clause has its own subject, and it acts.
-        return _with_conjuncts(top.head), "relative"
+        return _with_conjuncts(_antecedent(top)), "relative"
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
     # "X is expected / set / understood to buy Y": the raised subject of the passive is the actor.
@@ -470,6 +503,8 @@ def _object_lemmas(anchor: Token) -> set[str]:
         if child.dep_ in ("dobj", "nsubjpass", "attr", "dative", "oprd"):
             for t in _with_conjuncts(child):
                 lemmas.add(t.lemma_.lower())
+                if _forms(t) & _TRANSFER_NOUNS:
+                    continue  # "completed the sale / spin-off of its unit": the unit changes hands
                 # "all 23 of its stores", "a 27% rise in first-half profit": the noun the phrase is about
                 for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("of", "in")):
                     lemmas.update(g.lemma_.lower() for g in prep.children if g.dep_ == "pobj")
@@ -482,6 +517,8 @@ def _object_lemmas(anchor: Token) -> set[str]:
     return lemmas
 
 
+_TRANSFER_NOUNS = frozenset({"sale", "spin-off", "sell-off", "disposal", "divestment", "divestiture", "purchase",
+                             "acquisition", "takeover", "buyout", "buy-out"})
 _TRANSFER_VERBS = frozenset({"sell", "buy", "acquire", "purchase", "divest", "offload", "dispose"})
 # Prepositions whose object is where a market entry or exit goes ("into China", "out of Russia").
 _PLACE_PREPOSITIONS = frozenset({"into", "from", "of", "in", "to", "out"})
@@ -541,7 +578,7 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     measured = [g for c in direct if c.like_num or c.ent_type_ in _AMOUNTS or any(n.dep_ == "nummod" for n in c.children)
                 for prep in c.children if prep.dep_ == "prep" and prep.lower_ == "of"
                 for g in prep.children if g.dep_ == "pobj"]
-    if any(c.lemma_.lower() in rule.object_not or c.lower_ in rule.object_not for c in [*direct, *measured]):
+    if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
     if rule.not_purpose and any(
             c.dep_ in ("acl", "relcl") and c.lemma_.lower() in rule.not_purpose
@@ -561,6 +598,15 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
 
 
 _AMOUNTS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
+
+
+def _forms(token: Token) -> set[str]:
+    """The token's lemma and lower form, and for the head of a hyphenated word the whole word
+    ("offs" in "lay-offs")."""
+    forms = {token.lemma_.lower(), token.lower_}
+    if token.i >= 2 and token.doc[token.i - 1].tag_ == "HYPH":
+        forms.add(token.doc[token.i - 2 : token.i + 1].text.lower().replace(" ", ""))
+    return forms
 
 
 def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[str]) -> str | None:
@@ -917,6 +963,8 @@ def extract_claims(
         rule = rules.rules[doc.vocab.strings[match_id]]
         match = doc[start:end]
         anchor = match[min(rule.anchor, len(match) - 1)]
+        if anchor.i + 2 < match.end and doc[anchor.i + 1].tag_ == "HYPH":
+            anchor = doc[anchor.i + 2]  # "tie-up": the hyphenated word's head is its last part
         sent = anchor.sent
         if not rule_applies(rule, anchor):
             continue
@@ -961,7 +1009,7 @@ def extract_claims(
                     fallback = previous[-1][1] if previous else last_subject
                 if fallback:
                     subjects, certainty = [fallback], 0.6
-        if not subjects:
+        if not subjects or (rule.together and len(subjects) < 2):
             continue
         attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)
         if any(rules.is_news_organisation(s) for s in subjects):

@@ -465,3 +465,20 @@ def test_a_drop_in_profits_is_a_result_not_a_negation(analyse):
     found = rule_claims(analyse("A slump at its car unit has prompted a big drop in profits at parent Harbour Group."))
     results = [c for k, c in found.items() if k[:2] == ("Harbour Group", "financial_result")]
     assert results and all(c.polarity == "affirmed" for c in results)
+
+
+def test_hyphenated_trigger_words_match_as_the_tokenizer_splits_them(analyse):
+    tie = rule_claims(analyse("Harbour Bank sought a tie-up with Crestwave Group last year."))
+    assert ("Harbour Bank", "partnership", "Crestwave Group") in tie, tie
+    cuts = rule_claims(analyse("Harbour Bank announced 300 lay-offs."))
+    assert [k[1] for k in cuts] == ["workforce"], cuts  # and no launch of "lay-offs"
+    spin = rule_claims(analyse("Harbour Bank completed the spin-off of its unit."))
+    assert {k[1] for k in spin} == {"other"}, spin  # a disposal, not a facility
+
+
+def test_organisations_working_together_on_something_are_partners(analyse):
+    found = rule_claims(analyse("Harbour Motors and Crestwave Group, who have been working on the engine for three "
+                                "years, unveiled it on Monday."))
+    assert ("Harbour Motors", "partnership", "Crestwave Group") in found, found
+    alone = rule_claims(analyse("Harbour Motors has been working on the engine for three years."))
+    assert not [k for k in alone if k[1] == "partnership"]
