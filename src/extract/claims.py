@@ -60,6 +60,7 @@ class Rule:
     not_purpose: frozenset[str] = frozenset()  # "a deal to buy planes" is no partnership
     minority_as: str | None = None  # "buy 15% of X" is this type (an investment), not the rule's
     together: bool = False  # a claim only among two or more organisations acting together
+    minority_prepositions: frozenset[str] = frozenset()  # "bought into X": a share of X (minority_as)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def load_claim_rules() -> ClaimRules:
             not_purpose=frozenset(entry.get("not_purpose", ())),
             minority_as=entry.get("minority_as"),
             together=entry.get("together", False),
+            minority_prepositions=frozenset(entry.get("minority_prepositions", ())),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -1063,7 +1065,8 @@ def extract_claims(
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []
         claim_type = rule.type
-        if rule.minority_as is not None and (_share_bought(anchor) or 100.0) < 50:
+        if rule.minority_as is not None and ((_share_bought(anchor) or 100.0) < 50 or any(
+                c.dep_ in ("prep", "prt") and c.lower_ in rule.minority_prepositions for c in anchor.children)):
             claim_type = rule.minority_as  # "looking to buy 15% of X" is an investment in X
         for subject in subjects:
             target, target_is_org = obj, obj_is_org

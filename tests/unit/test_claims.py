@@ -482,3 +482,16 @@ def test_organisations_working_together_on_something_are_partners(analyse):
     assert ("Harbour Motors", "partnership", "Crestwave Group") in found, found
     alone = rule_claims(analyse("Harbour Motors has been working on the engine for three years."))
     assert not [k for k in alone if k[1] == "partnership"]
+
+
+def test_buying_into_a_business_is_an_investment(analyse):
+    found = rule_claims(analyse("Harbour Motors owns a 56% stake in Skyward Aviation, having first bought into the "
+                                "business in 1969."))
+    assert not [k for k in found if k[1] == "acquisition"], found
+    assert rule_claims(analyse("Harbour Motors bought the business in 1969.")).keys() == {
+        ("Harbour Motors", "acquisition", "the business")}
+
+
+def test_delivering_income_supplies_nothing(analyse):
+    found = rule_claims(analyse("Harbour Motors said it will do less well this year, delivering net income of $2.5bn."))
+    assert not [k for k in found if k[1] == "supply"], found
