@@ -951,7 +951,23 @@ def extract_claims(
     last_subject: str | None = None
     sentence_subject: dict[int, str] = {}
     sentence_group: dict[int, list[str]] = {}
+    # Per sentence: the organisations it names (news organisations left out) and how often each
+    # was named up to there, for "it" after a sentence that names organisations but not as subject.
+    sentence_orgs: dict[int, list[str]] = {}
+    named_so_far: dict[int, dict[str, int]] = {}
+    running: dict[str, int] = {}
+    previous_start: dict[int, int] = {}
+    last_start: int | None = None
     for sent in doc.sents:
+        if last_start is not None:
+            previous_start[sent.start] = last_start
+        last_start = sent.start
+        names_here = [n for (start, end), n in sorted(span_names.items())
+                      if sent.start <= start < sent.end and not rules.is_news_organisation(n)]
+        for name in names_here:
+            running[name] = running.get(name, 0) + 1
+        sentence_orgs[sent.start] = list(dict.fromkeys(names_here))
+        named_so_far[sent.start] = dict(running)
         # The organisation in focus: a news agency reporting the story is never an antecedent.
         subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
                      and not rules.is_news_organisation(token_names[t.i])]
@@ -1006,6 +1022,8 @@ def extract_claims(
             else:
                 fallback = (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
                     or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
+                if fallback is None and subject_tokens[0].lower_ in ("it", "its"):
+                    fallback = _in_focus(sent.start, previous_start, sentence_subject, sentence_orgs, named_so_far)
                 if fallback is None:
                     previous = [s for s in sentence_subject.items() if s[0] < sent.start]
                     fallback = previous[-1][1] if previous else last_subject
@@ -1088,6 +1106,25 @@ def extract_claims(
                 found[key] = claim
         last_subject = subjects[0]
     return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
+
+
+def _in_focus(start: int, previous_start: dict[int, int], sentence_subject: dict[int, str],
+              sentence_orgs: dict[int, list[str]], named_so_far: dict[int, dict[str, int]]) -> str | None:
+    """The antecedent of "it" from the sentence just before: its organisation subject; else, when
+    it names organisations in other roles ("Analysts have seen SSL as a target. It sold off
+    ..."), the one named most often so far (the story's subject wins over a passing mention).
+    None when that sentence names no organisation. Not for descriptions ("the German firm"):
+    their nationality or kind says more than salience, and the rules cannot check it."""
+    before = previous_start.get(start)
+    if before is None:
+        return None
+    if before in sentence_subject:
+        return sentence_subject[before]
+    named = sentence_orgs.get(before, [])
+    if not named:
+        return None
+    counts = named_so_far[before]
+    return max(named, key=lambda n: (counts.get(n, 0), -named.index(n)))
 
 
 def _one_per_described_event(claims: Iterable[Claim]) -> list[Claim]:

@@ -495,3 +495,11 @@ def test_buying_into_a_business_is_an_investment(analyse):
 def test_delivering_income_supplies_nothing(analyse):
     found = rule_claims(analyse("Harbour Motors said it will do less well this year, delivering net income of $2.5bn."))
     assert not [k for k in found if k[1] == "supply"], found
+
+
+def test_it_takes_the_organisation_in_focus_in_the_sentence_before(analyse):
+    text = ("Harbour Group was at the centre of a rumoured bid for Skyward Aviation last year. "
+            "Analysts have seen Skyward Aviation as a target for years. "
+            "It sold off its engine business for £173m in May.")
+    found = rule_claims(analyse(text))
+    assert {k[0] for k in found if k[1] == "other"} == {"Skyward Aviation"}, found
