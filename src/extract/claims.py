@@ -637,6 +637,23 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
     return None
 
 
+def _names_a_customer(anchor: Token, sent: Span, token_names: dict[int, str], subjects: list[str]) -> bool:
+    """Whether a supply verb has someone to supply: another organisation named in the sentence,
+    or a name after "to" / "for" ("satellites built **for Quetzal**"), which the recogniser may
+    have missed. Supply in both gold sets is nearly always to a named customer."""
+    if any(n not in subjects for i, n in token_names.items() if sent.start <= i < sent.end):
+        return True
+    if any(c.dep_ == "prep" and c.lower_ in ("to", "for") and any(
+            g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children) for c in anchor.children):
+        return True
+    # "Under the partnership, Foxconn will produce server racks", "formed a partnership to build
+    # ...": a deal in the sentence has a customer, named in the sentences around it.
+    return any(t.lemma_.lower() in _DEAL_NOUNS for t in sent)
+
+
+_DEAL_NOUNS = frozenset({"deal", "contract", "agreement", "partnership", "arrangement", "order", "accord", "pact"})
+
+
 def _share_bought(anchor: Token) -> float | None:
     """The percentage a trigger's direct object names ("buy **15%** of X"), else None."""
     for child in anchor.children:
@@ -1073,6 +1090,8 @@ def extract_claims(
             continue
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
             continue  # "Foxconn builds" without a thing built is no supply claim
+        if rule.id == "supply-verb" and not obj_is_org and not _names_a_customer(anchor, sent, token_names, subjects):
+            continue  # "Sony and Honda have built robots": making things supplies no one named
         if is_unsaid(anchor, rules.negation):
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"

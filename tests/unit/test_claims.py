@@ -503,3 +503,14 @@ def test_it_takes_the_organisation_in_focus_in_the_sentence_before(analyse):
             "It sold off its engine business for £173m in May.")
     found = rule_claims(analyse(text))
     assert {k[0] for k in found if k[1] == "other"} == {"Skyward Aviation"}, found
+
+
+def test_making_things_supplies_only_a_named_customer(analyse):
+    made = rule_claims(analyse("Harbour Robotics and Skyward Motors have both built robots to show off their engineering."))
+    assert not [k for k in made if k[1] == "supply"], made
+    for_named = rule_claims(analyse("The service runs on two satellites built for Quetzal by Harbour Robotics of Ohio."))
+    assert [k for k in for_named if k[:2] == ("Harbour Robotics", "supply")], for_named
+    under_deal = rule_claims(analyse("Under the partnership, Harbour Robotics will produce server racks at its plants."))
+    assert [k for k in under_deal if k[:2] == ("Harbour Robotics", "supply")], under_deal
+    to_org = rule_claims(analyse("Harbour Robotics will supply 400 robots to Skyward Motors."))
+    assert ("Harbour Robotics", "supply", "Skyward Motors") in to_org
