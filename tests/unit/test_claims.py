@@ -514,3 +514,12 @@ def test_making_things_supplies_only_a_named_customer(analyse):
     assert [k for k in under_deal if k[:2] == ("Harbour Robotics", "supply")], under_deal
     to_org = rule_claims(analyse("Harbour Robotics will supply 400 robots to Skyward Motors."))
     assert ("Harbour Robotics", "supply", "Skyward Motors") in to_org
+
+
+def test_settling_a_suit_is_the_settlers_event_and_the_suit_is_the_plaintiffs(analyse):
+    paid = rule_claims(analyse("In January, Harbour Bank agreed to pay $850m to settle the suit."))
+    assert {k[:2] for k in paid} == {("Harbour Bank", "other")}, paid
+    reached = rule_claims(analyse("Harbour Bank has reached a $2bn settlement with Skyward Aviation."))
+    assert ("Harbour Bank", "other", "Skyward Aviation") in reached
+    brought = rule_claims(analyse("Harbour Bank settled a case brought by the Federal Trade Commission."))
+    assert {k[:2] for k in brought} == {("Harbour Bank", "other"), ("Federal Trade Commission", "legal_action")}, brought
