@@ -61,6 +61,7 @@ class Rule:
     minority_as: str | None = None  # "buy 15% of X" is this type (an investment), not the rule's
     together: bool = False  # a claim only among two or more organisations acting together
     minority_prepositions: frozenset[str] = frozenset()  # "bought into X": a share of X (minority_as)
+    not_particles: frozenset[str] = frozenset()  # "rule out" is no ruling
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class ClaimRules:
         if any(w in self.weak_regulator_words and (i == len(words) - 1 or words[i + 1] == "of")
                for i, w in enumerate(words)):
             return True
-        return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors
+        # "Deutsche Boerse's supervisory board approved ...": a company's own board is no regulator.
+        return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors \
+            and not any(c.dep_ == "poss" for c in described_as.children)
 
     def bars_commerce(self, name: str) -> bool:
         """True when the name alone says the organisation is an authority, which never buys,
@@ -132,6 +135,7 @@ def load_claim_rules() -> ClaimRules:
             minority_as=entry.get("minority_as"),
             together=entry.get("together", False),
             minority_prepositions=frozenset(entry.get("minority_prepositions", ())),
+            not_particles=frozenset(entry.get("not_particles", ())),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -586,6 +590,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
+    if rule.not_particles and any(c.dep_ == "prt" and c.lower_ in rule.not_particles for c in anchor.children):
+        return True  # "did not rule out raising rates": a negation cue, not a ruling
     if rule.not_purpose and any(
             c.dep_ in ("acl", "relcl") and c.lemma_.lower() in rule.not_purpose
             and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in anchor.children):

@@ -523,3 +523,10 @@ def test_settling_a_suit_is_the_settlers_event_and_the_suit_is_the_plaintiffs(an
     assert ("Harbour Bank", "other", "Skyward Aviation") in reached
     brought = rule_claims(analyse("Harbour Bank settled a case brought by the Federal Trade Commission."))
     assert {k[:2] for k in brought} == {("Harbour Bank", "other"), ("Federal Trade Commission", "legal_action")}, brought
+
+
+def test_ruling_out_and_a_companys_own_board_are_no_regulatory_action(analyse):
+    assert not rule_claims(analyse("The Federal Reserve did not rule out raising rates once again in December."))
+    assert [k[1] for k in rule_claims(analyse("The Federal Reserve ruled that the merger was lawful."))] == ["regulatory_action"]
+    board = rule_claims(analyse("Harbour Bank's supervisory board has approved the possible takeover of Skyward Aviation."))
+    assert not [k for k in board if k[1] == "regulatory_action"], board
