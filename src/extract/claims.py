@@ -647,6 +647,21 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
     return None
 
 
+def _owned_is_named(anchor: Token) -> bool:
+    """Whether what a passive trigger is about has a name ("NTV television, which is controlled
+    by Gazprom": NTV, though not recognised as an organisation) or is a business described as
+    one ("the unit owned by X"), rather than a thing ("net addresses owned by X")."""
+    owned = [c for c in anchor.children if c.dep_ == "nsubjpass" and c.lower_ not in _RELATIVE_PRONOUNS]
+    if anchor.dep_ in ("acl", "relcl"):
+        owned.append(anchor.head)
+    return any(t.pos_ == "PROPN" or t.lemma_.lower() in _descriptors() or t.lemma_.lower() in _BUSINESS_NOUNS
+               for o in owned for t in o.subtree if t.i < anchor.i)
+
+
+_BUSINESS_NOUNS = frozenset({"unit", "division", "subsidiary", "business", "arm", "operation", "channel", "station",
+                             "newspaper", "paper", "team", "club", "brand", "chain", "network", "airline", "bank"})
+
+
 def _names_a_customer(anchor: Token, sent: Span, token_names: dict[int, str], subjects: list[str]) -> bool:
     """Whether a supply verb has someone to supply: another organisation named in the sentence,
     or a name after "to" / "for" ("satellites built **for Quetzal**"), which the recogniser may
@@ -1080,6 +1095,12 @@ def extract_claims(
             if direct is None:
                 continue  # "buy frames from Heller" is not buying Heller
             obj, obj_is_org, obj_token = direct, True, None
+        if rule.object == "named":
+            direct = _direct_object_org(anchor, token_names, set(subjects))
+            if direct is not None:
+                obj, obj_is_org, obj_token = direct, True, None
+            elif not _owned_is_named(anchor):
+                continue  # "net addresses owned by a ministry": no organisation owned
         if rule.subject_kind == "regulator":
             described = subject_tokens[0] if subject_tokens else None
             subjects = [s for s in subjects if rules.is_regulator(s, described)]

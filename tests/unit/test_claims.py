@@ -530,3 +530,10 @@ def test_ruling_out_and_a_companys_own_board_are_no_regulatory_action(analyse):
     assert [k[1] for k in rule_claims(analyse("The Federal Reserve ruled that the merger was lawful."))] == ["regulatory_action"]
     board = rule_claims(analyse("Harbour Bank's supervisory board has approved the possible takeover of Skyward Aviation."))
     assert not [k for k in board if k[1] == "regulatory_action"], board
+
+
+def test_owned_by_is_an_investment_only_in_something_named(analyse):
+    assert not rule_claims(analyse("The messages were sent via net addresses owned by Harbour Bank."))
+    assert ("Harbour Bank", "investment", "Skyward Aviation") in rule_claims(analyse("Skyward Aviation is owned by Harbour Bank."))
+    named = rule_claims(analyse("Speaking on NTV television, which is controlled by Harbour Bank, Mr Miller spoke."))
+    assert [k for k in named if k[:2] == ("Harbour Bank", "investment")], named
