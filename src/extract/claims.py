@@ -652,6 +652,8 @@ def _owned_is_named(anchor: Token) -> bool:
     by Gazprom": NTV, though not recognised as an organisation) or is a business described as
     one ("the unit owned by X"), rather than a thing ("net addresses owned by X")."""
     owned = [c for c in anchor.children if c.dep_ == "nsubjpass" and c.lower_ not in _RELATIVE_PRONOUNS]
+    if not owned and anchor.dep_ == "conj":  # "Quetzal was founded in 2016 and is backed by X"
+        owned = [c for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass")]
     if anchor.dep_ in ("acl", "relcl"):
         owned.append(anchor.head)
     return any(t.pos_ == "PROPN" or t.lemma_.lower() in _descriptors() or t.lemma_.lower() in _BUSINESS_NOUNS

@@ -535,5 +535,7 @@ def test_ruling_out_and_a_companys_own_board_are_no_regulatory_action(analyse):
 def test_owned_by_is_an_investment_only_in_something_named(analyse):
     assert not rule_claims(analyse("The messages were sent via net addresses owned by Harbour Bank."))
     assert ("Harbour Bank", "investment", "Skyward Aviation") in rule_claims(analyse("Skyward Aviation is owned by Harbour Bank."))
+    backed = rule_claims(analyse("Skylark was founded in 2016 and is backed by the investor Harbour Capital."))
+    assert [k for k in backed if k[:2] == ("Harbour Capital", "investment")], backed
     named = rule_claims(analyse("Speaking on NTV television, which is controlled by Harbour Bank, Mr Miller spoke."))
     assert [k for k in named if k[:2] == ("Harbour Bank", "investment")], named
