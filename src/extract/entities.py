@@ -941,6 +941,10 @@ def _is_owned_brand(doc: Doc, span: Span) -> bool:
     in the text or it has no owner that could make it a company (the caller leaves out names the
     text calls an organisation: "the carmaker Saab", "Saab, the Swedish carmaker")."""
     brands = known_brands()
+    words = span.text.split()
+    for tail in (" ".join(words[i:]) for i in range(1, len(words))):
+        if tail in brands and (not brands[tail] or any(span.text.startswith(owner + " ") for owner in brands[tail])):
+            return True  # "Sony Net Minidisc", "GM Vauxhall": a name ending in a listed product is the product
     name = span.text if span.text in brands else span.text[:-1] if span.text.endswith("s") else None
     if name not in brands:
         # "Grand Theft Auto Vice City", "Xbox Live Arcade": a longer name led by a product no company bears.

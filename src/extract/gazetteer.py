@@ -34,6 +34,7 @@ _CURATED_KINDS = ("regulator", "central_bank", "international_organisation", "go
                   "trade_association", "ngo", "political_party", "university", "exchange", "news_organisation",
                   "company")
 _MIN_ALIAS_LETTERS = 2
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 class KnownOrganisation(BaseModel):
@@ -117,6 +118,8 @@ def surface_forms(org: KnownOrganisation) -> list[str]:
             forms.append(" ".join(words))
         if short.startswith("The "):
             forms.append(short[4:])
+        if any(ch in "äöüÄÖÜß" for ch in base):
+            forms.append(canonical_name(base.translate(_UMLAUTS)))  # "Deutsche Börse" as English news writes it: "Deutsche Boerse"
     letters = (lambda s: sum(ch.isalpha() for ch in s))
     return [f for f in dict.fromkeys(forms) if letters(f) >= _MIN_ALIAS_LETTERS]
 

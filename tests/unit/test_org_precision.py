@@ -256,3 +256,8 @@ def test_a_model_of_a_listed_marque_is_not_the_body_its_letters_spell(analyse):
 def _one_sentence(doc):
     for token in doc:
         token.is_sent_start = token.i == 0
+
+
+def test_a_name_ending_in_a_listed_product_is_the_product_not_an_alias_of_its_maker(analyse):
+    orgs = {o.name: o.aliases for o in analyse("I loved my Sony Net Minidisc. Sony later sold millions of them.").organisations}
+    assert "Sony" in orgs and not any("Minidisc" in a for a in orgs["Sony"]) and "Sony Net Minidisc" not in orgs
