@@ -77,6 +77,18 @@ class Gazetteer:
         for surface, org_id in self._surfaces.items():
             self._by_key.setdefault(name_key(surface), org_id)
         self.common_words = frozenset(common_words)
+        self._shared: frozenset[str] | None = None
+
+    def shared_first_words(self) -> frozenset[str]:
+        """First words that lead the names of two organisations or more ("Deutsche" of Deutsche
+        Bank and Deutsche Telekom): alone they name none of them."""
+        if self._shared is None:
+            owners: dict[str, set[str]] = {}
+            for surface, org_id in self._surfaces.items():
+                if " " in surface:
+                    owners.setdefault(surface.split()[0], set()).add(org_id)
+            self._shared = frozenset(w for w, ids in owners.items() if len(ids) >= 2 and w not in self._surfaces)
+        return self._shared
 
     def __len__(self) -> int:
         return len(self._by_id)
