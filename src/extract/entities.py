@@ -790,12 +790,12 @@ def _proper_extension(longer: Span, inner: Span) -> bool:
 
 def _glued_to_name(span: Span) -> bool:
     """A capitalised proper noun runs into the span from either side, in a sentence not
-    written in title case ("Google News", "News Radio"): the span is part of a longer name."""
+    written in title case ("Google News", "the 10 O'clock News"): the span is part of a longer name."""
     doc, sent = span.doc, span.sent
     if _title_case(sent):
         return False
     neighbours = (doc[span.start - 1] if span.start > sent.start else None, doc[span.end] if span.end < sent.end else None)
-    return any(t is not None and t.is_alpha and (t.is_title or t.is_upper) and t.pos_ == "PROPN" for t in neighbours)
+    return any(t is not None and t.text[:1].isupper() and t.pos_ == "PROPN" and not t.is_punct for t in neighbours)
 
 
 def _title_case(sent: Span) -> bool:
@@ -896,7 +896,8 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     found: dict[str, str] = {}
     # A name the text calls an organisation once ("GM's units Opel and Saab") is one throughout.
     described = {s.text for s in spans if s.label_ == ORG and (_has_org_appositive(doc, s, cues["org_descriptors"])
-                                                             or _described_as_organisation(doc, s))}
+                                                             or _described_as_organisation(doc, s)
+                                                             or _named_by_noun(doc, s, cues["naming_nouns"]))}
     for span in spans:
         if span.label_ != ORG or span.text in found:
             continue
@@ -953,6 +954,12 @@ def _is_owned_brand(doc: Doc, span: Span) -> bool:
             return False
     owners = brands[name]
     return not owners or any(re.search(rf"\b{re.escape(owner)}\b", doc.text) for owner in owners)
+
+
+def _named_by_noun(doc: Doc, span: Span, nouns: frozenset[str]) -> bool:
+    """A naming noun right before the name: "UK magazine Mac Format", "research firm Jupiter"."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.is_lower and before.lower_ in nouns
 
 
 def _described_as_organisation(doc: Doc, span: Span) -> bool:

@@ -261,3 +261,10 @@ def _one_sentence(doc):
 def test_a_name_ending_in_a_listed_product_is_the_product_not_an_alias_of_its_maker(analyse):
     orgs = {o.name: o.aliases for o in analyse("I loved my Sony Net Minidisc. Sony later sold millions of them.").organisations}
     assert "Sony" in orgs and not any("Minidisc" in a for a in orgs["Sony"]) and "Sony Net Minidisc" not in orgs
+
+
+def test_a_computer_line_is_a_product_even_where_a_magazine_is_named_after_it(analyse):
+    found = names(analyse("Mac users are loyal, said the editor of Mac Format. Sales of the Mac rose 40% last year."))
+    assert "Mac" not in found
+    found = names(analyse("Jo Hart, deputy editor of UK magazine Mac Format, said the Mac would sell well."))
+    assert "Mac Format" in found and "Mac" not in found
