@@ -123,6 +123,10 @@ def clean_span(span: Span) -> Span | None:
     opened = next((t.i for t in doc[start:end] if t.text == "("), None)
     if opened is not None and not any(t.text == ")" for t in doc[opened:end]):
         end = opened
+    # "the LSE - Europe's biggest equity market": a dash set off by spaces opens an aside, never a name.
+    dash = next((t.i for t in doc[start + 1:end] if t.text in ("-", "–", "—") and t.whitespace_ and doc[t.i - 1].whitespace_), None)
+    if dash is not None:
+        end = dash
     while end > start and (doc[end - 1].text in _STRIP_TRAILING or doc[end - 1].is_space):
         end -= 1
     # "the Tampa Bay Buccaneers American football team": a national adjective that ends an
@@ -821,6 +825,7 @@ def doc_token_is_opening(span: Span) -> bool:
 
 _NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON",
                   "role": "NORP", "place": "LOC"}
+_FAMILY_NOUNS = frozenset({"twins", "brothers", "sisters", "family", "dynasty"})
 _ROMAN_MODELS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"})
 _LAUNCH_VERBS = frozenset({"launch", "unveil", "release"})
 # Events a body holds: after its bracketed acronym they name the body, not a thing it is.
@@ -1014,6 +1019,10 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
     owner = after is not None and after.text in ("'s", "’s", "'", "’")  # "launching the Department's plan"
     if after is not None and after.text in _ROMAN_MODELS:
         return "product"  # "the MDA III", "Half-Life II": a model or an edition
+    if after is not None and after.is_lower and after.lower_ in _FAMILY_NOUNS:
+        return "person"  # "the Barclay twins", "the Walton family"
+    if before is not None and before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["product_nouns"]:
+        return "product"  # "the BBC programme Go Digital", "the game Halo": a product noun names it
     if after is not None and after.is_lower and after.lower_ in cues["place_nouns"]:
         return "place"  # "the Kestrel field", "the Marsh Green ward": a field or district named for a place
     if before is not None and before.lower_ in ("the", "a", "an", "its", "their") and span.start >= 2 \

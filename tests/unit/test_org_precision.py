@@ -268,3 +268,30 @@ def test_a_computer_line_is_a_product_even_where_a_magazine_is_named_after_it(an
     assert "Mac" not in found
     found = names(analyse("Jo Hart, deputy editor of UK magazine Mac Format, said the Mac would sell well."))
     assert "Mac Format" in found and "Mac" not in found
+
+
+def test_a_dash_set_off_by_spaces_ends_a_name():
+    from dossier.extract.entities import clean_span
+
+    doc, spans = _org_spans("Rivals may bid for the LSE - Europe's biggest market - this year.", ["LSE - Europe"])
+    assert clean_span(spans[0]).text == "LSE"
+    doc, spans = _org_spans("Shares in Rolls-Royce rose.", ["Rolls-Royce"])
+    assert clean_span(spans[0]).text == "Rolls-Royce"
+
+
+def test_a_family_named_by_its_surname_is_people_and_a_brand_is_a_product():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("The paper was bought by the Hartley twins, who own the Zephra brand.", ["Hartley", "Zephra"])
+    doc[spans[0].end].pos_ = doc[spans[1].end].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Hartley": "person", "Zephra": "product"}
+
+
+def test_a_name_a_product_noun_introduces_is_the_product():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("He spoke on the radio programme Tech Weekly about Vantec.", ["Tech Weekly", "Vantec"])
+    doc[spans[0].start - 1].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Tech Weekly": "product"}
