@@ -825,6 +825,8 @@ def doc_token_is_opening(span: Span) -> bool:
 
 _NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON",
                   "role": "NORP", "place": "LOC"}
+# Product nouns that also introduce publishers ("the news website Channel Finance Daily").
+_PUBLISHER_NOUNS = frozenset({"site", "website", "service", "services"})
 _FAMILY_NOUNS = frozenset({"twins", "brothers", "sisters", "family", "dynasty"})
 _ROMAN_MODELS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"})
 _LAUNCH_VERBS = frozenset({"launch", "unveil", "release"})
@@ -1021,7 +1023,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"  # "the MDA III", "Half-Life II": a model or an edition
     if after is not None and after.is_lower and after.lower_ in _FAMILY_NOUNS:
         return "person"  # "the Barclay twins", "the Walton family"
-    if before is not None and before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["product_nouns"]:
+    if before is not None and before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["product_nouns"] \
+            and before.lower_ not in _PUBLISHER_NOUNS:
         return "product"  # "the BBC programme Go Digital", "the game Halo": a product noun names it
     if after is not None and after.is_lower and after.lower_ in cues["place_nouns"]:
         return "place"  # "the Kestrel field", "the Marsh Green ward": a field or district named for a place

@@ -295,3 +295,8 @@ def test_a_name_a_product_noun_introduces_is_the_product():
     doc[spans[0].start - 1].pos_ = "NOUN"
     _one_sentence(doc)
     assert find_non_organisations(doc, spans, frozenset()) == {"Tech Weekly": "product"}
+    # A website may be a publisher: "the news website Harbour Daily" stays an organisation.
+    doc, spans = _org_spans("It was reported by the news website Harbour Daily on Monday.", ["Harbour Daily"])
+    doc[spans[0].start - 1].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {}
