@@ -19,9 +19,12 @@ def initials(name: str) -> str:
 
 
 def is_acronym_of(short: str, long: str) -> bool:
-    """True when `short` is written in capitals and spells the initials of `long`."""
+    """True when `short` is written in capitals and spells the initials of `long`, with or
+    without its legal suffix ("ONGC" of "Oil and Natural Gas Corporation")."""
     letters = short.replace(".", "").replace("&", "")
-    return len(letters) >= 2 and letters.isupper() and letters.isalpha() and letters == initials(long)
+    if len(letters) < 2 or not letters.isupper() or not letters.isalpha():
+        return False
+    return letters == initials(long) or letters == "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", long) if w[0].isupper()).upper()
 
 
 def is_short_form_of(short: str, long: str) -> bool:

@@ -123,11 +123,26 @@ def clean_span(span: Span) -> Span | None:
     opened = next((t.i for t in doc[start:end] if t.text == "("), None)
     if opened is not None and not any(t.text == ")" for t in doc[opened:end]):
         end = opened
+    # "the LSE - Europe's biggest equity market": a dash set off by spaces opens an aside, never a name.
+    dash = next((t.i for t in doc[start + 1:end] if t.text in ("-", "–", "—") and t.whitespace_ and doc[t.i - 1].whitespace_), None)
+    if dash is not None:
+        end = dash
     while end > start and (doc[end - 1].text in _STRIP_TRAILING or doc[end - 1].is_space):
+        end -= 1
+    # "the Tampa Bay Buccaneers American football team": a national adjective that ends an
+    # organisation's span before a lower-case noun describes what follows, not the name.
+    if span.label_ == ORG and end - start >= 2 and doc[end - 1].text in demonym_words() \
+            and end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN":
         end -= 1
     if start >= end:
         return None
     return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_)
+
+
+@lru_cache(maxsize=1)
+def demonym_words() -> frozenset[str]:
+    """National adjectives and demonyms (models/demonyms.json): "American", "British"."""
+    return frozenset(load_json("demonyms.json")["demonyms"])
 
 
 def decide_label(span: Span, votes: Counter[str], known: frozenset[str], is_place: bool) -> str:
@@ -366,7 +381,7 @@ def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[s
     """Where a name ending in a head word starts when "and" joins two of its words ("Oil and
     Natural Gas Corporation", "World Travel and Tourism Council", "Ironhorse Oil and Gas"): the
     capitalised words before "and" belong to it unless they end a company name of their own
-    ("Altria Group and Lorillard Tobacco") or are a known organisation ("Sony and Acme Electronics")
+    ("Altria Group and Lorillard Tobacco"; a head word alone is none: "Oil and Natural Gas Corporation") or are a known organisation ("Sony and Acme Electronics")
     or one the text names elsewhere ("Peregrine and Anvaya Capital" beside "Peregrine Ventures", by
     its name or first word); nor do they when the words after "and" are a name the text gives alone
     ("Kestrel Compute and Halden Systems" beside "Halden Systems moved")."""
@@ -382,7 +397,8 @@ def _joined_start(doc: Doc, start: int, head: int, heads: frozenset[str] | set[s
     org_keys = {name_key(t) for s in spans if s.label_ == ORG and (s.end <= left or s.start > head)
                 for t in (s.text, s[0].text)}
     right_key = name_key(doc[start:head + 1].text)
-    if (last in heads and start != head) or {left_key, right_key} & (known_organisation_keys() | org_keys):
+    # A head word alone before "and" names nothing of its own ("Oil and Natural Gas Corporation").
+    if (last in heads and start != head and start - 1 - left > 1) or {left_key, right_key} & (known_organisation_keys() | org_keys):
         return start  # either side a name of its own ("Kestrel Compute and Halden Systems", "Halden Systems moved")
     return left
 
@@ -456,7 +472,9 @@ def merge_split_names(doc: Doc, spans: list[Span]) -> list[Span]:
     # A name cut after "of" ("Financial Consumer Agency of" + untagged "Canada") continues over
     # the capitalised words that follow.
     for i, span in enumerate(spans):
-        if span.label_ == ORG and span[-1].lower_ == "of":
+        # A name never ends in a national adjective either ("Association of British" + "Insurers").
+        if span.label_ == ORG and (span[-1].lower_ == "of" or (len(span) >= 3 and span[-1].text in demonym_words()
+                                                              and any(t.lower_ == "of" for t in span))):
             end = span.end
             while end < len(doc) and end - span.end < 3 and doc[end].is_title and end not in taken:
                 end += 1
@@ -699,6 +717,8 @@ def link_known_names(doc: Doc, spans: list[Span], names: KnownNames) -> list[Spa
         model_org = (exact is not None and exact.label_ == ORG) or match.text in org_texts
         cue = _has_org_appositive(doc, match, descriptors) or (
             match.start > 0 and doc[match.start - 1].lower_ in descriptors and doc[match.start - 1].is_lower)
+        if weakness in ("word", "derived") and not cue and _glued_to_name(match):
+            continue  # "Google News", "Orange Smartphones": a common-word name inside a longer name
         if weakness == "word" and not (model_org or cue or (_mid_sentence(match) and match.text not in person_words)):
             continue
         if weakness == "derived" and not (model_org or cue):
@@ -772,15 +792,29 @@ def _proper_extension(longer: Span, inner: Span) -> bool:
                for t in extra)
 
 
+def _glued_to_name(span: Span) -> bool:
+    """A capitalised proper noun runs into the span from either side, in a sentence not
+    written in title case ("Google News", "the 10 O'clock News"): the span is part of a longer name."""
+    doc, sent = span.doc, span.sent
+    if _title_case(sent):
+        return False
+    neighbours = (doc[span.start - 1] if span.start > sent.start else None, doc[span.end] if span.end < sent.end else None)
+    return any(t is not None and t.text[:1].isupper() and t.pos_ == "PROPN" and not t.is_punct for t in neighbours)
+
+
+def _title_case(sent: Span) -> bool:
+    """A headline: three in five of its words or more capitalised."""
+    words = [t for t in sent if t.is_alpha]
+    return bool(words) and sum(1 for t in words if t.is_title) / len(words) >= 0.6
+
+
 def _mid_sentence(span: Span) -> bool:
     """Capitalised where a common word would not be: not first in its sentence, in a sentence
     not written in title case (a headline capitalises every word)."""
     sent = span.sent
     if span.start == sent.start or doc_token_is_opening(span):
         return False
-    words = [t for t in sent if t.is_alpha]
-    titled = sum(1 for t in words if t.is_title)
-    return not words or titled / len(words) < 0.6
+    return not _title_case(sent)
 
 
 def doc_token_is_opening(span: Span) -> bool:
@@ -789,7 +823,15 @@ def doc_token_is_opening(span: Span) -> bool:
     return before.text in ('"', "“", "(", "'", "‘", ":")
 
 
-_NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON", "role": "NORP"}
+_NON_ORG_LABEL = {"product": "PRODUCT", "brand": "PRODUCT", "index": "PRODUCT", "figure": "CARDINAL", "person": "PERSON",
+                  "role": "NORP", "place": "LOC"}
+# Product nouns that also introduce publishers ("the news website Channel Finance Daily").
+_PUBLISHER_NOUNS = frozenset({"site", "website", "service", "services"})
+_FAMILY_NOUNS = frozenset({"twins", "brothers", "sisters", "family", "dynasty"})
+_ROMAN_MODELS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"})
+_LAUNCH_VERBS = frozenset({"launch", "unveil", "release"})
+# Events a body holds: after its bracketed acronym they name the body, not a thing it is.
+_HOSTED_EVENTS = frozenset({"summit", "summits", "meeting", "meetings", "conference", "conferences", "talks"})
 _OWNER_WINDOW = 2
 _LIST_WINDOW = 6
 # Nouns that make the names after them companies ("eight-player Mario Kart" is not one).
@@ -861,12 +903,16 @@ def find_non_organisations(doc: Doc, spans: list[Span], known: frozenset[str]) -
     found: dict[str, str] = {}
     # A name the text calls an organisation once ("GM's units Opel and Saab") is one throughout.
     described = {s.text for s in spans if s.label_ == ORG and (_has_org_appositive(doc, s, cues["org_descriptors"])
-                                                             or _described_as_organisation(doc, s))}
+                                                             or _described_as_organisation(doc, s)
+                                                             or _named_by_noun(doc, s, cues["naming_nouns"]))}
     for span in spans:
         if span.label_ != ORG or span.text in found:
             continue
         if span.text not in described and _is_owned_brand(doc, span):
             found[span.text] = "brand"
+            continue
+        if span.start > 0 and doc[span.start - 1].text in known_brands() and span.text not in described:
+            found[span.text] = "brand"  # "the Cadillac BLS": a model of a listed marque, known letters or not
             continue
         # An exchange's name is the index where it moves ("the Nasdaq rose"), known or not.
         after = doc[span.end] if span.end < len(doc) else None
@@ -903,6 +949,10 @@ def _is_owned_brand(doc: Doc, span: Span) -> bool:
     in the text or it has no owner that could make it a company (the caller leaves out names the
     text calls an organisation: "the carmaker Saab", "Saab, the Swedish carmaker")."""
     brands = known_brands()
+    words = span.text.split()
+    for tail in (" ".join(words[i:]) for i in range(1, len(words))):
+        if tail in brands and (not brands[tail] or any(span.text.startswith(owner + " ") for owner in brands[tail])):
+            return True  # "Sony Net Minidisc", "GM Vauxhall": a name ending in a listed product is the product
     name = span.text if span.text in brands else span.text[:-1] if span.text.endswith("s") else None
     if name not in brands:
         # "Grand Theft Auto Vice City", "Xbox Live Arcade": a longer name led by a product no company bears.
@@ -911,6 +961,12 @@ def _is_owned_brand(doc: Doc, span: Span) -> bool:
             return False
     owners = brands[name]
     return not owners or any(re.search(rf"\b{re.escape(owner)}\b", doc.text) for owner in owners)
+
+
+def _named_by_noun(doc: Doc, span: Span, nouns: frozenset[str]) -> bool:
+    """A naming noun right before the name: "UK magazine Mac Format", "research firm Jupiter"."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.is_lower and before.lower_ in nouns
 
 
 def _described_as_organisation(doc: Doc, span: Span) -> bool:
@@ -940,8 +996,13 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"  # "Is Online Community A Policy Tool": the title of a report or a work
     if span.text in short_names:
         return None  # "Aquila jets": the maker's name used as a modifier
-    # "the Xbox console", "the IPPR's Digital Society initiative": a product noun after the name.
-    for token in doc[span.end: min(len(doc), span.end + 1 + _OWNER_WINDOW)]:
+    # "the Xbox console", "the IPPR's Digital Society initiative": a product noun after the name,
+    # or after its bracketed acronym ("its Networked Media (NEM) initiative").
+    after_name = span.end + 3 if span.end + 2 < len(doc) and doc[span.end].text == "(" and doc[span.end + 2].text == ")" \
+        else span.end
+    for token in doc[after_name: min(len(doc), after_name + 1 + _OWNER_WINDOW)]:
+        if after_name > span.end and token.lower_ in _HOSTED_EVENTS:
+            break  # "the Asia Pacific Economic Co-operation (Apec) summit": the body that holds it
         if token.lower_ in cues["product_nouns"] and token.pos_ == "NOUN":
             return "product"
         if not (token.is_lower and token.pos_ in ("NOUN", "ADJ", "PROPN")) and token.text != "-":
@@ -956,7 +1017,21 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         return "product"
     if [t.lower_ for t in doc[span.end: span.end + 4]][-3:] in (["go", "on", "sale"], ["goes", "on", "sale"], ["went", "on", "sale"]):
         return "product"  # "the Kisaragi Tora will go on sale"
-    if before is not None and before.lower_ in cues["product_verbs"]:
+    after = doc[span.end] if span.end < len(doc) else None
+    owner = after is not None and after.text in ("'s", "’s", "'", "’")  # "launching the Department's plan"
+    if after is not None and after.text in _ROMAN_MODELS:
+        return "product"  # "the MDA III", "Half-Life II": a model or an edition
+    if after is not None and after.is_lower and after.lower_ in _FAMILY_NOUNS:
+        return "person"  # "the Barclay twins", "the Walton family"
+    if before is not None and before.is_lower and before.pos_ == "NOUN" and before.lower_ in cues["product_nouns"] \
+            and before.lower_ not in _PUBLISHER_NOUNS:
+        return "product"  # "the BBC programme Go Digital", "the game Halo": a product noun names it
+    if after is not None and after.is_lower and after.lower_ in cues["place_nouns"]:
+        return "place"  # "the Kestrel field", "the Marsh Green ward": a field or district named for a place
+    if before is not None and before.lower_ in ("the", "a", "an", "its", "their") and span.start >= 2 \
+            and doc[span.start - 2].lemma_ in _LAUNCH_VERBS and not owner:
+        return "product"  # "unveiling the Fusion and Zephyr models", "launched its Halo"
+    if before is not None and (before.lower_ in cues["product_verbs"] or before.lemma_ in _LAUNCH_VERBS and not owner):
         descriptor = doc[span.start - 2] if span.start >= 2 else None
         if before.lower_ not in ("called", "dubbed") or descriptor is None \
                 or descriptor.lower_ not in cues["org_descriptors"]:
@@ -1061,14 +1136,15 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
 def find_head_anaphors(doc: Doc, spans: list[Span], stoplist: frozenset[str]) -> list[Span]:
     """"The Commission", "the Bank" after "European Commission", "Bank of England": a
     capitalised generic head word alone names the one organisation of the text it heads
-    (never when two organisations share it). The word stays out everywhere else."""
+    (never when two organisations share it; never a modifier: "the World" is not "BBC World
+    Service"). The word stays out everywhere else."""
     taken = {i for s in spans for i in range(s.start, s.end)}
     heads: dict[str, set[str]] = defaultdict(set)
     for span in spans:
         if span.label_ == ORG and len(span) > 1:
-            for token in span:
-                if token.lower_ in stoplist and token.is_title:
-                    heads[token.text].add(name_key(span.text))
+            token = span[head_word_index([t.text for t in span])]
+            if token.lower_ in stoplist and token.is_title:
+                heads[token.text].add(name_key(span.text))
     found = []
     for token in doc:
         if token.i in taken or not token.is_title or len(heads.get(token.text, ())) != 1:
@@ -1076,6 +1152,14 @@ def find_head_anaphors(doc: Doc, spans: list[Span], stoplist: frozenset[str]) ->
         if token.i > 0 and doc[token.i - 1].lower_ == "the":
             found.append(Span(doc, token.i, token.i + 1, label=ORG))
     return found
+
+
+def head_word_index(words: list[str]) -> int:
+    """Where a name's head noun stands: before its first "of" or "for" ("Bank of England",
+    "Office for National Statistics"), else last ("European Commission"); "World" in "BBC World
+    Service" is a modifier, not the head."""
+    inner = next((i for i, w in enumerate(words) if w in ("of", "for") and i > 0), None)
+    return inner - 1 if inner is not None else len(words) - 1
 
 
 def _is_stopword(span: Span, stoplist: frozenset[str]) -> bool:

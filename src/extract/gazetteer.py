@@ -34,6 +34,7 @@ _CURATED_KINDS = ("regulator", "central_bank", "international_organisation", "go
                   "trade_association", "ngo", "political_party", "university", "exchange", "news_organisation",
                   "company")
 _MIN_ALIAS_LETTERS = 2
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 class KnownOrganisation(BaseModel):
@@ -76,6 +77,18 @@ class Gazetteer:
         for surface, org_id in self._surfaces.items():
             self._by_key.setdefault(name_key(surface), org_id)
         self.common_words = frozenset(common_words)
+        self._shared: frozenset[str] | None = None
+
+    def shared_first_words(self) -> frozenset[str]:
+        """First words that lead the names of two organisations or more ("Deutsche" of Deutsche
+        Bank and Deutsche Telekom): alone they name none of them."""
+        if self._shared is None:
+            owners: dict[str, set[str]] = {}
+            for surface, org_id in self._surfaces.items():
+                if " " in surface:
+                    owners.setdefault(surface.split()[0], set()).add(org_id)
+            self._shared = frozenset(w for w, ids in owners.items() if len(ids) >= 2 and w not in self._surfaces)
+        return self._shared
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -117,6 +130,8 @@ def surface_forms(org: KnownOrganisation) -> list[str]:
             forms.append(" ".join(words))
         if short.startswith("The "):
             forms.append(short[4:])
+        if any(ch in "äöüÄÖÜß" for ch in base):
+            forms.append(canonical_name(base.translate(_UMLAUTS)))  # "Deutsche Börse" as English news writes it: "Deutsche Boerse"
     letters = (lambda s: sum(ch.isalpha() for ch in s))
     return [f for f in dict.fromkeys(forms) if letters(f) >= _MIN_ALIAS_LETTERS]
 

@@ -14,7 +14,7 @@ from dossier.extract.aliases import (
     name_key,
     same_name,
 )
-from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues, not_organisations
+from dossier.extract.entities import ORG, PLACE_LABELS, entity_cues, head_word_index, not_organisations
 from dossier.extract.gazetteer import KnownOrganisation
 from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import Resolution, demonym_countries, load_gazetteer
@@ -96,13 +96,14 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         # "the Commission" after "European Commission": a generic head word names the one
         # organisation of the text it ends or leads (find_head_anaphors kept only those).
         if " " not in name and name.lower() in not_organisations():
-            holders = {long for long in names if long != name and name in long.split()}
+            holders = {long for long in names if long != name and _heads(name, long)}
             if len({name_key(h) for h in holders}) == 1:
                 graph.link(sorted(holders, key=len)[-1], name, "head")
     for name in names:
         # "Reynolds" beside "RJ Reynolds Tobacco": a one-word name inside one longer name of the
-        # text, and no other, is that organisation named by its distinctive word.
-        if " " in name or name in known or not name[:1].isupper() \
+        # text, and no other, is that organisation named by its distinctive word (a generic word
+        # is none: "World" is not "BBC World Service").
+        if " " in name or name in known or not name[:1].isupper() or name.lower() in not_organisations() \
                 or any(other != name and graph.find(other) == graph.find(name) for other in names):
             continue
         holders = {name_key(long) for long in names if long != name and name in long.split()[1:]}
@@ -132,6 +133,13 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
             elif same_name(short, long) and len(short) <= len(long):
                 graph.link(long, short, "variant")
     return graph
+
+
+def _heads(word: str, name: str) -> bool:
+    """`word` is the head noun of `name` ("Commission" of "European Commission", "Bank" of "Bank
+    of England"), not a modifier ("World" of "BBC World Service")."""
+    words = name.split()
+    return len(words) > 1 and words[head_word_index(words)] == word
 
 
 def _regional_unit(short: str, long: str) -> bool:

@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from rapidfuzz import fuzz, process
 
 from dossier.extract.aliases import FUZZY_THRESHOLD, is_acronym_of, is_short_form_of, name_key, same_name
+from dossier.extract.entities import demonym_words, entity_cues, not_organisations
+from dossier.extract.gazetteer import load_gazetteer as load_known
+from dossier.extract.organisations import known_organisation
+from dossier.extract.places import load_gazetteer as load_places
 from dossier.ids import organisation_id
 from dossier.records import Organisation
 
@@ -42,8 +46,11 @@ class EntityResolver:
 
     def resolve(self, org: Organisation) -> list[tuple[str, str, Organisation]]:
         """(entity id, entity name, the part of `org` it covers): usually one part; two when a
-        split judgement carves an alias's mentions out of the organisation."""
-        entity = self._lookup(org)
+        split judgement carves an alias's mentions out of the organisation. Generic one-word
+        short forms ("Deutsche" of "Deutsche Boerse") name it in this text only: its mentions
+        stay, the alias is neither kept nor used to resolve other texts."""
+        org = without_text_aliases(org)
+        entity = self._spelled_out(self._lookup(org), org)
         split_keys = self.splits.get(entity[0], frozenset())
         names = [org.name, *org.aliases]
         carved = [n for n in names if name_key(n) in split_keys]
@@ -64,6 +71,17 @@ class EntityResolver:
         self._learn(part, other)
         parts.append((other[0], other[1], part))
         return parts
+
+    def _spelled_out(self, entity: tuple[str, str], org: Organisation) -> tuple[str, str]:
+        """An entity named so far by an acronym ("MDA") that this text spells out ("Mobile Data
+        Association (MDA)") is named by the full form from now on (a linked name stays)."""
+        entity_id, name = entity
+        if org.known_id is not None or not is_acronym_of(name, org.name) or known_organisation(name) is not None:
+            return entity
+        for key, (found_id, _) in self.index.items():
+            if found_id == entity_id:
+                self.index[key] = (entity_id, org.name)
+        return entity_id, org.name
 
     def _lookup(self, org: Organisation, exclude: str | None = None) -> tuple[str, str]:
         keys = [k for k in dict.fromkeys([name_key(org.name), *(name_key(a) for a in org.aliases)]) if k]
@@ -95,3 +113,27 @@ def _other_full_name(name: str, entity_name: str, keys: list[str]) -> bool:
     Tourism Organisation" and "World Trade Organization", both "WTO") or one word ("United" of
     "Manchester United" and of "United Airlines") never makes them one organisation."""
     return " " in entity_name and not same_name(name, entity_name) and name_key(entity_name) not in keys
+
+
+# How an alias was learned when it may hold for the one text only: a leading word ("Deutsche"
+# of "Deutsche Boerse") or a generic head ("the Commission").
+_TEXT_LEARNED = frozenset({"short_form", "head"})
+
+
+def is_generic_word(word: str) -> bool:
+    """A word that names no organisation by itself: a generic head or name start ("Bank",
+    "United", "World"), a national adjective ("Deutsche" leads several listed names, "British"),
+    or a place ("Texas" of "Texas Instruments")."""
+    return (word.lower() in not_organisations() or word in entity_cues()["generic_name_starts"]
+            or word in demonym_words() or word in load_known().shared_first_words()
+            or bool(load_places().candidates(word)))
+
+
+def without_text_aliases(org: Organisation) -> Organisation:
+    """`org` without the one-word aliases learned as short forms or heads that are generic words."""
+    how = dict(org.alias_sources)
+    local = {a for a in org.aliases if " " not in a and how.get(a) in _TEXT_LEARNED and is_generic_word(a)}
+    if not local:
+        return org
+    return org.model_copy(update={"aliases": tuple(a for a in org.aliases if a not in local),
+                                  "alias_sources": tuple(p for p in org.alias_sources if p[0] not in local)})

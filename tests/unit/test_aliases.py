@@ -114,3 +114,26 @@ def test_resolver_never_merges_two_full_names_on_a_shared_word_alias():
     assert airline[0] != club[0] and airline[1] == "United Skyways"
     # A name that is not made of the entity's words still brings its aliases along.
     assert entity(resolver, Organisation(name="Hon Hai Technology Group", aliases=("Harwick United",)))[0] == club[0]
+
+
+def test_a_generic_leading_word_names_the_organisation_in_its_own_text_only():
+    resolver = EntityResolver({})
+    org = Organisation(name="Kronstadt Boerse", aliases=("Deutsche", "KB"),
+                       alias_sources=(("Deutsche", "short_form"), ("KB", "acronym")))
+    [(entity_id, _, part)] = resolver.resolve(org)
+    assert part.aliases == ("KB",) and part.alias_sources == (("KB", "acronym"),)
+    # Never learned as a key: a later text naming "Deutsche" alone is not resolved to it.
+    assert entity(resolver, Organisation(name="Deutsche"))[0] != entity_id
+    # A distinctive short form is kept and resolves later texts.
+    org = Organisation(name="Vellacott Freight Group", aliases=("Vellacott",), alias_sources=(("Vellacott", "short_form"),))
+    [(freight, _, part)] = resolver.resolve(org)
+    assert part.aliases == ("Vellacott",) and entity(resolver, Organisation(name="Vellacott"))[0] == freight
+
+
+def test_an_entity_named_by_an_acronym_takes_the_full_form_a_text_spells_out():
+    resolver = EntityResolver({"qda": ("e-qda", "QDA")})
+    assert entity(resolver, Organisation(name="Quill Data Association", aliases=("QDA",))) == ("e-qda", "Quill Data Association")
+    assert entity(resolver, Organisation(name="QDA")) == ("e-qda", "Quill Data Association")
+    # A name reference data gives stays: "BT" is not renamed after a "Bharat Telecom (BT)".
+    resolver = EntityResolver({"bt": ("e-bt", "BT")})
+    assert entity(resolver, Organisation(name="Bharat Telecom", aliases=("BT",)))[1] == "BT"

@@ -85,3 +85,17 @@ def test_a_linked_organisation_is_typed_and_based_from_its_reference_record():
     bank = load_gazetteer().lookup("Deutsche Bank AG")
     assert lookup(bank.id) == bank
     assert lookup("ptk:not-a-listed-company") is None
+
+
+def test_a_name_with_umlauts_is_found_as_english_news_writes_it():
+    gazetteer = build_gazetteer([stock("Kölner Börse AG", "DE000KBX0001")], {})
+    assert gazetteer.lookup("Koelner Boerse").isin == "DE000KBX0001"
+    assert gazetteer.lookup("Kölner Börse").isin == "DE000KBX0001"
+
+
+def test_phone_makers_are_hardware_makers_and_network_suppliers_equipment_makers():
+    from dossier.profiles.classification import reference_type
+
+    types = {name: reference_type(load_gazetteer().lookup(name)) for name in ("Nokia", "Motorola", "Ericsson", "Vodafone")}
+    assert {n: t[0]["key"] if t else None for n, t in types.items()} == {
+        "Nokia": "hardware", "Motorola": "hardware", "Ericsson": "telecoms_equipment", "Vodafone": "telecoms"}

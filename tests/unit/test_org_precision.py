@@ -159,3 +159,144 @@ def test_a_known_organisations_numbered_unit_is_one_name(analyse):
 def test_a_listed_acronym_spelled_out_as_another_name_links_nothing(analyse):
     orgs = analyse("Visitor numbers rose, the World Tourism Organisation (WTO) said. The WTO expects more.").organisations
     assert [(o.name, o.known_id) for o in orgs] == [("World Tourism Organisation", None)]
+
+
+def test_a_common_word_name_inside_a_longer_name_is_not_that_organisation(analyse):
+    # "News" alone would be News Corporation's short name; in "Google News" it is part of a service's name.
+    orgs = analyse("Readers in China could not reach Google News for ten days, the watchdog said.").organisations
+    assert "News Corporation" not in {o.name for o in orgs}
+    assert not any("News" in o.aliases for o in orgs)
+
+
+def test_a_generic_word_is_a_head_anaphor_only_of_a_name_it_heads():
+    from dossier.extract.entities import head_word_index
+    from dossier.extract.organisations import learn_aliases
+
+    assert [head_word_index(n.split()) for n in ("Bank of Ardenia", "Ardenia Commission", "BBC World Service")] == [0, 1, 2]
+    text = "The Ardenia World Service cut jobs. Listeners around the World wrote in."
+    doc, spans = _org_spans(text, ["Ardenia World Service", "World"])
+    graph = learn_aliases(doc, spans)
+    assert graph.find("World") != graph.find("Ardenia World Service")
+    text = "The Ardenia Commission met. The Commission said no."
+    doc, spans = _org_spans(text, ["Ardenia Commission", "Commission"])
+    graph = learn_aliases(doc, spans)
+    assert graph.find("Commission") == graph.find("Ardenia Commission")
+
+
+def test_a_head_word_alone_before_and_is_part_of_the_name(analyse):
+    text = "Talks were held with Gravel and Natural Clay Corporation chairman Ravi Menon. GNCC shares rose 3%."
+    orgs = {o.name: o.aliases for o in analyse(text).organisations}
+    assert "Gravel and Natural Clay" in orgs and "GNCC" in orgs["Gravel and Natural Clay"]
+
+
+def test_an_acronym_may_spell_the_legal_suffix_too():
+    from dossier.extract.aliases import is_acronym_of
+
+    assert is_acronym_of("ONGC", "Oil and Natural Gas Corporation") and is_acronym_of("FTC", "Federal Trade Commission")
+    assert not is_acronym_of("ONG", "Oil and Natural Gas Company Trust")
+
+
+def test_a_national_adjective_before_a_noun_is_not_the_end_of_a_name():
+    from spacy.tokens import Span
+
+    from dossier.extract.entities import clean_span
+
+    doc, spans = _org_spans("The owner of the Seaview Pelicans American football team made a bid.", ["Seaview Pelicans American"])
+    doc[spans[0].end].pos_ = "NOUN"  # a blank pipeline tags nothing
+    assert clean_span(Span(doc, spans[0].start, spans[0].end, label="ORG")).text == "Seaview Pelicans"
+
+
+def test_a_model_numbered_in_roman_numerals_is_a_product():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("The Parlo IV is an upgrade of the Parlo III, Vantec said.", ["Parlo", "Vantec"])
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Parlo": "product"}
+
+
+def test_a_name_before_its_acronym_and_a_product_noun_is_the_product(analyse):
+    found = names(analyse("The European Commission announced its Connected Home Media (CHM) initiative in Nice."))
+    assert "European Commission" in found and not found & {"Connected Home Media", "CHM"}
+    # A body before its acronym and an event it holds stays the body.
+    found = names(analyse("Leaders met at the Pacific Trade Forum (PTF) summit in Lima on Monday."))
+    assert "Pacific Trade Forum" in found
+
+
+def test_what_a_company_unveils_or_launches_is_a_product_but_not_its_owner():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("Ford is unveiling the Corvina and Astrid models in Detroit.", ["Ford", "Corvina"])
+    doc[3].lemma_ = "unveil"  # a blank pipeline lemmatizes nothing
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Corvina": "product"}
+    doc, spans = _org_spans("Launching the Office for Rural Affairs' plan, the minister spoke.", ["Office for Rural Affairs"])
+    doc[0].lemma_ = "launch"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {}
+
+
+def test_a_field_or_a_ward_named_for_a_place_is_not_an_organisation():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("Petrel Resources will develop the Qasra field near Kirkuk.", ["Petrel Resources", "Qasra"])
+    doc[spans[1].end].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Qasra": "place"}
+
+
+def test_a_summit_of_governments_is_not_an_organisation(analyse):
+    assert not names(analyse("Finance ministers met at the G7 meeting in London on Friday.")) & {"G7"}
+
+
+def test_a_model_of_a_listed_marque_is_not_the_body_its_letters_spell(analyse):
+    found = names(analyse("General Motors will build the new Cadillac BLS at its factory in Sweden."))
+    assert "General Motors" in found and "Bureau of Labor Statistics" not in found
+
+
+def _one_sentence(doc):
+    for token in doc:
+        token.is_sent_start = token.i == 0
+
+
+def test_a_name_ending_in_a_listed_product_is_the_product_not_an_alias_of_its_maker(analyse):
+    orgs = {o.name: o.aliases for o in analyse("I loved my Sony Net Minidisc. Sony later sold millions of them.").organisations}
+    assert "Sony" in orgs and not any("Minidisc" in a for a in orgs["Sony"]) and "Sony Net Minidisc" not in orgs
+
+
+def test_a_computer_line_is_a_product_even_where_a_magazine_is_named_after_it(analyse):
+    found = names(analyse("Mac users are loyal, said the editor of Mac Format. Sales of the Mac rose 40% last year."))
+    assert "Mac" not in found
+    found = names(analyse("Jo Hart, deputy editor of UK magazine Mac Format, said the Mac would sell well."))
+    assert "Mac Format" in found and "Mac" not in found
+
+
+def test_a_dash_set_off_by_spaces_ends_a_name():
+    from dossier.extract.entities import clean_span
+
+    doc, spans = _org_spans("Rivals may bid for the LSE - Europe's biggest market - this year.", ["LSE - Europe"])
+    assert clean_span(spans[0]).text == "LSE"
+    doc, spans = _org_spans("Shares in Rolls-Royce rose.", ["Rolls-Royce"])
+    assert clean_span(spans[0]).text == "Rolls-Royce"
+
+
+def test_a_family_named_by_its_surname_is_people_and_a_brand_is_a_product():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("The paper was bought by the Hartley twins, who own the Zephra brand.", ["Hartley", "Zephra"])
+    doc[spans[0].end].pos_ = doc[spans[1].end].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Hartley": "person", "Zephra": "product"}
+
+
+def test_a_name_a_product_noun_introduces_is_the_product():
+    from dossier.extract.entities import find_non_organisations
+
+    doc, spans = _org_spans("He spoke on the radio programme Tech Weekly about Vantec.", ["Tech Weekly", "Vantec"])
+    doc[spans[0].start - 1].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {"Tech Weekly": "product"}
+    # A website may be a publisher: "the news website Harbour Daily" stays an organisation.
+    doc, spans = _org_spans("It was reported by the news website Harbour Daily on Monday.", ["Harbour Daily"])
+    doc[spans[0].start - 1].pos_ = "NOUN"
+    _one_sentence(doc)
+    assert find_non_organisations(doc, spans, frozenset()) == {}
