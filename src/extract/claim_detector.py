@@ -37,10 +37,12 @@ from spacy.tokens import Doc, Span, Token
 
 from dossier.errors import UsageError
 from dossier.extract.claims import (
+    _descriptors,
     _org_at,
     clause_chain,
     find_object,
     is_negated,
+    is_unsaid,
     load_claim_rules,
     read_modality,
 )
@@ -66,6 +68,9 @@ class DetectorThresholds:
     propose: float  # an (organisation, type) whose best pair scores at least this is proposed
     veto: float  # an affirmed rule claim whose (subject, type) scores below this everywhere is dropped
     propose_types: frozenset[str]  # types the detector may propose (chosen on held-out folds)
+    # Propose for an organisation wherever it stands (a partner in "with X", a possessor, ...),
+    # not only as its clause's subject: its event is read at the word that governs it.
+    any_position: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,15 +147,18 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
                 or (name, claim_type) in ruled):
             continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
-        # Only an organisation that is its clause's subject (or the "it" standing for it) is
-        # proposed: the event's polarity and modality are read at the verb above it, and for a
-        # partner in a "to X" / "by X" phrase that verb is another party's (held-out folds:
-        # proposals for other positions carried the polarity and modality errors).
-        if not (pair.candidate.resolved or head.dep_ in _SUBJECT_DEPS):
+        if not thresholds.any_position and not _subject_position(head):
             continue
-        verb = _verb_above(head)
-        proposed.append(propose_claim(pair.sent, verb, name, claim_type, probability, token_names))
+        claim = propose_claim(pair.sent, head, name, claim_type, probability, token_names)
+        if claim is not None:
+            proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _subject_position(head: Token) -> bool:
+    """The candidate is its clause's subject, or a speaker's organisation ("X's chief executive said")."""
+    event = candidate_event(head)
+    return event is not None and event.as_subject
 
 
 def _named_subject(sent: Span, token_names: dict[int, str]) -> str | None:
@@ -213,16 +221,158 @@ def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> st
     return min(readings, key=_MODALITY_ORDER.index)
 
 
-def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probability: float,
-                  token_names: dict[int, str]) -> Claim:
-    """A claim of a learned type, read off the parse at the subject's verb as the rules read theirs."""
+# How far up the parse a candidate's event is looked for (mention -> preposition -> noun -> verb).
+_MAX_EVENT_CLIMB = 6
+
+
+@dataclass(frozen=True)
+class CandidateEvent:
+    """Where a candidate's event is read: the word that governs its mention, and whether the
+    candidate is that verb's subject (then its event lies below the verb, through reporting
+    verbs to what it says) or an argument of the event (a partner, a possessor, an agent)."""
+
+    word: Token
+    as_subject: bool
+
+
+def _names_the_phrase(token: Token) -> bool:
+    """A word whose phrase the organisation's name itself names: the rest of a longer name
+    ("Kauri Dairy Co-operative"), or a descriptor ("SunTel, Kenya's third-largest mobile
+    operator", "the cell maker X")."""
+    return token.pos_ == "PROPN" or token.lemma_.lower() in _descriptors()
+
+
+def candidate_event(head: Token) -> CandidateEvent | None:
+    """The event an organisation takes part in, read from where its mention stands: the verb
+    of a subject (through conjuncts, appositions and the rest of its own name: "Y and X
+    agreed", "its partner, X, pulled out"); the verb a speaker for it governs ("X chief
+    executive Y said", "X's spokesman said": X speaks); the noun of a possessor or modifier
+    ("X's takeover of Y", "the X deal"); the word a "with X" / "to X" / "by X" phrase attaches
+    to ("a partnership with X", "sold to X", "bought by X"). None when the mention is an
+    addressee or a source ("told X", "according to X"): no event of its own is there."""
+    reporting = frozenset(load_claim_rules().modality["reported_verbs"])
+    token = head
+    for _ in range(_MAX_EVENT_CLIMB):
+        if token.head.i == token.i:
+            return None  # the name is the sentence's root ("Foxconn: an option, not an order"): no event
+        if token.dep_ in ("conj", "appos") or (
+                token.dep_ in ("compound", "amod", "nmod") and _names_the_phrase(token.head)):
+            token = token.head
+            continue
+        break
+    dep = token.dep_
+    if dep in _SUBJECT_DEPS:
+        return CandidateEvent(token.head, as_subject=True)
+    if dep in ("dobj", "dative") and token.head.lemma_.lower() in reporting:
+        return None  # "told X that ...": the addressee
+    if dep == "agent" or (dep == "pobj" and token.head.dep_ == "agent"):
+        return CandidateEvent(token.head.head if dep == "pobj" else token.head, as_subject=False)
+    if dep == "pobj":
+        preposition = token.head
+        if preposition.lower_ == "to" and preposition.head.lower_ == "according":
+            return None
+        above = preposition.head
+        # "pulled out of talks with X": the phrase attaches to the noun or verb above it.
+        while above.pos_ == "ADP" and above.head.i != above.i:
+            above = above.head
+        if above.lemma_.lower() in reporting or above.i == preposition.i:
+            return None  # "told X", "said to X": the addressee
+        return CandidateEvent(above, as_subject=False)
+    if dep in ("poss", "compound", "nmod", "amod"):
+        noun = token.head
+        speaker = noun
+        # "X chief executive Mireille Tremblay said": the role, then the person it names.
+        while speaker.dep_ in ("compound", "appos") and speaker.head.pos_ == "PROPN":
+            speaker = speaker.head
+        if speaker.dep_ in _SUBJECT_DEPS and speaker.head.lemma_.lower() in reporting:
+            return CandidateEvent(speaker.head, as_subject=True)
+        if noun.dep_ in _SUBJECT_DEPS and noun.head.lemma_.lower() in reporting:
+            return CandidateEvent(noun.head, as_subject=True)  # "X's chief executive said ..."
+        return CandidateEvent(noun, as_subject=False)
+    return CandidateEvent(token.head, as_subject=False)
+
+
+@lru_cache(maxsize=1)
+def _trigger_words() -> frozenset[str]:
+    """Every word a claim trigger pattern lists (models/claim_rules.json): the words that name an event."""
+    words: set[str] = set()
+    for patterns in load_claim_rules().patterns.values():
+        for pattern in patterns:
+            for spec in pattern:
+                for key in ("LEMMA", "LOWER"):
+                    value = spec.get(key)
+                    if isinstance(value, str):
+                        words.add(value)
+                    elif isinstance(value, dict):
+                        words.update(value.get("IN", ()))
+    return frozenset(words)
+
+
+def _refusal_in_doubt(anchor: Token, cues: dict) -> bool:
+    """A verb of refusal or stopping whose object names no event ("may scrap 20 older ships",
+    "banned imports", "rejected the allegation"): the verb may be the event itself (a
+    disposal, a ban) or negate one the detector cannot see. Either reading is a guess."""
+    verb = anchor.head if anchor.dep_ == "dobj" else anchor
+    if verb.lemma_.lower() not in cues["governors"] or anchor is verb:
+        return False
+    return anchor.lemma_.lower() not in _trigger_words() and anchor.lower_ not in _trigger_words()
+
+
+def _negation_in_reach(event: Token, cues: dict) -> bool:
+    """An explicit negation near the event that the scope reading did not give it: on a word
+    governing the event ("the deal did not go ahead": the noun is the subject of the negated
+    verb), or in a clause conjoined with one of those ("held settlement talks but did not
+    reach an agreement", "signed an agreement to sell a stake to X but said there was no
+    binding commitment"): the detector does not know which clause holds its claim."""
+    dependents = set(cues["dependents"])
+
+    def negated(token: Token) -> bool:
+        return any(c.dep_ == "neg" or (c.dep_ in ("det", "advmod", "preconj") and c.lower_ in dependents)
+                   for c in token.children) or (token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"])
+
+    path = [event]
+    token = event
+    while token.head.i != token.i:
+        token = token.head
+        path.append(token)
+    for token in path:
+        if negated(token):
+            return True
+        for clause in token.children:
+            if clause.dep_ == "conj" and clause.pos_ in ("VERB", "AUX") and any(negated(t) for t in clause.subtree):
+                return True
+    return False
+
+
+def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probability: float,
+                  token_names: dict[int, str]) -> Claim | None:
+    """A claim of a learned type, read off the parse at the candidate's own event as the rules
+    read theirs; None when that reading is in doubt (a negated claim read as affirmed is the
+    worst error: in doubt about polarity, nothing is proposed)."""
     rules = load_claim_rules()
-    anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
-    event_verb = anchor if anchor.pos_ in ("VERB", "AUX") else anchor.head
+    cues = rules.negation
+    event = candidate_event(head)
+    if event is None:
+        return None
+    if event.as_subject:
+        # Its event is below its verb, through reporting verbs to what it says ("said it
+        # would not close ..."), and a verb of refusal is its own ("X pulled out of ...").
+        verb = _verb_above(event.word)
+        anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
+        object_at = verb
+    else:
+        # "profits at X dropped" drops nothing of X's: a refusal verb counts only through the
+        # scope reading of the event word.
+        anchor = object_at = event.word
+    event_verb = anchor if anchor.pos_ in ("VERB", "AUX") else _verb_above(anchor)
     chain = clause_chain(anchor)
     match = anchor.doc[anchor.i : anchor.i + 1]
-    negated = is_negated(chain, match, rules.negation) or _negates_itself(event_verb, rules.negation)
-    obj, obj_is_org, _ = find_object(verb, {subject}, token_names)
+    if is_unsaid(anchor, cues) or _refusal_in_doubt(anchor, cues):
+        return None
+    negated = is_negated(chain, match, cues) or (event.as_subject and _negates_itself(event_verb, cues))
+    if not negated and _negation_in_reach(anchor, cues):
+        return None
+    obj, obj_is_org, _ = find_object(object_at, {subject}, token_names)
     evidence = sent.text.strip()
     offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
     return Claim(
@@ -246,7 +396,8 @@ def read_thresholds(folder: Path) -> DetectorThresholds:
     """The thresholds saved beside the shipped model."""
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     return DetectorThresholds(propose=float(meta["propose"]), veto=float(meta["veto"]),
-                              propose_types=frozenset(meta["propose_types"]))
+                              propose_types=frozenset(meta["propose_types"]),
+                              any_position=bool(meta.get("any_position", False)))
 
 
 @lru_cache(maxsize=6)
