@@ -290,3 +290,16 @@ def test_no_proposal_when_the_reading_is_in_doubt(nlp, text, name, claim_type):
 def test_a_refusal_of_a_named_event_negates_the_proposal(nlp):
     text = "Corvane Mills cancelled its order for twenty ships from Orrin Shipping."
     assert propose_for(nlp, text, "Corvane Mills", "purchase_commitment") == [("negated", "asserted")]
+
+
+@pytest.mark.parametrize("text", [
+    "The company would build a plant near the port, said Anna Berg, chief executive of Corvane Mills.",
+    "A spokeswoman for Corvane Mills said the company would build a plant near the port.",
+])
+def test_a_voice_of_the_company_makes_it_the_subject_of_what_is_said(nlp, text):
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == [("affirmed", "planned")]
+
+
+def test_an_analyst_does_not_speak_for_the_firm_he_works_at(nlp):
+    text = "An analyst at Corvane Mills said the company would build a plant near the port."
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == []
