@@ -14,7 +14,9 @@ the detector then
 - **proposes** a claim for an (organisation, type) whose best pair scores at or above the
   cut-off when the rules found no claim of that (subject, type) in the article. Object,
   polarity and modality of a proposed claim come from the parse and the cue lists, exactly
-  as for a rule claim (`dossier.extract.claims`); only subject and type are learned.
+  as for a rule claim (`dossier.extract.claims`), read at the candidate's own event
+  (`candidate_event`: its verb, the noun it owns, the word its "with" phrase hangs from);
+  when that reading is in doubt nothing is proposed. Only subject and type are learned.
 
 The shipped model (trained on every annotated article) and the five fold models (each
 trained without one fold of the real-news evaluation) live under models/claim_detector/,
@@ -326,6 +328,27 @@ def _negation_in_reach(event: Token, cues: dict) -> bool:
     return False
 
 
+def _negation_in(sent: Span, cues: dict) -> bool:
+    """Any negation or refusal of something in the sentence ("shares in X fell on a report that
+    the firm had failed to win a contract"; not "profits at X dropped"): for an organisation
+    that is not its clause's subject, the event the detector scored may be the one negated,
+    wherever it stands."""
+    dependents = set(cues["dependents"])
+    particles = cues["governor_particles"]
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if token.dep_ == "neg" or (token.dep_ in ("det", "advmod", "preconj") and token.lower_ in dependents):
+            return True
+        # A refusal of something ("failed to win", "dropped its bid"), not "profits dropped".
+        if token.pos_ == "VERB" and (
+                (lemma in cues["governors"] and any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in token.children))
+                or (lemma in particles and any(c.lower_ == particles[lemma] for c in token.children))):
+            return True
+        if token.lower_ in cues["prepositions"] and token.dep_ == "prep":
+            return True
+    return False
+
+
 def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probability: float,
                   token_names: dict[int, str]) -> Claim | None:
     """A claim of a learned type, read off the parse at the candidate's own event as the rules
@@ -352,7 +375,7 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     if is_unsaid(anchor, cues) or _refusal_in_doubt(anchor, cues):
         return None
     negated = is_negated(chain, match, cues) or (event.as_subject and _negates_itself(event_verb, cues))
-    if not negated and _negation_in_reach(anchor, cues):
+    if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
     obj, obj_is_org, _ = find_object(object_at, {subject}, token_names)
     evidence = sent.text.strip()

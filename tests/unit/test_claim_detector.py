@@ -280,6 +280,9 @@ def test_a_speaker_for_the_company_makes_it_the_subject(nlp):
     ("Corvane Mills may scrap twenty older ships next year.", "Corvane Mills", "other"),
     # An addressee or a source has no event of its own in the sentence.
     ("Corvane Mills told Orrin Shipping that it would build a plant.", "Orrin Shipping", "facility"),
+    # Not its clause's subject, and a refusal elsewhere in the sentence: the scored event may be the refused one.
+    ("Shares in Corvane Mills fell after a report that the firm had failed to win a contract.", "Corvane Mills",
+     "supply"),
     # A name standing alone as a headline's root names no event.
     ("Corvane Mills: an option, not an order", "Corvane Mills", "facility"),
 ])
