@@ -14,7 +14,9 @@ the detector then
 - **proposes** a claim for an (organisation, type) whose best pair scores at or above the
   cut-off when the rules found no claim of that (subject, type) in the article. Object,
   polarity and modality of a proposed claim come from the parse and the cue lists, exactly
-  as for a rule claim (`dossier.extract.claims`); only subject and type are learned.
+  as for a rule claim (`dossier.extract.claims`), read at the candidate's own event
+  (`candidate_event`: its verb, the noun it owns, the word its "with" phrase hangs from);
+  when that reading is in doubt nothing is proposed. Only subject and type are learned.
 
 The shipped model (trained on every annotated article) and the five fold models (each
 trained without one fold of the real-news evaluation) live under models/claim_detector/,
@@ -37,10 +39,12 @@ from spacy.tokens import Doc, Span, Token
 
 from dossier.errors import UsageError
 from dossier.extract.claims import (
+    _descriptors,
     _org_at,
     clause_chain,
     find_object,
     is_negated,
+    is_unsaid,
     load_claim_rules,
     read_modality,
 )
@@ -66,6 +70,9 @@ class DetectorThresholds:
     propose: float  # an (organisation, type) whose best pair scores at least this is proposed
     veto: float  # an affirmed rule claim whose (subject, type) scores below this everywhere is dropped
     propose_types: frozenset[str]  # types the detector may propose (chosen on held-out folds)
+    # Propose for an organisation wherever it stands (a partner in "with X", a possessor, ...),
+    # not only as its clause's subject: its event is read at the word that governs it.
+    any_position: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,15 +149,18 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
                 or (name, claim_type) in ruled):
             continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
-        # Only an organisation that is its clause's subject (or the "it" standing for it) is
-        # proposed: the event's polarity and modality are read at the verb above it, and for a
-        # partner in a "to X" / "by X" phrase that verb is another party's (held-out folds:
-        # proposals for other positions carried the polarity and modality errors).
-        if not (pair.candidate.resolved or head.dep_ in _SUBJECT_DEPS):
+        if not thresholds.any_position and not _subject_position(head):
             continue
-        verb = _verb_above(head)
-        proposed.append(propose_claim(pair.sent, verb, name, claim_type, probability, token_names))
+        claim = propose_claim(pair.sent, head, name, claim_type, probability, token_names)
+        if claim is not None:
+            proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _subject_position(head: Token) -> bool:
+    """The candidate is its clause's subject, or a speaker's organisation ("X's chief executive said")."""
+    event = candidate_event(head)
+    return event is not None and event.as_subject
 
 
 def _named_subject(sent: Span, token_names: dict[int, str]) -> str | None:
@@ -213,16 +223,161 @@ def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> st
     return min(readings, key=_MODALITY_ORDER.index)
 
 
-def propose_claim(sent: Span, verb: Token, subject: str, claim_type: str, probability: float,
-                  token_names: dict[int, str]) -> Claim:
-    """A claim of a learned type, read off the parse at the subject's verb as the rules read theirs."""
+# How far up the parse a candidate's event is looked for (mention -> preposition -> noun -> verb).
+_MAX_EVENT_CLIMB = 6
+
+
+@dataclass(frozen=True)
+class CandidateEvent:
+    """Where a candidate's event is read: the word that governs its mention, and whether the
+    candidate is that verb's subject (then its event lies below the verb, through reporting
+    verbs to what it says) or an argument of the event (a partner, a possessor, an agent)."""
+
+    word: Token
+    as_subject: bool
+
+
+def _names_the_phrase(token: Token) -> bool:
+    """A word whose phrase the organisation's name itself names: the rest of a longer name
+    ("Kauri Dairy Co-operative"), or a descriptor ("SunTel, Kenya's third-largest mobile
+    operator", "the cell maker X")."""
+    return token.pos_ == "PROPN" or token.lemma_.lower() in _descriptors()
+
+
+def candidate_event(head: Token) -> CandidateEvent | None:
+    """The event an organisation takes part in, read from where its mention stands: the verb
+    of a subject (through conjuncts, appositions and the rest of its own name: "Y and X
+    agreed", "its partner, X, pulled out"); the verb a speaker for it governs ("X chief
+    executive Y said", "X's spokesman said": X speaks); the noun of a possessor or modifier
+    ("X's takeover of Y", "the X deal"); the word a "with X" / "to X" / "by X" phrase attaches
+    to ("a partnership with X", "sold to X", "bought by X"). None when the mention is an
+    addressee or a source ("told X", "according to X"): no event of its own is there."""
+    reporting = frozenset(load_claim_rules().modality["reported_verbs"])
+    token = head
+    for _ in range(_MAX_EVENT_CLIMB):
+        if token.head.i == token.i:
+            return None  # the name is the sentence's root ("Foxconn: an option, not an order"): no event
+        if token.dep_ in ("conj", "appos") or (
+                token.dep_ in ("compound", "amod", "nmod") and _names_the_phrase(token.head)):
+            token = token.head
+            continue
+        break
+    dep = token.dep_
+    if dep in _SUBJECT_DEPS:
+        return CandidateEvent(token.head, as_subject=True)
+    if dep in ("dobj", "dative") and token.head.lemma_.lower() in reporting:
+        return None  # "told X that ...": the addressee
+    if dep == "agent" or (dep == "pobj" and token.head.dep_ == "agent"):
+        return CandidateEvent(token.head.head if dep == "pobj" else token.head, as_subject=False)
+    if dep == "pobj":
+        preposition = token.head
+        if preposition.lower_ == "to" and preposition.head.lower_ == "according":
+            return None
+        speaks = _speaker_verb(preposition.head, reporting) if preposition.lower_ in ("of", "at", "for") else None
+        if speaks is not None:
+            return CandidateEvent(speaks, as_subject=True)  # "said Mr X, chief executive of Y"
+        above = preposition.head
+        # "pulled out of talks with X": the phrase attaches to the noun or verb above it.
+        while above.pos_ == "ADP" and above.head.i != above.i:
+            above = above.head
+        if above.lemma_.lower() in reporting or above.i == preposition.i:
+            return None  # "told X", "said to X": the addressee
+        return CandidateEvent(above, as_subject=False)
+    if dep in ("poss", "compound", "nmod", "amod"):
+        noun = token.head
+        speaks = _speaker_verb(noun, reporting)  # "X chief executive Mireille Tremblay said"
+        if speaks is not None:
+            return CandidateEvent(speaks, as_subject=True)
+        return CandidateEvent(noun, as_subject=False)
+    return CandidateEvent(token.head, as_subject=False)
+
+
+def _refusal_in_doubt(anchor: Token, cues: dict) -> bool:
+    """A verb of refusal or stopping whose object names no event ("may scrap 20 older ships",
+    "banned imports", "rejected the allegation"): the verb may be the event itself (a
+    disposal, a ban) or negate one the detector cannot see. Either reading is a guess."""
+    verb = anchor.head if anchor.dep_ == "dobj" else anchor
+    if verb.lemma_.lower() not in cues["governors"] or anchor is verb:
+        return False
+    return anchor.lemma_.lower() not in _trigger_types() and anchor.lower_ not in _trigger_types()
+
+
+def _negation_in_reach(event: Token, cues: dict) -> bool:
+    """An explicit negation near the event that the scope reading did not give it: on a word
+    governing the event ("the deal did not go ahead": the noun is the subject of the negated
+    verb), or in a clause conjoined with one of those ("held settlement talks but did not
+    reach an agreement", "signed an agreement to sell a stake to X but said there was no
+    binding commitment"): the detector does not know which clause holds its claim."""
+    dependents = set(cues["dependents"])
+
+    def negated(token: Token) -> bool:
+        return any(c.dep_ == "neg" or (c.dep_ in ("det", "advmod", "preconj") and c.lower_ in dependents)
+                   for c in token.children) or (token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"])
+
+    path = [event]
+    token = event
+    while token.head.i != token.i:
+        token = token.head
+        path.append(token)
+    for token in path:
+        if negated(token):
+            return True
+        for clause in token.children:
+            if clause.dep_ == "conj" and clause.pos_ in ("VERB", "AUX") and any(negated(t) for t in clause.subtree):
+                return True
+    return False
+
+
+def _negation_in(sent: Span, cues: dict) -> bool:
+    """Any negation or refusal of something in the sentence ("shares in X fell on a report that
+    the firm had failed to win a contract"; not "profits at X dropped"): for an organisation
+    that is not its clause's subject, the event the detector scored may be the one negated,
+    wherever it stands."""
+    dependents = set(cues["dependents"])
+    particles = cues["governor_particles"]
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if token.dep_ == "neg" or (token.dep_ in ("det", "advmod", "preconj") and token.lower_ in dependents):
+            return True
+        # A refusal of something ("failed to win", "dropped its bid"), not "profits dropped".
+        if token.pos_ == "VERB" and (
+                (lemma in cues["governors"] and any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in token.children))
+                or (lemma in particles and any(c.lower_ == particles[lemma] for c in token.children))):
+            return True
+        if token.lower_ in cues["prepositions"] and token.dep_ == "prep":
+            return True
+    return False
+
+
+def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probability: float,
+                  token_names: dict[int, str]) -> Claim | None:
+    """A claim of a learned type, read off the parse at the candidate's own event as the rules
+    read theirs; None when that reading is in doubt (a negated claim read as affirmed is the
+    worst error: in doubt about polarity, nothing is proposed)."""
     rules = load_claim_rules()
-    anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
-    event_verb = anchor if anchor.pos_ in ("VERB", "AUX") else anchor.head
+    cues = rules.negation
+    event = candidate_event(head)
+    if event is None:
+        return None
+    if event.as_subject:
+        # Its event is below its verb, through reporting verbs to what it says ("said it
+        # would not close ..."), and a verb of refusal is its own ("X pulled out of ...").
+        verb = _verb_above(event.word)
+        anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
+        object_at = verb
+    else:
+        # "profits at X dropped" drops nothing of X's: a refusal verb counts only through the
+        # scope reading of the event word.
+        anchor = object_at = event.word
+    event_verb = anchor if anchor.pos_ in ("VERB", "AUX") else _verb_above(anchor)
     chain = clause_chain(anchor)
     match = anchor.doc[anchor.i : anchor.i + 1]
-    negated = is_negated(chain, match, rules.negation) or _negates_itself(event_verb, rules.negation)
-    obj, obj_is_org, _ = find_object(verb, {subject}, token_names)
+    if is_unsaid(anchor, cues) or _refusal_in_doubt(anchor, cues):
+        return None
+    negated = is_negated(chain, match, cues) or (event.as_subject and _negates_itself(event_verb, cues))
+    if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
+        return None
+    obj, obj_is_org, _ = find_object(object_at, {subject}, token_names)
     evidence = sent.text.strip()
     offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
     return Claim(
@@ -246,7 +401,8 @@ def read_thresholds(folder: Path) -> DetectorThresholds:
     """The thresholds saved beside the shipped model."""
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     return DetectorThresholds(propose=float(meta["propose"]), veto=float(meta["veto"]),
-                              propose_types=frozenset(meta["propose_types"]))
+                              propose_types=frozenset(meta["propose_types"]),
+                              any_position=bool(meta.get("any_position", False)))
 
 
 @lru_cache(maxsize=6)
@@ -334,7 +490,7 @@ def pair_words(sent: Span, candidate: Candidate, token_names: dict[int, str], pr
     as `_subj_`, other organisations as `_org_`, numbers as `_num_`, then pseudo-words for
     how the candidate stands in the parse (its dependency, its verb, a preposition governing
     it), whether the candidate was resolved from a pronoun or was the previous sentence's
-    subject. Two more were tried and left out by held-out F1: the sentence's place in the
+    subject, and its own event (`event_words`). Two more were tried and left out by held-out F1: the sentence's place in the
     article and how often the article names the candidate."""
     own = set(candidate.mentions)
     words: list[str] = []
@@ -372,4 +528,76 @@ def pair_words(sent: Span, candidate: Candidate, token_names: dict[int, str], pr
         features.append("resolved")
     if previous is not None and previous == candidate.name:
         features.append("previous_subject")
+    features.extend(event_words(head))
     return (words or [SUBJECT_MASK]) + features
+
+
+# Roles that speak for their organisation ("a spokeswoman for X said", "X's chief executive
+# said"): what they say is the organisation's. Not analysts, economists or lawyers of others.
+_COMPANY_VOICES = frozenset({
+    "chief", "executive", "ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chair", "president",
+    "founder", "co-founder", "director", "spokesperson", "spokesman", "spokeswoman", "head", "boss",
+    "officer", "owner", "representative",
+})
+
+
+def _speaker_verb(role: Token, reporting: frozenset[str]) -> Token | None:
+    """The reporting verb whose subject is this role or the person it names ("X's chief executive
+    said", "said Mr Y, chief executive of X", "a spokeswoman for X said"), else None."""
+    if role.lemma_.lower() not in _COMPANY_VOICES:
+        return None
+    speaker = role
+    while speaker.dep_ in ("compound", "appos") and speaker.head.pos_ == "PROPN":
+        speaker = speaker.head
+    if speaker.dep_ in _SUBJECT_DEPS and speaker.head.lemma_.lower() in reporting:
+        return speaker.head
+    return None
+
+
+@lru_cache(maxsize=1)
+def _trigger_types() -> dict[str, frozenset[str]]:
+    """{word: claim types whose trigger patterns list it} (models/claim_rules.json)."""
+    rules = load_claim_rules()
+    found: dict[str, set[str]] = {}
+    for rule_id, patterns in rules.patterns.items():
+        claim_type = rules.rules[rule_id].type
+        for pattern in patterns:
+            for spec in pattern:
+                for key in ("LEMMA", "LOWER"):
+                    value = spec.get(key)
+                    listed = [value] if isinstance(value, str) else list(value.get("IN", ())) if isinstance(value, dict) else []
+                    for word in listed:
+                        found.setdefault(word, set()).add(claim_type)
+    return {w: frozenset(t) for w, t in found.items()}
+
+
+def _types_of(token: Token) -> frozenset[str]:
+    table = _trigger_types()
+    return table.get(token.lemma_.lower(), frozenset()) | table.get(token.lower_, frozenset())
+
+
+def event_words(head: Token) -> list[str]:
+    """Pseudo-words for the candidate's own event (`candidate_event`): its lemma (`ev_`, and for
+    a subject the event below its verb: "said it would buy" -> `ev_buy`), and the claim types
+    whose trigger words stand at or next to it (`evtrig_`: "X's **takeover** of Y", "a deal
+    **with** X to **supply** ..."), so that the model reads the candidate's event apart from the
+    rest of the sentence. Held-out folds chose these two: the trigger types of the whole
+    sentence, and the lemmas next to the event, lowered held-out F1."""
+    event = candidate_event(head)
+    if event is None:
+        return ["ev_none"]
+    out = []
+    words = [event.word]
+    if event.as_subject:
+        out.append("ev_subject")
+        words.append(event_anchor(_verb_above(event.word), frozenset(load_claim_rules().modality["reported_verbs"])))
+    near = list(words)
+    for word in words:
+        near.extend(c for c in word.children if c.dep_ in _NEAR_DEPS)
+        near.extend(g for c in word.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj")
+    out.extend(f"ev_{w.lemma_.lower()}" for w in words)
+    out.extend(sorted({f"evtrig_{t}" for w in near for t in _types_of(w)}))
+    return out
+
+
+_NEAR_DEPS = frozenset({"dobj", "xcomp", "ccomp", "attr", "nsubjpass", "conj", "acl"})

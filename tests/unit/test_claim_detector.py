@@ -225,10 +225,84 @@ def test_a_proposal_reads_polarity_at_the_event_below_reporting_verbs(nlp, text,
     assert [(c.subject, c.polarity) for c in revised] == [("Corvane Mills", polarity)]
 
 
-def test_an_organisation_that_is_not_its_clause_subject_is_never_proposed(nlp):
+def test_an_organisation_that_is_not_its_clause_subject_is_proposed_only_at_any_position(nlp):
     doc, _, token_names = parsed(nlp, "Corvane Mills sold a stake in its port unit to Orrin Shipping.")
     pairs = document_pairs(list(doc.sents), token_names)
     assert {p.candidate.name for p in pairs} >= {"Corvane Mills", "Orrin Shipping"}
     thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"investment"}))
     revised = apply_detector(pairs, [], token_names, [{"investment": 0.9}] * len(pairs), thresholds)
     assert [c.subject for c in revised] == ["Corvane Mills"]
+    anywhere = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({"investment"}), any_position=True)
+    revised = apply_detector(pairs, [], token_names, [{"investment": 0.9}] * len(pairs), anywhere)
+    assert sorted(c.subject for c in revised) == ["Corvane Mills", "Orrin Shipping"]
+
+
+def propose_for(nlp, text: str, name: str, claim_type: str, any_position: bool = True) -> list[tuple[str, str]]:
+    """(polarity, modality) of what the detector proposes for `name` when only its pairs score high."""
+    doc, _, token_names = parsed(nlp, text)
+    pairs = document_pairs(list(doc.sents), token_names)
+    assert name in {p.candidate.name for p in pairs}, "the organisation must be recognised"
+    thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({claim_type}), any_position=any_position)
+    scores = [{claim_type: 0.9 if p.candidate.name == name else 0.1} for p in pairs]
+    return [(c.polarity, c.modality) for c in apply_detector(pairs, [], token_names, scores, thresholds) if c.subject == name]
+
+
+@pytest.mark.parametrize("text, name, claim_type, expected", [
+    # A partner in a "with X" phrase: the negation of the verb the phrase hangs from is its own.
+    ("Orrin Shipping signed a partnership with Corvane Mills.", "Corvane Mills", "partnership", ("affirmed", "asserted")),
+    ("Orrin Shipping did not sign a partnership with Corvane Mills.", "Corvane Mills", "partnership", ("negated", "asserted")),
+    # An organisation in apposition to the subject is the subject: its refusal verb negates.
+    ("Orrin Shipping's partner, Corvane Mills, pulled out of the venture in June.", "Corvane Mills", "partnership",
+     ("negated", "asserted")),
+    # A possessor: the event is the noun it owns, negated or not by what governs that noun.
+    ("Corvane Mills's takeover of Orrin Shipping was called off.", "Corvane Mills", "acquisition", ("negated", "asserted")),
+    ("Corvane Mills's takeover of Orrin Shipping will be completed in May.", "Corvane Mills", "acquisition",
+     ("affirmed", "planned")),
+    # "Profits at X dropped": the company's result, not a refusal of anything.
+    ("Profits at Corvane Mills dropped by a fifth last year.", "Corvane Mills", "financial_result", ("affirmed", "asserted")),
+    # The agent of a passive acts.
+    ("Orrin Shipping was bought by Corvane Mills last year.", "Corvane Mills", "acquisition", ("affirmed", "asserted")),
+])
+def test_a_proposal_reads_polarity_and_modality_at_the_candidates_own_event(nlp, text, name, claim_type, expected):
+    assert propose_for(nlp, text, name, claim_type) == [expected]
+
+
+def test_a_speaker_for_the_company_makes_it_the_subject(nlp):
+    text = "Corvane Mills chief executive Anna Berg said the company would build a plant near the port."
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == [("affirmed", "planned")]
+
+
+@pytest.mark.parametrize("text, name, claim_type", [
+    # A negation in a conjoined clause: which clause holds the claim is a guess, and a negated
+    # claim read as affirmed is the worst error.
+    ("Corvane Mills held settlement talks with Orrin Shipping but did not reach an agreement.", "Corvane Mills", "other"),
+    # A verb of stopping whose object names no event: a disposal or a refusal?
+    ("Corvane Mills may scrap twenty older ships next year.", "Corvane Mills", "other"),
+    # An addressee or a source has no event of its own in the sentence.
+    ("Corvane Mills told Orrin Shipping that it would build a plant.", "Orrin Shipping", "facility"),
+    # Not its clause's subject, and a refusal elsewhere in the sentence: the scored event may be the refused one.
+    ("Shares in Corvane Mills fell after a report that the firm had failed to win a contract.", "Corvane Mills",
+     "supply"),
+    # A name standing alone as a headline's root names no event.
+    ("Corvane Mills: an option, not an order", "Corvane Mills", "facility"),
+])
+def test_no_proposal_when_the_reading_is_in_doubt(nlp, text, name, claim_type):
+    assert [p for p in propose_for(nlp, text, name, claim_type) if p[0] == "affirmed"] == []
+
+
+def test_a_refusal_of_a_named_event_negates_the_proposal(nlp):
+    text = "Corvane Mills cancelled its order for twenty ships from Orrin Shipping."
+    assert propose_for(nlp, text, "Corvane Mills", "purchase_commitment") == [("negated", "asserted")]
+
+
+@pytest.mark.parametrize("text", [
+    "The company would build a plant near the port, said Anna Berg, chief executive of Corvane Mills.",
+    "A spokeswoman for Corvane Mills said the company would build a plant near the port.",
+])
+def test_a_voice_of_the_company_makes_it_the_subject_of_what_is_said(nlp, text):
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == [("affirmed", "planned")]
+
+
+def test_an_analyst_does_not_speak_for_the_firm_he_works_at(nlp):
+    text = "An analyst at Corvane Mills said the company would build a plant near the port."
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == []
