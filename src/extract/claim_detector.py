@@ -146,7 +146,7 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
     proposed = []
     for (name, claim_type), (probability, pair) in best.items():
         if (claim_type not in thresholds.propose_types or probability < thresholds.propose
-                or (name, claim_type) in ruled):
+                or (name, claim_type) in ruled or _object_of_rule(name, claim_type, pair.sent, claims)):
             continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
         if not thresholds.any_position and not _subject_position(head):
@@ -155,6 +155,19 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if claim is not None:
             proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _object_of_rule(name: str, claim_type: str, sent: Span, claims: list[Claim]) -> bool:
+    """A rule already read the organisation as the other party of this type of claim in this
+    sentence ("Quayside will supply 400 robots **to Marrowgate**": Marrowgate is supplied, it
+    supplies nothing), so the same type is not proposed with it as subject there."""
+    if claim_type in _SYMMETRIC_TYPES:
+        return False  # a partner or a merging party is the other's partner too
+    return any(c.object == name and c.object_is_organisation and c.type == claim_type
+               and sent.start_char <= c.start < sent.end_char for c in claims)
+
+
+_SYMMETRIC_TYPES = frozenset({"partnership", "merger"})
 
 
 def _subject_position(head: Token) -> bool:

@@ -62,7 +62,8 @@ def test_an_allowed_value_is_stored_in_its_listed_spelling(field, value, stored)
     ("impact", "extreme", "impact: 'extreme' is not a known impact level; allowed: low, medium, high"),
     ("region", "Narnia", "region: 'Narnia' is not a known region (continent); allowed: Africa, Asia, Europe, "
                          "North America, South America, Oceania, Antarctica, unknown"),
-    ("type", "robot maker", "type: 'robot maker' is not a known type; 48 allowed; `dossier review values type` lists them"),
+    ("type", "robot maker", f"type: 'robot maker' is not a known type; {len(allowed_values('type'))} allowed; "
+                            "`dossier review values type` lists them"),
     ("base", "Narnia", "base: 'Narnia' is not a known country;"),
     ("operational_criticality", "vital", "allowed: low, medium, high"),
     ("name", "x" * 201, "name: 201 characters, at most 200 allowed"),

@@ -6,6 +6,8 @@ Every sentence here is written for these tests.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dossier.evaluation.gold import GoldArticle
@@ -306,3 +308,13 @@ def test_a_voice_of_the_company_makes_it_the_subject_of_what_is_said(nlp, text):
 def test_an_analyst_does_not_speak_for_the_firm_he_works_at(nlp):
     text = "An analyst at Corvane Mills said the company would build a plant near the port."
     assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == []
+
+
+def test_the_other_party_of_a_rule_claim_is_not_proposed_as_its_subject():
+    from dossier.settings import load_settings
+    analyser = load_analyser(load_settings().spacy_model)
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "quayside.txt"
+    result = next(analyser.analyse([fixture.read_text()]))
+    # "Quayside will supply 400 sorting robots to Marrowgate": Marrowgate is supplied.
+    supply = {c.subject for c in result.claims if c.type == "supply"}
+    assert supply == {"Quayside Robotics"}, result.claims
