@@ -1002,12 +1002,16 @@ def extract_claims(
     running: dict[str, int] = {}
     previous_start: dict[int, int] = {}
     last_start: int | None = None
+    # Each name under its sentence once (not a scan of every name per sentence: long pages).
+    names_by_sentence: dict[int, list[str]] = {}
+    for (start, _end), name in sorted(span_names.items()):
+        if not rules.is_news_organisation(name):
+            names_by_sentence.setdefault(doc[start].sent.start, []).append(name)
     for sent in doc.sents:
         if last_start is not None:
             previous_start[sent.start] = last_start
         last_start = sent.start
-        names_here = [n for (start, end), n in sorted(span_names.items())
-                      if sent.start <= start < sent.end and not rules.is_news_organisation(n)]
+        names_here = names_by_sentence.get(sent.start, [])
         for name in names_here:
             running[name] = running.get(name, 0) + 1
         sentence_orgs[sent.start] = list(dict.fromkeys(names_here))
