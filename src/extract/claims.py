@@ -520,6 +520,10 @@ def _object_lemmas(anchor: Token) -> set[str]:
             for grandchild in child.children:
                 if grandchild.dep_ in ("pobj", "dobj"):
                     lemmas.update(t.lemma_.lower() for t in _with_conjuncts(grandchild))
+                elif grandchild.dep_ == "prep" and child.dep_ in ("prep", "prt"):
+                    # "pulled out of the Chilean market": the parser hangs "of" on "out".
+                    lemmas.update(t.lemma_.lower() for g in grandchild.children if g.dep_ == "pobj"
+                                  for t in _with_conjuncts(g))
     return lemmas
 
 
@@ -547,12 +551,24 @@ def _place_object(anchor: Token) -> bool:
 
 
 def _subtree_has(anchor: Token, wanted: frozenset[str]) -> bool:
-    for token in anchor.subtree:
+    """Whether the trigger's own clause holds one of `wanted`: another clause below it is not
+    what it takes ("JPMorgan quit last year **when** Mr Glazer voted against the appointment of
+    three directors to the board" names no post JPMorgan left)."""
+    stack = [anchor]
+    while stack:
+        token = stack.pop()
         if token.lemma_.lower() in wanted or token.lower_ in wanted:
             return True
         if "$PLACE" in wanted and token.ent_type_ in ("GPE", "LOC"):
             return True
+        stack.extend(c for c in token.children if not _other_clause(c))
     return False
+
+
+def _other_clause(token: Token) -> bool:
+    """A clause of its own below its head: adverbial, relative, complement, or a conjoined verb."""
+    return token.dep_ in ("advcl", "relcl", "ccomp", "parataxis") or (
+        token.dep_ == "conj" and token.pos_ in ("VERB", "AUX"))
 
 
 def rule_applies(rule: Rule, anchor: Token) -> bool:
@@ -847,6 +863,9 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
     lemmas = {t.lemma_.lower() for t in [*chain, *above]}
+    # The small model's lemmatizer errs on cue verbs too ("is hoping to expand" -> "hop"):
+    # a listed governor counts by its inflected forms as well.
+    lemmas |= {lemma for t in [*chain, *above] for lemma in _cue_forms(cues).get(t.lower_, ())}
     words = _clause_words(chain)
 
     def has_phrase(phrases: list[list[str]]) -> bool:
@@ -855,8 +874,10 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     hedge_aux = {c.lower_ for t in above for c in t.children if c.dep_ in ("aux", "auxpass")}
     if chain[0].lemma_.lower() in cues["planned_governors"]:
         lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
-    # "the possible takeover of the LSE": the noun itself is qualified as uncertain.
-    hedged_adjective = any(c.dep_ == "amod" and c.lower_ in _HEDGED_ADJECTIVES for c in chain[0].children)
+    # "the possible takeover of the LSE": the noun itself is qualified as uncertain; so is what
+    # a copula says its subject is ("X is the most likely bidder").
+    nouns = [chain[0], *(c for c in chain[0].children if c.dep_ == "attr" and chain[0].lemma_ == "be")]
+    hedged_adjective = any(c.dep_ == "amod" and c.lower_ in _HEDGED_ADJECTIVES for n in nouns for c in n.children)
     if (aux | hedge_aux) & set(cues["hedged_aux"]) or set(words) & set(cues["hedged_words"]) \
             or lemmas & set(cues["hedged_governors"]) or _hearsay_or_condition(chain, above, cues) or hedged_adjective:
         return "hedged"
@@ -873,7 +894,25 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
 
 
 _MODALITY_STRENGTH = {"asserted": 0, "reported": 1, "planned": 2, "hedged": 3}
-_HEDGED_ADJECTIVES = frozenset({"possible", "potential", "mooted", "rumoured", "rumored", "speculated"})
+_HEDGED_ADJECTIVES = frozenset({"possible", "potential", "mooted", "rumoured", "rumored", "speculated", "likely",
+                                "probable"})
+
+
+def _cue_forms(cues: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """{inflected form: the modality governors it is a form of} ("hoping" -> hope)."""
+    key = tuple(cues["hedged_governors"]) + ("|",) + tuple(cues["planned_governors"])
+    return _cue_forms_of(key)
+
+
+@lru_cache(maxsize=4)
+def _cue_forms_of(governors: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    irregular = load_json("claim_rules.json")["irregular_verbs"]
+    out: dict[str, set[str]] = {}
+    for lemma in governors:
+        if lemma != "|":
+            for form in inflections(lemma, irregular):
+                out.setdefault(form, set()).add(lemma)
+    return {form: tuple(sorted(lemmas)) for form, lemmas in out.items()}
 
 
 def _own_tense(chain: list[Token]) -> list[Token]:

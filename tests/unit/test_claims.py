@@ -539,3 +539,23 @@ def test_owned_by_is_an_investment_only_in_something_named(analyse):
     assert [k for k in backed if k[:2] == ("Harbour Capital", "investment")], backed
     named = rule_claims(analyse("Speaking on NTV television, which is controlled by Harbour Bank, Mr Miller spoke."))
     assert [k for k in named if k[:2] == ("Harbour Bank", "investment")], named
+
+
+def test_likely_hedges_a_claim(analyse):
+    found = claims_of(analyse("Corvane Mills is likely to buy Orrin Shipping."))
+    assert found[("Corvane Mills", "acquisition", "Orrin Shipping")].modality == "hedged"
+
+
+def test_a_post_named_in_a_clause_below_the_verb_is_not_what_was_left(analyse):
+    text = "Corvane Bank quit last year when investors voted against the appointment of three directors to the board."
+    assert not [c for c in analyse(text).claims if c.type == "leadership_change"]
+
+
+def test_pulling_out_of_a_market_is_an_affirmed_exit(analyse):
+    found = [c for c in analyse("Corvane Mills pulled out of the Chilean market last year.").claims]
+    assert [(c.subject, c.type, c.polarity) for c in found] == [("Corvane Mills", "market_entry_exit", "affirmed")]
+
+
+def test_a_regulator_that_agrees_a_deal_with_a_company_is_no_partner(analyse):
+    text = "The Competition Commission agreed a deal with Corvane Mills and Orrin Shipping on Friday."
+    assert not [c for c in analyse(text).claims if c.type == "partnership" and c.subject == "Competition Commission"]
