@@ -48,6 +48,7 @@ from dossier.extract.claims import (
     load_claim_rules,
     read_modality,
 )
+from dossier.extract.gazetteer import load_gazetteer
 from dossier.records import Claim
 
 DETECTOR_FOLDER = "claim_detector"
@@ -148,13 +149,29 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if (claim_type not in thresholds.propose_types or probability < thresholds.propose
                 or (name, claim_type) in ruled or _object_of_rule(name, claim_type, pair.sent, claims)):
             continue
+        if not _fits_type(name, claim_type):
+            continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
-        if not thresholds.any_position and not _subject_position(head):
+        # `other` is what an organisation does: only as its clause's subject (or through its
+        # spokesman), never as a possessor or a phrase ("representatives **of** BASF").
+        if (not thresholds.any_position or claim_type == "other") and not _subject_position(head):
             continue
         claim = propose_claim(pair.sent, head, name, claim_type, probability, token_names)
         if claim is not None:
             proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _fits_type(name: str, claim_type: str) -> bool:
+    """The rules' type discipline on subjects: a company the reference data knows takes no
+    regulatory action ("Microsoft is investigating a trojan"), and a regulator buys, supplies,
+    launches or partners with no one (`regulators` in the rules file). A public body the
+    name words miss ("Transport Canada") may still act as one: the words are not all of them."""
+    if claim_type == "regulatory_action":
+        known = load_gazetteer().lookup(name)
+        return known is None or known.kind != "company"
+    rules = load_claim_rules()
+    return claim_type not in rules.commercial_types or not rules.bars_commerce(name)
 
 
 def _object_of_rule(name: str, claim_type: str, sent: Span, claims: list[Claim]) -> bool:
@@ -310,9 +327,54 @@ def _refusal_in_doubt(anchor: Token, cues: dict) -> bool:
     "banned imports", "rejected the allegation"): the verb may be the event itself (a
     disposal, a ban) or negate one the detector cannot see. Either reading is a guess."""
     verb = anchor.head if anchor.dep_ == "dobj" else anchor
-    if verb.lemma_.lower() not in cues["governors"] or anchor is verb:
+    if anchor is verb:
+        # "pulled out of the Chilean market" leaves a market (an exit, affirmed), "pulled out of
+        # talks" refuses an event: the phrase's noun says which.
+        particle = cues["governor_particles"].get(verb.lemma_.lower())
+        if particle is None or not any(c.lower_ == particle for c in verb.children):
+            return False
+        nouns = [g for c in verb.children if c.dep_ in ("prep", "prt")
+                 for p in (c, *(x for x in c.children if x.dep_ == "prep")) for g in p.children if g.dep_ == "pobj"]
+        return any(_left_place(n) for n in nouns)
+    if verb.lemma_.lower() not in cues["governors"]:
         return False
-    return anchor.lemma_.lower() not in _trigger_types() and anchor.lower_ not in _trigger_types()
+    return not _is_trigger_word(anchor)
+
+
+_OTHER_ACTORS = frozenset({"he", "she", "those", "people", "customer", "user", "consumer", "analyst", "investor",
+                           "shareholder", "viewer", "subscriber", "government", "minister", "official"})
+
+
+def _reports_another_actor(verb: Token, anchor: Token, subject: str, token_names: dict[int, str]) -> bool:
+    """What the organisation says has an actor of its own ("Orange told the BBC that **those**
+    with its phones could use the service", "X said **Y** would buy Z"): the speaker is not the
+    actor. A pronoun or "the company" as the reported subject is the speaker's own voice."""
+    token = anchor
+    while token.i != verb.i and token.head.i != token.i:
+        if token.pos_ in ("VERB", "AUX"):
+            for child in token.children:
+                # A passive's subject is what is acted on ("X said Y had been granted a licence":
+                # X may be the one who granted it); only an active subject is another actor.
+                if child.dep_ != "nsubj":
+                    continue
+                name = token_names.get(child.i)
+                if name is not None:
+                    return name != subject
+                return child.ent_type_ == "PERSON" or child.lemma_.lower() in _OTHER_ACTORS \
+                    or child.lower_ in _OTHER_ACTORS
+        token = token.head
+    return False
+
+
+def _left_place(token: Token) -> bool:
+    """A market, sector or place: what a market exit leaves (the `market-exit` rule's objects)."""
+    rule = load_claim_rules().rules.get("market-exit")
+    heads = rule.object_head if rule is not None else frozenset()
+    return token.lemma_.lower() in heads or token.ent_type_ in ("GPE", "LOC")
+
+
+def _is_trigger_word(token: Token) -> bool:
+    return token.lemma_.lower() in _trigger_types() or token.lower_ in _trigger_types()
 
 
 def _negation_in_reach(event: Token, cues: dict) -> bool:
@@ -377,6 +439,8 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         # would not close ..."), and a verb of refusal is its own ("X pulled out of ...").
         verb = _verb_above(event.word)
         anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
+        if _reports_another_actor(verb, anchor, subject, token_names):
+            return None
         object_at = verb
     else:
         # "profits at X dropped" drops nothing of X's: a refusal verb counts only through the

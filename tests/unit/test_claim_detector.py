@@ -318,3 +318,52 @@ def test_the_other_party_of_a_rule_claim_is_not_proposed_as_its_subject():
     # "Quayside will supply 400 sorting robots to Marrowgate": Marrowgate is supplied.
     supply = {c.subject for c in result.claims if c.type == "supply"}
     assert supply == {"Quayside Robotics"}, result.claims
+
+
+@pytest.mark.parametrize("text, claim_type", [
+    # What the company says has an actor of its own: the speaker is not the one who acts.
+    ("Corvane Mills told reporters that customers could use its new payment service.", "product_launch"),
+    ("Corvane Mills said Orrin Shipping would build a plant near the port.", "facility"),
+])
+def test_a_speaker_is_not_the_actor_of_what_someone_else_does(nlp, text, claim_type):
+    assert propose_for(nlp, text, "Corvane Mills", claim_type, any_position=False) == []
+
+
+def test_the_speakers_own_voice_is_still_its_claim(nlp):
+    text = "Corvane Mills said it would build a plant near the port."
+    assert propose_for(nlp, text, "Corvane Mills", "facility", any_position=False) == [("affirmed", "planned")]
+
+
+def test_pulling_out_of_a_market_is_no_refusal_of_a_deal(nlp):
+    # An exit is affirmed (the rules read it as market_entry_exit); the detector must not
+    # propose a negated partnership from the particle verb alone.
+    text = "Corvane Mills pulled out of the Chilean market last year."
+    assert propose_for(nlp, text, "Corvane Mills", "partnership") == []
+
+
+def test_other_is_proposed_only_for_an_organisation_that_acts(nlp):
+    text = "The delegation included representatives of Corvane Mills, a flour miller."
+    assert propose_for(nlp, text, "Corvane Mills", "other") == []
+    assert propose_for(nlp, "Corvane Mills cut the price of its flour by a tenth.", "Corvane Mills", "other") \
+        == [("affirmed", "asserted")]
+
+
+@pytest.mark.parametrize("text, name, claim_type", [
+    # A company the reference data knows takes no regulatory action ...
+    ("Microsoft is investigating a fault in its ordering software.", "Microsoft", "regulatory_action"),
+    # ... and a regulator that agrees a deal with a company settles, it partners no one.
+    ("The Competition Commission agreed a deal with Corvane Mills on Friday.", "Competition Commission", "partnership"),
+])
+def test_proposals_keep_the_rules_type_discipline_on_subjects(nlp, text, name, claim_type):
+    assert propose_for(nlp, text, name, claim_type) == []
+
+
+def test_a_likely_bidder_is_hedged(nlp):
+    text = "Analysts say Corvane Mills is the most likely bidder for Orrin Shipping."
+    assert propose_for(nlp, text, "Corvane Mills", "acquisition", any_position=False) == [("affirmed", "hedged")]
+
+
+def test_a_cue_verb_the_lemmatizer_misreads_still_plans(nlp):
+    # The small model lemmatizes "hoping" as "hop": cue verbs count by their inflected forms.
+    text = "Corvane Mills is hoping to expand in the coming year."
+    assert propose_for(nlp, text, "Corvane Mills", "other", any_position=False) == [("affirmed", "planned")]
