@@ -1031,7 +1031,10 @@ def extract_claims(
     rules = load_claim_rules()
     token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
     found: dict[tuple[str, str, str | None], Claim] = {}
-    last_subject: str | None = None
+    # The subject of the last claim found in an earlier sentence (matches come in document
+    # order; a claim of the same sentence is no antecedent: in "it was to sell its unit to Y",
+    # Y's purchase does not make Y the seller).
+    last_subject: tuple[int, str] | None = None
     sentence_subject: dict[int, str] = {}
     sentence_group: dict[int, list[str]] = {}
     # Per sentence: the organisations it names (news organisations left out) and how often each
@@ -1113,7 +1116,8 @@ def extract_claims(
                     fallback = _in_focus(sent.start, previous_start, sentence_subject, sentence_orgs, named_so_far)
                 if fallback is None:
                     previous = [s for s in sentence_subject.items() if s[0] < sent.start]
-                    fallback = previous[-1][1] if previous else last_subject
+                    fallback = previous[-1][1] if previous else (
+                        last_subject[1] if last_subject is not None and last_subject[0] < sent.start else None)
                 if fallback:
                     subjects, certainty = [fallback], 0.6
         if not subjects or (rule.together and len(subjects) < 2):
@@ -1199,7 +1203,7 @@ def extract_claims(
             # One claim per (subject, type, object): a negation anywhere wins, then certainty.
             if kept is None or (claim.polarity, claim.confidence) > (kept.polarity, kept.confidence):
                 found[key] = claim
-        last_subject = subjects[0]
+        last_subject = (sent.start, subjects[0])
     return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
 
 

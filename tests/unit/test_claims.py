@@ -559,3 +559,25 @@ def test_pulling_out_of_a_market_is_an_affirmed_exit(analyse):
 def test_a_regulator_that_agrees_a_deal_with_a_company_is_no_partner(analyse):
     text = "The Competition Commission agreed a deal with Corvane Mills and Orrin Shipping on Friday."
     assert not [c for c in analyse(text).claims if c.type == "partnership" and c.subject == "Competition Commission"]
+
+
+def test_was_to_is_a_plan(analyse):
+    found = claims_of(analyse("Corvane Mills said it was to buy Orrin Shipping."))
+    assert found[("Corvane Mills", "acquisition", "Orrin Shipping")].modality == "planned"
+
+
+@pytest.mark.parametrize("text, claim_type", [
+    # A company merging its own boards reorganises itself; it merges with no one.
+    ("Corvane Mills is to merge its two management boards next year.", "merger"),
+    # Establishing itself as something builds no facility.
+    ("Corvane Mills faces a struggle establishing itself as a serious search site.", "facility"),
+])
+def test_reflexive_and_internal_objects_make_no_claim(analyse, text, claim_type):
+    assert not [c for c in analyse(text).claims if c.type == claim_type]
+
+
+def test_a_claim_of_the_same_sentence_is_no_antecedent(analyse):
+    # "it" names no organisation here (the town is not recognised as one); the buyer of the
+    # same sentence must not become the seller.
+    text = "Wembley said it was to offload its gaming division to Orrin Shipping."
+    assert not [c for c in analyse(text).claims if c.type == "other" and c.subject == "Orrin Shipping"]
