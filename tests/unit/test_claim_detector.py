@@ -367,3 +367,11 @@ def test_a_cue_verb_the_lemmatizer_misreads_still_plans(nlp):
     # The small model lemmatizes "hoping" as "hop": cue verbs count by their inflected forms.
     text = "Corvane Mills is hoping to expand in the coming year."
     assert propose_for(nlp, text, "Corvane Mills", "other", any_position=False) == [("affirmed", "planned")]
+
+
+def test_the_threshold_search_wants_proposals_right_at_least_half_the_time():
+    from dossier.training.claim_detector import proposals_right_enough
+    rules = (260, 370)
+    assert proposals_right_enough((306, 455), rules)  # 46 right of 85 added
+    assert not proposals_right_enough((324, 500), rules)  # 64 right of 130 added
+    assert proposals_right_enough((250, 350), rules)  # a veto adds nothing
