@@ -152,6 +152,8 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if not _fits_type(name, claim_type):
             continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
+        if _an_example(head):
+            continue
         # `other` is what an organisation does: only as its clause's subject (or through its
         # spokesman), never as a possessor or a phrase ("representatives **of** BASF").
         if (not thresholds.any_position or claim_type == "other") and not _subject_position(head):
@@ -160,6 +162,20 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if claim is not None:
             proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _an_example(head: Token) -> bool:
+    """An organisation named as an example of a kind ("pledges of support from companies **such
+    as** Nokia, Intel and Alcatel", "operators **like** TIM", "would-be suitors **include**
+    Kimberly-Clark") stands for the kind: what the sentence says of the kind is no event of its."""
+    token = head
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "pobj" and token.head.lower_ in ("as", "like"):
+        marker = token.head
+        return marker.lower_ == "like" or any(c.lower_ == "such" for c in marker.children) or (
+            marker.i > 0 and marker.doc[marker.i - 1].lower_ == "such")
+    return token.dep_ in ("dobj", "attr") and token.head.lemma_.lower() == "include"
 
 
 def _fits_type(name: str, claim_type: str) -> bool:
@@ -217,9 +233,12 @@ def event_anchor(verb: Token, reporting: frozenset[str]) -> Token:
     the event govern it as they govern a rule trigger."""
     anchor = verb
     for _ in range(4):
-        if anchor.lemma_.lower() not in reporting:
+        # "X is to buy ...": the event is the infinitive, which the copula's "is to" plans.
+        copula = anchor.lemma_.lower() == "be"
+        if anchor.lemma_.lower() not in reporting and not copula:
             break
-        reported = [c for c in anchor.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
+        reported = [c for c in anchor.children if c.dep_ in (("xcomp",) if copula else ("ccomp", "xcomp"))
+                    and c.pos_ in ("VERB", "AUX")]
         if not reported:
             break
         anchor = reported[0]

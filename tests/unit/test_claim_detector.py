@@ -375,3 +375,17 @@ def test_the_threshold_search_wants_proposals_right_at_least_half_the_time():
     assert proposals_right_enough((306, 455), rules)  # 46 right of 85 added
     assert not proposals_right_enough((324, 500), rules)  # 64 right of 130 added
     assert proposals_right_enough((250, 350), rules)  # a veto adds nothing
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The summit heard pledges of support from companies such as Corvane Mills.", "Corvane Mills"),
+    ("Services like these are offered by several operators, like Corvane Mills.", "Corvane Mills"),
+    ("Other firms seen as would-be suitors include Corvane Mills.", "Corvane Mills"),
+])
+def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, text, name):
+    assert propose_for(nlp, text, name, "partnership") == []
+
+
+def test_is_to_plans_the_infinitive_below_the_copula(nlp):
+    text = "Meanwhile, Orrin Shipping's budget arm, Corvane Mills, is to buy ten ships from Tarnwick Foods."
+    assert propose_for(nlp, text, "Corvane Mills", "purchase_commitment", any_position=False) == [("affirmed", "planned")]

@@ -581,3 +581,8 @@ def test_a_claim_of_the_same_sentence_is_no_antecedent(analyse):
     # same sentence must not become the seller.
     text = "Wembley said it was to offload its gaming division to Orrin Shipping."
     assert not [c for c in analyse(text).claims if c.type == "other" and c.subject == "Orrin Shipping"]
+
+
+def test_employing_tools_is_no_workforce_claim(analyse):
+    text = "Corvane Mills will employ new tools and methods to cut its costs."
+    assert not [c for c in analyse(text).claims if c.type == "workforce"]
