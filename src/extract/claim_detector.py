@@ -152,7 +152,7 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if not _fits_type(name, claim_type):
             continue
         head = _head_mention(pair.sent, pair.candidate.mentions)
-        if _an_example(head):
+        if _an_example(head) or (pair.candidate.resolved and _it_means_a_thing(head, token_names)):
             continue
         # `other` is what an organisation does: only as its clause's subject (or through its
         # spokesman), never as a possessor or a phrase ("representatives **of** BASF").
@@ -162,6 +162,18 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
         if claim is not None:
             proposed.append(claim)
     return sorted([*kept, *proposed], key=lambda c: (c.start, c.subject, c.type))
+
+
+def _it_means_a_thing(pronoun: Token, token_names: dict[int, str]) -> bool:
+    """"It" after a sentence whose subject is a thing ("A new trojan has been found. **It** may
+    try to steal passwords"): the thing is the nearer antecedent, not the organisation last
+    named as a subject further back."""
+    if pronoun.lower_ not in ("it", "its") or pronoun.sent.start == 0:
+        return False
+    before = pronoun.doc[pronoun.sent.start - 1].sent
+    subjects = [t for t in before.root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    return any(t.pos_ == "NOUN" and t.tag_ == "NN" and t.i not in token_names
+               and t.lemma_.lower() not in _descriptors() for t in subjects)
 
 
 def _an_example(head: Token) -> bool:

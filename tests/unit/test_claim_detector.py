@@ -389,3 +389,18 @@ def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, tex
 def test_is_to_plans_the_infinitive_below_the_copula(nlp):
     text = "Meanwhile, Orrin Shipping's budget arm, Corvane Mills, is to buy ten ships from Tarnwick Foods."
     assert propose_for(nlp, text, "Corvane Mills", "purchase_commitment", any_position=False) == [("affirmed", "planned")]
+
+
+def test_it_after_a_sentence_about_a_thing_is_the_thing(nlp):
+    def proposed_at_pronoun(text: str, claim_type: str) -> list[str]:
+        doc, _, token_names = parsed(nlp, text)
+        pairs = document_pairs(list(doc.sents), token_names)
+        scores = [{claim_type: 0.9 if p.candidate.resolved else 0.1} for p in pairs]
+        thresholds = DetectorThresholds(propose=0.5, veto=0.0, propose_types=frozenset({claim_type}))
+        return [c.subject for c in apply_detector(pairs, [], token_names, scores, thresholds)]
+
+    text = ("Corvane Mills said it had found a new virus. The virus attempts to switch off security software. "
+            "It may also try to steal banking passwords.")
+    assert proposed_at_pronoun(text, "other") == []
+    text = "Corvane Mills said it had found a new virus. It will release a fix for its customers next week."
+    assert proposed_at_pronoun(text, "product_launch") == ["Corvane Mills"]
