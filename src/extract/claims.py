@@ -900,18 +900,16 @@ _HEDGED_ADJECTIVES = frozenset({"possible", "potential", "mooted", "rumoured", "
 
 def _cue_forms(cues: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     """{inflected form: the modality governors it is a form of} ("hoping" -> hope)."""
-    key = tuple(cues["hedged_governors"]) + ("|",) + tuple(cues["planned_governors"])
-    return _cue_forms_of(key)
+    return _cue_forms_of(frozenset(cues["hedged_governors"]) | frozenset(cues["planned_governors"]))
 
 
 @lru_cache(maxsize=4)
-def _cue_forms_of(governors: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _cue_forms_of(governors: frozenset[str]) -> dict[str, tuple[str, ...]]:
     irregular = load_json("claim_rules.json")["irregular_verbs"]
     out: dict[str, set[str]] = {}
     for lemma in governors:
-        if lemma != "|":
-            for form in inflections(lemma, irregular):
-                out.setdefault(form, set()).add(lemma)
+        for form in inflections(lemma, irregular):
+            out.setdefault(form, set()).add(lemma)
     return {form: tuple(sorted(lemmas)) for form, lemmas in out.items()}
 
 
