@@ -813,6 +813,12 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
                 return True
         if token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"]:
             return True
+        # "negotiated an end to its alliance", "the collapse of merger talks": a noun of ending
+        # whose phrase holds the trigger ends it (nouns, unlike "a big drop in profits", that
+        # name the end of the claim itself).
+        if token.dep_ == "pobj" and token.head.lower_ in ("to", "of") \
+                and token.head.head.lemma_.lower() in cues.get("ending_nouns", ()):
+            return True
     if any(t.lower_ in cues["determiners"] and t.head in match and t.head.lower_ not in litotes
            for t in match.doc[max(match.start - 3, 0): match.start]):
         return True

@@ -586,3 +586,12 @@ def test_a_claim_of_the_same_sentence_is_no_antecedent(analyse):
 def test_employing_tools_is_no_workforce_claim(analyse):
     text = "Corvane Mills will employ new tools and methods to cut its costs."
     assert not [c for c in analyse(text).claims if c.type == "workforce"]
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("Corvane Mills recently negotiated an end to its alliance with Orrin Shipping.", "negated"),
+    ("Corvane Mills will sign the alliance with Orrin Shipping by the end of the year.", "affirmed"),
+])
+def test_a_noun_of_ending_negates_the_claim_in_its_phrase(analyse, text, polarity):
+    found = [c for c in analyse(text).claims if c.type == "partnership" and c.subject == "Corvane Mills"]
+    assert [c.polarity for c in found] == [polarity]
