@@ -390,8 +390,52 @@ def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, 
             if name:
                 return name, child
     phrase = anchor.head if anchor.dep_ == "compound" else anchor
-    if phrase.dep_ == "appos" and phrase.head.i in span_names:
-        return span_names[phrase.head.i], phrase.head
+    if phrase.dep_ == "appos":
+        # "the Menatep group, the parent company of Yukos": the head's phrase names it.
+        name = span_names.get(phrase.head.i) or _org_at(phrase.head, span_names)
+        if name:
+            return name, phrase.head
+    return _apposition_by_position(phrase, span_names)
+
+
+def _apposition_by_position(phrase: Token, span_names: dict[int, str]) -> tuple[str, Token] | None:
+    """The organisation right before a comma that opens the trigger's phrase, when the small
+    parser misses the apposition ("headed the Menatep group, the parent company of Yukos"
+    parsed as two objects)."""
+    left = phrase.left_edge
+    if left.i < 2 or left.nbor(-1).text != "," or left.lower_ not in ("the", "a", "an", "its"):
+        return None
+    before = left.nbor(-2)
+    name = span_names.get(before.i) or _org_at(before, span_names)
+    return (name, before) if name else None
+
+
+def _unit_relation(anchor: Token, span_names: dict[int, str]) -> tuple[str, str] | None:
+    """(owner, unit) when the trigger ("unit", "subsidiary") relates two named organisations:
+    the owner after "of", as possessor or as modifier ("Yukos unit Yuganskneftegas"); the unit
+    in apposition ("Chrysler, the US unit of X", "its subsidiary, Fuso"), named by the phrase
+    the trigger modifies, or the subject the trigger describes ("Corvel is a subsidiary of X")."""
+    owner = None
+    for child in anchor.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                owner = owner or _org_at(pobj, span_names) or _org_in_phrase(pobj, span_names)
+        elif child.dep_ in ("poss", "compound") and owner is None:
+            owner = _org_at(child, span_names)
+    if owner is None:
+        return None
+    candidates = [c for c in anchor.children if c.dep_ == "appos"]
+    if anchor.dep_ == "appos" or (anchor.dep_ == "compound" and anchor.head.i in span_names):
+        candidates.append(anchor.head)
+    if anchor.dep_ == "attr":
+        candidates.extend(c for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass"))
+    for token in candidates:
+        unit = _org_at(token, span_names) or span_names.get(token.i)
+        if unit and unit != owner:
+            return owner, unit
+    by_position = _apposition_by_position(anchor, span_names)
+    if by_position is not None and by_position[0] != owner:
+        return owner, by_position[0]
     return None
 
 
@@ -1085,7 +1129,15 @@ def extract_claims(
         if rule.subject_only and how not in rule.subject_only:
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
-        if rule.subject_from:
+        owned: str | None = None
+        if rule.subject_from == "owner":
+            # "Chrysler, the US unit of DaimlerChrysler": the owner invests in the unit named.
+            relation = _unit_relation(anchor, token_names)
+            if relation is None:
+                continue
+            subjects, how = [relation[0]], "prepositional"
+            owned = relation[1]
+        elif rule.subject_from:
             # "sell X to Y": Y is the one acting (the buyer); the seller's subject is not.
             found_from = (_org_in_apposition(anchor, token_names) if rule.subject_from == "appos"
                           else _org_after_preposition(anchor, rule.subject_from, token_names))
@@ -1136,7 +1188,9 @@ def extract_claims(
             if not subjects:
                 continue
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
-        if obj is None and anchor.dep_ == "compound":
+        if owned is not None:
+            obj, obj_is_org, obj_token = owned, True, None
+        elif obj is None and anchor.dep_ == "compound":
             # "the parent company of Skyward": the phrase the trigger qualifies holds the object.
             obj, obj_is_org, obj_token = find_object(anchor.head, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org:
@@ -1180,6 +1234,10 @@ def extract_claims(
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
         modality = read_modality(chain, rules.modality)
+        if owned is not None and anchor.dep_ != "attr":
+            # "a bid for Yukos unit Yuganskneftegas": the phrase describes who owns the unit;
+            # the plan around it is about the bid, not the ownership.
+            polarity, modality = "affirmed", "asserted"
         if rule.modality_floor and polarity == "affirmed" and _MODALITY_STRENGTH[modality] < _MODALITY_STRENGTH[rule.modality_floor]:
             modality = rule.modality_floor
         evidence = sent.text.strip()

@@ -451,9 +451,31 @@ def test_buying_less_than_half_is_an_investment(analyse):
     ("Mr Lebedev headed the Harbour Group, the parent company of Skyward Aviation.", "Harbour Group", "Skyward Aviation"),
     ("Mr Lebedev headed the Harbour Group, the owner of Skyward Aviation.", "Harbour Group", "Skyward Aviation"),
     ("Analysts at Crestwave Capital, which has shares in Harbour Group, were upbeat.", "Crestwave Capital", "Harbour Group"),
+    # The small parser reads the description as a second object: the comma still joins them.
+    ("Ms Jones headed the Vortex group, the parent company of Skyward Aviation.", "Vortex", "Skyward Aviation"),
+    ("Skyward Aviation, the British unit of Germany's Harbour Group, reported higher sales.",
+     "Harbour Group", "Skyward Aviation"),
+    ("Skyward Aviation is a subsidiary of Harbour Group.", "Harbour Group", "Skyward Aviation"),
+    ("Ms Jones ran Skyward Aviation, a subsidiary of Harbour Group, until 2003.", "Harbour Group", "Skyward Aviation"),
+    ("Crestwave Capital now owns Skyward Aviation outright.", "Crestwave Capital", "Skyward Aviation"),
 ])
 def test_owners_and_shareholders_hold_an_investment(analyse, sentence, owner, owned):
     assert (owner, "investment", owned) in rule_claims(analyse(sentence))
+
+
+@pytest.mark.parametrize("sentence", [
+    "Crestwave Capital owns the rights to the film.",  # owning a thing is no investment
+    "The aircraft unit of Harbour Group cut 300 jobs.",  # no unit named: nothing owned by name
+])
+def test_owning_no_named_organisation_is_no_investment(analyse, sentence):
+    assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "investment"]
+
+
+def test_a_unit_named_inside_a_planned_bid_is_owned_now(analyse):
+    """The description of who owns the unit is a fact, whatever the sentence plans for it."""
+    found = rule_claims(analyse("Crestwave wanted to bid for Harbour Group unit Skyward Aviation."))
+    owned = found.get(("Harbour Group", "investment", "Skyward Aviation"))
+    assert owned is not None and (owned.polarity, owned.modality) == ("affirmed", "asserted"), found
 
 
 def test_an_interest_in_selling_is_no_shareholding(analyse):
