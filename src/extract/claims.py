@@ -79,6 +79,7 @@ class ClaimRules:
     news_names: frozenset[str] = frozenset()
     news_words: frozenset[str] = frozenset()
     not_regulator_words: frozenset[str] = frozenset()
+    court_words: frozenset[str] = frozenset()
 
     def is_news_organisation(self, name: str) -> bool:
         """True for a news agency, paper or broadcaster: the source of a report, not its actor."""
@@ -91,7 +92,7 @@ class ClaimRules:
         Words companies share ("Department", "Office", "Board") count only in a public body's
         form: "Department of Justice", "Federal Reserve", not "Debenhams Department Stores"."""
         words = name_key(name).split()
-        if set(words) & self.not_regulator_words:
+        if set(words) & (self.not_regulator_words | self.court_words):
             return False  # "Trades Union Congress" is a union, whatever else its name holds
         if self.bars_commerce(name):
             return True
@@ -109,7 +110,7 @@ class ClaimRules:
         words = set(key.split())
         if words & self.not_regulator_words:
             return False
-        return bool(words & self.regulator_words) or any(p in key for p in self.regulator_phrases)
+        return bool(words & (self.regulator_words | self.court_words)) or any(p in key for p in self.regulator_phrases)
 
 
 @lru_cache(maxsize=1)
@@ -147,7 +148,7 @@ def load_claim_rules() -> ClaimRules:
                       frozenset(regulators["name_words"]), frozenset(regulators["commercial_types"]),
                       tuple(regulators.get("name_phrases", ())), frozenset(regulators.get("descriptors", ())),
                       frozenset(regulators.get("weak_name_words", ())), frozenset(name_key(n) for n in news.get("names", ())), frozenset(news.get("name_words", ())),
-                      frozenset(regulators.get("not_name_words", ())))
+                      frozenset(regulators.get("not_name_words", ())), frozenset(regulators.get("court_words", ())))
 
 
 def inflections(lemma: str, irregular: dict[str, list[str]]) -> set[str]:
@@ -336,6 +337,10 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         return _with_conjuncts(_antecedent(top)), "relative"
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
+    if len(chain) > 1 and chain[-2].dep_ == "acl" and chain[-2].tag_ == "VBG":
+        # "The computer company, working with United Devices, ...": a present participle on a
+        # noun has that noun as its actor.
+        return _with_conjuncts(top), "relative"
     # "X is expected / set / understood to buy Y": the raised subject of the passive is the actor.
     if len(chain) > 1 and chain[-2].dep_ == "xcomp":
         subjects = [c for c in top.children if c.dep_ == "nsubjpass"]
@@ -437,6 +442,20 @@ def _unit_relation(anchor: Token, span_names: dict[int, str]) -> tuple[str, str]
     if by_position is not None and by_position[0] != owner:
         return owner, by_position[0]
     return None
+
+
+def _says_what_kind(anchor: Token, how: str) -> bool:
+    """Whether organisations named together with an agreement are partners in it: named after
+    "between" ("a co-operation deal between X and Y"), or the agreement says what it is for ("X
+    and Y signed a technology-sharing agreement"); "X and Y held settlement talks but did not
+    reach an agreement" settles a dispute."""
+    if how == "prepositional":
+        return True
+    return any(c.dep_ in ("compound", "amod", "nmod") and c.lemma_.lower() not in _DISPUTE_WORDS
+               for c in anchor.children)
+
+
+_DISPUTE_WORDS = frozenset({"settlement", "legal", "plea", "court"})
 
 
 def _org_after_preposition(anchor: Token, preposition: str, span_names: dict[int, str]) -> tuple[str, Token] | None:
@@ -1193,7 +1212,8 @@ def extract_claims(
         elif obj is None and anchor.dep_ == "compound":
             # "the parent company of Skyward": the phrase the trigger qualifies holds the object.
             obj, obj_is_org, obj_token = find_object(anchor.head, set(subjects), token_names)
-        if rule.object == "organisation" and not obj_is_org:
+        if rule.object == "organisation" and not obj_is_org and not (
+                rule.type == "partnership" and len(subjects) > 1 and _says_what_kind(anchor, how)):
             continue
         if rule.object == "not_organisation" and _buys_an_organisation(match, token_names):
             continue  # "agreed to buy Halden Systems" is an acquisition, not a purchase commitment

@@ -617,3 +617,36 @@ def test_employing_tools_is_no_workforce_claim(analyse):
 def test_a_noun_of_ending_negates_the_claim_in_its_phrase(analyse, text, polarity):
     found = [c for c in analyse(text).claims if c.type == "partnership" and c.subject == "Corvane Mills"]
     assert [c.polarity for c in found] == [polarity]
+
+
+@pytest.mark.parametrize(("text", "first", "second"), [
+    # Named together after "between", the two are each other's partner.
+    ("The two governments also formalised a co-operation deal between Halden Energy and Brixa Oil.",
+     "Halden Energy", "Brixa Oil"),
+    # Named together as the subject of signing an agreement.
+    ("Halden Group and Skyward Aviation signed a technology-sharing agreement in May.", "Halden Group", "Skyward Aviation"),
+    # A present participle on a description acts for the organisation it describes.
+    ("Halden Group makes chips. The computer company, working with Brixa Labs, previously built a search tool.",
+     "Halden Group", "Brixa Labs"),
+    ("Halden Energy, which is linked with Japan's Skyward Holdings, controls a fifth of the market.",
+     "Halden Energy", "Skyward Holdings"),
+])
+def test_partners_named_together_or_by_a_participle(analyse, text, first, second):
+    found = rule_claims(analyse(text))
+    assert (first, "partnership", second) in found, found
+
+
+def test_a_partner_in_a_project_is_a_partnership(analyse):
+    found = rule_claims(analyse("Halden Group is one of nine partners involved in the project."))
+    assert [k for k in found if k[:2] == ("Halden Group", "partnership")], found
+
+
+def test_a_court_is_no_party_to_the_deal_it_throws_out(analyse):
+    text = ("Halden Air sought a tie-up with Skyward Aviation last year However, the deal was thrown out by "
+            "the Wellington High Court on competition grounds.")
+    assert not [k for k in rule_claims(analyse(text)) if "Court" in k[0]]
+
+
+def test_two_parties_reaching_no_settlement_are_no_partners(analyse):
+    text = "Halden Group and Skyward Aviation held settlement talks in June but did not reach an agreement."
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "partnership"]
