@@ -650,3 +650,12 @@ def test_a_court_is_no_party_to_the_deal_it_throws_out(analyse):
 def test_two_parties_reaching_no_settlement_are_no_partners(analyse):
     text = "Halden Group and Skyward Aviation held settlement talks in June but did not reach an agreement."
     assert not [k for k in rule_claims(analyse(text)) if k[1] == "partnership"]
+
+
+def test_lost_deals_are_negated_partnerships(analyse):
+    text = ("Brixa Sports, which recently lost sponsorship deals with Halden Motors and Corvane Foods, "
+            "said it had signed a new agreement with Orrin Bank.")
+    found = rule_claims(analyse(text))
+    lost = found.get(("Brixa Sports", "partnership", "Halden Motors"))
+    assert lost is not None and lost.polarity == "negated", found
+    assert found[("Brixa Sports", "partnership", "Orrin Bank")].polarity == "affirmed"
