@@ -659,3 +659,11 @@ def test_lost_deals_are_negated_partnerships(analyse):
     lost = found.get(("Brixa Sports", "partnership", "Halden Motors"))
     assert lost is not None and lost.polarity == "negated", found
     assert found[("Brixa Sports", "partnership", "Orrin Bank")].polarity == "affirmed"
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("Brixa Sports formed alliances with Halden Motors and Corvane Foods.", ("Brixa Sports", "partnership")),
+    ("Corvane Foods has filed two lawsuits against Halden Motors.", ("Corvane Foods", "legal_action")),
+])
+def test_plural_trigger_nouns_match(analyse, text, claim):
+    assert [k for k in rule_claims(analyse(text)) if k[:2] == claim]
