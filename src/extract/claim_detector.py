@@ -482,10 +482,12 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     match = anchor.doc[anchor.i : anchor.i + 1]
     if is_unsaid(anchor, cues) or _refusal_in_doubt(anchor, cues):
         return None
-    negated = is_negated(chain, match, cues) or (event.as_subject and _negates_itself(event_verb, cues))
+    negated = is_negated(chain, match, cues, (subject,), token_names) or (event.as_subject and _negates_itself(event_verb, cues))
     if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
-    obj, obj_is_org, _ = find_object(object_at, {subject}, token_names)
+    obj, obj_is_org, obj_token = find_object(object_at, {subject}, token_names)
+    if obj_token is not None and not obj_is_org and _refused_objects(claim_type) & {obj_token.lemma_.lower(), obj_token.lower_}:
+        return None  # type discipline: "launched the promotion", "announced gas finds" launch no product
     evidence = sent.text.strip()
     offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
     return Claim(
@@ -496,6 +498,13 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,
     )
+
+
+@lru_cache(maxsize=None)
+def _refused_objects(claim_type: str) -> frozenset[str]:
+    """Object heads the rules of a type refuse (`object_not`: a product launch of "a record
+    profit" or "a promotion"): a proposal of that type with such an object is no claim of it."""
+    return frozenset(w for rule in load_claim_rules().rules.values() if rule.type == claim_type for w in rule.object_not)
 
 
 def detector_path(fold: int | None = None) -> Path:

@@ -325,6 +325,9 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return _with_conjuncts(objs[0]), "prepositional"
+    controller = _object_controller(chain)
+    if controller is not None:
+        return _with_conjuncts(controller), "subject"
     agent = [c for c in top.children if c.dep_ == "agent"]
     if agent:
         objs = [c for c in agent[0].children if c.dep_ == "pobj"]
@@ -347,6 +350,29 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         if subjects:
             return _with_conjuncts(subjects[0]), "subject"
     return [], "none"
+
+
+def _object_controller(chain: list[Token]) -> Token | None:
+    """The named object that acts in the clause below its verb (object control): "forced
+    Halden Group **to sell** its unit", "asked X to supply", "accused X **of trying** to close
+    its office" — X sells, supplies, tries; the subject of the governing verb only made or
+    asked it. Only a name or "it" / "them" ("forced it to sell"); "promised shareholders to
+    ..." is the promiser's own act."""
+    top = chain[-1]
+    if len(chain) < 2 or top.pos_ not in ("VERB", "AUX") or top.lemma_.lower() in _SUBJECT_CONTROL:
+        return None
+    below = chain[-2]
+    via_gerund = below.dep_ == "prep" and below.lower_ in ("of", "from", "into") and len(chain) > 2 \
+        and chain[-3].dep_ == "pcomp"
+    if below.dep_ != "xcomp" and not via_gerund:
+        return None
+    for child in top.children:
+        if child.dep_ == "dobj" and (child.pos_ == "PROPN" or child.lower_ in ("it", "them")):
+            return child
+    return None
+
+
+_SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge"})
 
 
 def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
@@ -839,7 +865,8 @@ def _governing_path(anchor: Token, cues: dict[str, Any]) -> list[tuple[Token, To
     return out
 
 
-def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
+def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: Iterable[str] = (),
+               token_names: dict[int, str] | None = None) -> bool:
     """True when a negation governs the claim's own predicate (docs/claims.md, "Polarity").
 
     A negated word within the trigger's clause negates the claim ("did not buy", "no binding
@@ -850,6 +877,9 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
     trigger negates it when the trigger is its object or complement ("denied a report that it
     would sell", "failed to win a contract", "called off the merger"), not its subject
     ("profits drop"), and not when that verb is itself negated ("did not rule out a sale").
+    A rejection (`negation.rejections`) by another organisation than the claim's subject
+    leaves the claim standing: in "the LSE rejected Deutsche Boerse's offer", Deutsche Boerse
+    still bid (the gold guidelines; the subjects and the document's names tell who rejects).
     """
     dependents = set(cues["dependents"])
     barriers = set(cues.get("scope_barriers", ()))
@@ -895,10 +925,25 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any]) -> bool:
             # "profits drop": the trigger is what drops, not what is dropped;
             # "did not rule out a sale": two negations affirm.
             # "withdrew its offer, enabling X to merge": an adverbial clause is not what is withdrawn.
+            if lemma in cues.get("rejections", ()) and _rejected_by_another(token, via, set(subjects), token_names or {}):
+                return False
             return via.dep_ not in ("nsubj", "csubj", "advcl") and not _negated_here(token)
         if lemma in barriers and token.i != anchor.i:
             return False  # "declined to comment on talks": the refusal is about the comment
     return False
+
+
+def _rejected_by_another(verb: Token, via: Token, subjects: set[str], token_names: dict[int, str]) -> bool:
+    """Whether the one who rejects is not the claim's subject: the claim's subject is named in
+    what is rejected ("it had rejected an earlier offer from Ararat Telecom": one does not
+    reject one's own offer), or the verb's subject (or the agent of its passive) is another
+    organisation ("the LSE rejected Deutsche Boerse's offer")."""
+    if any(token_names.get(t.i) in subjects for t in via.subtree):
+        return True
+    actors = [c for c in verb.children if c.dep_ == "nsubj"]
+    actors += [p for a in verb.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
+    names = {_org_at(a, token_names) or _org_in_phrase(a, token_names) for a in actors} - {None}
+    return bool(names) and not names & subjects
 
 
 def is_unsaid(anchor: Token, cues: dict[str, Any]) -> bool:
@@ -1252,7 +1297,7 @@ def extract_claims(
             continue  # "Sony and Honda have built robots": making things supplies no one named
         if is_unsaid(anchor, rules.negation):
             continue
-        polarity = "negated" if is_negated(chain, match, rules.negation) else "affirmed"
+        polarity = "negated" if is_negated(chain, match, rules.negation, subjects, token_names) else "affirmed"
         modality = read_modality(chain, rules.modality)
         if owned is not None and anchor.dep_ != "attr":
             # "a bid for Yukos unit Yuganskneftegas": the phrase describes who owns the unit;

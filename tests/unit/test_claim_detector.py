@@ -404,3 +404,15 @@ def test_it_after_a_sentence_about_a_thing_is_the_thing(nlp):
     assert proposed_at_pronoun(text, "other") == []
     text = "Corvane Mills said it had found a new virus. It will release a fix for its customers next week."
     assert proposed_at_pronoun(text, "product_launch") == ["Corvane Mills"]
+
+
+@pytest.mark.parametrize("text, name, claim_type, expected", [
+    # Type discipline: an object the rules of the type refuse makes no proposal of it.
+    ("Halden Telecom has launched the promotion to show off its broadband service.", "Halden Telecom",
+     "product_launch", []),
+    # A product is launched as before.
+    ("Halden Telecom has launched a broadband service for farms.", "Halden Telecom", "product_launch",
+     [("affirmed", "asserted")]),
+])
+def test_a_proposal_needs_an_object_its_type_allows(nlp, text, name, claim_type, expected):
+    assert propose_for(nlp, text, name, claim_type) == expected

@@ -667,3 +667,39 @@ def test_lost_deals_are_negated_partnerships(analyse):
 ])
 def test_plural_trigger_nouns_match(analyse, text, claim):
     assert [k for k in rule_claims(analyse(text)) if k[:2] == claim]
+
+
+@pytest.mark.parametrize(("text", "subject", "polarity"), [
+    # Rejected by another: the bid was still made.
+    ("The Orrin Exchange rejected Halden Boerse's proposed offer in December.", "Halden Boerse", "affirmed"),
+    ("The company said it had rejected an earlier offer for the unit from Brixa Motors.", "Brixa Motors", "affirmed"),
+    # Rejected by the claim's own subject: no deal.
+    ("Halden Group said it rejected a plan to buy Brixa Motors.", "Halden Group", "negated"),
+])
+def test_a_rejection_negates_only_the_claim_of_the_one_who_rejects(analyse, text, subject, polarity):
+    found = [c for c in rule_claims(analyse(text)).values() if c.subject == subject and c.type == "acquisition"]
+    assert found and all(c.polarity == polarity for c in found), found
+
+
+@pytest.mark.parametrize(("text", "subject", "claim_type"), [
+    ("The Competition Commission forced Halden Group to sell its Brixa unit.", "Halden Group", "other"),
+    ("Halden Group asked Brixa Motors to supply engines.", "Brixa Motors", "supply"),
+    ("The Open Rights Trust has accused Halden Bank of trying to close down its local office.", "Halden Bank", "facility"),
+])
+def test_the_named_object_of_a_control_verb_acts_below_it(analyse, text, subject, claim_type):
+    found = rule_claims(analyse(text))
+    assert [k for k in found if k[:2] == (subject, claim_type)], found
+    assert not [k for k in found if k[1] == claim_type and k[0] != subject], found
+
+
+def test_about_to_is_a_plan(analyse):
+    found = rule_claims(analyse("Halden Systems is about to release a new version of its chip."))
+    assert [c.modality for k, c in found.items() if k[:2] == ("Halden Systems", "product_launch")] == ["planned"]
+
+
+@pytest.mark.parametrize("text", [
+    "Investors piled into Halden Oil after the company announced large gas finds in Chile this year.",
+    "Even before Halden Systems announced this latest spending boost it backed open source software.",
+])
+def test_announcing_finds_or_a_boost_launches_no_product(analyse, text):
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "product_launch"]
