@@ -500,7 +500,7 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     )
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=32)
 def _refused_objects(claim_type: str) -> frozenset[str]:
     """Object heads the rules of a type refuse (`object_not`: a product launch of "a record
     profit" or "a promotion"): a proposal of that type with such an object is no claim of it."""
