@@ -429,6 +429,9 @@ def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, 
     return _apposition_by_position(phrase, span_names)
 
 
+_FORMER = frozenset({"former", "ex", "previous", "erstwhile"})
+
+
 def _apposition_by_position(phrase: Token, span_names: dict[int, str]) -> tuple[str, Token] | None:
     """The organisation right before a comma that opens the trigger's phrase, when the small
     parser misses the apposition ("headed the Menatep group, the parent company of Yukos"
@@ -446,6 +449,8 @@ def _unit_relation(anchor: Token, span_names: dict[int, str]) -> tuple[str, str]
     the owner after "of", as possessor or as modifier ("Yukos unit Yuganskneftegas"); the unit
     in apposition ("Chrysler, the US unit of X", "its subsidiary, Fuso"), named by the phrase
     the trigger modifies, or the subject the trigger describes ("Corvel is a subsidiary of X")."""
+    if any(c.lower_ in _FORMER for c in anchor.children):
+        return None  # "Gazpromneft, a former unit of Gazprom": owned no longer
     owner = None
     for child in anchor.children:
         if child.dep_ == "prep" and child.lower_ == "of":

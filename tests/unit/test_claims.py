@@ -466,6 +466,7 @@ def test_owners_and_shareholders_hold_an_investment(analyse, sentence, owner, ow
 @pytest.mark.parametrize("sentence", [
     "Crestwave Capital owns the rights to the film.",  # owning a thing is no investment
     "The aircraft unit of Harbour Group cut 300 jobs.",  # no unit named: nothing owned by name
+    "The ruling was challenged by Skyward Aviation, a former unit of Harbour Group.",  # owned no longer
 ])
 def test_owning_no_named_organisation_is_no_investment(analyse, sentence):
     assert not [k for k in rule_claims(analyse(sentence)) if k[1] == "investment"]
