@@ -676,7 +676,10 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
         c.lower_ in rule.object_head_of_anchor for c in anchor.children
     ):
         return False
-    if rule.requires_verb and anchor.head.lemma_.lower() not in rule.requires_verb and not (
+    governor = anchor.head
+    if governor.lower_ == "of" and governor.head.lower_ == "one":
+        governor = governor.head.head  # "is one of 13 partners": the verb of "one"
+    if rule.requires_verb and governor.lemma_.lower() not in rule.requires_verb and not (
             rule.type == "legal_action" and any(c.dep_ == "acl" and c.lemma_.lower() in rule.requires_verb
                                                 for c in anchor.children)):
         # A lawsuit's verb may also follow as a participle: "a case **brought** by the FTC".

@@ -640,6 +640,9 @@ def test_partners_named_together_or_by_a_participle(analyse, text, first, second
 def test_a_partner_in_a_project_is_a_partnership(analyse):
     found = rule_claims(analyse("Halden Group is one of nine partners involved in the project."))
     assert [k for k in found if k[:2] == ("Halden Group", "partnership")], found
+    # Seeking a partner for a project has none yet.
+    sought = rule_claims(analyse("Halden Group said it may seek a partner for that project."))
+    assert not [k for k in sought if k[1] == "partnership"], sought
 
 
 def test_a_court_is_no_party_to_the_deal_it_throws_out(analyse):
