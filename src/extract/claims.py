@@ -328,6 +328,8 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     controller = _object_controller(chain)
     if controller is not None:
         return _with_conjuncts(controller), "subject"
+    if _demanded(chain):
+        return [], "none"
     agent = [c for c in top.children if c.dep_ == "agent"]
     if agent:
         objs = [c for c in agent[0].children if c.dep_ == "pobj"]
@@ -366,13 +368,38 @@ def _object_controller(chain: list[Token]) -> Token | None:
         and chain[-3].dep_ == "pcomp"
     if below.dep_ != "xcomp" and not via_gerund:
         return None
+    if any(c.dep_ == "poss" for t in chain[:-1] for c in t.children):
+        return None  # "asked the authorities to approve **its** plan to buy X": the plan is its own
+    # A verb of making or asking someone act ("urged governments to create jobs"): whoever its
+    # object is acts, an organisation or not; elsewhere only a name or "it" / "them" (the small
+    # parser also reads a purpose as an infinitive complement: "used the money to buy").
+    controls = top.lemma_.lower() in _OBJECT_CONTROL
     for child in top.children:
-        if child.dep_ == "dobj" and (child.pos_ == "PROPN" or child.lower_ in ("it", "them")):
+        if child.dep_ == "dobj" and (controls or child.pos_ == "PROPN" or child.lower_ in ("it", "them")):
             return child
+        if controls and child.dep_ == "prep" and child.lower_ == "on":  # "called on X to sell"
+            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                return pobj
     return None
 
 
 _SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge"})
+_OBJECT_CONTROL = frozenset({
+    "urge", "ask", "force", "press", "pressure", "persuade", "encourage", "tell", "order", "require",
+    "compel", "oblige", "invite", "call", "push", "prompt", "lobby", "convince", "instruct", "advise",
+})
+
+
+def _demanded(chain: list[Token]) -> bool:
+    """Whether the subject's verb only asks for the claim's event ("called for action to
+    create jobs", "urged a merger"): what is demanded is not the demander's act."""
+    top = chain[-1]
+    if len(chain) < 2 or top.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = top.lemma_.lower()
+    return lemma in ("urge", "demand") or (
+        lemma in ("call", "press", "push", "lobby", "appeal") and any(
+            c.dep_ == "prep" and c.lower_ == "for" for c in top.children))
 
 
 def _org_at(token: Token, span_names: dict[int, str]) -> str | None:

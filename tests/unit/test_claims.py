@@ -707,3 +707,17 @@ def test_about_to_is_a_plan(analyse):
 ])
 def test_announcing_finds_or_a_boost_launches_no_product(analyse, text):
     assert not [k for k in rule_claims(analyse(text)) if k[1] == "product_launch"]
+
+
+@pytest.mark.parametrize("text", [
+    "The Halden Labour Office called for action to create jobs.",
+    "The Halden Labour Office urged governments to create jobs.",
+])
+def test_what_an_organisation_asks_others_to_do_is_not_its_act(analyse, text):
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "workforce"]
+
+
+def test_a_plan_of_its_own_stays_its_own_under_a_request(analyse):
+    text = "Halden Boerse has formally asked the authorities to approve its plan to buy Brixa Exchange."
+    found = rule_claims(analyse(text))
+    assert ("Halden Boerse", "acquisition", "Brixa Exchange") in found, found
