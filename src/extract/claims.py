@@ -354,6 +354,34 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     return [], "none"
 
 
+def _group_in_focus(group_start: int, start: int, previous_start: dict[int, int], group: list[str],
+                    sentence_subject: dict[int, str], described_group: set[int]) -> bool:
+    """Whether the group is still in focus: the sentence before describes it ("The companies
+    expect it to close"), or every sentence since the group's has one of the group as subject
+    ("Halden Systems moved its offices") or describes it; another subject ("Prosecutors wanted
+    ...") ends it."""
+    before = previous_start.get(start)
+    if before in described_group:
+        return True  # "The companies expect it to close. They said ..."
+    while before is not None and before > group_start:
+        if sentence_subject.get(before) not in group and before not in described_group:
+            return False
+        before = previous_start.get(before)
+    return before == group_start
+
+
+def _plural_subject_above(pronoun: Token, token_names: dict[int, str]) -> bool:
+    """Whether a governing clause has a plural subject that names no organisation, which "they"
+    then refers to ("All companies said they were investing ...")."""
+    token = pronoun.head
+    while token.head.i != token.i:
+        token = token.head
+        for child in token.children:
+            if child.dep_ in _SUBJECT_DEPS and child.tag_ in ("NNS", "NNPS") and child.i not in token_names:
+                return True
+    return False
+
+
 def _object_controller(chain: list[Token]) -> Token | None:
     """The named object that acts in the clause below its verb (object control): "forced
     Halden Group **to sell** its unit", "asked X to supply", "accused X **of trying** to close
@@ -1184,6 +1212,7 @@ def extract_claims(
     last_subject: tuple[int, str] | None = None
     sentence_subject: dict[int, str] = {}
     sentence_group: dict[int, list[str]] = {}
+    described_group: set[int] = set()  # sentences whose subject is a plural description ("the companies")
     # Per sentence: the organisations it names (news organisations left out) and how often each
     # was named up to there, for "it" after a sentence that names organisations but not as subject.
     sentence_orgs: dict[int, list[str]] = {}
@@ -1208,6 +1237,9 @@ def extract_claims(
         # The organisation in focus: a news agency reporting the story is never an antecedent.
         subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
                      and not rules.is_news_organisation(token_names[t.i])]
+        first_subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
+        if first_subject is not None and first_subject.tag_ == "NNS" and first_subject.lemma_.lower() in _descriptors():
+            described_group.add(sent.start)
         if subj_here:
             sentence_subject[sent.start] = token_names[subj_here[0].i]
             # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
@@ -1237,6 +1269,8 @@ def extract_claims(
             subjects, how = [relation[0]], "prepositional"
             owned = relation[1]
         elif rule.subject_from:
+            if rule.subject_from == "appos" and any(c.lower_ in _FORMER for c in anchor.children):
+                continue  # "Yukos, Yugansk's former owner": owns it no longer
             # "sell X to Y": Y is the one acting (the buyer); the seller's subject is not.
             found_from = (_org_in_apposition(anchor, token_names) if rule.subject_from == "appos"
                           else _org_after_preposition(anchor, rule.subject_from, token_names))
@@ -1261,8 +1295,12 @@ def extract_claims(
             if subject_tokens[0].lower_ in _PLURAL_PRONOUNS:
                 # "they" is the latest group of organisations named together as a subject, not any
                 # single one (BBC style calls a company "it"; "they" is mostly people or governments).
+                # Only while the group stays in focus: "Prosecutors wanted the firms to pay.
+                # They brought the case ..." is the prosecutors.
                 latest = max((k for k in sentence_group if k < sent.start), default=None)
-                if latest is not None:
+                if latest is not None and _group_in_focus(latest, sent.start, previous_start, sentence_group[latest],
+                                                          sentence_subject, described_group) \
+                        and not _plural_subject_above(subject_tokens[0], token_names):
                     subjects, certainty = list(sentence_group[latest]), 0.6
             else:
                 fallback = (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \

@@ -721,3 +721,26 @@ def test_a_plan_of_its_own_stays_its_own_under_a_request(analyse):
     text = "Halden Boerse has formally asked the authorities to approve its plan to buy Brixa Exchange."
     found = rule_claims(analyse(text))
     assert ("Halden Boerse", "acquisition", "Brixa Exchange") in found, found
+
+
+@pytest.mark.parametrize("text", [
+    # Another plural subject between the group and "they": the prosecutors brought the case.
+    "Kestrel Compute and Halden Systems agreed to merge. Kestrel Compute and Halden Systems showed new chips. "
+    "Prosecutors wanted the firms to pay $280bn. They brought the case under racketeering laws.",
+    # "they" is the plural subject above it, which names no organisation.
+    "Kestrel Compute and Halden Systems agreed to merge. Kestrel Compute and Halden Systems showed new chips. "
+    "All companies said they were investing in new tools.",
+])
+def test_they_is_no_group_out_of_focus(analyse, text):
+    found = rule_claims(analyse(text))
+    assert not [k for k in found if k[1] in ("legal_action", "investment")], found
+
+
+def test_a_former_owner_holds_no_investment(analyse):
+    found = rule_claims(analyse("Analysts said Halden Oil, Brixa Gas's former owner, might sue."))
+    assert not [k for k in found if k[1] == "investment"], found
+
+
+def test_halting_another_organisations_buyout_does_not_negate_it(analyse):
+    text = "A shareholder in Brixa Telecom has taken legal action to halt a buyout by Halden Group."
+    assert not [c for c in analyse(text).claims if c.subject == "Halden Group" and c.polarity == "negated"]
