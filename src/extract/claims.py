@@ -758,6 +758,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
+    if rule.type == "investment" and any(g.lemma_.lower() in _MARKET_NOUNS for g in measured):
+        return True  # "will control 16% of Russia's oil output": a share of a market, not of a company
+    if rule.type == "other" and any(c.lemma_.lower() == "unit" and any(n.dep_ == "nummod" or n.like_num for n in c.children)
+                                    for c in direct):
+        return True  # "has sold 800,000 units": units sold are sales, not a disposed business unit
     if rule.not_particles and any(c.dep_ == "prt" and c.lower_ in rule.not_particles for c in anchor.children):
         return True  # "did not rule out raising rates": a negation cue, not a ruling
     if rule.not_purpose and any(
@@ -778,6 +783,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
 
 
 _AMOUNTS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
+_MARKET_NOUNS = frozenset({"output", "market", "production", "sale", "sales", "supply", "capacity", "reserve",
+                           "reserves", "traffic", "demand", "export", "exports", "import", "imports", "revenue",
+                           "revenues", "spending", "consumption"})
 
 
 def _forms(token: Token) -> set[str]:
@@ -1382,6 +1390,10 @@ def extract_claims(
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []
         claim_type = rule.type
+        if claim_type == "market_entry_exit" and anchor.lemma_.lower() == "launch" and subject_tokens \
+                and subject_tokens[0].pos_ == "NOUN" and subject_tokens[0].i not in token_names \
+                and subject_tokens[0].lemma_.lower() not in _descriptors() | _BUSINESS_NOUNS | set(rules.pronouns):
+            claim_type = "product_launch"  # "Nintendo's new console will launch in Europe": the product launches
         if rule.minority_as is not None and ((_share_bought(anchor) or 100.0) < 50 or any(
                 c.dep_ in ("prep", "prt") and c.lower_ in rule.minority_prepositions for c in anchor.children)):
             claim_type = rule.minority_as  # "looking to buy 15% of X" is an investment in X

@@ -744,3 +744,21 @@ def test_a_former_owner_holds_no_investment(analyse):
 def test_halting_another_organisations_buyout_does_not_negate_it(analyse):
     text = "A shareholder in Brixa Telecom has taken legal action to halt a buyout by Halden Group."
     assert not [c for c in analyse(text).claims if c.subject == "Halden Group" and c.polarity == "negated"]
+
+
+def test_units_sold_are_sales_not_a_disposal(analyse):
+    assert not [k for k in rule_claims(analyse("Halden Group has sold more than 800,000 units in Japan.")) if k[1] == "other"]
+    sold = rule_claims(analyse("Halden Group sold its arcade unit to Brixa Motors."))
+    assert ("Halden Group", "other", "Brixa Motors") in sold, sold
+
+
+def test_a_share_of_a_market_is_no_investment(analyse):
+    assert not rule_claims(analyse("Halden Oil will now control about 16% of Russia's total crude oil output."))
+    assert ("Halden Oil", "investment", "Brixa Gas") in rule_claims(analyse("Halden Oil will now control about 16% of Brixa Gas."))
+
+
+def test_a_product_launching_in_a_market_is_a_product_launch(analyse):
+    found = rule_claims(analyse("Halden Group's new handheld console will launch in Europe on 11 March."))
+    assert [k[1] for k in found] == ["product_launch"], found
+    entering = rule_claims(analyse("Halden Group will launch in the Indian market next year."))
+    assert [k[1] for k in entering] == ["market_entry_exit"], entering
