@@ -758,6 +758,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
+    if anchor.lower_ in ("offer", "offers") and anchor.dep_ == "pobj" and anchor.head.lower_ == "on":
+        return True  # "both services on offer from Telewest": for sale, no bid
     if rule.type == "investment" and any(g.lemma_.lower() in _MARKET_NOUNS for g in measured):
         return True  # "will control 16% of Russia's oil output": a share of a market, not of a company
     if rule.type == "other" and any(c.lemma_.lower() == "unit" and any(n.dep_ == "nummod" or n.like_num for n in c.children)
@@ -1390,6 +1392,12 @@ def extract_claims(
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         co_subjects = subjects if len(subjects) > 1 else []
         claim_type = rule.type
+        if claim_type == "acquisition" and any(
+                c.dep_ == "dobj" and c.lemma_.lower() not in ("%", "percent", "share", "stake")
+                and any(t.i in token_names for t in c.subtree)
+                and any(n.dep_ == "nummod" and n.like_num for n in c.children)
+                for c in anchor.children):
+            claim_type = "purchase_commitment"  # "will buy 15 new ATR 72-500": goods named after their maker
         if claim_type == "market_entry_exit" and anchor.lemma_.lower() == "launch" and subject_tokens \
                 and subject_tokens[0].pos_ == "NOUN" and subject_tokens[0].i not in token_names \
                 and subject_tokens[0].lemma_.lower() not in _descriptors() | _BUSINESS_NOUNS | set(rules.pronouns):

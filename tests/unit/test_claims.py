@@ -762,3 +762,14 @@ def test_a_product_launching_in_a_market_is_a_product_launch(analyse):
     assert [k[1] for k in found] == ["product_launch"], found
     entering = rule_claims(analyse("Halden Group will launch in the Indian market next year."))
     assert [k[1] for k in entering] == ["market_entry_exit"], entering
+
+
+def test_goods_bought_by_the_dozen_are_a_purchase_not_an_acquisition(analyse):
+    found = rule_claims(analyse("Under the agreement, Halden Group will buy 15 new Airbus A320 and lease another 15."))
+    assert [k[1] for k in found if k[0] == "Halden Group"] == ["purchase_commitment"], found
+    assert ("Halden Group", "acquisition", "Brixa Motors") in rule_claims(analyse("Halden Group will buy Brixa Motors for $2bn."))
+
+
+def test_on_offer_is_no_bid(analyse):
+    found = rule_claims(analyse("With both services on offer from Halden Telecom, analysts expect more subscribers."))
+    assert not [k for k in found if k[1] == "acquisition"], found
