@@ -485,6 +485,9 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     negated = is_negated(chain, match, cues, (subject,), token_names) or (event.as_subject and _negates_itself(event_verb, cues))
     if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
+    if claim_type in _DEAL_TYPES and event_verb.pos_ in ("VERB", "AUX") and not any(
+            c.dep_ in _EVENT_ARGUMENTS for c in event_verb.children):
+        return None  # "CENTR, the council of registries, agrees.": a bare verb names no deal, launch or order
     obj, obj_is_org, obj_token = find_object(object_at, {subject}, token_names)
     if obj_token is not None and not obj_is_org and _refused_objects(claim_type) & {obj_token.lemma_.lower(), obj_token.lower_}:
         return None  # type discipline: "launched the promotion", "announced gas finds" launch no product
@@ -498,6 +501,13 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,
     )
+
+
+# Claims of a deal, a thing or a place: each needs something the event is about.
+_DEAL_TYPES = frozenset({"acquisition", "merger", "purchase_commitment", "purchase_option", "product_launch", "supply",
+                         "partnership", "investment", "facility", "market_entry_exit"})
+_EVENT_ARGUMENTS = frozenset({"dobj", "xcomp", "ccomp", "prep", "attr", "acomp", "dative", "prt", "oprd",
+                              "nsubjpass", "agent", "advcl", "npadvmod", "pcomp"})
 
 
 @lru_cache(maxsize=32)

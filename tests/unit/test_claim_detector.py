@@ -416,3 +416,15 @@ def test_it_after_a_sentence_about_a_thing_is_the_thing(nlp):
 ])
 def test_a_proposal_needs_an_object_its_type_allows(nlp, text, name, claim_type, expected):
     assert propose_for(nlp, text, name, claim_type) == expected
+
+
+@pytest.mark.parametrize("claim_type, expected", [
+    # A bare verb names no deal, product or order, whatever the words around it suggest.
+    ("acquisition", []),
+    ("merger", []),
+    # What an organisation does may be bare ("other").
+    ("other", [("affirmed", "asserted")]),
+])
+def test_a_bare_verb_proposes_no_deal(nlp, claim_type, expected):
+    text = "Halden Registries, the council of the national registries, agrees."
+    assert propose_for(nlp, text, "Halden Registries", claim_type) == expected
