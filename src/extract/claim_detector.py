@@ -284,6 +284,19 @@ def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> st
     return min(readings, key=_MODALITY_ORDER.index)
 
 
+_TIME_MARKS = frozenset({"when", "as", "after", "before", "since", "while", "until", "once"})
+_PLAN_NOUNS = frozenset({"plan", "plans", "aim", "goal", "idea", "intention", "ambition", "target", "hope", "vision"})
+
+
+def _scene_for_a_plan(verb: Token) -> bool:
+    """Whether the event is a time clause setting the scene for a plan ("When Foxconn arrives in
+    Wisconsin, **the plan is** a vast factory and 13,000 jobs"): what follows is planned (and
+    when the plan is past, "the plan was", in doubt)."""
+    main = verb.head
+    return verb.dep_ == "advcl" and any(c.dep_ in ("advmod", "mark") and c.lower_ in _TIME_MARKS for c in verb.children) \
+        and main.lemma_.lower() == "be" and any(c.dep_ == "nsubj" and c.lower_ in _PLAN_NOUNS for c in main.children)
+
+
 # How far up the parse a candidate's event is looked for (mention -> preposition -> noun -> verb).
 _MAX_EVENT_CLIMB = 6
 
@@ -472,6 +485,7 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
         if _reports_another_actor(verb, anchor, subject, token_names):
             return None
+
         object_at = verb
     else:
         # "profits at X dropped" drops nothing of X's: a refusal verb counts only through the
@@ -493,10 +507,15 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         return None  # type discipline: "launched the promotion", "announced gas finds" launch no product
     evidence = sent.text.strip()
     offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+    modality = _strongest_modality(event_verb, chain, rules.modality)
+    if _scene_for_a_plan(event_verb):
+        if event_verb.head.tag_ == "VBD":
+            return None  # "in 2017, the plan was ... 13,000 jobs": a past plan, whether it came about is not said
+        modality = "planned"
     return Claim(
         subject=subject, type=claim_type, object=obj, object_is_organisation=obj_is_org,
         polarity="negated" if negated else "affirmed",
-        modality=_strongest_modality(event_verb, chain, rules.modality), evidence=evidence,
+        modality=modality, evidence=evidence,
         start=offset, end=offset + len(evidence),
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,

@@ -428,3 +428,13 @@ def test_a_proposal_needs_an_object_its_type_allows(nlp, text, name, claim_type,
 def test_a_bare_verb_proposes_no_deal(nlp, claim_type, expected):
     text = "Halden Registries, the council of the national registries, agrees."
     assert propose_for(nlp, text, "Halden Registries", claim_type) == expected
+
+
+def test_a_time_clause_before_a_plan_reads_planned_or_in_doubt(nlp):
+    present = ("When Halden Group opens its plant in Mount Pleasant, Wisconsin, the plan is a vast factory "
+               "for display panels and as many as 13,000 jobs.")
+    assert propose_for(nlp, present, "Halden Group", "workforce") == [("affirmed", "planned")]
+    # A past plan: whether it came about is not said (the demo's Foxconn card read it as a plan to watch).
+    past = ("When Halden Group arrived in Mount Pleasant, Wisconsin, in 2017, the plan was a vast factory "
+            "for display panels and as many as 13,000 jobs.")
+    assert propose_for(nlp, past, "Halden Group", "workforce") == []
