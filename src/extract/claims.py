@@ -1341,8 +1341,9 @@ def extract_claims(
             # "the parent company of Skyward": the phrase the trigger qualifies holds the object.
             obj, obj_is_org, obj_token = find_object(anchor.head, set(subjects), token_names)
         if rule.object == "organisation" and not obj_is_org and not (
-                rule.type == "partnership" and len(subjects) > 1 and _says_what_kind(anchor, how)):
-            continue
+                rule.type == "partnership" and len(subjects) > 1 and _says_what_kind(anchor, how)) and not (
+                rule.type == "merger" and len(subjects) > 1 and anchor.pos_ in ("VERB", "AUX")):
+            continue  # "X and Y will combine": organisations named together are each other's object
         if rule.object == "not_organisation" and _buys_an_organisation(match, token_names):
             continue  # "agreed to buy Halden Systems" is an acquisition, not a purchase commitment
         if rule.object == "direct_organisation":
@@ -1408,7 +1409,7 @@ def extract_claims(
         for subject in subjects:
             target, target_is_org = obj, obj_is_org
             others = [s for s in co_subjects if s != subject]
-            if claim_type == "partnership" and others and not obj_is_org:
+            if claim_type in ("partnership", "merger") and others and not obj_is_org:
                 # "OpenAI and Foxconn formed a partnership": each is the other's partner.
                 target, target_is_org = others[0], True
             claim = Claim(

@@ -773,3 +773,13 @@ def test_goods_bought_by_the_dozen_are_a_purchase_not_an_acquisition(analyse):
 def test_on_offer_is_no_bid(analyse):
     found = rule_claims(analyse("With both services on offer from Halden Telecom, analysts expect more subscribers."))
     assert not [k for k in found if k[1] == "acquisition"], found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The camera combines high quality video and stills in a very small device, Halden Group said.", set()),
+    ("Halden Group will combine with Brixa Motors to form a new carmaker.", {("Halden Group", "Brixa Motors")}),
+    ("Halden Group and Brixa Motors will combine their businesses next year.",
+     {("Halden Group", "Brixa Motors"), ("Brixa Motors", "Halden Group")}),
+])
+def test_combine_merges_only_organisations(analyse, text, expected):
+    assert {k[::2] for k in rule_claims(analyse(text)) if k[1] == "merger"} == expected
