@@ -485,7 +485,6 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         anchor = event_anchor(verb, frozenset(rules.modality["reported_verbs"]))
         if _reports_another_actor(verb, anchor, subject, token_names):
             return None
-
         object_at = verb
     else:
         # "profits at X dropped" drops nothing of X's: a refusal verb counts only through the

@@ -383,11 +383,11 @@ def _plural_subject_above(pronoun: Token, token_names: dict[int, str]) -> bool:
 
 
 def _object_controller(chain: list[Token]) -> Token | None:
-    """The named object that acts in the clause below its verb (object control): "forced
-    Halden Group **to sell** its unit", "asked X to supply", "accused X **of trying** to close
-    its office" — X sells, supplies, tries; the subject of the governing verb only made or
-    asked it. Only a name or "it" / "them" ("forced it to sell"); "promised shareholders to
-    ..." is the promiser's own act."""
+    """The object that acts in the clause below its verb (object control): "forced Halden
+    Group **to sell** its unit", "asked X to supply", "accused X **of trying** to close its
+    office" — X sells, supplies, tries; the subject of the governing verb only made or asked
+    it. After a verb of making or asking (`_OBJECT_CONTROL`) any object, else only a name or
+    "it" / "them"; "promised shareholders to ..." is the promiser's own act."""
     top = chain[-1]
     if len(chain) < 2 or top.pos_ not in ("VERB", "AUX") or top.lemma_.lower() in _SUBJECT_CONTROL:
         return None
