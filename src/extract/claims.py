@@ -570,9 +570,13 @@ def _phrase(token: Token, limit: int = 12) -> str:
 
 def _clause_subject(token: Token, token_names: dict[int, str], before: int | None = None) -> str | None:
     """The organisation that is the (active) subject of the clause headed by `token` (named
-    before position `before`, when given)."""
+    before position `before`, when given). A thing an organisation has ("TCI's opposition would
+    not change its bid") is not the organisation: "its" then refers elsewhere."""
     for child in token.children:
         if child.dep_ == "nsubj" and (before is None or child.i < before):
+            if child.i not in token_names and child.lemma_.lower() not in _descriptors() \
+                    and any(c.dep_ == "poss" for c in child.children):
+                return None
             return _org_at(child, token_names)
     return None
 

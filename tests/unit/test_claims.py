@@ -783,3 +783,13 @@ def test_on_offer_is_no_bid(analyse):
 ])
 def test_combine_merges_only_organisations(analyse, text, expected):
     assert {k[::2] for k in rule_claims(analyse(text)) if k[1] == "merger"} == expected
+
+
+def test_its_is_no_thing_an_organisation_has_and_not_changing_a_bid_keeps_it(analyse):
+    text = ("Halden Boerse made an offer for Brixa Exchange in December. "
+            "Halden Boerse said Orrin Capital's opposition would not change its bid approach.")
+    found = [c for c in rule_claims(analyse(text)).values() if c.type == "acquisition"]
+    assert {c.subject for c in found} == {"Halden Boerse"}, found
+    assert all(c.polarity == "affirmed" for c in found), found
+    still = rule_claims(analyse("Halden Group did not change its plan to buy Brixa Motors."))
+    assert still[("Halden Group", "acquisition", "Brixa Motors")].polarity == "affirmed"
