@@ -983,6 +983,8 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: 
                 return True
         if token.dep_ == "pobj" and token.head.lower_ in cues["prepositions"]:
             return True
+        if _alternative_refused(token):
+            return True
         # "negotiated an end to its alliance", "the collapse of merger talks": a noun of ending
         # whose phrase holds the trigger ends it (nouns, unlike "a big drop in profits", that
         # name the end of the claim itself).
@@ -1007,6 +1009,17 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: 
             return via.dep_ not in ("nsubj", "csubj", "advcl") and not _negated_here(token)
         if lemma in barriers and token.i != anchor.i:
             return False  # "declined to comment on talks": the refusal is about the comment
+    return False
+
+
+def _alternative_refused(token: Token) -> bool:
+    """"buy back its shares **rather than** buy the LSE", "build a plant **instead of** buying
+    X": the alternative set aside is said not to happen."""
+    if token.dep_ == "conj":
+        return any(c.dep_ == "cc" and c.lower_ == "than" and c.i < token.i
+                   and any(g.lower_ == "rather" for g in (*c.children, c.nbor(-1))) for c in token.head.children)
+    if token.dep_ in ("pcomp", "pobj") and token.head.lower_ == "of":
+        return any(c.lower_ == "instead" for c in token.head.children) or token.head.nbor(-1).lower_ == "instead"
     return False
 
 
@@ -1302,6 +1315,9 @@ def extract_claims(
             name = _org_in_phrase(anchor, token_names)
             if name:
                 subjects, how = [name], "phrase"
+        if not subjects and subject_tokens and how == "subject" and chain[-1].dep_ == "ccomp" \
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in chain[-1].children):
+            continue  # "X wants it to buy Y rather than ...": a wish about someone else's act, no claim
         if not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.

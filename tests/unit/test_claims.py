@@ -793,3 +793,15 @@ def test_its_is_no_thing_an_organisation_has_and_not_changing_a_bid_keeps_it(ana
     assert all(c.polarity == "affirmed" for c in found), found
     still = rule_claims(analyse("Halden Group did not change its plan to buy Brixa Motors."))
     assert still[("Halden Group", "acquisition", "Brixa Motors")].polarity == "affirmed"
+
+
+def test_an_alternative_set_aside_is_negated(analyse):
+    found = rule_claims(analyse("Halden Group chose to build a plant instead of buying Brixa Motors."))
+    assert found[("Halden Group", "acquisition", "Brixa Motors")].polarity == "negated"
+    assert found[("Halden Group", "facility", "a plant")].polarity == "affirmed"
+
+
+def test_a_wish_about_someone_elses_act_is_no_claim(analyse):
+    text = ("Halden Boerse is bidding for Brixa Exchange. Orrin Capital, holding 2% of Halden Boerse, "
+            "wants it to buy back its own shares rather than buy Brixa Exchange.")
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "acquisition"]
