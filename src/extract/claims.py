@@ -1015,11 +1015,13 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: 
 def _alternative_refused(token: Token) -> bool:
     """"buy back its shares **rather than** buy the LSE", "build a plant **instead of** buying
     X": the alternative set aside is said not to happen."""
+    doc = token.doc
     if token.dep_ == "conj":
-        return any(c.dep_ == "cc" and c.lower_ == "than" and c.i < token.i
-                   and any(g.lower_ == "rather" for g in (*c.children, c.nbor(-1))) for c in token.head.children)
+        return any(c.dep_ == "cc" and c.lower_ == "than" and 0 < c.i < token.i
+                   and any(g.lower_ == "rather" for g in (*c.children, doc[c.i - 1])) for c in token.head.children)
     if token.dep_ in ("pcomp", "pobj") and token.head.lower_ == "of":
-        return any(c.lower_ == "instead" for c in token.head.children) or token.head.nbor(-1).lower_ == "instead"
+        of = token.head
+        return any(c.lower_ == "instead" for c in of.children) or (of.i > 0 and doc[of.i - 1].lower_ == "instead")
     return False
 
 
