@@ -62,6 +62,7 @@ class Rule:
     together: bool = False  # a claim only among two or more organisations acting together
     minority_prepositions: frozenset[str] = frozenset()  # "bought into X": a share of X (minority_as)
     not_particles: frozenset[str] = frozenset()  # "rule out" is no ruling
+    not_counted: bool = False  # "sold 80,000 phones": goods counted are sales, not a launch
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def load_claim_rules() -> ClaimRules:
             together=entry.get("together", False),
             minority_prepositions=frozenset(entry.get("minority_prepositions", ())),
             not_particles=frozenset(entry.get("not_particles", ())),
+            not_counted=entry.get("not_counted", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -769,6 +771,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     if rule.type == "other" and any(c.lemma_.lower() == "unit" and any(n.dep_ == "nummod" or n.like_num for n in c.children)
                                     for c in direct):
         return True  # "has sold 800,000 units": units sold are sales, not a disposed business unit
+    if rule.not_counted and any(n.dep_ == "nummod" or n.like_num for c in direct for n in c.children):
+        return True  # "sold more than 80,000 hybrids": units sold, a result, not a launch
     if rule.not_particles and any(c.dep_ == "prt" and c.lower_ in rule.not_particles for c in anchor.children):
         return True  # "did not rule out raising rates": a negation cue, not a ruling
     if rule.not_purpose and any(
@@ -1337,6 +1341,8 @@ def extract_claims(
             else:
                 fallback = (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
                     or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
+                if fallback is None:
+                    fallback = _named_before(subject_tokens[0], token_names, rules)
                 if fallback is None and subject_tokens[0].lower_ in ("it", "its"):
                     fallback = _in_focus(sent.start, previous_start, sentence_subject, sentence_orgs, named_so_far)
                 if fallback is None:
@@ -1448,6 +1454,24 @@ def extract_claims(
                 found[key] = claim
         last_subject = (sent.start, subjects[0])
     return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
+
+
+def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:
+    """The one organisation named earlier in the pronoun's own sentence, outside the clause
+    that holds the pronoun: "investors in Worldcom lost millions when **the company** filed for
+    bankruptcy" is Worldcom, not the subject of the sentence before. None when two are named
+    there (which one is meant is a guess) or the pronoun's clause is the main one ("Shares in X
+    fell. **It** said ..." reads the sentence before)."""
+    clause = pronoun.head
+    if clause.dep_ not in _SUBORDINATE_DEPS:
+        return None
+    names = {token_names[t.i] for t in pronoun.sent if t.i < pronoun.i and t.i in token_names
+             and t not in clause.subtree and not rules.is_news_organisation(token_names[t.i])}
+    return names.pop() if len(names) == 1 else None
+
+
+# Clauses below another: "lost millions **when** the company filed", "shares rose **after** it said".
+_SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "ccomp", "conj", "acl"})
 
 
 def _in_focus(start: int, previous_start: dict[int, int], sentence_subject: dict[int, str],

@@ -29,7 +29,8 @@ ORG = "ORG"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels the small model gives organisations by mistake, which the fixer may turn into ORG.
 _FLIPPABLE = {"GPE", "LOC", "NORP", "PERSON", "FAC", "PRODUCT", "WORK_OF_ART"}
-_STRIP_LEADING = {"the"}
+# "the", and the conjunctions spaCy glues to a name that opens a sentence ("Neither Halden Telecom nor ...").
+_STRIP_LEADING = {"the", "neither", "either", "both"}
 _STRIP_TRAILING = {"'s", "’s", "'", "’", ",", ".", ";", ":", "-", "—", "–", "(", ")", '"', "“", "”"}
 
 

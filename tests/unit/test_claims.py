@@ -805,3 +805,43 @@ def test_a_wish_about_someone_elses_act_is_no_claim(analyse):
     text = ("Halden Boerse is bidding for Brixa Exchange. Orrin Capital, holding 2% of Halden Boerse, "
             "wants it to buy back its own shares rather than buy Brixa Exchange.")
     assert not [k for k in rule_claims(analyse(text)) if k[1] == "acquisition"]
+
+
+def test_offering_a_product_or_service_is_a_product_launch(analyse):
+    found = rule_claims(analyse("Halden Telecom also offers a free web-based syncing service for its customers."))
+    assert [k[1] for k in found if k[0] == "Halden Telecom"] == ["product_launch"], found
+    built = rule_claims(analyse("Halden Robotics and Brixa Motors have both built sophisticated robots to show off their engineering."))
+    assert {k[0] for k in built if k[1] == "product_launch"} == {"Halden Robotics", "Brixa Motors"}, built
+    neither = rule_claims(analyse("Neither Halden Telecom nor Brixa Mobile currently offer a free network service for back-ups."))
+    launches = [c for c in neither.values() if c.type == "product_launch"]
+    assert {c.subject for c in launches} == {"Halden Telecom", "Brixa Mobile"}, neither
+    assert all(c.polarity == "negated" for c in launches), launches
+    # Goods counted are sales; what is offered must be a product ("offered a 5% stake" is not).
+    assert not [k for k in rule_claims(analyse("Halden Motors sold more than 80,000 hybrids last year.")) if k[1] == "product_launch"]
+    assert not [k for k in rule_claims(analyse("Halden Motors offered a 5% stake to Brixa Capital.")) if k[1] == "product_launch"]
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Airways filed for bankruptcy protection in a US court in 2002.",
+    "Halden Airways emerged from bankruptcy last year and is now known as Halden Air.",
+    "Halden Airways went bankrupt in 2001.",
+])
+def test_bankruptcy_is_the_companys_own_event(analyse, text):
+    assert ("Halden Airways", "other") in {k[:2] for k in rule_claims(analyse(text))}
+
+
+def test_a_bankruptcy_court_is_no_bankruptcy(analyse):
+    found = rule_claims(analyse("Halden Bank filed a claim against Brixa Oil in the US bankruptcy court in Houston."))
+    assert not [k for k in found if k[1] == "other"], found
+
+
+def test_the_company_is_the_organisation_named_before_it_in_its_sentence(analyse):
+    text = ("Brixa Mobile reported higher sales on Monday. "
+            "In 2002, investors in Halden Telecom lost millions when the company filed for bankruptcy.")
+    found = rule_claims(analyse(text))
+    assert ("Halden Telecom", "other") in {k[:2] for k in found}, found
+    assert not [k for k in found if k[0] == "Brixa Mobile" and k[1] == "other"], found
+    # Two organisations named before it: which one is meant is a guess, the sentence before decides.
+    two = ("Halden Telecom reported higher sales on Monday. "
+           "Shares in Brixa Mobile and Orrin Cable rose after the company said it would cut 300 jobs.")
+    assert ("Halden Telecom", "workforce") in {k[:2] for k in rule_claims(analyse(two))}
