@@ -17,9 +17,11 @@ from spacy.tokens import Doc
 
 from dossier.errors import RunFailed
 from dossier.extract.claim_detector import ClaimDetector, load_detector
-from dossier.extract.claims import TriggerMatcher, build_matcher, extract_claims
+from dossier.extract.claims import Countries, TriggerMatcher, build_matcher, extract_claims
+from dossier.extract.gazetteer import load_gazetteer
 from dossier.extract.nlp import check_model, load_pipeline
 from dossier.extract.organisations import build_locations, build_organisations
+from dossier.extract.places import Resolution
 from dossier.extract.ties import KIND_RANK, find_ties
 from dossier.records import Analysis, EntitySpan, Location, Organisation, PlaceTie
 
@@ -34,6 +36,25 @@ _PARAGRAPH = re.compile(r"\n\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
+
+
+def organisation_countries(organisations: Iterable[Organisation], ties: Iterable[PlaceTie],
+                           place_spans: dict[tuple[int, int], Resolution | None]) -> Countries:
+    """Where each organisation is based, by its headquarters ties ("the German carmaker X",
+    "X, based in Y") and the reference data's headquarters country, and the country of every
+    place token: what a description like "the German firm" is matched against."""
+    based: dict[str, set[str]] = {}
+    for tie in ties:
+        if tie.kind == "headquarters" and tie.country:
+            based.setdefault(tie.organisation, set()).add(tie.country)
+    known = load_gazetteer()
+    for org in organisations:
+        link = known.by_id(org.known_id) if org.known_id else None
+        if link is not None and link.country:
+            based.setdefault(org.name, set()).add(link.country)
+    places = {i: res.country for (start, end), res in place_spans.items() if res is not None and res.country
+              for i in range(start, end)}
+    return Countries({name: frozenset(c) for name, c in based.items()}, places)
 
 class WorkerLost(RunFailed, RuntimeError):
     """An analysis worker process died (killed, out of memory) before returning its batch."""
@@ -97,7 +118,8 @@ class Analyser:
         """Organisations, places and claims of one parsed document."""
         organisations, span_names = build_organisations(doc)
         locations, place_spans = build_locations(doc)
-        claims = extract_claims(doc, self.matcher, span_names)
+        ties = find_ties(doc, span_names, place_spans)
+        claims = extract_claims(doc, self.matcher, span_names, organisation_countries(organisations, ties, place_spans))
         detector = self.detector
         if detector is not None:
             claims = detector.revise(doc, claims, span_names)
@@ -108,7 +130,7 @@ class Analyser:
             organisations=tuple(organisations),
             locations=tuple(locations),
             claims=tuple(claims),
-            ties=tuple(find_ties(doc, span_names, place_spans)),
+            ties=tuple(ties),
         )
 
     def analyse(

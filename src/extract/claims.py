@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from dossier.assets import load_json
 from dossier.extract.aliases import name_key
+from dossier.extract.places import demonym_countries
 from dossier.records import Claim
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -1233,11 +1234,15 @@ def _reported_aside(chain: list[Token], above: list[Token], reporting: set[str])
 # --- extraction -------------------------------------------------------------------------
 
 def extract_claims(
-    doc: Doc, matcher: TriggerMatcher, span_names: dict[tuple[int, int], str]
+    doc: Doc, matcher: TriggerMatcher, span_names: dict[tuple[int, int], str],
+    countries: Countries | None = None,
 ) -> list[Claim]:
-    """Every claim of the document, one per (subject, type, object)."""
+    """Every claim of the document, one per (subject, type, object). `countries` (where each
+    organisation is based, what country each place token names) lets a description ("the German
+    firm") find the organisation it describes."""
     rules = load_claim_rules()
     token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+    countries = countries or Countries({}, {})
     found: dict[tuple[str, str, str | None], Claim] = {}
     # The subject of the last claim found in an earlier sentence (matches come in document
     # order; a claim of the same sentence is no antecedent: in "it was to sell its unit to Y",
@@ -1339,7 +1344,10 @@ def extract_claims(
                         and not _plural_subject_above(subject_tokens[0], token_names):
                     subjects, certainty = list(sentence_group[latest]), 0.6
             else:
-                fallback = (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
+                described = countries.described_by(subject_tokens[0])
+                fallback = countries.antecedent(subject_tokens[0], described, token_names, rules) if described else None
+                fallback = fallback or \
+                    (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
                     or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
                 if fallback is None:
                     fallback = _named_before(subject_tokens[0], token_names, rules)
@@ -1349,6 +1357,8 @@ def extract_claims(
                     previous = [s for s in sentence_subject.items() if s[0] < sent.start]
                     fallback = previous[-1][1] if previous else (
                         last_subject[1] if last_subject is not None and last_subject[0] < sent.start else None)
+                if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
+                    fallback = None  # "The German firm" is not the US company named last
                 if fallback:
                     subjects, certainty = [fallback], 0.6
         if not subjects or (rule.together and len(subjects) < 2):
@@ -1454,6 +1464,40 @@ def extract_claims(
                 found[key] = claim
         last_subject = (sent.start, subjects[0])
     return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
+
+
+@dataclass(frozen=True)
+class Countries:
+    """Where the document's organisations are based (headquarters ties, reference data) and the
+    country each place token names, for descriptions that say a nationality: "**The German firm**
+    wanted to buy Fiat outright" is the German organisation named last, not whichever
+    organisation was the previous sentence's subject."""
+
+    organisations: dict[str, frozenset[str]]  # name -> countries
+    places: dict[int, str]  # token index -> country
+
+    def based(self, name: str) -> frozenset[str]:
+        return self.organisations.get(name, frozenset())
+
+    def described_by(self, token: Token) -> frozenset[str]:
+        """Countries a definite description names: "the German lender", "the US firm", "the
+        Russian oil giant", "the London exchange". None for a pronoun or a bare "the company"."""
+        if token.lower_ not in _descriptors() or not any(c.lower_ == "the" for c in token.children):
+            return frozenset()
+        words = [t for c in token.children if c.dep_ in ("amod", "compound", "nmod") for t in c.subtree]
+        found = set(demonym_countries(t.text for t in words))
+        found.update(self.places[t.i] for t in words if t.i in self.places)
+        return frozenset(found)
+
+    def antecedent(self, token: Token, described: frozenset[str], token_names: dict[int, str],
+                   rules: ClaimRules) -> str | None:
+        """The organisation named last before the description that is based where it says."""
+        seen: list[str] = []
+        for i in sorted((i for i in token_names if i < token.i), reverse=True):
+            name = token_names[i]
+            if name not in seen and not rules.is_news_organisation(name):
+                seen.append(name)
+        return next((n for n in seen if self.based(n) & described), None)
 
 
 def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:

@@ -845,3 +845,16 @@ def test_the_company_is_the_organisation_named_before_it_in_its_sentence(analyse
     two = ("Halden Telecom reported higher sales on Monday. "
            "Shares in Brixa Mobile and Orrin Cable rose after the company said it would cut 300 jobs.")
     assert ("Halden Telecom", "workforce") in {k[:2] for k in rule_claims(analyse(two))}
+
+
+def test_a_description_with_a_nationality_is_the_organisation_based_there(analyse):
+    text = ("German carmaker Halden Motors held talks with Brixa Auto in 1999. "
+            "Italian lender Orrin Bank said it would not comment on the talks. "
+            "The German firm wanted to buy Brixa Auto outright.")
+    found = rule_claims(analyse(text))
+    buyers = {k[0] for k in found if k[1] == "acquisition"}
+    assert buyers == {"Halden Motors"}, found
+    # Named nowhere as German: no one is the German firm, not the last subject either.
+    other = ("Italian lender Orrin Bank held talks with Brixa Auto in 1999. "
+             "The German firm wanted to buy Brixa Auto outright.")
+    assert not [k for k in rule_claims(analyse(other)) if k[1] == "acquisition"]
