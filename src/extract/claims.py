@@ -1291,6 +1291,8 @@ def extract_claims(
         if anchor.i + 2 < match.end and doc[anchor.i + 1].tag_ == "HYPH":
             anchor = doc[anchor.i + 2]  # "tie-up": the hyphenated word's head is its last part
         sent = anchor.sent
+        if anchor.i in token_names:
+            continue  # a word of an organisation's name ("Shareholders United", "Merger Partners") is no event
         if not rule_applies(rule, anchor):
             continue
         chain = clause_chain(anchor)

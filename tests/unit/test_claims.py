@@ -858,3 +858,9 @@ def test_a_description_with_a_nationality_is_the_organisation_based_there(analys
     other = ("Italian lender Orrin Bank held talks with Brixa Auto in 1999. "
              "The German firm wanted to buy Brixa Auto outright.")
     assert not [k for k in rule_claims(analyse(other)) if k[1] == "acquisition"]
+
+
+def test_a_word_of_an_organisations_name_is_no_event(analyse):
+    result = analyse("The supporters' group Shareholders United urged the club to turn the bid down.")
+    assert "Shareholders United" in {o.name for o in result.organisations}
+    assert not [k for k in rule_claims(result) if k[1] == "investment"], result.claims
