@@ -328,6 +328,14 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return _with_conjuncts(objs[0]), "prepositional"
+    for lower, noun in zip(chain, chain[1:]):
+        # "GM's decision to buy 20% of Fiat's auto division", "Kestrel's plan to buy X was
+        # dropped": the infinitive on a possessed noun is the possessor's act.
+        if lower.dep_ == "acl" and noun.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in lower.children):
+            owners = [c for c in noun.children if c.dep_ == "poss"]
+            if owners:
+                return _with_conjuncts(owners[0]), "possessive"
+            break
     controller = _object_controller(chain)
     if controller is not None:
         return _with_conjuncts(controller), "subject"
@@ -878,6 +886,22 @@ def _share_bought(anchor: Token) -> float | None:
                 except ValueError:
                     return None
     return None
+
+
+def _minority_stake(anchor: Token) -> bool:
+    """A purchase **of a stake** ("Bertelsmann's purchase of a stake in AOL Europe"): a share of a
+    company, not control of it, unless the stake is said to be a majority or controlling one."""
+    if anchor.pos_ not in ("NOUN", "PROPN"):
+        return False
+    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for stake in (c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _STAKE_NOUNS):
+            words = {t.lower_ for t in stake.children}
+            if not words & {"majority", "controlling", "outright"}:
+                return True
+    return False
+
+
+_STAKE_NOUNS = frozenset({"stake", "holding", "share", "shareholding", "interest"})
 
 
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
@@ -1443,7 +1467,7 @@ def extract_claims(
                 and subject_tokens[0].pos_ == "NOUN" and subject_tokens[0].i not in token_names \
                 and subject_tokens[0].lemma_.lower() not in _descriptors() | _BUSINESS_NOUNS | set(rules.pronouns):
             claim_type = "product_launch"  # "Nintendo's new console will launch in Europe": the product launches
-        if rule.minority_as is not None and ((_share_bought(anchor) or 100.0) < 50 or any(
+        if rule.minority_as is not None and ((_share_bought(anchor) or 100.0) < 50 or _minority_stake(anchor) or any(
                 c.dep_ in ("prep", "prt") and c.lower_ in rule.minority_prepositions for c in anchor.children)):
             claim_type = rule.minority_as  # "looking to buy 15% of X" is an investment in X
         for subject in subjects:

@@ -864,3 +864,17 @@ def test_a_word_of_an_organisations_name_is_no_event(analyse):
     result = analyse("The supporters' group Shareholders United urged the club to turn the bid down.")
     assert "Shareholders United" in {o.name for o in result.organisations}
     assert not [k for k in rule_claims(result) if k[1] == "investment"], result.claims
+
+
+def test_an_infinitive_on_a_possessed_noun_is_the_possessors_act(analyse):
+    found = rule_claims(analyse("The dispute goes back to Halden Motors's decision to buy 20% of Brixa Auto in 2000."))
+    assert ("Halden Motors", "investment", "Brixa Auto") in found, found
+    dropped = rule_claims(analyse("Kestrel's plan to buy Brixa Auto was dropped in May."))
+    assert dropped[("Kestrel", "acquisition", "Brixa Auto")].polarity == "negated", dropped
+
+
+def test_a_purchase_of_a_stake_is_an_investment(analyse):
+    stake = rule_claims(analyse("Halden Media's purchase of a stake in Brixa Online was booked as revenue."))
+    assert [k[1] for k in stake if k[0] == "Halden Media"] == ["investment"], stake
+    control = rule_claims(analyse("Halden Media's purchase of a majority stake in Brixa Online was booked as revenue."))
+    assert [k[1] for k in control if k[0] == "Halden Media"] == ["acquisition"], control
