@@ -1536,8 +1536,15 @@ def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules
     if clause.dep_ not in _SUBORDINATE_DEPS:
         return None
     names = {token_names[t.i] for t in pronoun.sent if t.i < pronoun.i and t.i in token_names
-             and t not in clause.subtree and not rules.is_news_organisation(token_names[t.i])}
+             and t not in clause.subtree and not rules.is_news_organisation(token_names[t.i])
+             and not _modifier_name(t, token_names)}
     return names.pop() if len(names) == 1 else None
+
+
+def _modifier_name(token: Token, token_names: dict[int, str]) -> bool:
+    """A name used to qualify a noun ("**Douglas** County commissioners approved it after the
+    company agreed ..."): an attribute of what is named, not an organisation in focus."""
+    return token.dep_ in ("compound", "amod") and token.head.i not in token_names
 
 
 # Clauses below another: "lost millions **when** the company filed", "shares rose **after** it said".

@@ -878,3 +878,11 @@ def test_a_purchase_of_a_stake_is_an_investment(analyse):
     assert [k[1] for k in stake if k[0] == "Halden Media"] == ["investment"], stake
     control = rule_claims(analyse("Halden Media's purchase of a majority stake in Brixa Online was booked as revenue."))
     assert [k[1] for k in control if k[0] == "Halden Media"] == ["acquisition"], control
+
+
+def test_a_name_that_qualifies_a_noun_is_no_antecedent(analyse):
+    text = ("Halden Data will build a campus near Atlanta. Last year Douglas County commissioners "
+            "approved the project after the company agreed to fund road improvements.")
+    found = rule_claims(analyse(text))
+    assert ("Halden Data", "investment") in {k[:2] for k in found}, found
+    assert not [k for k in found if k[0] == "Douglas"], found
