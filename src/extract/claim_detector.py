@@ -498,6 +498,11 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     negated = is_negated(chain, match, cues, (subject,), token_names) or (event.as_subject and _negates_itself(event_verb, cues))
     if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
+    preposition = _governing_preposition(head)
+    if negated and preposition not in (None, *_PARTY_PREPOSITIONS):
+        return None  # "banks were barred from providing financing to Gazprom": the refusal is the banks' act
+    if claim_type in _OWNING_TYPES and preposition in _TARGET_PREPOSITIONS:
+        return None  # "regaining control of Air Jamaica", "a stake in X", "a bid for X": X is what is owned
     if claim_type in _DEAL_TYPES and event_verb.pos_ in ("VERB", "AUX") and not any(
             c.dep_ in _EVENT_ARGUMENTS for c in event_verb.children):
         return None  # "CENTR, the council of registries, agrees.": a bare verb names no deal, launch or order
@@ -519,6 +524,27 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,
     )
+
+
+def _governing_preposition(head: Token) -> str | None:
+    """The preposition whose object the candidate's mention is ("financing **to** X", "a stake
+    **in** X"), through conjuncts, appositions and the rest of its own name; None otherwise."""
+    token = head
+    for _ in range(_MAX_EVENT_CLIMB):
+        if token.head.i != token.i and (token.dep_ in ("conj", "appos") or (
+                token.dep_ in ("compound", "amod", "nmod") and _names_the_phrase(token.head))):
+            token = token.head
+            continue
+        break
+    return token.head.lower_ if token.dep_ == "pobj" else None
+
+
+# A party to the event itself: "did not sign a partnership **with** X" is X's unsigned
+# partnership too, "was not bought **by** X" X's purchase that did not happen.
+_PARTY_PREPOSITIONS = frozenset({"with", "between", "among", "by"})
+# What is bought, owned or bid for: "control **of** X", "a stake **in** X", "a bid **for** X".
+_TARGET_PREPOSITIONS = frozenset({"of", "in", "for"})
+_OWNING_TYPES = frozenset({"acquisition", "investment"})
 
 
 # Claims of a deal, a thing or a place: each needs something the event is about.

@@ -333,8 +333,13 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         # dropped": the infinitive on a possessed noun is the possessor's act.
         if lower.dep_ == "acl" and noun.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in lower.children):
             owners = [c for c in noun.children if c.dep_ == "poss"]
-            if owners:
+            if owners and (owners[0].pos_ == "PROPN" or owners[0].lower_ in ("its", "their")):
                 return _with_conjuncts(owners[0]), "possessive"
+            if owners:
+                # "the German stock market operator's plans to buy the LSE": the description acts,
+                # not the sentence's subject; only a description that says where it is based
+                # names someone ("the market operator's promise" alone would be a guess).
+                return owners[:1], "described"
             break
     controller = _object_controller(chain)
     if controller is not None:
@@ -758,6 +763,10 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     return True
 
 
+_QUANTITY_NOUNS = frozenset({"series", "set", "range", "number", "couple", "pair", "batch", "string", "raft", "host", "wave",
+                             "round", "lot", "handful", "dozen"})
+
+
 def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     """A claim type needs its argument of the right kind (docs/claims.md, "Type discipline").
 
@@ -768,7 +777,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     """
     direct = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
     # "delivering £234m of cuts", "a 26% rise in profits": an amount is of the noun it measures.
+    # "launching a series of adverts": a quantity noun is of the noun it counts.
     measured = [g for c in direct if c.like_num or c.ent_type_ in _AMOUNTS or any(n.dep_ == "nummod" for n in c.children)
+                or c.lemma_.lower() in _QUANTITY_NOUNS
                 for prep in c.children if prep.dep_ == "prep" and prep.lower_ == "of"
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
@@ -1355,7 +1366,11 @@ def extract_claims(
         if not subjects and subject_tokens and how == "subject" and chain[-1].dep_ == "ccomp" \
                 and any(c.dep_ == "aux" and c.lower_ == "to" for c in chain[-1].children):
             continue  # "X wants it to buy Y rather than ...": a wish about someone else's act, no claim
-        if not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
+        if how == "described":
+            described = countries.described_by(subject_tokens[0]) if subject_tokens else frozenset()
+            found_described = countries.antecedent(subject_tokens[0], described, token_names, rules) if described else None
+            subjects, certainty = ([found_described], 0.6) if found_described else ([], certainty)
+        elif not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
             # "The CMA said it would ...": an organisation subject of a governing clause in the
             # same sentence; else ("It will build ...") the one last acting as subject.
             # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.

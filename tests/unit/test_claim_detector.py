@@ -438,3 +438,21 @@ def test_a_time_clause_before_a_plan_reads_planned_or_in_doubt(nlp):
     past = ("When Halden Group arrived in Mount Pleasant, Wisconsin, in 2017, the plan was a vast factory "
             "for display panels and as many as 13,000 jobs.")
     assert propose_for(nlp, past, "Halden Group", "workforce") == []
+
+
+def test_a_refusal_of_an_act_done_to_an_organisation_is_not_its_own(nlp):
+    # The banks are barred from financing Corvane Mills: nothing of Corvane Mills's is negated.
+    text = "Six banks were barred from providing loans to Corvane Mills, which was expected to win the auction."
+    assert propose_for(nlp, text, "Corvane Mills", "acquisition") == []
+    # A party "with" the event shares its negation.
+    assert propose_for(nlp, "Orrin Shipping did not sign a partnership with Corvane Mills.", "Corvane Mills",
+                       "partnership") == [("negated", "asserted")]
+
+
+@pytest.mark.parametrize("text", [
+    "The government is regaining control of Corvane Mills to help it out of its difficulties.",
+    "Orrin Shipping holds a stake in Corvane Mills.",
+])
+def test_what_is_owned_or_bid_for_holds_no_acquisition_or_investment(nlp, text):
+    assert propose_for(nlp, text, "Corvane Mills", "investment") == []
+    assert propose_for(nlp, text, "Corvane Mills", "acquisition") == []

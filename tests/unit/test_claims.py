@@ -886,3 +886,19 @@ def test_a_name_that_qualifies_a_noun_is_no_antecedent(analyse):
     found = rule_claims(analyse(text))
     assert ("Halden Data", "investment") in {k[:2] for k in found}, found
     assert not [k for k in found if k[0] == "Douglas"], found
+
+
+def test_a_described_owner_of_a_plan_acts_only_where_the_description_names_it(analyse):
+    text = ("German exchange operator Halden Boerse made an offer in December. Brixa Life is the latest "
+            "shareholder to express concern at the German operator's plans to buy Orrin Exchange.")
+    found = rule_claims(analyse(text))
+    assert {k[0] for k in found if k[1] == "acquisition"} == {"Halden Boerse"}, found
+    vague = rule_claims(analyse("Brixa Life said it was angry over the market operator's promise to move its headquarters to London."))
+    assert not [k for k in vague if k[1] == "facility"], vague
+
+
+def test_adverts_are_no_product_even_by_the_series(analyse):
+    found = rule_claims(analyse("Meanwhile Halden Pharma is launching a series of adverts in a dozen newspapers."))
+    assert not [k for k in found if k[1] == "product_launch"], found
+    phones = rule_claims(analyse("Halden Mobile is launching a series of phones for teenagers."))
+    assert [k[1] for k in phones if k[0] == "Halden Mobile"] == ["product_launch"], phones
