@@ -1286,6 +1286,7 @@ def extract_claims(
     sentence_subject: dict[int, str] = {}
     sentence_group: dict[int, list[str]] = {}
     described_group: set[int] = set()  # sentences whose subject is a plural description ("the companies")
+    place_subject: set[int] = set()  # sentences whose subject is a country or place ("Iran has been pursuing ...")
     # Per sentence: the organisations it names (news organisations left out) and how often each
     # was named up to there, for "it" after a sentence that names organisations but not as subject.
     sentence_orgs: dict[int, list[str]] = {}
@@ -1313,6 +1314,8 @@ def extract_claims(
         first_subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
         if first_subject is not None and first_subject.tag_ == "NNS" and first_subject.lemma_.lower() in _descriptors():
             described_group.add(sent.start)
+        if first_subject is not None and first_subject.ent_type_ in ("GPE", "LOC") and first_subject.i not in token_names:
+            place_subject.add(sent.start)
         if subj_here:
             sentence_subject[sent.start] = token_names[subj_here[0].i]
             # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
@@ -1392,6 +1395,9 @@ def extract_claims(
                     or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
                 if fallback is None:
                     fallback = _named_before(subject_tokens[0], token_names, rules)
+                if fallback is None and subject_tokens[0].lower_ in ("it", "its") \
+                        and previous_start.get(sent.start) in place_subject:
+                    continue  # "Iran - Opec's second-biggest producer - ... Under the agreement, it will supply India": the country
                 if fallback is None and subject_tokens[0].lower_ in ("it", "its"):
                     fallback = _in_focus(sent.start, previous_start, sentence_subject, sentence_orgs, named_so_far)
                 if fallback is None:

@@ -902,3 +902,11 @@ def test_adverts_are_no_product_even_by_the_series(analyse):
     assert not [k for k in found if k[1] == "product_launch"], found
     phones = rule_claims(analyse("Halden Mobile is launching a series of phones for teenagers."))
     assert [k[1] for k in phones if k[0] == "Halden Mobile"] == ["product_launch"], phones
+
+
+def test_it_after_a_sentence_about_a_country_is_the_country(analyse):
+    text = ("Halden Gas signed a deal with Brixa Oil. Iran, a big member of Opec, has been pursuing such deals. "
+            "Under the agreement, it will supply India with gas.")
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "supply"]
+    plain = "Halden Gas signed a deal with Brixa Oil. Under the agreement, it will supply India with gas."
+    assert ("Halden Gas", "supply") in {k[:2] for k in rule_claims(analyse(plain))}
