@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from dossier.assets import load_json
 from dossier.extract.aliases import name_key
+from dossier.extract.gazetteer import load_gazetteer
 from dossier.extract.places import demonym_countries
 from dossier.records import Claim
 
@@ -108,11 +109,19 @@ class ClaimRules:
     def bars_commerce(self, name: str) -> bool:
         """True when the name alone says the organisation is an authority, which never buys,
         supplies or launches: only the unambiguous words and phrases of the rules file."""
+        known = load_gazetteer().lookup(name)
+        if known is not None and known.kind in _AUTHORITY_KINDS:
+            return True  # "the Federal Aviation Administration": reference data says it is one
         key = name_key(name)
         words = set(key.split())
         if words & self.not_regulator_words:
             return False
         return bool(words & (self.regulator_words | self.court_words)) or any(p in key for p in self.regulator_phrases)
+
+
+# Kinds of the reference data that are authorities: they never buy, supply or launch. (A central
+# bank is left to its name words, as before: "Federal Reserve" reports and moves markets.)
+_AUTHORITY_KINDS = frozenset({"regulator", "court"})
 
 
 @lru_cache(maxsize=1)
@@ -1129,8 +1138,11 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
         return "hedged"
     # "its planned takeover of X": the noun itself is qualified as a plan.
     planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
+    # "Kirin is launching its own drink in April": a launch in the present progressive is arranged.
+    scheduled = chain[0].tag_ == "VBG" and chain[0].lemma_.lower() in cues["scheduled_verbs"] \
+        and any(c.dep_ == "aux" and c.lemma_ == "be" and c.tag_ in ("VBZ", "VBP") for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
-            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues):
+            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues) or scheduled:
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
@@ -1564,8 +1576,19 @@ def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules
 
 def _modifier_name(token: Token, token_names: dict[int, str]) -> bool:
     """A name used to qualify a noun ("**Douglas** County commissioners approved it after the
-    company agreed ..."): an attribute of what is named, not an organisation in focus."""
-    return token.dep_ in ("compound", "amod") and token.head.i not in token_names
+    company agreed ..."), or the employer of an outside observer ("analysts at **Fjordline
+    Securities** said the combined company might ..."): not the organisation in focus."""
+    if token.dep_ in ("compound", "amod") and token.head.i not in token_names:
+        return True
+    node = token
+    while node.dep_ in ("compound", "flat", "conj", "appos") and node.head.i != node.i:
+        node = node.head
+    return node.dep_ == "pobj" and node.head.head.lemma_.lower() in _OBSERVERS
+
+
+# People who comment on an organisation from outside it; their employer is not the subject.
+_OBSERVERS = frozenset({"analyst", "economist", "strategist", "broker", "lawyer", "expert", "researcher", "dealer",
+                        "trader", "observer", "commentator", "consultant", "adviser", "advisor"})
 
 
 # Clauses below another: "lost millions **when** the company filed", "shares rose **after** it said".

@@ -910,3 +910,27 @@ def test_it_after_a_sentence_about_a_country_is_the_country(analyse):
     assert not [k for k in rule_claims(analyse(text)) if k[1] == "supply"]
     plain = "Halden Gas signed a deal with Brixa Oil. Under the agreement, it will supply India with gas."
     assert ("Halden Gas", "supply") in {k[:2] for k in rule_claims(analyse(plain))}
+
+
+@pytest.mark.parametrize(("text", "claim_type", "modality"), [
+    ("Halden Beverages is launching its own low-sugar cola in April.", "product_launch", "planned"),
+    ("Halden Oil has also threatened to sue Brixa Gas for $28bn.", "legal_action", "planned"),
+    ("Last year Halden Life said it was looking to float on the stock market in 2026.", "other", "planned"),
+    ("There are persistent rumours that Halden Search is poised to launch its own browser.", "product_launch", "hedged"),
+    ("Brixa Bank contends Halden Oil filed for bankruptcy in Texas.", "other", "reported"),
+])
+def test_modality_of_arranged_threatened_rumoured_and_contended_claims(analyse, text, claim_type, modality):
+    found = {c.type: c for c in rule_claims(analyse(text)).values() if c.subject.startswith("Halden")}
+    assert found[claim_type].modality == modality, found
+
+
+def test_an_authority_the_reference_data_knows_never_launches_a_product(analyse):
+    # No regulator word in the name; the reference data knows Ofcom is a regulator.
+    found = rule_claims(analyse("Ofcom will launch a new online service for viewers."))
+    assert not [k for k in found if k[1] == "product_launch"], found
+
+
+def test_an_observers_employer_is_no_antecedent(analyse):
+    text = ("Halden Energy agreed to merge with Brixa Power on Monday. Analysts at Orrin Securities said the "
+            "combined company might need to sell further stakes.")
+    assert not [k for k in rule_claims(analyse(text)) if k[0] == "Orrin Securities"]
