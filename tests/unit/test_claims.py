@@ -934,3 +934,9 @@ def test_an_observers_employer_is_no_antecedent(analyse):
     text = ("Halden Energy agreed to merge with Brixa Power on Monday. Analysts at Orrin Securities said the "
             "combined company might need to sell further stakes.")
     assert not [k for k in rule_claims(analyse(text)) if k[0] == "Orrin Securities"]
+
+
+def test_ties_with_another_organisation_are_a_partnership(analyse):
+    found = rule_claims(analyse("Halden Bank may now turn to deepening its ties with Brixa Securities, another broker."))
+    assert found[("Halden Bank", "partnership", "Brixa Securities")].modality == "hedged", found
+    assert not [k for k in rule_claims(analyse("Halden Bank has ties with many families in the region.")) if k[1] == "partnership"]
