@@ -940,3 +940,14 @@ def test_ties_with_another_organisation_are_a_partnership(analyse):
     found = rule_claims(analyse("Halden Bank may now turn to deepening its ties with Brixa Securities, another broker."))
     assert found[("Halden Bank", "partnership", "Brixa Securities")].modality == "hedged", found
     assert not [k for k in rule_claims(analyse("Halden Bank has ties with many families in the region.")) if k[1] == "partnership"]
+
+
+def test_a_title_in_the_subject_is_no_role_taken(analyse):
+    found = rule_claims(analyse("Halden Group chief executive Anna Berg is becoming increasingly impatient with the regulator."))
+    assert not [k for k in found if k[1] == "leadership_change"], found
+    took = rule_claims(analyse("Anna Berg became chief executive of Halden Boerse in 2003."))
+    assert [k[1] for k in took if k[0] == "Halden Boerse"] == ["leadership_change"], took
+
+
+def test_vulnerabilities_announced_are_no_product(analyse):
+    assert not rule_claims(analyse("Halden Soft announces any vulnerabilities in its software every month."))
