@@ -37,7 +37,6 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
-
 def organisation_countries(organisations: Iterable[Organisation], ties: Iterable[PlaceTie],
                            place_spans: dict[tuple[int, int], Resolution | None]) -> Countries:
     """Where each organisation is based, by its headquarters ties ("the German carmaker X",
@@ -55,6 +54,7 @@ def organisation_countries(organisations: Iterable[Organisation], ties: Iterable
     places = {i: res.country for (start, end), res in place_spans.items() if res is not None and res.country
               for i in range(start, end)}
     return Countries({name: frozenset(c) for name, c in based.items()}, places)
+
 
 class WorkerLost(RunFailed, RuntimeError):
     """An analysis worker process died (killed, out of memory) before returning its batch."""
