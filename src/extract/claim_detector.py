@@ -498,6 +498,8 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     negated = is_negated(chain, match, cues, (subject,), token_names) or (event.as_subject and _negates_itself(event_verb, cues))
     if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
+    if _another_course_taken(sent, anchor):
+        return None  # "CNPC had been offered 20% of Yugansk, but opted for a supply deal instead": set aside
     preposition = _governing_preposition(head)
     if negated and preposition not in (None, *_PARTY_PREPOSITIONS):
         return None  # "banks were barred from providing financing to Gazprom": the refusal is the banks' act
@@ -524,6 +526,21 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
         # Below the rules' parse-based certainty: the type is a guess from the words alone.
         confidence=round(min(0.7, 0.4 + 0.3 * probability), 3), rule=PROPOSED_RULE,
     )
+
+
+def _another_course_taken(sent: Span, anchor: Token) -> bool:
+    """A clause with a bare "instead" ("but the company opted for a long-term supply deal
+    **instead**") sets aside what the sentence said before it: an event outside that clause is
+    in doubt (was it taken up?), so nothing is proposed there. "instead of" is the rules'
+    reading of an alternative (`is_negated`)."""
+    for token in sent:
+        if token.lower_ == "instead" and not (token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "of"):
+            clause = token.head
+            while clause.dep_ not in ("ROOT", "conj", "advcl", "ccomp") and clause.head.i != clause.i:
+                clause = clause.head
+            if anchor not in clause.subtree:
+                return True
+    return False
 
 
 def _governing_preposition(head: Token) -> str | None:

@@ -456,3 +456,12 @@ def test_a_refusal_of_an_act_done_to_an_organisation_is_not_its_own(nlp):
 def test_what_is_owned_or_bid_for_holds_no_acquisition_or_investment(nlp, text):
     assert propose_for(nlp, text, "Corvane Mills", "investment") == []
     assert propose_for(nlp, text, "Corvane Mills", "acquisition") == []
+
+
+def test_an_offer_set_aside_for_another_course_gets_no_proposal(nlp):
+    text = ("Reports said Corvane Mills had been offered 20% of Orrin Shipping for its loans, but the company "
+            "opted for a long-term supply deal instead.")
+    assert propose_for(nlp, text, "Corvane Mills", "investment") == []
+    # "instead of" is the rules' reading of an alternative; a plain offer stands.
+    plain = "Reports said Corvane Mills had been offered 20% of Orrin Shipping for its loans."
+    assert propose_for(nlp, plain, "Corvane Mills", "investment") != []
