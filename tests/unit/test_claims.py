@@ -3,8 +3,11 @@
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from dossier.extract.analyse import load_analyser
+from dossier.extract.claims import _direct_object_org
 from dossier.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
@@ -951,3 +954,25 @@ def test_a_title_in_the_subject_is_no_role_taken(analyse):
 
 def test_vulnerabilities_announced_are_no_product(analyse):
     assert not rule_claims(analyse("Halden Soft announces any vulnerabilities in its software every month."))
+
+
+def test_a_deal_weighed_in_the_conditional_is_no_claim(analyse):
+    # What a merger "would be" or "would create" is a hypothetical restatement, not an event.
+    for text in ("A merger between Halden Foods and Brixa Bakeries would create the largest bakery group in Europe.",
+                 "A tie-up between Halden Bank and Brixa Securities would be the third such deal this year."):
+        assert not [k for k in rule_claims(analyse(text)) if k[1] in ("merger", "partnership")], text
+    agreed = rule_claims(analyse("Halden Foods agreed a merger with Brixa Bakeries on Monday."))
+    assert ("Halden Foods", "merger") in {k[:2] for k in agreed}, agreed
+
+
+def test_an_owned_business_described_before_its_name_is_still_owned():
+    # The small model parses "owns the derivatives market Eurex" with "market" as a clause and
+    # the name as its object; the name is still what is owned. The parse is given as the model read it.
+    words = ["Halden", "owns", "the", "derivatives", "market", "Clearex", "."]
+    doc = Doc(Vocab(), words=words, heads=[1, 1, 4, 4, 1, 4, 1],
+              deps=["nsubj", "ROOT", "det", "compound", "ccomp", "dobj", "punct"],
+              pos=["PROPN", "VERB", "DET", "NOUN", "NOUN", "PROPN", "PUNCT"])
+    names = {0: "Halden", 5: "Clearex"}
+    assert _direct_object_org(doc[1], names, {"Halden"}) == "Clearex"
+    doc[4].pos_ = "VERB"  # a real clause ("owns, says Clearex") names no owned business
+    assert _direct_object_org(doc[1], names, {"Halden"}) is None
