@@ -9,7 +9,7 @@ commitment extracted as affirmed is the worst error this system can make.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -1316,45 +1316,7 @@ def extract_claims(
     # order; a claim of the same sentence is no antecedent: in "it was to sell its unit to Y",
     # Y's purchase does not make Y the seller).
     last_subject: tuple[int, str] | None = None
-    sentence_subject: dict[int, str] = {}
-    sentence_group: dict[int, list[str]] = {}
-    described_group: set[int] = set()  # sentences whose subject is a plural description ("the companies")
-    place_subject: set[int] = set()  # sentences whose subject is a country or place ("Iran has been pursuing ...")
-    # Per sentence: the organisations it names (news organisations left out) and how often each
-    # was named up to there, for "it" after a sentence that names organisations but not as subject.
-    sentence_orgs: dict[int, list[str]] = {}
-    named_so_far: dict[int, dict[str, int]] = {}
-    running: dict[str, int] = {}
-    previous_start: dict[int, int] = {}
-    last_start: int | None = None
-    # Each name under its sentence once (not a scan of every name per sentence: long pages).
-    names_by_sentence: dict[int, list[str]] = {}
-    for (start, _end), name in sorted(span_names.items()):
-        if not rules.is_news_organisation(name):
-            names_by_sentence.setdefault(doc[start].sent.start, []).append(name)
-    for sent in doc.sents:
-        if last_start is not None:
-            previous_start[sent.start] = last_start
-        last_start = sent.start
-        names_here = names_by_sentence.get(sent.start, [])
-        for name in names_here:
-            running[name] = running.get(name, 0) + 1
-        sentence_orgs[sent.start] = list(dict.fromkeys(names_here))
-        named_so_far[sent.start] = dict(running)
-        # The organisation in focus: a news agency reporting the story is never an antecedent.
-        subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
-                     and not rules.is_news_organisation(token_names[t.i])]
-        first_subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
-        if first_subject is not None and first_subject.tag_ == "NNS" and first_subject.lemma_.lower() in _descriptors():
-            described_group.add(sent.start)
-        if first_subject is not None and first_subject.ent_type_ in ("GPE", "LOC") and first_subject.i not in token_names:
-            place_subject.add(sent.start)
-        if subj_here:
-            sentence_subject[sent.start] = token_names[subj_here[0].i]
-            # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
-            group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subj_here[0]) if t.i in token_names))
-            if len(group) > 1:
-                sentence_group[sent.start] = group
+    discourse = Discourse.read(doc, span_names, countries, rules)
     for match_id, start, end in matcher(doc):
         rule = rules.rules[doc.vocab.strings[match_id]]
         match = doc[start:end]
@@ -1407,40 +1369,11 @@ def extract_claims(
             found_described = countries.antecedent(subject_tokens[0], described, token_names, rules) if described else None
             subjects, certainty = ([found_described], 0.6) if found_described else ([], certainty)
         elif not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
-            # "The CMA said it would ...": an organisation subject of a governing clause in the
-            # same sentence; else ("It will build ...") the one last acting as subject.
+            # "The CMA said it would ...", "It will build ...", "They said ...": `Discourse.resolve`.
             # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.
-            if subject_tokens[0].lower_ in _PLURAL_PRONOUNS:
-                # "they" is the latest group of organisations named together as a subject, not any
-                # single one (BBC style calls a company "it"; "they" is mostly people or governments).
-                # Only while the group stays in focus: "Prosecutors wanted the firms to pay.
-                # They brought the case ..." is the prosecutors.
-                latest = max((k for k in sentence_group if k < sent.start), default=None)
-                if latest is not None and _group_in_focus(latest, sent.start, previous_start, sentence_group[latest],
-                                                          sentence_subject, described_group) \
-                        and not _plural_subject_above(subject_tokens[0], token_names):
-                    subjects, certainty = list(sentence_group[latest]), 0.6
-            else:
-                described = countries.described_by(subject_tokens[0])
-                fallback = countries.antecedent(subject_tokens[0], described, token_names, rules) if described else None
-                fallback = fallback or \
-                    (_clause_subject(chain[-1], token_names, before=subject_tokens[0].i) if how == "possessive" else None) \
-                    or _governing_subject(chain[-1], token_names, before=subject_tokens[0].i)
-                if fallback is None:
-                    fallback = _named_before(subject_tokens[0], token_names, rules)
-                if fallback is None and subject_tokens[0].lower_ in ("it", "its") \
-                        and previous_start.get(sent.start) in place_subject:
-                    continue  # "Iran - Opec's second-biggest producer - ... Under the agreement, it will supply India": the country
-                if fallback is None and subject_tokens[0].lower_ in ("it", "its"):
-                    fallback = _in_focus(sent.start, previous_start, sentence_subject, sentence_orgs, named_so_far)
-                if fallback is None:
-                    previous = [s for s in sentence_subject.items() if s[0] < sent.start]
-                    fallback = previous[-1][1] if previous else (
-                        last_subject[1] if last_subject is not None and last_subject[0] < sent.start else None)
-                if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
-                    fallback = None  # "The German firm" is not the US company named last
-                if fallback:
-                    subjects, certainty = [fallback], 0.6
+            resolved = discourse.resolve(subject_tokens[0], chain[-1], how, last_subject)
+            if resolved:
+                subjects, certainty = resolved, 0.6
         if not subjects or (rule.together and len(subjects) < 2):
             continue
         attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)
@@ -1578,6 +1511,104 @@ class Countries:
             if name not in seen and not rules.is_news_organisation(name):
                 seen.append(name)
         return next((n for n in seen if self.based(n) & described), None)
+
+
+
+@dataclass
+class Discourse:
+    """Who is in focus where in one document, read once, for the organisation a pronoun or a
+    description stands for. The rules resolve a trigger's subject with it and the claim
+    detector its candidates, so that both read "it" and "the company" alike."""
+
+    token_names: dict[int, str]
+    countries: Countries
+    rules: ClaimRules
+    sentence_subject: dict[int, str] = field(default_factory=dict)  # sentence start -> its organisation subject
+    sentence_group: dict[int, list[str]] = field(default_factory=dict)  # coordinated organisation subjects
+    described_group: set[int] = field(default_factory=set)  # sentences whose subject is "the companies"
+    place_subject: set[int] = field(default_factory=set)  # sentences whose subject is a country or place
+    # Per sentence: the organisations it names (news organisations left out) and how often each
+    # was named up to there, for "it" after a sentence that names organisations but not as subject.
+    sentence_orgs: dict[int, list[str]] = field(default_factory=dict)
+    named_so_far: dict[int, dict[str, int]] = field(default_factory=dict)
+    previous_start: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, doc: Doc, span_names: dict[tuple[int, int], str], countries: Countries,
+             rules: ClaimRules) -> Discourse:
+        token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
+        found = cls(token_names, countries, rules)
+        running: dict[str, int] = {}
+        last_start: int | None = None
+        # Each name under its sentence once (not a scan of every name per sentence: long pages).
+        names_by_sentence: dict[int, list[str]] = {}
+        for (start, _end), name in sorted(span_names.items()):
+            if not rules.is_news_organisation(name):
+                names_by_sentence.setdefault(doc[start].sent.start, []).append(name)
+        for sent in doc.sents:
+            if last_start is not None:
+                found.previous_start[sent.start] = last_start
+            last_start = sent.start
+            names_here = names_by_sentence.get(sent.start, [])
+            for name in names_here:
+                running[name] = running.get(name, 0) + 1
+            found.sentence_orgs[sent.start] = list(dict.fromkeys(names_here))
+            found.named_so_far[sent.start] = dict(running)
+            # The organisation in focus: a news agency reporting the story is never an antecedent.
+            subj_here = [t for t in sent if t.dep_ in _SUBJECT_DEPS and t.i in token_names
+                         and not rules.is_news_organisation(token_names[t.i])]
+            first_subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
+            if first_subject is not None and first_subject.tag_ == "NNS" and first_subject.lemma_.lower() in _descriptors():
+                found.described_group.add(sent.start)
+            if first_subject is not None and first_subject.ent_type_ in ("GPE", "LOC") and first_subject.i not in token_names:
+                found.place_subject.add(sent.start)
+            if subj_here:
+                found.sentence_subject[sent.start] = token_names[subj_here[0].i]
+                # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
+                group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subj_here[0]) if t.i in token_names))
+                if len(group) > 1:
+                    found.sentence_group[sent.start] = group
+        return found
+
+    def resolve(self, pronoun: Token, clause: Token, how: str,
+                last_subject: tuple[int, str] | None = None) -> list[str]:
+        """The organisations an anaphoric subject ("it", "its", "they", "the company", "the German
+        firm") stands for, [] when none is in focus. `clause` is the top of the clause that holds
+        it; `how` "possessive" when it is a possessor; `last_subject` the (sentence start,
+        subject) of the last claim found before, a last resort."""
+        start = pronoun.sent.start
+        token_names, rules, countries = self.token_names, self.rules, self.countries
+        if pronoun.lower_ in _PLURAL_PRONOUNS:
+            # "they" is the latest group of organisations named together as a subject, not any
+            # single one (BBC style calls a company "it"; "they" is mostly people or governments).
+            # Only while the group stays in focus: "Prosecutors wanted the firms to pay.
+            # They brought the case ..." is the prosecutors.
+            latest = max((k for k in self.sentence_group if k < start), default=None)
+            if latest is not None and _group_in_focus(latest, start, self.previous_start, self.sentence_group[latest],
+                                                      self.sentence_subject, self.described_group) \
+                    and not _plural_subject_above(pronoun, token_names):
+                return list(self.sentence_group[latest])
+            return []
+        # "The CMA said it would ...": an organisation subject of a governing clause in the same
+        # sentence; else ("It will build ...") the one in focus in the sentence before.
+        described = countries.described_by(pronoun)
+        fallback = countries.antecedent(pronoun, described, token_names, rules) if described else None
+        fallback = fallback or \
+            (_clause_subject(clause, token_names, before=pronoun.i) if how == "possessive" else None) \
+            or _governing_subject(clause, token_names, before=pronoun.i)
+        if fallback is None:
+            fallback = _named_before(pronoun, token_names, rules)
+        if fallback is None and pronoun.lower_ in ("it", "its") and self.previous_start.get(start) in self.place_subject:
+            return []  # "Iran - Opec's second-biggest producer - ... Under the agreement, it will supply India": the country
+        if fallback is None and pronoun.lower_ in ("it", "its"):
+            fallback = _in_focus(start, self.previous_start, self.sentence_subject, self.sentence_orgs, self.named_so_far)
+        if fallback is None:
+            previous = [s for s in self.sentence_subject.items() if s[0] < start]
+            fallback = previous[-1][1] if previous else (
+                last_subject[1] if last_subject is not None and last_subject[0] < start else None)
+        if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
+            return []  # "The German firm" is not the US company named last
+        return [fallback] if fallback else []
 
 
 def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:
