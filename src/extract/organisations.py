@@ -81,9 +81,11 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
             graph.link(before[-1].text, alias.text, "pattern")
     names = list(dict.fromkeys(s.text for s in spans))
     # A one-word known name that leads a longer name of this text ("Sumitomo" beside "Sumitomo
-    # Mitsui Financial") is that name's short form here, not the company it names elsewhere.
+    # Mitsui Financial") is that name's short form here, not the company it names elsewhere;
+    # unless the longer name is a unit of it ("Barclays" beside "Barclays Capital": the parent).
     known = {n: org.id for n in names if (org := known_organisation(n)) is not None
-             and not (" " not in n and any(is_short_form_of(n, other) for other in names if other != n))}
+             and not (" " not in n and any(is_short_form_of(n, other) and not _unit_of_known(n, other, {})
+                                           for other in names if other != n))}
     by_known: dict[str, str] = {}
     for name in names:
         if name in known:

@@ -33,6 +33,14 @@ def test_a_known_organisations_unit_is_its_own_organisation(analyse):
     assert {"BT", "BT Wholesale"} <= found
 
 
+def test_a_one_word_parent_stays_apart_from_its_unit(analyse):
+    # A one-word known name before a longer one is usually its short form ("Sumitomo" of
+    # Sumitomo Mitsui Financial), but not when the longer name is a unit of it.
+    found = names(analyse("Barclays said annual profits rose. Earnings at Barclays Capital, its investment bank, "
+                          "rose by a quarter, and Barclays shares gained 3%."))
+    assert {"Barclays", "Barclays Capital"} <= found, found
+
+
 def test_people_with_mc_names_and_initials_stay_people(analyse):
     text = ("The club's largest shareholders are the racing tycoons JP McManus and John Magnier. "
             "Mr McManus did not comment. Joe McLean, a football specialist at accountancy firm Grant Thornton, "
