@@ -1316,7 +1316,7 @@ def extract_claims(
     # order; a claim of the same sentence is no antecedent: in "it was to sell its unit to Y",
     # Y's purchase does not make Y the seller).
     last_subject: tuple[int, str] | None = None
-    discourse = Discourse.read(doc, span_names, countries, rules)
+    discourse = Discourse.read(doc, token_names, countries, rules)
     for match_id, start, end in matcher(doc):
         rule = rules.rules[doc.vocab.strings[match_id]]
         match = doc[start:end]
@@ -1534,17 +1534,19 @@ class Discourse:
     previous_start: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, doc: Doc, span_names: dict[tuple[int, int], str], countries: Countries,
-             rules: ClaimRules) -> Discourse:
-        token_names = {i: name for (start, end), name in span_names.items() for i in range(start, end)}
-        found = cls(token_names, countries, rules)
+    def read(cls, doc: Doc, token_names: dict[int, str], countries: Countries | None = None,
+             rules: ClaimRules | None = None) -> Discourse:
+        rules = rules or load_claim_rules()
+        found = cls(token_names, countries or Countries({}, {}), rules)
         running: dict[str, int] = {}
         last_start: int | None = None
-        # Each name under its sentence once (not a scan of every name per sentence: long pages).
+        # Each mention under its sentence once (a run of tokens of one name is one mention; not
+        # a scan of every name per sentence: long pages).
         names_by_sentence: dict[int, list[str]] = {}
-        for (start, _end), name in sorted(span_names.items()):
-            if not rules.is_news_organisation(name):
-                names_by_sentence.setdefault(doc[start].sent.start, []).append(name)
+        for i in sorted(token_names):
+            name = token_names[i]
+            if token_names.get(i - 1) != name and not rules.is_news_organisation(name):
+                names_by_sentence.setdefault(doc[i].sent.start, []).append(name)
         for sent in doc.sents:
             if last_start is not None:
                 found.previous_start[sent.start] = last_start
