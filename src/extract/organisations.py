@@ -182,16 +182,18 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
     counts = Counter(canonical_name(s.text) for s in spans)
     for members in graph.groups().values():
         ordered = sorted(members, key=first_seen.__getitem__)
+        member_set = set(members)
+        group_spans = [s for s in spans if s.text in member_set]
         link = next((org for m in ordered if (org := known_organisation(m)) is not None
                      and not _other_expansion_of(m, org, ordered)), None)
+        if link is not None and _of_another_country(group_spans, link):
+            link = None
         name = link.name if link is not None else preferred_name(ordered, graph.learned, counts)
         if not name:
             continue
         aliases = tuple(dict.fromkeys(canonical_name(m) if m.endswith(("'s", "’s")) else m for m in ordered))
         aliases = tuple(a for a in aliases if a != name)
         sources = tuple((a, graph.learned.get(a, "variant")) for a in aliases)
-        member_set = set(members)
-        group_spans = [s for s in spans if s.text in member_set]
         for s in group_spans:
             span_names[(s.start, s.end)] = name
         orgs.append(Organisation(
@@ -200,6 +202,21 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
         ))
     orgs.sort(key=lambda o: o.mentions[0].start)
     return orgs, span_names
+
+
+def _of_another_country(spans: list[Span], org: KnownOrganisation) -> bool:
+    """"Brazil's Congress" is not the US Congress the reference data knows: a name the text
+    gives to a country other than the known organisation's links nothing."""
+    if not org.country:
+        return False
+    for span in spans:
+        doc = span.doc
+        if span.start >= 2 and doc[span.start - 1].lower_ in ("'s", "’s") and doc[span.start - 2].ent_type_ in PLACE_LABELS:
+            owner = next(e for e in doc.ents if e.start <= span.start - 2 < e.end)
+            countries = {c.country for c in load_gazetteer().candidates(owner.text) if c.kind == "country"}
+            if countries and org.country not in countries:
+                return True
+    return False
 
 
 def _other_expansion_of(member: str, org: KnownOrganisation, members: list[str]) -> bool:

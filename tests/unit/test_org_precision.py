@@ -308,3 +308,9 @@ def test_a_name_a_product_noun_introduces_is_the_product():
     doc[spans[0].start - 1].pos_ = "NOUN"
     _one_sentence(doc)
     assert find_non_organisations(doc, spans, frozenset()) == {}
+
+
+def test_another_countrys_institution_is_not_the_one_the_reference_data_knows(analyse):
+    # The reference data's "Congress" is the US one; "Brazil's Congress" is not it.
+    assert "US Congress" not in names(analyse("Brazil's Congress approved the budget on Tuesday."))
+    assert "US Congress" in names(analyse("America's Congress approved the budget on Tuesday."))
