@@ -976,3 +976,18 @@ def test_an_owned_business_described_before_its_name_is_still_owned():
     assert _direct_object_org(doc[1], names, {"Halden"}) == "Clearex"
     doc[4].pos_ = "VERB"  # a real clause ("owns, says Clearex") names no owned business
     assert _direct_object_org(doc[1], names, {"Halden"}) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Motors' car business is still making a loss.",
+    "Brixa Telecom has widened losses after heavy spending on a new network.",
+    "The annual losses at Halden Telecom totalled $34m.",
+    "Small adverts helped Brixa Search reach revenues of $80m for the quarter.",
+])
+def test_results_made_reached_widened_or_totalled_are_financial_results(analyse, text):
+    assert [k[1] for k in rule_claims(analyse(text))] == ["financial_result"], text
+
+
+def test_jobs_cut_because_of_falling_profits_are_no_result(analyse):
+    found = rule_claims(analyse("Halden Bank is to cut 850 jobs as a result of falling profits."))
+    assert not [k for k in found if k[1] == "financial_result"], found
