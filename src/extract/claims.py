@@ -65,6 +65,7 @@ class Rule:
     minority_prepositions: frozenset[str] = frozenset()  # "bought into X": a share of X (minority_as)
     not_particles: frozenset[str] = frozenset()  # "rule out" is no ruling
     not_counted: bool = False  # "sold 80,000 phones": goods counted are sales, not a launch
+    object_owner_acts: bool = False  # "the launch of its new range": the range's owner launches it
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def load_claim_rules() -> ClaimRules:
             minority_prepositions=frozenset(entry.get("minority_prepositions", ())),
             not_particles=frozenset(entry.get("not_particles", ())),
             not_counted=entry.get("not_counted", False),
+            object_owner_acts=entry.get("object_owner_acts", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -453,6 +455,16 @@ def _demanded(chain: list[Token]) -> bool:
     return lemma in ("urge", "demand") or (
         lemma in ("call", "press", "push", "lobby", "appeal") and any(
             c.dep_ == "prep" and c.lower_ == "for" for c in top.children))
+
+
+def _owner_of_object(anchor: Token) -> Token | None:
+    """The possessor in a noun trigger's "of" phrase: "its" in "the launch **of its** range"."""
+    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            owner = next((c for c in pobj.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                return owner
+    return None
 
 
 def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
@@ -1330,6 +1342,10 @@ def extract_claims(
             continue
         chain = clause_chain(anchor)
         subject_tokens, how = find_subjects(chain)
+        if not subject_tokens and rule.object_owner_acts:
+            owner = _owner_of_object(anchor)
+            if owner is not None:
+                subject_tokens, how = _with_conjuncts(owner), "possessive"
         if rule.subject_only and how not in rule.subject_only:
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
@@ -1532,6 +1548,10 @@ class Discourse:
     sentence_orgs: dict[int, list[str]] = field(default_factory=dict)
     named_so_far: dict[int, dict[str, int]] = field(default_factory=dict)
     previous_start: dict[int, int] = field(default_factory=dict)
+    # Sentence start -> the organisation it is about: its organisation subject, or for a subject
+    # "The firm" / "It" the last organisation subject before ("The firm, listed on the LSE,
+    # said ... It said ..." stays with the firm, not the exchange named in passing).
+    focus: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, doc: Doc, token_names: dict[int, str], countries: Countries | None = None,
@@ -1540,6 +1560,7 @@ class Discourse:
         found = cls(token_names, countries or Countries({}, {}), rules)
         running: dict[str, int] = {}
         last_start: int | None = None
+        latest_focus: str | None = None
         # Each mention under its sentence once (a run of tokens of one name is one mention; not
         # a scan of every name per sentence: long pages).
         names_by_sentence: dict[int, list[str]] = {}
@@ -1564,8 +1585,12 @@ class Discourse:
                 found.described_group.add(sent.start)
             if first_subject is not None and first_subject.ent_type_ in ("GPE", "LOC") and first_subject.i not in token_names:
                 found.place_subject.add(sent.start)
+            if not subj_here and first_subject is not None and first_subject.i not in token_names \
+                    and first_subject.lower_ not in _PLURAL_PRONOUNS and _anaphoric(first_subject, rules.pronouns) \
+                    and latest_focus is not None:
+                found.focus[sent.start] = latest_focus
             if subj_here:
-                found.sentence_subject[sent.start] = token_names[subj_here[0].i]
+                found.sentence_subject[sent.start] = found.focus[sent.start] = latest_focus = token_names[subj_here[0].i]
                 # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
                 group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subj_here[0]) if t.i in token_names))
                 if len(group) > 1:
@@ -1581,6 +1606,12 @@ class Discourse:
         start = pronoun.sent.start
         token_names, rules, countries = self.token_names, self.rules, self.countries
         if pronoun.lower_ in _PLURAL_PRONOUNS:
+            if how == "possessive":
+                # "Sony and Microsoft are preparing the launches of their consoles": the
+                # organisations coordinated as subject of a clause above the possessor.
+                group = _subject_group_above(pronoun, token_names)
+                if group:
+                    return group
             # "they" is the latest group of organisations named together as a subject, not any
             # single one (BBC style calls a company "it"; "they" is mostly people or governments).
             # Only while the group stays in focus: "Prosecutors wanted the firms to pay.
@@ -1603,7 +1634,7 @@ class Discourse:
         if fallback is None and pronoun.lower_ in ("it", "its") and self.previous_start.get(start) in self.place_subject:
             return []  # "Iran - Opec's second-biggest producer - ... Under the agreement, it will supply India": the country
         if fallback is None and pronoun.lower_ in ("it", "its"):
-            fallback = _in_focus(start, self.previous_start, self.sentence_subject, self.sentence_orgs, self.named_so_far)
+            fallback = _in_focus(start, self.previous_start, self.focus, self.sentence_orgs, self.named_so_far)
         if fallback is None:
             previous = [s for s in self.sentence_subject.items() if s[0] < start]
             fallback = previous[-1][1] if previous else (
@@ -1611,6 +1642,19 @@ class Discourse:
         if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
             return []  # "The German firm" is not the US company named last
         return [fallback] if fallback else []
+
+
+def _subject_group_above(token: Token, token_names: dict[int, str]) -> list[str]:
+    """Two or more organisations coordinated as the subject of the nearest clause above the
+    token that has a subject before it, else []."""
+    node = token
+    while node.head.i != node.i:
+        node = node.head
+        subject = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < token.i), None)
+        if subject is not None:
+            group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subject) if t.i in token_names))
+            return group if len(group) > 1 else []
+    return []
 
 
 def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:

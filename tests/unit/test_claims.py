@@ -991,3 +991,18 @@ def test_results_made_reached_widened_or_totalled_are_financial_results(analyse,
 def test_jobs_cut_because_of_falling_profits_are_no_result(analyse):
     found = rule_claims(analyse("Halden Bank is to cut 850 jobs as a result of falling profits."))
     assert not [k for k in found if k[1] == "financial_result"], found
+
+
+def test_the_launch_of_its_product_is_the_owners_launch(analyse):
+    found = rule_claims(analyse("Halden Motors said the launch of its first electric model was delayed."))
+    assert [k[:2] for k in found] == [("Halden Motors", "product_launch")], found
+    both = rule_claims(analyse("Halden Motors and Brixa Cars Ltd are planning the launch of their first electric models."))
+    assert {k[0] for k in both if k[1] == "product_launch"} == {"Halden Motors", "Brixa Cars"}, both
+
+
+def test_the_firm_stays_in_focus_past_an_exchange_named_in_passing(analyse):
+    text = ("Halden Sports announced a new sponsorship deal in January. Its chief executive said the firm plans to grow. "
+            "The firm, reporting its first results since listing on the Brixa Stock Exchange in June, said sales rose. "
+            "It said the launch of its new boot had boosted sales.")
+    found = rule_claims(analyse(text))
+    assert {k[0] for k in found if k[1] == "product_launch"} == {"Halden Sports"}, found
