@@ -1606,12 +1606,6 @@ class Discourse:
         start = pronoun.sent.start
         token_names, rules, countries = self.token_names, self.rules, self.countries
         if pronoun.lower_ in _PLURAL_PRONOUNS:
-            if how == "possessive":
-                # "Sony and Microsoft are preparing the launches of their consoles": the
-                # organisations coordinated as subject of a clause above the possessor.
-                group = _subject_group_above(pronoun, token_names)
-                if group:
-                    return group
             # "they" is the latest group of organisations named together as a subject, not any
             # single one (BBC style calls a company "it"; "they" is mostly people or governments).
             # Only while the group stays in focus: "Prosecutors wanted the firms to pay.
@@ -1642,19 +1636,6 @@ class Discourse:
         if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
             return []  # "The German firm" is not the US company named last
         return [fallback] if fallback else []
-
-
-def _subject_group_above(token: Token, token_names: dict[int, str]) -> list[str]:
-    """Two or more organisations coordinated as the subject of the nearest clause above the
-    token that has a subject before it, else []."""
-    node = token
-    while node.head.i != node.i:
-        node = node.head
-        subject = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < token.i), None)
-        if subject is not None:
-            group = list(dict.fromkeys(token_names[t.i] for t in _with_conjuncts(subject) if t.i in token_names))
-            return group if len(group) > 1 else []
-    return []
 
 
 def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:

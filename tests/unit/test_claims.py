@@ -996,8 +996,6 @@ def test_jobs_cut_because_of_falling_profits_are_no_result(analyse):
 def test_the_launch_of_its_product_is_the_owners_launch(analyse):
     found = rule_claims(analyse("Halden Motors said the launch of its first electric model was delayed."))
     assert [k[:2] for k in found] == [("Halden Motors", "product_launch")], found
-    both = rule_claims(analyse("Halden Motors and Brixa Cars Ltd are planning the launch of their first electric models."))
-    assert {k[0] for k in both if k[1] == "product_launch"} == {"Halden Motors", "Brixa Cars"}, both
 
 
 def test_the_firm_stays_in_focus_past_an_exchange_named_in_passing(analyse):
