@@ -834,6 +834,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
             c.dep_ in ("acl", "relcl") and c.lemma_.lower() in rule.not_purpose
             and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in anchor.children):
         return True  # "signed a deal to acquire 36 planes from X": a purchase, not a partnership
+    if rule.type == "purchase_commitment" and anchor.dep_ in ("acl", "relcl") and anchor.head.lemma_.lower() in ("option", "right"):
+        return True  # "will have the option to acquire 10 more aircraft": an option, not a commitment
     if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct:
         return True  # "announced that it would ...", "the service launched in May": no product of theirs named
     if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:
@@ -958,9 +960,11 @@ _STAKE_NOUNS = frozenset({"stake", "holding", "share", "shareholding", "interest
 
 
 def _buys_an_organisation(match: Span, span_names: dict[int, str]) -> bool:
-    """True when the direct object of the match's last verb ("buy X") is an organisation."""
+    """True when the direct object of the match's last verb ("buy X") is an organisation.
+    Goods counted are goods, whoever makes them ("ordered 30 Airbus A320 planes")."""
     verb = match[-1]
-    return any(c.dep_ == "dobj" and (_org_at(c, span_names) or _named_in_apposition(c, span_names))
+    return any(c.dep_ == "dobj" and (_org_at(c, span_names) or (
+        _named_in_apposition(c, span_names) and not any(n.dep_ == "nummod" for n in c.children)))
                for c in verb.children)
 
 

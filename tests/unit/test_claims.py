@@ -1004,3 +1004,17 @@ def test_the_firm_stays_in_focus_past_an_exchange_named_in_passing(analyse):
             "It said the launch of its new boot had boosted sales.")
     found = rule_claims(analyse(text))
     assert {k[0] for k in found if k[1] == "product_launch"} == {"Halden Sports"}, found
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Halden Air has ordered 30 Airbus A320 planes in a $1.8bn deal.", "asserted"),
+    ("Meanwhile, flag carrier Halden Air is considering to buy 50 new aircraft from either Brixa Aero or Corvane Jets.", "hedged"),
+])
+def test_goods_bought_or_ordered_are_a_purchase_whoever_makes_them(analyse, text, modality):
+    found = [c for c in rule_claims(analyse(text)).values() if c.subject == "Halden Air"]
+    assert [(c.type, c.modality) for c in found] == [("purchase_commitment", modality)], found
+
+
+def test_an_option_to_buy_more_is_no_purchase_commitment(analyse):
+    found = rule_claims(analyse("The airline, Halden Air, will also have the option to acquire 10 more aircraft."))
+    assert not [k for k in found if k[1] == "purchase_commitment"], found
