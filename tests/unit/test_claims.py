@@ -1018,3 +1018,15 @@ def test_goods_bought_or_ordered_are_a_purchase_whoever_makes_them(analyse, text
 def test_an_option_to_buy_more_is_no_purchase_commitment(analyse):
     found = rule_claims(analyse("The airline, Halden Air, will also have the option to acquire 10 more aircraft."))
     assert not [k for k in found if k[1] == "purchase_commitment"], found
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Halden Oil has said it intends to seek $2bn in damages from Brixa Gas.", "planned"),
+    ("Halden Records was planning to appeal against the ruling.", "planned"),
+    ("Last week Halden Records launched a legal campaign targeting websites that share films.", "asserted"),
+    ("Halden Computers has won its legal fight to make three bloggers name their sources.", "asserted"),
+    ("Halden Markets also brought fraud charges against two former executives of Brixa Funds.", "asserted"),
+])
+def test_damages_sought_appeals_legal_campaigns_and_charges_brought_are_legal_action(analyse, text, modality):
+    found = [c for c in rule_claims(analyse(text)).values() if c.subject.startswith("Halden")]
+    assert [(c.type, c.modality) for c in found] == [("legal_action", modality)], found
