@@ -66,6 +66,7 @@ class Rule:
     not_particles: frozenset[str] = frozenset()  # "rule out" is no ruling
     not_counted: bool = False  # "sold 80,000 phones": goods counted are sales, not a launch
     object_owner_acts: bool = False  # "the launch of its new range": the range's owner launches it
+    parties_of: bool = False  # "the merger of Gazprom and Rosneft": the coordinated names after "of"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def load_claim_rules() -> ClaimRules:
             not_particles=frozenset(entry.get("not_particles", ())),
             not_counted=entry.get("not_counted", False),
             object_owner_acts=entry.get("object_owner_acts", False),
+            parties_of=entry.get("parties_of", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -465,6 +467,21 @@ def _owner_of_object(anchor: Token) -> Token | None:
             if owner is not None:
                 return owner
     return None
+
+
+def _coordinated_after_of(anchor: Token, token_names: dict[int, str]) -> list[Token]:
+    """The organisations named in a noun trigger's "of" phrase when it names two or more: "the
+    merger **of** Gazprom and Rosneft" (one name after "of" is the object: "the merger of its
+    units with X"). The whole phrase is read: the parser may hang one name under the other."""
+    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            named: dict[str, Token] = {}
+            for token in pobj.subtree:
+                if token.i in token_names:
+                    named.setdefault(token_names[token.i], token)
+            if len(named) > 1:
+                return list(named.values())
+    return []
 
 
 def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
@@ -1350,6 +1367,10 @@ def extract_claims(
             owner = _owner_of_object(anchor)
             if owner is not None:
                 subject_tokens, how = _with_conjuncts(owner), "possessive"
+        if not subject_tokens and rule.parties_of:
+            parties = _coordinated_after_of(anchor, token_names)
+            if parties:
+                subject_tokens, how = parties, "prepositional"
         if rule.subject_only and how not in rule.subject_only:
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
@@ -1454,6 +1475,13 @@ def extract_claims(
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation, subjects, token_names) else "affirmed"
         modality = read_modality(chain, rules.modality)
+        if len(chain) == 1 and anchor.pos_ == "NOUN" and anchor.dep_ in ("nsubj", "nsubjpass"):
+            # "The merger of X and Y is to go ahead", "the deal is expected to close": an event
+            # noun as subject takes the modality of what its clause says of it.
+            verb = next((c for c in anchor.head.children if c.dep_ == "xcomp"), anchor.head)
+            said = read_modality(clause_chain(verb), rules.modality)
+            if _MODALITY_STRENGTH[said] > _MODALITY_STRENGTH[modality]:
+                modality = said
         if owned is not None and anchor.dep_ != "attr":
             # "a bid for Yukos unit Yuganskneftegas": the phrase describes who owns the unit;
             # the plan around it is about the bid, not the ownership.

@@ -1030,3 +1030,10 @@ def test_an_option_to_buy_more_is_no_purchase_commitment(analyse):
 def test_damages_sought_appeals_legal_campaigns_and_charges_brought_are_legal_action(analyse, text, modality):
     found = [c for c in rule_claims(analyse(text)).values() if c.subject.startswith("Halden")]
     assert [(c.type, c.modality) for c in found] == [("legal_action", modality)], found
+
+
+def test_the_merger_of_two_named_organisations_is_theirs_and_as_planned_as_its_clause(analyse):
+    found = rule_claims(analyse("The merger of Halden Gas and oil firm Brixa Oil is to go ahead next year."))
+    merged = {k[0]: c for k, c in found.items() if k[1] == "merger"}
+    assert set(merged) == {"Halden Gas", "Brixa Oil"}, found
+    assert {c.modality for c in merged.values()} == {"planned"}
