@@ -1037,3 +1037,8 @@ def test_the_merger_of_two_named_organisations_is_theirs_and_as_planned_as_its_c
     merged = {k[0]: c for k, c in found.items() if k[1] == "merger"}
     assert set(merged) == {"Halden Gas", "Brixa Oil"}, found
     assert {c.modality for c in merged.values()} == {"planned"}
+
+
+def test_output_cut_or_raised_is_an_other_claim(analyse):
+    found = rule_claims(analyse("Halden Motors has been forced to cut production in the face of falling sales."))
+    assert [k[:2] for k in found] == [("Halden Motors", "other")], found
