@@ -1375,6 +1375,7 @@ def extract_claims(
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
         owned: str | None = None
+        recipient: str | None = None
         if rule.subject_from == "owner":
             # "Chrysler, the US unit of DaimlerChrysler": the owner invests in the unit named.
             relation = _unit_relation(anchor, token_names)
@@ -1390,7 +1391,11 @@ def extract_claims(
                           else _org_after_preposition(anchor, rule.subject_from, token_names))
             if found_from is None:
                 continue
-            subjects, how = [found_from[0]], "prepositional"
+            if rule.type == "investment" and rule.subject_from == "from" and len(subjects) == 1:
+                recipient = subjects[0]  # "Rosneft received $6bn from CNPC": CNPC invests in Rosneft
+            # "from Brixa Bank and Corvane Capital": each organisation coordinated there.
+            subjects, how = list(dict.fromkeys([found_from[0], *(n for t in found_from[1].conjuncts
+                                                                 if (n := _org_at(t, token_names)))])), "prepositional"
         elif not subjects and rule.subject_in_phrase and subject_tokens:
             name = _org_in_phrase(subject_tokens[0], token_names)
             if name:
@@ -1427,7 +1432,9 @@ def extract_claims(
             if not subjects:
                 continue
         obj, obj_is_org, obj_token = find_object(anchor, set(subjects), token_names)
-        if owned is not None:
+        if recipient is not None and recipient not in subjects:
+            obj, obj_is_org, obj_token = recipient, True, None
+        elif owned is not None:
             obj, obj_is_org, obj_token = owned, True, None
         elif obj is None and anchor.dep_ == "compound":
             # "the parent company of Skyward": the phrase the trigger qualifies holds the object.

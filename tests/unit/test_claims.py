@@ -1042,3 +1042,10 @@ def test_the_merger_of_two_named_organisations_is_theirs_and_as_planned_as_its_c
 def test_output_cut_or_raised_is_an_other_claim(analyse):
     found = rule_claims(analyse("Halden Motors has been forced to cut production in the face of falling sales."))
     assert [k[:2] for k in found] == [("Halden Motors", "other")], found
+
+
+def test_money_raised_from_lenders_is_each_lenders_investment_in_the_borrower(analyse):
+    found = rule_claims(analyse("Halden Oil has raised $900m from Brixa Bank and Corvane Capital."))
+    assert set(found) == {("Brixa Bank", "investment", "Halden Oil"), ("Corvane Capital", "investment", "Halden Oil")}, found
+    paid = rule_claims(analyse("Halden Sports is to receive a payment of £24.5m from Brixa United."))
+    assert not [k for k in paid if k[1] == "investment"], paid
