@@ -838,6 +838,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         return True
     if anchor.lower_ in ("offer", "offers") and anchor.dep_ == "pobj" and anchor.head.lower_ == "on":
         return True  # "both services on offer from Telewest": for sale, no bid
+    if rule.type == "financial_result" and any(c.lower_ in _FALSE_FIGURES for d in direct for t in _with_conjuncts(d)
+                                               for c in t.children if c.dep_ == "amod"):
+        return True  # "illegally booked expenses and inflated profits": a fraud, not a result
     if rule.type == "investment" and any(g.lemma_.lower() in _MARKET_NOUNS for g in measured):
         return True  # "will control 16% of Russia's oil output": a share of a market, not of a company
     if rule.type == "other" and any(c.lemma_.lower() == "unit" and any(n.dep_ == "nummod" or n.like_num for n in c.children)
@@ -867,6 +870,7 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
 
 
 _AMOUNTS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
+_FALSE_FIGURES = frozenset({"inflated", "overstated", "false", "fake", "fictitious", "bogus", "fraudulent"})
 _MARKET_NOUNS = frozenset({"output", "market", "production", "sale", "sales", "supply", "capacity", "reserve",
                            "reserves", "traffic", "demand", "export", "exports", "import", "imports", "revenue",
                            "revenues", "spending", "consumption"})
@@ -1474,6 +1478,8 @@ def extract_claims(
             continue
         if _wrong_kind_of_argument(rule, anchor):
             continue
+        if rule.type == "financial_result" and _observers_forecast(anchor):
+            continue  # "Analysts predict the firm is likely to report a drop": their forecast, not a result
         if rule.type == "supply" and obj is None and anchor.pos_ == "VERB":
             continue  # "Foxconn builds" without a thing built is no supply claim
         if rule.id == "supply-verb" and not obj_is_org and not _names_a_customer(anchor, sent, token_names, subjects):
@@ -1702,6 +1708,21 @@ def _modifier_name(token: Token, token_names: dict[int, str]) -> bool:
     while node.dep_ in ("compound", "flat", "conj", "appos") and node.head.i != node.i:
         node = node.head
     return node.dep_ == "pobj" and node.head.head.lemma_.lower() in _OBSERVERS
+
+
+def _observers_forecast(anchor: Token) -> bool:
+    """Whether the trigger is what outside observers forecast: "**Analysts predict** the firm is
+    likely to report ...", "**according to analysts' forecasts**, X will report ...". The
+    company's own forecast ("X forecast sales growth of 5%") is a claim about its results."""
+    for verb in [anchor, *anchor.ancestors]:
+        for child in verb.children:
+            if child.dep_ == "nsubj" and child.lemma_.lower() in _OBSERVERS and verb is not anchor:
+                return True
+            if child.dep_ == "prep" and child.lower_ == "according":
+                for phrase in child.subtree:
+                    if phrase.lemma_.lower() in _OBSERVERS:
+                        return True
+    return False
 
 
 # People who comment on an organisation from outside it; their employer is not the subject.

@@ -1049,3 +1049,14 @@ def test_money_raised_from_lenders_is_each_lenders_investment_in_the_borrower(an
     assert set(found) == {("Brixa Bank", "investment", "Halden Oil"), ("Corvane Capital", "investment", "Halden Oil")}, found
     paid = rule_claims(analyse("Halden Sports is to receive a payment of £24.5m from Brixa United."))
     assert not [k for k in paid if k[1] == "investment"], paid
+
+
+@pytest.mark.parametrize("text", [
+    "According to analysts' forecasts, Halden Bank will report profits of £9.4bn later this month.",
+    "Analysts predict the firm Halden Foods is likely to report a slight drop in annual pre-tax profits to £170m.",
+    "The bankruptcy followed its admission in 2002 that Halden Telecom illegally booked expenses and inflated profits.",
+])
+def test_observers_forecasts_and_inflated_figures_are_no_financial_result(analyse, text):
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "financial_result"], text
+    own = rule_claims(analyse("Halden Bank forecast sales growth of 5% for next year."))
+    assert [k[:2] for k in own] == [("Halden Bank", "financial_result")], own
