@@ -1060,3 +1060,13 @@ def test_observers_forecasts_and_inflated_figures_are_no_financial_result(analys
     assert not [k for k in rule_claims(analyse(text)) if k[1] == "financial_result"], text
     own = rule_claims(analyse("Halden Bank forecast sales growth of 5% for next year."))
     assert [k[:2] for k in own] == [("Halden Bank", "financial_result")], own
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("Halden Software has also made a series of acquisitions of small firms that specialise in security.", "Halden Software"),
+    ("A few days later, Brixa Finance gave control of the company to state-run oil group Halden Oil for $9.3bn.", "Halden Oil"),
+    ("Halden Motors took control of Brixa Cars in 2004.", "Halden Motors"),
+])
+def test_companies_bought_unnamed_and_control_taken_or_given_are_acquisitions(analyse, text, subject):
+    found = rule_claims(analyse(text))
+    assert [k[0] for k in found if k[1] == "acquisition"] == [subject], found
