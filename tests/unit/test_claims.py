@@ -1070,3 +1070,12 @@ def test_observers_forecasts_and_inflated_figures_are_no_financial_result(analys
 def test_companies_bought_unnamed_and_control_taken_or_given_are_acquisitions(analyse, text, subject):
     found = rule_claims(analyse(text))
     assert [k[0] for k in found if k[1] == "acquisition"] == [subject], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Telecom is keen to provide extra services to its broadband customers.",
+    "Halden Telecom is eager to launch its own music service.",
+])
+def test_what_a_company_is_keen_or_eager_to_do_is_planned(analyse, text):
+    found = [c for c in rule_claims(analyse(text)).values() if c.type == "product_launch"]
+    assert [c.modality for c in found] == ["planned"], found
