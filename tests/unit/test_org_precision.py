@@ -314,3 +314,11 @@ def test_another_countrys_institution_is_not_the_one_the_reference_data_knows(an
     # The reference data's "Congress" is the US one; "Brazil's Congress" is not it.
     assert "US Congress" not in names(analyse("Brazil's Congress approved the budget on Tuesday."))
     assert "US Congress" in names(analyse("America's Congress approved the budget on Tuesday."))
+
+
+def test_a_one_word_short_form_takes_the_longer_names_known_organisation(analyse):
+    # Reference data knows both Kingfisher (the retailer) and Kingfisher Airlines; in a text
+    # where the airline is named in full, its short form is the airline.
+    found = names(analyse("Kingfisher lager is brewed by United Breweries. Its budget airline, "
+                          "Kingfisher Airlines, is to buy 10 aircraft from Airbus."))
+    assert "Kingfisher Airlines" in found and "Kingfisher" not in found, found
