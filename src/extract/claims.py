@@ -1574,12 +1574,12 @@ class Countries:
         return next((n for n in seen if self.based(n) & described), None)
 
 
-
 @dataclass
 class Discourse:
     """Who is in focus where in one document, read once, for the organisation a pronoun or a
-    description stands for. The rules resolve a trigger's subject with it and the claim
-    detector its candidates, so that both read "it" and "the company" alike."""
+    description stands for: the rules resolve a trigger's anaphoric subject with it. (The claim
+    detector's candidates still take the previous sentence's subject: resolving them here was
+    measured and scored lower, docs/claims.md "Stop 22".)"""
 
     token_names: dict[int, str]
     countries: Countries

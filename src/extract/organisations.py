@@ -186,8 +186,8 @@ def build_organisations(doc: Doc) -> tuple[list[Organisation], dict[tuple[int, i
         group_spans = [s for s in spans if s.text in member_set]
         # A one-word name that leads a longer one of the group is its short form here ("Kingfisher"
         # beside "Kingfisher Airlines"): the longer name says which known organisation is meant.
-        by_length = sorted(ordered, key=lambda m: " " not in m and any(is_short_form_of(m, o) for o in ordered if o != m))
-        link = next((org for m in by_length if (org := known_organisation(m)) is not None
+        short_forms_last = sorted(ordered, key=lambda m: " " not in m and any(is_short_form_of(m, o) for o in ordered if o != m))
+        link = next((org for m in short_forms_last if (org := known_organisation(m)) is not None
                      and not _other_expansion_of(m, org, ordered)), None)
         if link is not None and _of_another_country(group_spans, link):
             link = None
