@@ -8,7 +8,7 @@ commitment extracted as affirmed is the worst error this system can make.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -67,6 +67,7 @@ class Rule:
     not_counted: bool = False  # "sold 80,000 phones": goods counted are sales, not a launch
     object_owner_acts: bool = False  # "the launch of its new range": the range's owner launches it
     parties_of: bool = False  # "the merger of Gazprom and Rosneft": the coordinated names after "of"
+    object_from_subject: bool = False  # with subject_from: "Rosneft received $6bn from CNPC": Rosneft the object
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def load_claim_rules() -> ClaimRules:
             not_counted=entry.get("not_counted", False),
             object_owner_acts=entry.get("object_owner_acts", False),
             parties_of=entry.get("parties_of", False),
+            object_from_subject=entry.get("object_from_subject", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -459,28 +461,29 @@ def _demanded(chain: list[Token]) -> bool:
             c.dep_ == "prep" and c.lower_ == "for" for c in top.children))
 
 
+def _of_objects(token: Token) -> Iterator[Token]:
+    """The objects of the token's "of" phrases ("the launch **of** its range" -> range)."""
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            yield from (c for c in prep.children if c.dep_ == "pobj")
+
+
 def _owner_of_object(anchor: Token) -> Token | None:
     """The possessor in a noun trigger's "of" phrase: "its" in "the launch **of its** range"."""
-    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            owner = next((c for c in pobj.children if c.dep_ == "poss"), None)
-            if owner is not None:
-                return owner
-    return None
+    return next((c for pobj in _of_objects(anchor) for c in pobj.children if c.dep_ == "poss"), None)
 
 
 def _coordinated_after_of(anchor: Token, token_names: dict[int, str]) -> list[Token]:
     """The organisations named in a noun trigger's "of" phrase when it names two or more: "the
     merger **of** Gazprom and Rosneft" (one name after "of" is the object: "the merger of its
     units with X"). The whole phrase is read: the parser may hang one name under the other."""
-    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            named: dict[str, Token] = {}
-            for token in pobj.subtree:
-                if token.i in token_names:
-                    named.setdefault(token_names[token.i], token)
-            if len(named) > 1:
-                return list(named.values())
+    for pobj in _of_objects(anchor):
+        named: dict[str, Token] = {}
+        for token in pobj.subtree:
+            if token.i in token_names:
+                named.setdefault(token_names[token.i], token)
+        if len(named) > 1:
+            return list(named.values())
     return []
 
 
@@ -902,11 +905,10 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
                     return name
             if _share_bought(anchor) is not None:
                 # "bought 100% of Baikal": the share is of the organisation named after "of".
-                for prep in (c for c in child.children if c.dep_ == "prep" and c.lower_ == "of"):
-                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                        name = _org_at(pobj, span_names) or _named_in_apposition(pobj, span_names)
-                        if name and name not in subjects:
-                            return name
+                for pobj in _of_objects(child):
+                    name = _org_at(pobj, span_names) or _named_in_apposition(pobj, span_names)
+                    if name and name not in subjects:
+                        return name
     # "Harbour Bank, bought by Crestwave last year", "Baikal, which was snapped up by Rosneft":
     # a passive participle or relative clause on an organisation has that organisation as object.
     passive = any(c.dep_ == "agent" for c in anchor.children)
@@ -969,11 +971,9 @@ def _minority_stake(anchor: Token) -> bool:
     company, not control of it, unless the stake is said to be a majority or controlling one."""
     if anchor.pos_ not in ("NOUN", "PROPN"):
         return False
-    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of"):
-        for stake in (c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _STAKE_NOUNS):
-            words = {t.lower_ for t in stake.children}
-            if not words & {"majority", "controlling", "outright"}:
-                return True
+    for stake in (c for c in _of_objects(anchor) if c.lemma_.lower() in _STAKE_NOUNS):
+        if not {t.lower_ for t in stake.children} & {"majority", "controlling", "outright"}:
+            return True
     return False
 
 
@@ -1395,7 +1395,7 @@ def extract_claims(
                           else _org_after_preposition(anchor, rule.subject_from, token_names))
             if found_from is None:
                 continue
-            if rule.type == "investment" and rule.subject_from == "from" and len(subjects) == 1:
+            if rule.object_from_subject and len(subjects) == 1:
                 recipient = subjects[0]  # "Rosneft received $6bn from CNPC": CNPC invests in Rosneft
             # "from Brixa Bank and Corvane Capital": each organisation coordinated there.
             subjects, how = list(dict.fromkeys([found_from[0], *(n for t in found_from[1].conjuncts
@@ -1599,10 +1599,8 @@ class Discourse:
     focus: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, doc: Doc, token_names: dict[int, str], countries: Countries | None = None,
-             rules: ClaimRules | None = None) -> Discourse:
-        rules = rules or load_claim_rules()
-        found = cls(token_names, countries or Countries({}, {}), rules)
+    def read(cls, doc: Doc, token_names: dict[int, str], countries: Countries, rules: ClaimRules) -> Discourse:
+        found = cls(token_names, countries, rules)
         running: dict[str, int] = {}
         last_start: int | None = None
         latest_focus: str | None = None

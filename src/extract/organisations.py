@@ -84,7 +84,7 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
     # Mitsui Financial") is that name's short form here, not the company it names elsewhere;
     # unless the longer name is a unit of it ("Barclays" beside "Barclays Capital": the parent).
     known = {n: org.id for n in names if (org := known_organisation(n)) is not None
-             and not (" " not in n and any(is_short_form_of(n, other) and not _unit_of_known(n, other, {})
+             and not (" " not in n and any(is_short_form_of(n, other) and not _unit_of_known(n, other)
                                            for other in names if other != n))}
     by_known: dict[str, str] = {}
     for name in names:
@@ -123,7 +123,7 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
         # "Kisaragi Tora" car). A generic word ("United") joins none here (only the most named, above).
         longer = [long for long in names if long != short and is_short_form_of(short, long)
-                  and not _regional_unit(short, long) and not _unit_of_known(short, long, known)]
+                  and not _regional_unit(short, long) and not _unit_of_known(short, long)]
         for long in names:
             if short == long or (short in known and long in known and known[short] != known[long]):
                 continue  # two known organisations are never one
@@ -154,7 +154,7 @@ def _regional_unit(short: str, long: str) -> bool:
         and rest not in entity_cues()["org_head_words"]
 
 
-def _unit_of_known(short: str, long: str, known: dict[str, str]) -> bool:
+def _unit_of_known(short: str, long: str) -> bool:
     """"BT Wholesale", "EMI Music", "BBC Radio 4" beside a known "BT", "EMI", "BBC": a known
     organisation's name followed by a business-unit word names a unit, its own organisation,
     unless reference data gives the longer name as the organisation's own."""
