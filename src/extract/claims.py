@@ -371,6 +371,10 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         # "X, which owns 20% of Y": the antecedent acts; "Nissan, in which Renault owns a 44%
         # stake": the relative clause has its own subject, and it acts.
         return _with_conjuncts(_antecedent(top)), "relative"
+    if len(subjects) > 1 and subjects[0].pos_ == "NOUN" and subjects[1].left_edge.i == subjects[0].i + 1:
+        # "Danish brewer Carlsberg suffered ...": the parser made the description a subject of its
+        # own; the name after it is the one that acts.
+        subjects = subjects[1:]
     if subjects:
         return _with_conjuncts(subjects[0]), "subject"
     if len(chain) > 1 and chain[-2].dep_ == "acl" and chain[-2].tag_ == "VBG":
@@ -859,8 +863,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         return True  # "signed a deal to acquire 36 planes from X": a purchase, not a partnership
     if rule.type == "purchase_commitment" and anchor.dep_ in ("acl", "relcl") and anchor.head.lemma_.lower() in ("option", "right"):
         return True  # "will have the option to acquire 10 more aircraft": an option, not a commitment
-    if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct:
-        return True  # "announced that it would ...", "the service launched in May": no product of theirs named
+    if rule.type == "product_launch" and anchor.pos_ in ("VERB", "AUX") and not direct and not (
+            rule.object_head and _object_lemmas(anchor) & rule.object_head):
+        # "announced that it would ...", "the service launched in May": no product of theirs named
+        # ("working on a new version" names the product the rule asks for after its preposition).
+        return True
     if rule.qualify is not None and anchor.lower_ in rule.qualify[0]:
         nouns, modifiers, prepositions, verbs = rule.qualify
         qualified = any(c.lower_ in modifiers for c in anchor.children if c.dep_ in ("amod", "compound", "nmod")) \
@@ -1113,10 +1120,21 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: 
             # "withdrew its offer, enabling X to merge": an adverbial clause is not what is withdrawn.
             if lemma in cues.get("rejections", ()) and _rejected_by_another(token, via, set(subjects), token_names or {}):
                 return False
+            if via.dep_ == "advcl" and _infinitive_of_the_object(via, token):
+                return not _negated_here(token)
             return via.dep_ not in ("nsubj", "csubj", "advcl") and not _negated_here(token)
         if lemma in barriers and token.i != anchor.i:
             return False  # "declined to comment on talks": the refusal is about the comment
     return False
+
+
+def _infinitive_of_the_object(clause: Token, verb: Token) -> bool:
+    """"pulled out of talks to buy a stake": the parser may hang the infinitive on the verb,
+    but it says what the talks (the noun just before it, the verb's prepositional object) were
+    about, so it is what the verb refuses."""
+    before = clause.doc[clause.left_edge.i - 1] if clause.left_edge.i > 0 else None
+    return (any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children) and before is not None
+            and before.pos_ == "NOUN" and before.dep_ == "pobj" and verb in before.ancestors)
 
 
 def _alternative_refused(token: Token) -> bool:

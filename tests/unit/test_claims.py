@@ -1079,3 +1079,57 @@ def test_companies_bought_unnamed_and_control_taken_or_given_are_acquisitions(an
 def test_what_a_company_is_keen_or_eager_to_do_is_planned(analyse, text):
     found = [c for c in rule_claims(analyse(text)).values() if c.type == "product_launch"]
     assert [c.modality for c in found] == ["planned"], found
+
+
+@pytest.mark.parametrize("text", [
+    "For the year as a whole, Halden Retail earned $412.5m on sales of $2.1bn.",
+    "For the whole of 2004, Brixa Phones returned a net profit of 12bn kronor.",
+    "Nordic brewer Halden Breweries suffered a 4% fall in profits as marketing costs rose.",
+    "Halden Motors was another big gainer, turning in a 15% surge in March sales.",
+])
+def test_sums_earned_profits_returned_and_falls_suffered_are_financial_results(analyse, text):
+    found = rule_claims(analyse(text))
+    assert [(k[0].split()[0], k[1]) for k in found] in ([("Halden", "financial_result")], [("Brixa", "financial_result")]), found
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Halden Exchange has also said it may bid for Brixa Markets.", "hedged"),
+    ("The Wall Street paper reported on Thursday that Halden Telecom has bid $4.1bn for Brixa Networks.", "planned"),
+    ("Halden Bank, the country's fourth-largest lender, tabled a higher offer for Brixa Trust than its rival.", "planned"),
+])
+def test_bids_and_offers_tabled_for_a_company_are_planned_acquisitions(analyse, text, modality):
+    found = [c for c in rule_claims(analyse(text)).values() if c.type == "acquisition"]
+    assert [(c.subject.split()[0], (c.object or "").split()[0], c.modality) for c in found] == [
+        ("Halden", "Brixa", modality)], found
+
+
+def test_the_winner_of_an_auction_buys(analyse):
+    found = rule_claims(analyse("Halden Gas is expected to win the auction for the Brixa oil field."))
+    assert [(k[0], k[1]) for k in found] == [("Halden Gas", "acquisition")], found
+
+
+@pytest.mark.parametrize("text", [
+    "Computer maker Halden Computers has issued a lawsuit to stop leaks about its plans.",
+    "The regulator Brixa Markets Authority has begun proceedings against Halden Media.",
+    "The trade watchdog Brixa Trade Commission has won a court order that stops a group of spammers.",
+])
+def test_lawsuits_issued_proceedings_begun_and_court_orders_won_are_legal_action(analyse, text):
+    found = rule_claims(analyse(text))
+    assert [k[1] for k in found] == ["legal_action"], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Software is working on a new version of its web browser.",
+    "Halden Media is trialling a similar service for broadband users.",
+])
+def test_products_worked_on_or_on_trial_are_product_launches(analyse, text):
+    found = rule_claims(analyse(text))
+    assert [(k[0].split()[0], k[1]) for k in found] == [("Halden", "product_launch")], found
+    assert not rule_claims(analyse("Halden Software is working on the problem with its partners."))
+
+
+def test_pulling_out_of_talks_to_buy_negates_the_purchase_even_when_misparsed(analyse):
+    text = ("Last year the Nordic group Halden Petroleum ASA pulled out of talks to buy a 30 percent stake in a "
+            "neighbouring Brixa block, citing the cost of moving crude to the coast.")
+    found = [c for c in rule_claims(analyse(text)).values() if c.subject == "Halden Petroleum"]
+    assert found and {c.polarity for c in found} == {"negated"}, found
