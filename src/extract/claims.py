@@ -68,6 +68,7 @@ class Rule:
     object_owner_acts: bool = False  # "the launch of its new range": the range's owner launches it
     parties_of: bool = False  # "the merger of Gazprom and Rosneft": the coordinated names after "of"
     object_from_subject: bool = False  # with subject_from: "Rosneft received $6bn from CNPC": Rosneft the object
+    members_act: bool = False  # "would-be suitors include X and Y": the organisations the trigger noun lists act
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def load_claim_rules() -> ClaimRules:
             object_owner_acts=entry.get("object_owner_acts", False),
             parties_of=entry.get("parties_of", False),
             object_from_subject=entry.get("object_from_subject", False),
+            members_act=entry.get("members_act", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -517,6 +519,24 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
 def _descriptors() -> frozenset[str]:
     """Nouns that describe an organisation ("the cell maker Dongling"): models/entity_cues.json."""
     return frozenset(load_json("entity_cues.json")["org_descriptors"])
+
+
+def _named_members(kind: Token, token_names: dict[int, str]) -> list[str]:
+    """The organisations a plural noun subject names as its members: "companies **such as** X
+    and Y are gearing up", "operators **like** X", "other firms that have taken legal action
+    **include** X, Y and Z", "the firms accused **were** X and Y". Each member is a subject of
+    what the sentence says of the kind (both gold sets annotate each)."""
+    if kind.pos_ != "NOUN" or kind.tag_ != "NNS":
+        return []
+    heads = []
+    for prep in kind.children:
+        if prep.dep_ == "prep" and (prep.lower_ in ("like", "including") or (prep.lower_ == "as" and (
+                any(c.lower_ == "such" for c in prep.children) or kind.doc[prep.i - 1].lower_ == "such"))):
+            heads.extend(c for c in prep.children if c.dep_ == "pobj")
+    verb = kind.head
+    if not heads and kind.dep_ == "nsubj" and verb.lemma_.lower() in ("include", "be"):
+        heads.extend(c for c in verb.children if c.dep_ in ("dobj", "attr"))
+    return list(dict.fromkeys(n for h in heads for t in _with_conjuncts(h) if (n := _org_at(t, token_names))))
 
 
 def _org_in_phrase(token: Token, span_names: dict[int, str]) -> str | None:
@@ -1442,6 +1462,10 @@ def extract_claims(
             resolved = discourse.resolve(subject_tokens[0], chain[-1], how, last_subject)
             if resolved:
                 subjects, certainty = resolved, 0.6
+        if not subjects and subject_tokens and how in ("subject", "relative"):
+            subjects = _named_members(subject_tokens[0], token_names)
+        if not subjects and rule.members_act:
+            subjects, how = _named_members(anchor, token_names), "subject"
         if not subjects or (rule.together and len(subjects) < 2):
             continue
         attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)

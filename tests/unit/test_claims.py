@@ -1133,3 +1133,39 @@ def test_pulling_out_of_talks_to_buy_negates_the_purchase_even_when_misparsed(an
             "neighbouring Brixa block, citing the cost of moving crude to the coast.")
     found = [c for c in rule_claims(analyse(text)).values() if c.subject == "Halden Petroleum"]
     assert found and {c.polarity for c in found} == {"negated"}, found
+
+
+@pytest.mark.parametrize("text", [
+    "Other firms that have taken legal action in Brixa, with mixed success, include Halden Motors and Corvane Cycles.",
+    "Carmakers such as Halden Motors and Corvane Cycles have filed lawsuits against the regulator.",
+])
+def test_the_members_a_plural_subject_names_each_act(analyse, text):
+    found = rule_claims(analyse(text))
+    assert {k[0] for k in found if k[1] == "legal_action"} == {"Halden Motors", "Corvane Cycles"}, found
+
+
+@pytest.mark.parametrize("text", [
+    "Other firms that have been seen as would-be suitors include Halden Paper, Corvane Health and private equity investors.",
+    "Analysts said Halden Paper was the most likely bidder for the group, ahead of Corvane Health.",
+])
+def test_bidders_and_suitors_are_thought_to_be_about_to_buy(analyse, text):
+    found = [c for c in rule_claims(analyse(text)).values() if c.type == "acquisition"]
+    expected = {("Halden Paper", "hedged"), ("Corvane Health", "hedged")} if "include" in text else {("Halden Paper", "hedged")}
+    assert {(c.subject, c.modality) for c in found} == expected, found
+
+
+def test_ownership_of_a_company_is_an_investment_in_it(analyse):
+    found = rule_claims(analyse("Brixa Exchange's ownership of Clearstream has been seen as the main stumbling block."))
+    assert set(found) == {("Brixa Exchange", "investment", "Clearstream")}, found
+
+
+def test_a_company_that_floated_lists_but_an_idea_floated_is_no_listing(analyse):
+    found = rule_claims(analyse("Halden Systems Inc floated in April 1996 with fewer than 50 employees."))
+    assert [k[:2] for k in found] == [("Halden Systems", "other")], found
+    idea = rule_claims(analyse("Halden Systems Inc floated the idea of a new pricing plan."))
+    assert not [k for k in idea if k[1] == "other"], idea
+
+
+def test_a_reputed_plan_is_hedged(analyse):
+    found = rule_claims(analyse("Halden Software is also reputedly working on a new version of its web browser."))
+    assert [(c.type, c.modality) for c in found.values()] == [("product_launch", "hedged")], found
