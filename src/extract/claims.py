@@ -69,6 +69,8 @@ class Rule:
     parties_of: bool = False  # "the merger of Gazprom and Rosneft": the coordinated names after "of"
     object_from_subject: bool = False  # with subject_from: "Rosneft received $6bn from CNPC": Rosneft the object
     members_act: bool = False  # "would-be suitors include X and Y": the organisations the trigger noun lists act
+    members_object: bool = False  # "its customers include X and Y": each organisation listed is an object
+    object_head_direct: bool = False  # object_head only on the direct object ("planning HDTV services", not "plans to move programmes")
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def load_claim_rules() -> ClaimRules:
             parties_of=entry.get("parties_of", False),
             object_from_subject=entry.get("object_from_subject", False),
             members_act=entry.get("members_act", False),
+            members_object=entry.get("members_object", False),
+            object_head_direct=entry.get("object_head_direct", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -809,6 +813,8 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     """The constraints of a rule that depend only on the parse around its anchor."""
     if rule.object_head and not (_object_lemmas(anchor) & rule.object_head) \
             and not ("$PLACE" in rule.object_head and _place_object(anchor)):
+        return False
+    if rule.object_head_direct and not any(c.dep_ == "dobj" and c.lemma_.lower() in rule.object_head for c in anchor.children):
         return False
     if rule.object_head_any and not _subtree_has(anchor, rule.object_head_any):
         return False
@@ -1560,10 +1566,16 @@ def extract_claims(
         if rule.minority_as is not None and ((_share_bought(anchor) or 100.0) < 50 or _minority_stake(anchor) or any(
                 c.dep_ in ("prep", "prt") and c.lower_ in rule.minority_prepositions for c in anchor.children)):
             claim_type = rule.minority_as  # "looking to buy 15% of X" is an investment in X
-        for subject in subjects:
-            target, target_is_org = obj, obj_is_org
+        targets = [(obj, obj_is_org)]
+        if rule.members_object:
+            # "Its customers include Boots, Burberry and Mothercare": one claim per member named.
+            members = [m for m in _named_members(anchor, token_names) if m not in subjects]
+            if not members:
+                continue
+            targets = [(m, True) for m in members]
+        for subject, (target, target_is_org) in ((s, t) for s in subjects for t in targets):
             others = [s for s in co_subjects if s != subject]
-            if claim_type in ("partnership", "merger") and others and not obj_is_org:
+            if claim_type in ("partnership", "merger") and others and not target_is_org:
                 # "OpenAI and Foxconn formed a partnership": each is the other's partner.
                 target, target_is_org = others[0], True
             claim = Claim(

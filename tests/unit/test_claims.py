@@ -1169,3 +1169,34 @@ def test_a_company_that_floated_lists_but_an_idea_floated_is_no_listing(analyse)
 def test_a_reputed_plan_is_hedged(analyse):
     found = rule_claims(analyse("Halden Software is also reputedly working on a new version of its web browser."))
     assert [(c.type, c.modality) for c in found.values()] == [("product_launch", "hedged")], found
+
+
+def test_customers_listed_are_each_supplied_by_their_owner(analyse):
+    text = ("Halden Logistics runs warehouses worldwide. "
+            "Its customers include Brixa Retail, Corvane Foods and many small shops.")
+    found = rule_claims(analyse(text))
+    assert {k for k in found if k[1] == "supply"} == {("Halden Logistics", "supply", "Brixa Retail"),
+                                                       ("Halden Logistics", "supply", "Corvane Foods")}, found
+    assert not rule_claims(analyse("Its customers include many small shops."))
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Halden Motors has three hybrids on the market.", "asserted"),
+    ("In the UK, satellite broadcaster Halden Cable is planning HDTV services in 2006.", "planned"),
+])
+def test_products_on_the_market_or_planned_are_product_launches(analyse, text, modality):
+    found = rule_claims(analyse(text))
+    assert [(k[0].split()[0], k[1], c.modality) for k, c in found.items()] == [("Halden", "product_launch", modality)], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Motors has a strong presence on the market.",
+    "Halden Cable plans to move all its programmes to digital by 2015.",
+])
+def test_a_presence_on_the_market_or_a_plan_to_move_programmes_is_no_launch(analyse, text):
+    assert not [k for k in rule_claims(analyse(text)) if k[1] == "product_launch"], text
+
+
+def test_a_company_admonished_by_a_regulator_is_its_object(analyse):
+    found = rule_claims(analyse("Last week, Halden Mortgage was admonished by the Securities and Exchange Commission."))
+    assert set(found) == {("Securities and Exchange Commission", "regulatory_action", "Halden Mortgage")}, found
