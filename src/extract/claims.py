@@ -343,6 +343,12 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
                     if objs:
                         return _with_conjuncts(objs[0]), "agent"
         for child in anchor.children:
+            # "P&O Princess's takeover by Carnival": the one after "by" acts, the possessor is the target.
+            if child.dep_ == "prep" and child.lower_ == "by" and any(c.dep_ == "poss" for c in anchor.children):
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    return _with_conjuncts(objs[0]), "agent"
+        for child in anchor.children:
             if child.dep_ == "poss":
                 return _with_conjuncts(child), "possessive"
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at"):
@@ -541,6 +547,15 @@ def _named_members(kind: Token, token_names: dict[int, str]) -> list[str]:
     if not heads and kind.dep_ == "nsubj" and verb.lemma_.lower() in ("include", "be"):
         heads.extend(c for c in verb.children if c.dep_ in ("dobj", "attr"))
     return list(dict.fromkeys(n for h in heads for t in _with_conjuncts(h) if (n := _org_at(t, token_names))))
+
+
+def _holder_of(noun: Token, token_names: dict[int, str], members: set[str]) -> str | None:
+    """The organisation a listing noun belongs to: its possessor ("X's investors, including Y")
+    or the subject that has it ("X has some foreign investors, including Y")."""
+    holders = [c for c in noun.children if c.dep_ == "poss"]
+    if not holders and noun.dep_ == "dobj" and noun.head.lemma_.lower() == "have":
+        holders = [c for c in noun.head.children if c.dep_ == "nsubj"]
+    return next((n for h in holders if (n := _org_at(h, token_names)) and n not in members), None)
 
 
 def _org_in_phrase(token: Token, span_names: dict[int, str]) -> str | None:
@@ -1470,8 +1485,8 @@ def extract_claims(
                 subjects, certainty = resolved, 0.6
         if not subjects and subject_tokens and how in ("subject", "relative"):
             subjects = _named_members(subject_tokens[0], token_names)
-        if not subjects and rule.members_act:
-            subjects, how = _named_members(anchor, token_names), "subject"
+        if rule.members_act and (members := _named_members(anchor, token_names)):
+            subjects, how = members, "members"  # the members listed act, not the clause's subject
         if not subjects or (rule.together and len(subjects) < 2):
             continue
         attributed, _ = find_attribution(chain, token_names, subjects, rules.modality)
@@ -1488,6 +1503,12 @@ def extract_claims(
             obj, obj_is_org, obj_token = recipient, True, None
         elif owned is not None:
             obj, obj_is_org, obj_token = owned, True, None
+        elif how == "members" and (holder := _holder_of(anchor, token_names, set(subjects))):
+            obj, obj_is_org, obj_token = holder, True, None  # "United Bank has foreign investors, including X"
+        elif how == "agent" and anchor.pos_ == "NOUN" and (
+                possessor := next((n for c in anchor.children if c.dep_ == "poss"
+                                   if (n := _org_at(c, token_names)) and n not in subjects), None)):
+            obj, obj_is_org, obj_token = possessor, True, None  # "P&O Princess's takeover by Carnival"
         elif obj is None and anchor.dep_ == "compound":
             # "the parent company of Skyward": the phrase the trigger qualifies holds the object.
             obj, obj_is_org, obj_token = find_object(anchor.head, set(subjects), token_names)

@@ -1200,3 +1200,18 @@ def test_a_presence_on_the_market_or_a_plan_to_move_programmes_is_no_launch(anal
 def test_a_company_admonished_by_a_regulator_is_its_object(analyse):
     found = rule_claims(analyse("Last week, Halden Mortgage was admonished by the Securities and Exchange Commission."))
     assert set(found) == {("Securities and Exchange Commission", "regulatory_action", "Halden Mortgage")}, found
+
+
+def test_a_takeover_by_one_company_of_anothers_is_the_one_after_by(analyse):
+    found = rule_claims(analyse("In the wake of Brixa Cruises's takeover by Halden Corporation, the business is now a duopoly."))
+    assert set(found) == {("Halden", "acquisition", "Brixa Cruises")}, found
+
+
+@pytest.mark.parametrize("text", [
+    "Standard Trust is wholly locally owned, but Halden Bank has some foreign investors, including Brixa Capital (32.8%), and Corvane Holdings.",
+    "Halden Bank's shareholders include Brixa Capital and Corvane Holdings.",
+])
+def test_investors_listed_each_invest_in_the_one_that_has_them(analyse, text):
+    found = rule_claims(analyse(text))
+    assert {k for k in found if k[1] == "investment"} == {("Brixa Capital", "investment", "Halden Bank"),
+                                                           ("Corvane Holdings", "investment", "Halden Bank")}, found
