@@ -112,6 +112,11 @@ class ClaimRules:
         return described_as is not None and described_as.lemma_.lower() in self.regulator_descriptors \
             and not any(c.dep_ == "poss" for c in described_as.children)
 
+    def is_court(self, name: str) -> bool:
+        """True for a court or tribunal ("Court of Appeals", "High Court")."""
+        known = load_gazetteer().lookup(name)
+        return (known is not None and known.kind == "court") or bool(set(name_key(name).split()) & self.court_words)
+
     def bars_commerce(self, name: str) -> bool:
         """True when the name alone says the organisation is an authority, which never buys,
         supplies or launches: only the unambiguous words and phrases of the rules file."""
@@ -1539,6 +1544,8 @@ def extract_claims(
                     if found_by and rules.is_regulator(found_by[0]):
                         subjects, certainty = [found_by[0]], 0.7
                         break
+        elif rule.subject_kind == "court":
+            subjects = [s for s in subjects if rules.is_court(s)]
         elif rule.type in rules.commercial_types:
             subjects = [s for s in subjects if not rules.bars_commerce(s)]
         if not subjects:

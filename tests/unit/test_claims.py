@@ -1215,3 +1215,20 @@ def test_investors_listed_each_invest_in_the_one_that_has_them(analyse, text):
     found = rule_claims(analyse(text))
     assert {k for k in found if k[1] == "investment"} == {("Brixa Capital", "investment", "Halden Bank"),
                                                            ("Corvane Holdings", "investment", "Halden Bank")}, found
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("Halden Insurance and Brixa Life both cut their with-profit bonus rates last month.", "Halden Insurance"),
+    ("The Brixa Reserve Bank has been raising interest rates at a gradual pace since June.", "Brixa Reserve Bank"),
+    ("Halden Ratings upgraded the Brixa republic a few weeks ago.", "Halden Ratings"),
+    ("For the study, Halden Mobile interviewed 14,000 mobile phone owners about their habits.", "Halden Mobile"),
+    ("The Brixa Court of Appeal is expected to rule early next week on whether the challenge has succeeded.", "Brixa Court of Appeal"),
+])
+def test_rates_set_ratings_research_and_court_rulings_are_other_claims(analyse, text, subject):
+    found = rule_claims(analyse(text))
+    assert (subject, "other") in {k[:2] for k in found}, found
+
+
+def test_a_company_deciding_is_no_court_ruling(analyse):
+    found = rule_claims(analyse("Halden Motors decided to close the Brixa plant."))
+    assert not [k for k in found if k[1] == "other"], found
