@@ -1174,6 +1174,13 @@ def is_negated(chain: list[Token], match: Span, cues: dict[str, Any], subjects: 
     return False
 
 
+def _not_ruled_out(anchor: Token) -> bool:
+    """"did not rule out raising rates": a possibility left open (the guidelines: "ruled out"
+    only sets polarity; not ruling something out leaves it possible)."""
+    return any(g.lemma_.lower() == "rule" and any(c.dep_ == "prt" and c.lower_ == "out" for c in g.children)
+               and _negated_here(g) for g in governors(anchor))
+
+
 def _infinitive_of_the_object(clause: Token, verb: Token) -> bool:
     """"pulled out of talks to buy a stake": the parser may hang the infinitive on the verb,
     but it says what the talks (the noun just before it, the verb's prepositional object) were
@@ -1571,6 +1578,8 @@ def extract_claims(
             said = read_modality(clause_chain(verb), rules.modality)
             if _MODALITY_STRENGTH[said] > _MODALITY_STRENGTH[modality]:
                 modality = said
+        if _not_ruled_out(anchor) and _MODALITY_STRENGTH["hedged"] > _MODALITY_STRENGTH[modality]:
+            modality = "hedged"  # "did not rule out raising rates": it may
         if owned is not None and anchor.dep_ != "attr":
             # "a bid for Yukos unit Yuganskneftegas": the phrase describes who owns the unit;
             # the plan around it is about the bid, not the ownership.
