@@ -71,6 +71,8 @@ class Rule:
     members_act: bool = False  # "would-be suitors include X and Y": the organisations the trigger noun lists act
     members_object: bool = False  # "its customers include X and Y": each organisation listed is an object
     object_head_direct: bool = False  # object_head only on the direct object ("planning HDTV services", not "plans to move programmes")
+    denial: bool = False  # the trigger denies what it governs: the claim is negated ("denied that it conspired")
+    object_head_clause: frozenset[str] = frozenset()  # one of these anywhere below the trigger, its complement clause included
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ def load_claim_rules() -> ClaimRules:
             members_act=entry.get("members_act", False),
             members_object=entry.get("members_object", False),
             object_head_direct=entry.get("object_head_direct", False),
+            denial=entry.get("denial", False),
+            object_head_clause=frozenset(entry.get("object_head_clause", ())),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -837,6 +841,9 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     if rule.object_head_direct and not any(c.dep_ == "dobj" and c.lemma_.lower() in rule.object_head for c in anchor.children):
         return False
     if rule.object_head_any and not _subtree_has(anchor, rule.object_head_any):
+        return False
+    if rule.object_head_clause and not any(t.lemma_.lower() in rule.object_head_clause or t.lower_ in rule.object_head_clause
+                                           for t in anchor.subtree):
         return False
     if rule.object_head_of_anchor and anchor.head.lower_ not in rule.object_head_of_anchor and not any(
         c.lower_ in rule.object_head_of_anchor for c in anchor.children
@@ -1570,6 +1577,10 @@ def extract_claims(
         if is_unsaid(anchor, rules.negation):
             continue
         polarity = "negated" if is_negated(chain, match, rules.negation, subjects, token_names) else "affirmed"
+        if rule.denial:
+            # "denied that they conspired": what is denied did not happen, in the speaker's words;
+            # "did not deny that ..." leaves it standing.
+            polarity = "affirmed" if polarity == "negated" else "negated"
         modality = read_modality(chain, rules.modality)
         if len(chain) == 1 and anchor.pos_ == "NOUN" and anchor.dep_ in ("nsubj", "nsubjpass"):
             # "The merger of X and Y is to go ahead", "the deal is expected to close": an event
@@ -1584,7 +1595,8 @@ def extract_claims(
             # "a bid for Yukos unit Yuganskneftegas": the phrase describes who owns the unit;
             # the plan around it is about the bid, not the ownership.
             polarity, modality = "affirmed", "asserted"
-        if rule.modality_floor and polarity == "affirmed" and _MODALITY_STRENGTH[modality] < _MODALITY_STRENGTH[rule.modality_floor]:
+        if rule.modality_floor and (polarity == "affirmed" or rule.denial) \
+                and _MODALITY_STRENGTH[modality] < _MODALITY_STRENGTH[rule.modality_floor]:
             modality = rule.modality_floor
         evidence = sent.text.strip()
         offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))

@@ -1233,3 +1233,28 @@ def test_rates_set_ratings_research_and_court_rulings_are_other_claims(analyse, 
 def test_a_company_deciding_is_no_court_ruling(analyse):
     found = rule_claims(analyse("Halden Motors decided to close the Brixa plant."))
     assert not [k for k in found if k[1] == "other"], found
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("Last week, Halden Dam Corp denied that its projects violated regulations.", "negated"),
+    ("Halden Foods did not deny that it had misled investors.", "affirmed"),
+    ("Halden Foods has admitted that it fraudulently inflated promotional allowances.", "affirmed"),
+])
+def test_wrongdoing_denied_or_admitted_is_an_other_claim_as_reported(analyse, text, polarity):
+    found = rule_claims(analyse(text))
+    assert [(k[1], c.polarity, c.modality) for k, c in found.items()] == [("other", polarity, "reported")], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Foods took a 1.5bn euro one-time charge in the fourth quarter.",
+    "Halden Re has paid out about 300 million euros to cover damage caused by hurricanes.",
+    "Halden Capital has called for Brixa Exchange to hold an emergency general meeting.",
+])
+def test_charges_taken_sums_paid_out_and_calls_made_are_other_claims(analyse, text):
+    found = rule_claims(analyse(text))
+    assert [(k[0].split()[0], k[1]) for k in found] == [("Halden", "other")], found
+
+
+def test_taking_charge_of_an_operation_is_no_charge_taken(analyse):
+    found = rule_claims(analyse("Halden Phone has drafted in its UK chief executive to take charge of its Brixa operation."))
+    assert not [k for k in found if k[1] == "other"], found
