@@ -73,6 +73,7 @@ class Rule:
     object_head_direct: bool = False  # object_head only on the direct object ("planning HDTV services", not "plans to move programmes")
     denial: bool = False  # the trigger denies what it governs: the claim is negated ("denied that it conspired")
     object_head_clause: frozenset[str] = frozenset()  # one of these anywhere below the trigger, its complement clause included
+    object_not_modifier: frozenset[str] = frozenset()  # a direct object so qualified is another claim ("a legal campaign")
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def load_claim_rules() -> ClaimRules:
             object_head_direct=entry.get("object_head_direct", False),
             denial=entry.get("denial", False),
             object_head_clause=frozenset(entry.get("object_head_clause", ())),
+            object_not_modifier=frozenset(entry.get("object_not_modifier", ())),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -896,6 +898,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
+    if any(m.dep_ in ("amod", "compound") and m.lower_ in rule.object_not_modifier for c in direct for m in c.children):
+        return True  # "launched a legal campaign": a lawsuit's campaign is legal action, no other event
     if anchor.lower_ in ("offer", "offers") and anchor.dep_ == "pobj" and anchor.head.lower_ == "on":
         return True  # "both services on offer from Telewest": for sale, no bid
     if rule.type == "financial_result" and any(c.lower_ in _FALSE_FIGURES for d in direct for t in _with_conjuncts(d)
@@ -1253,17 +1257,20 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     chain = _own_tense(chain)
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
-    lemmas = {t.lemma_.lower() for t in [*chain, *above]}
+    # "set up a fund", "set aside money" plan nothing ("is set to" does; "gearing up to" does too).
+    cue_tokens = [t for t in [*chain, *above]
+                  if not (t.lemma_.lower() == "set" and any(c.dep_ == "prt" for c in t.children))]
+    lemmas = {t.lemma_.lower() for t in cue_tokens}
     # The small model's lemmatizer errs on cue verbs too ("is hoping to expand" -> "hop"):
     # a listed governor counts by its inflected forms as well.
-    lemmas |= {lemma for t in [*chain, *above] for lemma in _cue_forms(cues).get(t.lower_, ())}
+    lemmas |= {lemma for t in cue_tokens for lemma in _cue_forms(cues).get(t.lower_, ())}
     words = _clause_words(chain)
 
     def has_phrase(phrases: list[list[str]]) -> bool:
         return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words)))
 
     hedge_aux = {c.lower_ for t in above for c in t.children if c.dep_ in ("aux", "auxpass")}
-    if chain[0].lemma_.lower() in cues["planned_governors"]:
+    if chain[0].lemma_.lower() in cues["planned_governors"] and chain[0] in cue_tokens:
         lemmas.add(chain[0].lemma_.lower())  # the trigger itself is a plan ("planning a factory")
     # "the possible takeover of the LSE": the noun itself is qualified as uncertain; so is what
     # a copula says its subject is ("X is the most likely bidder").

@@ -1258,3 +1258,28 @@ def test_charges_taken_sums_paid_out_and_calls_made_are_other_claims(analyse, te
 def test_taking_charge_of_an_operation_is_no_charge_taken(analyse):
     found = rule_claims(analyse("Halden Phone has drafted in its UK chief executive to take charge of its Brixa operation."))
     assert not [k for k in found if k[1] == "other"], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Telecom has already set up an entertainment division to create content.",
+    "The Brixa Commission has launched an information campaign in airports.",
+    "Halden Bank has abandoned its planned listings in New York.",
+])
+def test_bodies_set_up_campaigns_launched_and_listings_abandoned_are_other_claims(analyse, text):
+    found = rule_claims(analyse(text))
+    assert found and {k[1] for k in found} == {"other"}, found
+
+
+def test_a_legal_campaign_is_no_other_claim(analyse):
+    found = rule_claims(analyse("Last week the Brixa Film Association launched a legal campaign targeting websites."))
+    assert [k[1] for k in found] == ["legal_action"], found
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Halden Motors set up a plant in Brixa last year.", "asserted"),
+    ("Halden Motors is set to open a plant in Brixa.", "planned"),
+    ("Halden Motors is gearing up to open a plant in Brixa.", "planned"),
+])
+def test_setting_something_up_is_no_plan_but_being_set_to_is(analyse, text, modality):
+    found = rule_claims(analyse(text))
+    assert [(k[1], c.modality) for k, c in found.items()] == [("facility", modality)], found
