@@ -1283,3 +1283,8 @@ def test_a_legal_campaign_is_no_other_claim(analyse):
 def test_setting_something_up_is_no_plan_but_being_set_to_is(analyse, text, modality):
     found = rule_claims(analyse(text))
     assert [(k[1], c.modality) for k, c in found.items()] == [("facility", modality)], found
+
+
+def test_a_company_heading_for_losses_reports_a_result(analyse):
+    found = rule_claims(analyse("In August Halden Games warned that it was heading for losses of £6m in the financial year."))
+    assert [(k[0], k[1]) for k in found] == [("Halden Games", "financial_result")], found
