@@ -353,6 +353,12 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
                     objs = [c for c in agent.children if c.dep_ == "pobj"]
                     if objs:
                         return _with_conjuncts(objs[0]), "agent"
+        if anchor.dep_ == "nsubjpass":
+            # "A legal complaint was filed by groups including X": the passive verb's agent acts.
+            for agent in (c for c in anchor.head.children if c.dep_ == "agent"):
+                objs = [c for c in agent.children if c.dep_ == "pobj"]
+                if objs:
+                    return _with_conjuncts(objs[0]), "agent"
         for child in anchor.children:
             # "P&O Princess's takeover by Carnival": the one after "by" acts, the possessor is the target.
             if child.dep_ == "prep" and child.lower_ == "by" and any(c.dep_ == "poss" for c in anchor.children):
@@ -854,8 +860,8 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
     if hypothetical_restatement(anchor):
         return False
     governor = anchor.head
-    if governor.lower_ == "of" and governor.head.lower_ == "one":
-        governor = governor.head.head  # "is one of 13 partners": the verb of "one"
+    if governor.lower_ == "of" and (governor.head.lower_ == "one" or governor.head.lemma_.lower() in _QUANTITY_NOUNS):
+        governor = governor.head.head  # "is one of 13 partners", "launched a second round of legal action": the verb
     if rule.requires_verb and governor.lemma_.lower() not in rule.requires_verb and not (
             rule.type == "legal_action" and any(c.dep_ == "acl" and c.lemma_.lower() in rule.requires_verb
                                                 for c in anchor.children)):
@@ -1509,7 +1515,7 @@ def extract_claims(
             resolved = discourse.resolve(subject_tokens[0], chain[-1], how, last_subject)
             if resolved:
                 subjects, certainty = resolved, 0.6
-        if not subjects and subject_tokens and how in ("subject", "relative"):
+        if not subjects and subject_tokens and how in ("subject", "relative", "agent"):
             subjects = _named_members(subject_tokens[0], token_names)
         if rule.members_act and (members := _named_members(anchor, token_names)):
             subjects, how = members, "members"  # the members listed act, not the clause's subject

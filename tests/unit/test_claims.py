@@ -1288,3 +1288,20 @@ def test_setting_something_up_is_no_plan_but_being_set_to_is(analyse, text, moda
 def test_a_company_heading_for_losses_reports_a_result(analyse):
     found = rule_claims(analyse("Last year, Halden Games Ltd warned that it was heading for losses of £6m in the financial year."))
     assert [(k[0], k[1]) for k in found] == [("Halden Games", "financial_result")], found
+
+
+@pytest.mark.parametrize(("text", "subjects"), [
+    ("A 19-year-old man was arrested by the Brixa Crime Unit but has been bailed.", {"Brixa Crime Unit"}),
+    ("The Brixa Commission then took Halden Motors to the European Court of Justice.", {"Brixa Commission"}),
+    ("Halden Film Association said it had launched a second round of legal action against online movie-swappers.",
+     {"Halden Film Association"}),
+    ("A legal complaint was filed by groups including Halden Music and Brixa Records.", {"Halden Music", "Brixa Records"}),
+])
+def test_arrests_cases_taken_to_court_rounds_of_action_and_complaints_filed_by_are_legal_action(analyse, text, subjects):
+    found = rule_claims(analyse(text))
+    assert {k[0] for k in found if k[1] == "legal_action"} == subjects, found
+
+
+def test_joining_another_companys_scheme_is_a_partnership_with_it(analyse):
+    found = rule_claims(analyse("Halden Oil SA is expected to join the ExxonMobil scheme on Monday."))
+    assert [k for k in found] == [("Halden Oil", "partnership", "ExxonMobil")], found
