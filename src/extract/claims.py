@@ -379,6 +379,10 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
             owners = [c for c in noun.children if c.dep_ == "poss"]
             if owners and (owners[0].pos_ == "PROPN" or owners[0].lower_ in ("its", "their")):
                 return _with_conjuncts(owners[0]), "possessive"
+            # "A decision by Hardie to move its headquarters": the noun's "by" phrase decides.
+            by = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
+            if by and not owners:
+                return _with_conjuncts(by[0]), "prepositional"
             if owners:
                 # "the German stock market operator's plans to buy the LSE": the description acts,
                 # not the sentence's subject; only a description that says where it is based
@@ -662,13 +666,18 @@ _DISPUTE_WORDS = frozenset({"settlement", "legal", "plea", "court"})
 
 
 def _org_after_preposition(anchor: Token, preposition: str, span_names: dict[int, str]) -> tuple[str, Token] | None:
-    """The organisation in a `preposition` phrase of the trigger ("sell X to Y" -> Y)."""
+    """The organisation in a `preposition` phrase of the trigger ("sell X to Y" -> Y). An "of"
+    phrase counts only when it names the organisation itself ("part of FleetBoston", not "part
+    of a strategy to modernise the carriers under Air China")."""
+    strict = preposition == "of"
     for child in anchor.children:
         if child.dep_ in ("prep", "dative") and child.lower_ == preposition:
             for pobj in (c for c in child.children if c.dep_ == "pobj"):
-                name = _org_at(pobj, span_names) or _org_in_phrase(pobj, span_names)
+                name = _org_at(pobj, span_names) or (None if strict else _org_in_phrase(pobj, span_names))
                 if name:
                     return name, pobj
+    if strict:
+        return None
     stop = min(anchor.sent.end, anchor.i + 1 + 3 * _LINEAR_WINDOW)
     for token in anchor.doc[anchor.i + 1 : stop]:
         if token.lower_ == preposition:

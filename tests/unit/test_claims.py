@@ -1305,3 +1305,15 @@ def test_arrests_cases_taken_to_court_rounds_of_action_and_complaints_filed_by_a
 def test_joining_another_companys_scheme_is_a_partnership_with_it(analyse):
     found = rule_claims(analyse("Halden Oil SA is expected to join the ExxonMobil scheme on Monday."))
     assert [k for k in found] == [("Halden Oil", "partnership", "ExxonMobil")], found
+
+
+def test_a_company_that_is_part_of_another_is_owned_by_it_but_a_strategy_is_not(analyse):
+    found = rule_claims(analyse("Halden Distributor was part of Brixa Bank, bought by Corvane Bank last year."))
+    assert ("Brixa Bank", "investment", "Halden Distributor") in found, found
+    strategy = rule_claims(analyse("Halden Air's long-awaited flotation is part of a strategy to modernise carriers under Brixa Air."))
+    assert not [k for k in strategy if k[1] == "investment"], strategy
+
+
+def test_a_decision_by_a_company_to_act_is_its_act(analyse):
+    found = rule_claims(analyse("A decision by Halden Corp to move its headquarters to the Netherlands provoked an outcry."))
+    assert [k[1] for k in found] == ["facility"], found
