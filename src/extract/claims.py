@@ -74,6 +74,7 @@ class Rule:
     denial: bool = False  # the trigger denies what it governs: the claim is negated ("denied that it conspired")
     object_head_clause: frozenset[str] = frozenset()  # one of these anywhere below the trigger, its complement clause included
     object_not_modifier: frozenset[str] = frozenset()  # a direct object so qualified is another claim ("a legal campaign")
+    floor_not_with: frozenset[str] = frozenset()  # modifiers of the trigger that cancel modality_floor ("the winning bidder")
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ def load_claim_rules() -> ClaimRules:
             denial=entry.get("denial", False),
             object_head_clause=frozenset(entry.get("object_head_clause", ())),
             object_not_modifier=frozenset(entry.get("object_not_modifier", ())),
+            floor_not_with=frozenset(entry.get("floor_not_with", ())),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -557,8 +559,8 @@ def _named_members(kind: Token, token_names: dict[int, str]) -> list[str]:
     and Y are gearing up", "operators **like** X", "other firms that have taken legal action
     **include** X, Y and Z", "the firms accused **were** X and Y". Each member is a subject of
     what the sentence says of the kind (both gold sets annotate each)."""
-    if kind.pos_ != "NOUN" or kind.tag_ != "NNS":
-        return []
+    if kind.pos_ != "NOUN" or (kind.tag_ != "NNS" and not (kind.dep_ == "nsubj" and kind.head.lemma_ == "be")):
+        return []  # a plural kind, or a singular one a copula names ("the only significant bidder is Gazprom")
     heads = []
     for prep in kind.children:
         if prep.dep_ == "prep" and (prep.lower_ in ("like", "including") or (prep.lower_ == "as" and (
@@ -1618,6 +1620,7 @@ def extract_claims(
             # the plan around it is about the bid, not the ownership.
             polarity, modality = "affirmed", "asserted"
         if rule.modality_floor and (polarity == "affirmed" or rule.denial) \
+                and not any(c.lower_ in rule.floor_not_with for c in anchor.children) \
                 and _MODALITY_STRENGTH[modality] < _MODALITY_STRENGTH[rule.modality_floor]:
             modality = rule.modality_floor
         evidence = sent.text.strip()

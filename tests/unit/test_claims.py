@@ -1317,3 +1317,21 @@ def test_a_company_that_is_part_of_another_is_owned_by_it_but_a_strategy_is_not(
 def test_a_decision_by_a_company_to_act_is_its_act(analyse):
     found = rule_claims(analyse("A decision by Halden Corp to move its headquarters to the Netherlands provoked an outcry."))
     assert [k[1] for k in found] == ["facility"], found
+
+
+@pytest.mark.parametrize("text", [
+    "Its mail order division Halden Direct saw sales rise 13.4% during the period.",
+    "Shares in Halden Coal have fallen after the mining group Halden Coal reported losses had deepened to £51.6m.",
+])
+def test_a_metric_seen_or_reported_moving_is_a_financial_result(analyse, text):
+    found = rule_claims(analyse(text))
+    assert [(k[0].split()[0], k[1]) for k in found] == [("Halden", "financial_result")], found
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("We believe the only significant bidder at the auction on Sunday is Halden Gas, he said.", "hedged"),
+    ("The winning bidder at the auction was a previously unknown firm, Halden Finance Group.", "asserted"),
+])
+def test_the_bidder_a_copula_names_buys_and_the_winning_one_has_bought(analyse, text, modality):
+    found = [c for c in rule_claims(analyse(text)).values() if c.type == "acquisition"]
+    assert [(c.subject.split()[0], c.modality) for c in found] == [("Halden", modality)], found
