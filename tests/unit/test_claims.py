@@ -1335,3 +1335,10 @@ def test_a_metric_seen_or_reported_moving_is_a_financial_result(analyse, text):
 def test_the_bidder_a_copula_names_buys_and_the_winning_one_has_bought(analyse, text, modality):
     found = [c for c in rule_claims(analyse(text)).values() if c.type == "acquisition"]
     assert [(c.subject.split()[0], c.modality) for c in found] == [("Halden", modality)], found
+
+
+def test_a_sum_agreed_to_be_paid_to_someone_is_an_other_claim_but_a_price_is_not(analyse):
+    found = rule_claims(analyse("Building products group Halden Hardware has agreed to pay $1.1bn to victims of asbestos-related diseases."))
+    assert [(k[0], k[1]) for k in found] == [("Halden Hardware", "other")], found
+    price = rule_claims(analyse("Halden Motors agreed to pay $339m for the unit."))
+    assert not [k for k in price if k[1] == "other"], price
