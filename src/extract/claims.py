@@ -981,6 +981,8 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
                     return name
         if child.dep_ in ("dobj", "nsubjpass"):
             for token in _with_conjuncts(child):
+                if token.i not in span_names and _a_thing_of_theirs(token, span_names):
+                    continue  # "bought Toyota's hybrid technology": a thing of Toyota's, not Toyota
                 name = _org_at(token, span_names) or _named_in_apposition(token, span_names)
                 if name and name not in subjects:
                     return name
@@ -999,6 +1001,19 @@ def _direct_object_org(anchor: Token, span_names: dict[int, str], subjects: set[
         if name and name not in subjects:
             return name
     return None
+
+
+def _a_thing_of_theirs(token: Token, span_names: dict[int, str]) -> bool:
+    """A possessed noun that is neither a business nor a share of one ("Toyota's hybrid
+    technology", "Sony's games"): what is bought is the thing, not the organisation."""
+    owned_by_org = any(c.dep_ == "poss" and c.i in span_names for c in token.children)
+    return owned_by_org and not any(c.dep_ == "appos" and c.i in span_names for c in token.children) \
+        and token.lemma_.lower() not in _BUSINESS_NOUNS | _descriptors() | _OWNED_PARTS
+
+
+# What a company owns of itself: buying it is buying (into) the company.
+_OWNED_PARTS = frozenset({"stake", "share", "holding", "interest", "asset", "operation", "subsidiary", "equity",
+                          "group", "company", "firm", "parent", "majority", "minority", "control", "%", "percent"})
 
 
 def _owned_is_named(anchor: Token) -> bool:

@@ -1342,3 +1342,10 @@ def test_a_sum_agreed_to_be_paid_to_someone_is_an_other_claim_but_a_price_is_not
     assert [(k[0], k[1]) for k in found] == [("Halden Hardware", "other")], found
     price = rule_claims(analyse("Halden Motors agreed to pay $339m for the unit."))
     assert not [k for k in price if k[1] == "other"], price
+
+
+def test_buying_a_thing_of_a_companys_is_not_buying_the_company(analyse):
+    found = rule_claims(analyse("Halden Motors has bought Brixa Motors' hybrid technology for its new cars."))
+    assert not [k for k in found if k[1] == "acquisition"], found
+    unit = rule_claims(analyse("Halden Motors has bought Brixa Motors' truck unit."))
+    assert [k for k in unit if k[1] == "acquisition"] == [("Halden Motors", "acquisition", "Brixa Motors")], unit
