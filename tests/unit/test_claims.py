@@ -1349,3 +1349,9 @@ def test_buying_a_thing_of_a_companys_is_not_buying_the_company(analyse):
     assert not [k for k in found if k[1] == "acquisition"], found
     unit = rule_claims(analyse("Halden Motors has bought Brixa Motors' truck unit."))
     assert [k for k in unit if k[1] == "acquisition"] == [("Halden Motors", "acquisition", "Brixa Motors")], unit
+
+
+def test_a_service_on_trial_is_a_launch_but_a_clinical_trial_is_not(analyse):
+    found = rule_claims(analyse("Halden Media ran a trial of its new video player last year."))
+    assert [(k[0], k[1]) for k in found] == [("Halden Media", "product_launch")], found
+    assert not rule_claims(analyse("Halden Pharma began clinical trials of the drug."))
