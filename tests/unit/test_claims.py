@@ -1355,3 +1355,9 @@ def test_a_service_on_trial_is_a_launch_but_a_clinical_trial_is_not(analyse):
     found = rule_claims(analyse("Halden Media ran a trial of its new video player last year."))
     assert [(k[0], k[1]) for k in found] == [("Halden Media", "product_launch")], found
     assert not rule_claims(analyse("Halden Pharma began clinical trials of the drug."))
+
+
+def test_asking_a_court_to_act_is_legal_action(analyse):
+    found = rule_claims(analyse("Halden Bank, an adviser to Brixa Gas, has called on the US court to overturn its decision."))
+    assert ("Halden Bank", "legal_action") in {k[:2] for k in found}, found
+    assert not rule_claims(analyse("Halden Bank asked its staff to work harder."))
