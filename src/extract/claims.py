@@ -1680,7 +1680,7 @@ def extract_claims(
             if kept is None or (claim.polarity, claim.confidence) > (kept.polarity, kept.confidence):
                 found[key] = claim
         last_subject = (sent.start, subjects[0])
-    return sorted(_one_per_described_event(found.values()), key=lambda c: (c.start, c.subject, c.type))
+    return sorted(_other_only_when_untyped(_one_per_described_event(found.values())), key=lambda c: (c.start, c.subject, c.type))
 
 
 @dataclass(frozen=True)
@@ -1892,6 +1892,14 @@ def _in_focus(start: int, previous_start: dict[int, int], sentence_subject: dict
         return None
     counts = named_so_far[before]
     return max(named, key=lambda n: (counts.get(n, 0), -named.index(n)))
+
+
+def _other_only_when_untyped(claims: list[Claim]) -> list[Claim]:
+    """`other` is the catch-all: when a typed claim of the same subject reads the same event
+    (same sentence, same object: "called on the US court to overturn its decision" is legal
+    action), the `other` reading of it goes."""
+    typed = {(c.subject, c.start, c.object) for c in claims if c.type != "other" and c.object is not None}
+    return [c for c in claims if c.type != "other" or (c.subject, c.start, c.object) not in typed]
 
 
 def _one_per_described_event(claims: Iterable[Claim]) -> list[Claim]:

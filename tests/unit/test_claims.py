@@ -1361,3 +1361,8 @@ def test_asking_a_court_to_act_is_legal_action(analyse):
     found = rule_claims(analyse("Halden Bank, an adviser to Brixa Gas, has called on the US court to overturn its decision."))
     assert ("Halden Bank", "legal_action") in {k[:2] for k in found}, found
     assert not rule_claims(analyse("Halden Bank asked its staff to work harder."))
+
+
+def test_an_event_read_with_a_type_has_no_other_reading_beside_it(analyse):
+    found = rule_claims(analyse("Halden Bank, an adviser to Brixa Gas, has called on the US court to overturn its decision."))
+    assert [k[1] for k in found] == ["legal_action"], found
