@@ -1775,6 +1775,11 @@ class Discourse:
                     and first_subject.lower_ not in _PLURAL_PRONOUNS and _anaphoric(first_subject, rules.pronouns) \
                     and latest_focus is not None:
                 found.focus[sent.start] = latest_focus
+            if not subj_here and first_subject is not None:
+                # "A spokeswoman for Hanover Re estimated ...": the organisation its voice speaks for.
+                voice = _voice_of(first_subject, token_names)
+                if voice is not None and not rules.is_news_organisation(token_names[voice.i]):
+                    subj_here = [voice]
             if subj_here:
                 found.sentence_subject[sent.start] = found.focus[sent.start] = latest_focus = token_names[subj_here[0].i]
                 # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
@@ -1822,6 +1827,22 @@ class Discourse:
         if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
             return []  # "The German firm" is not the US company named last
         return [fallback] if fallback else []
+
+
+_VOICES = frozenset({"spokesperson", "spokesman", "spokeswoman", "spokesmen", "spokeswomen"})
+
+
+def _voice_of(subject: Token, token_names: dict[int, str]) -> Token | None:
+    """The organisation token a spokesperson subject speaks for ("a spokeswoman for X", "X's
+    spokesman", "a X spokesman"), else None."""
+    if subject.lemma_.lower() not in _VOICES and subject.lower_ not in _VOICES:
+        return None
+    for child in subject.children:
+        if child.dep_ in ("poss", "compound") and child.i in token_names:
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+            return next((g for g in child.children if g.dep_ == "pobj" and g.i in token_names), None)
+    return None
 
 
 def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:

@@ -1366,3 +1366,12 @@ def test_asking_a_court_to_act_is_legal_action(analyse):
 def test_an_event_read_with_a_type_has_no_other_reading_beside_it(analyse):
     found = rule_claims(analyse("Halden Bank, an adviser to Brixa Gas, has called on the US court to overturn its decision."))
     assert [k[1] for k in found] == ["legal_action"], found
+
+
+def test_the_company_after_a_spokeswoman_is_the_one_she_speaks_for(analyse):
+    text = ("Brixa Insurance Group told a newspaper it expected its losses to be limited. "
+            "A spokeswoman for Halden Reinsurance AG, the fifth-largest reinsurer, estimated that claims would be "
+            "in the low millions of euros. "
+            "The company has paid out about 300 million euros to cover damage caused by hurricanes.")
+    found = rule_claims(analyse(text))
+    assert [k[0] for k in found if k[1] == "other"] == ["Halden Reinsurance"], found
