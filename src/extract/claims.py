@@ -75,6 +75,7 @@ class Rule:
     object_head_clause: frozenset[str] = frozenset()  # one of these anywhere below the trigger, its complement clause included
     object_not_modifier: frozenset[str] = frozenset()  # a direct object so qualified is another claim ("a legal campaign")
     floor_not_with: frozenset[str] = frozenset()  # modifiers of the trigger that cancel modality_floor ("the winning bidder")
+    object_modifiers: tuple[tuple[str, frozenset[str]], ...] = ()  # (head, modifiers it needs): ("rate", interest, ...)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def load_claim_rules() -> ClaimRules:
             object_head_clause=frozenset(entry.get("object_head_clause", ())),
             object_not_modifier=frozenset(entry.get("object_not_modifier", ())),
             floor_not_with=frozenset(entry.get("floor_not_with", ())),
+            object_modifiers=tuple((head, frozenset(words)) for head, words in entry.get("object_modifiers", {}).items()),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -492,12 +494,17 @@ def _demanded(chain: list[Token]) -> bool:
     """Whether the subject's verb only asks for the claim's event ("called for action to
     create jobs", "urged a merger"): what is demanded is not the demander's act."""
     top = chain[-1]
+    if any(lower.dep_ == "acl" and noun.lemma_.lower() in _DEMAND_NOUNS for lower, noun in zip(chain, chain[1:])):
+        return True  # "The club has also faced calls to appoint executives": others ask for it
     if len(chain) < 2 or top.pos_ not in ("VERB", "AUX"):
         return False
     lemma = top.lemma_.lower()
     return lemma in ("urge", "demand") or (
         lemma in ("call", "press", "push", "lobby", "appeal") and any(
             c.dep_ == "prep" and c.lower_ == "for" for c in top.children))
+
+
+_DEMAND_NOUNS = frozenset({"call", "demand", "pressure", "plea", "request", "appeal"})
 
 
 def _of_objects(token: Token) -> Iterator[Token]:
@@ -915,6 +922,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 for g in prep.children if g.dep_ == "pobj"]
     if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
         return True
+    needs = dict(rule.object_modifiers)
+    if any(c.lemma_.lower() in needs and not any(
+            m.dep_ in ("amod", "compound", "nmod") and m.lower_ in needs[c.lemma_.lower()] for m in c.children)
+           for c in direct):
+        return True  # "wanted to increase Iraq's telephone penetration rate": a target, no interest rate set
     if any(m.dep_ in ("amod", "compound") and m.lower_ in rule.object_not_modifier for c in direct for m in c.children):
         return True  # "launched a legal campaign": a lawsuit's campaign is legal action, no other event
     if anchor.lower_ in ("offer", "offers") and anchor.dep_ == "pobj" and anchor.head.lower_ == "on":
@@ -927,6 +939,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     if rule.type == "other" and any(c.lemma_.lower() == "unit" and any(n.dep_ == "nummod" or n.like_num for n in c.children)
                                     for c in direct):
         return True  # "has sold 800,000 units": units sold are sales, not a disposed business unit
+    if rule.type == "workforce" and anchor.lemma_.lower() == "employ" and anchor.tag_ in ("VBZ", "VBP") \
+            and not any(c.dep_ in ("aux", "auxpass") for c in anchor.children):
+        return True  # "the firm employs 7,600 workers": a headcount, not hiring
+    if rule.type == "financial_result" and any(c.lower_ == "sale" for c in direct):
+        return True  # "announced the planned sale" of a division: a disposal, not its sales
     if rule.not_counted and any(n.dep_ == "nummod" or n.like_num for c in direct for n in c.children):
         return True  # "sold more than 80,000 hybrids": units sold, a result, not a launch
     if rule.not_particles and any(c.dep_ == "prt" and c.lower_ in rule.not_particles for c in anchor.children):
