@@ -494,8 +494,13 @@ def _demanded(chain: list[Token]) -> bool:
     """Whether the subject's verb only asks for the claim's event ("called for action to
     create jobs", "urged a merger"): what is demanded is not the demander's act."""
     top = chain[-1]
-    if any(lower.dep_ == "acl" and noun.lemma_.lower() in _DEMAND_NOUNS for lower, noun in zip(chain, chain[1:])):
-        return True  # "The club has also faced calls to appoint executives": others ask for it
+    for lower, above in zip(chain, chain[1:]):
+        # "The club has also faced calls to appoint executives": others ask for it (the parser
+        # hangs the infinitive on the noun, or on the verb whose object the noun is).
+        asked_by = above if lower.dep_ in ("acl", "relcl") else (
+            lower.doc[lower.left_edge.i - 1] if lower.dep_ == "advcl" and lower.left_edge.i > 0 else None)
+        if asked_by is not None and asked_by.lemma_.lower() in _DEMAND_NOUNS and asked_by.pos_ == "NOUN":
+            return True
     if len(chain) < 2 or top.pos_ not in ("VERB", "AUX"):
         return False
     lemma = top.lemma_.lower()

@@ -1377,13 +1377,13 @@ def test_the_company_after_a_spokeswoman_is_the_one_she_speaks_for(analyse):
     assert [k[0] for k in found if k[1] == "other"] == ["Halden Reinsurance"], found
 
 
-@pytest.mark.parametrize("text", [
-    "The Brixa Ministry of Communications said that it wanted to increase the country's telephone penetration rate to 25%.",
-    "Now Halden Web employs 7,600 workers and insists its culture remains.",
-    "Halden Leisure announced the planned sale as it revealed it was to offload its US gaming division.",
-    "Halden FC has also faced calls to appoint executives from outside the club.",
+@pytest.mark.parametrize(("text", "not_this"), [
+    ("The Brixa Ministry of Communications said that it wanted to increase the country's telephone penetration rate to 25%.",
+     "other"),
+    ("Halden Logistics employs 109,000 people in more than 120 countries.", "workforce"),
+    ("Halden Leisure announced the planned sale as it revealed it was to offload its US gaming division.", "financial_result"),
+    ("Halden Motors has faced calls to appoint a new chairman.", "leadership_change"),
 ])
-def test_targets_headcounts_disposals_and_others_demands_are_not_what_they_sound_like(analyse, text):
+def test_targets_headcounts_disposals_and_others_demands_are_not_what_they_sound_like(analyse, text, not_this):
     found = rule_claims(analyse(text))
-    assert not [k for k in found if k[1] in ("other", "workforce", "financial_result", "leadership_change")
-                and found[k].rule not in ("other-disposal-noun",)], found
+    assert not [k for k in found if k[1] == not_this], found
