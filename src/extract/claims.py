@@ -346,36 +346,32 @@ def _with_conjuncts(token: Token) -> list[Token]:
     return [token, *[c for c in token.conjuncts if c.i > token.i]]
 
 
+def _phrase_object(preposition: Token) -> Token | None:
+    """The first object of a prepositional or agent phrase ("by X" -> X)."""
+    return next((c for c in preposition.children if c.dep_ == "pobj"), None)
+
+
 def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     """Subject tokens of the clause holding a trigger, and how they were found."""
     anchor, top = chain[0], chain[-1]
     if anchor.pos_ in ("NOUN", "PROPN"):
         # "a purchase commitment from OpenAI", "a partnership between X and Y", "OpenAI's option"
-        for child in anchor.children:
-            if child.dep_ == "acl":  # "a round led by X"
-                for agent in (c for c in child.children if c.dep_ == "agent"):
-                    objs = [c for c in agent.children if c.dep_ == "pobj"]
-                    if objs:
-                        return _with_conjuncts(objs[0]), "agent"
-        if anchor.dep_ == "nsubjpass":
-            # "A legal complaint was filed by groups including X": the passive verb's agent acts.
-            for agent in (c for c in anchor.head.children if c.dep_ == "agent"):
-                objs = [c for c in agent.children if c.dep_ == "pobj"]
-                if objs:
-                    return _with_conjuncts(objs[0]), "agent"
-        for child in anchor.children:
-            # "P&O Princess's takeover by Carnival": the one after "by" acts, the possessor is the target.
-            if child.dep_ == "prep" and child.lower_ == "by" and any(c.dep_ == "poss" for c in anchor.children):
-                objs = [c for c in child.children if c.dep_ == "pobj"]
-                if objs:
-                    return _with_conjuncts(objs[0]), "agent"
+        # The one after "by" acts: "a round led by X" (a participle on the noun), "A legal
+        # complaint was filed by groups including X" (the noun the passive's subject), "P&O
+        # Princess's takeover by Carnival" (beside a possessor, which is then the target).
+        possessed = any(c.dep_ == "poss" for c in anchor.children)
+        agents = [*(a for c in anchor.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"),
+                  *(a for a in anchor.head.children if anchor.dep_ == "nsubjpass" and a.dep_ == "agent"),
+                  *(c for c in anchor.children if possessed and c.dep_ == "prep" and c.lower_ == "by")]
+        for agent in agents:
+            if (obj := _phrase_object(agent)) is not None:
+                return _with_conjuncts(obj), "agent"
         for child in anchor.children:
             if child.dep_ == "poss":
                 return _with_conjuncts(child), "possessive"
-            if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at"):
-                objs = [c for c in child.children if c.dep_ == "pobj"]
-                if objs:
-                    return _with_conjuncts(objs[0]), "prepositional"
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at") \
+                    and (obj := _phrase_object(child)) is not None:
+                return _with_conjuncts(obj), "prepositional"
     for lower, noun in zip(chain, chain[1:]):
         # "GM's decision to buy 20% of Fiat's auto division", "Kestrel's plan to buy X was
         # dropped": the infinitive on a possessed noun is the possessor's act.
@@ -399,10 +395,8 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     if _demanded(chain):
         return [], "none"
     agent = [c for c in top.children if c.dep_ == "agent"]
-    if agent:
-        objs = [c for c in agent[0].children if c.dep_ == "pobj"]
-        if objs:
-            return _with_conjuncts(objs[0]), "agent"
+    if agent and (obj := _phrase_object(agent[0])) is not None:
+        return _with_conjuncts(obj), "agent"
     subjects = [c for c in top.children if c.dep_ in ("nsubj", "csubj")]
     if _relative(top) and not [s for s in subjects if s.lower_ not in _RELATIVE_PRONOUNS]:
         # "X, which owns 20% of Y": the antecedent acts; "Nissan, in which Renault owns a 44%
