@@ -273,13 +273,17 @@ _MODALITY_ORDER = ("hedged", "planned", "reported", "asserted")
 
 
 def _strongest_modality(event_verb: Token, chain: list[Token], cues: dict) -> str:
-    """The event's modality, or a conjoined verb's when stronger: the detector does not know
-    which of "has never operated there **and would not enter** the state" or "remained
+    """The event's modality, or a conjoined or complement verb's when stronger: the detector does
+    not know which of "has never operated there **and would not enter** the state" or "remained
     interested **and may bid**" holds its event, and the qualified one is what a reader is
     told (own gold set: both read `reported` where the annotators read planned / hedged)."""
     readings = [read_modality(chain, cues)]
     for conj in event_verb.children:
-        if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX"):
+        # "X and Y announced a version of Z **would be released**": what is announced is planned.
+        # ("asks if X could ..." asks a question: not what it announces.)
+        if (conj.dep_ == "conj" or (conj.dep_ == "ccomp" and not any(c.dep_ == "mark" and c.lower_ in ("if", "whether")
+                                                                    for c in conj.children))) \
+                and conj.pos_ in ("VERB", "AUX"):
             readings.append(read_modality(clause_chain(conj), cues))
     return min(readings, key=_MODALITY_ORDER.index)
 

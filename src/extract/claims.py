@@ -1114,13 +1114,22 @@ def _named_in_apposition(token: Token, span_names: dict[int, str]) -> str | None
     return None
 
 
+def _reduced_relative(token: Token) -> bool:
+    """A participle describing the noun before it ("Nintendo's DS, **released** this month";
+    "the company originally **tipped** to buy X"): a relative clause without its pronoun, which
+    the verb governing the noun does not govern either."""
+    return token.dep_ == "acl" and token.tag_ in ("VBN", "VBG") and token.i > token.head.i and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "mark") for c in token.children)
+
+
 def governors(anchor: Token) -> list[Token]:
     """Tokens governing the trigger, up to the root: a conjunct is a sibling, not governed, and
     a means or time phrase ("by selling", "after buying") does not carry its governor's sense."""
     out = []
     token = anchor
     # A relative clause or apposition describes its head; the main verb above does not govern it.
-    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
+    while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token) \
+            and not _reduced_relative(token):
         if token.dep_ == "pobj" and token.head.lower_ in _DETACHING_PREPOSITIONS:
             break
         if token.dep_ == "pcomp" and token.head.lower_ in _DETACHING_PREPOSITIONS:
@@ -1303,6 +1312,7 @@ def _clause_words(chain: list[Token]) -> list[str]:
 def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     """hedged > planned > reported > asserted, from the cues that govern the trigger's clause."""
     chain = _own_tense(chain)
+    chain = chain[: next((k + 1 for k, t in enumerate(chain) if _reduced_relative(t)), len(chain))]
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
     # "set up a fund", "set aside money" plan nothing ("is set to" does; "gearing up to" does too).
@@ -1333,7 +1343,8 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     scheduled = chain[0].tag_ == "VBG" and chain[0].lemma_.lower() in cues["scheduled_verbs"] \
         and any(c.dep_ == "aux" and c.lemma_ == "be" and c.tag_ in ("VBZ", "VBP") for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
-            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues) or scheduled:
+            or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues) or scheduled \
+            or _subject_of_talks(chain):
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
@@ -1393,13 +1404,35 @@ def _hearsay_or_condition(chain: list[Token], above: list[Token], cues: dict[str
     hearsay = set(cues.get("hedged_passive_governors", ()))
     conditions = set(cues.get("conditional_marks", ()))
     for token in [*chain, *above]:
-        if token.lemma_.lower() in hearsay and any(c.dep_ == "auxpass" for c in token.children) \
+        if token.lemma_.lower() in hearsay and (any(c.dep_ == "auxpass" for c in token.children)
+                                                 or _passive_participle(token)) \
                 and any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
             return True
         for clause in (token, *(c for c in token.children if c.dep_ == "advcl")):
             if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in conditions for c in clause.children):
                 return True
     return False
+
+
+_TALKS = frozenset({"talk", "talks", "negotiation", "negotiations"})
+
+
+def _subject_of_talks(chain: list[Token]) -> bool:
+    """"in tough talks with unions about trimming jobs", "negotiations over a sale of X": what
+    the talks are about is planned, as "in talks to" is."""
+    return any(token.pos_ == "NOUN" and token.lower_ in _TALKS and any(
+        below.dep_ == "prep" and below.lower_ in ("about", "over", "on") for below in chain[:k])
+        for k, token in enumerate(chain))
+
+
+def _passive_participle(token: Token) -> bool:
+    """A participle describing a noun, "the company originally **tipped** to buy X", which the
+    small parser reads as a reduced relative or, with the noun as its subject, a relative clause
+    in the past tense; no auxiliary and no object either way."""
+    if token.tag_ == "VBN" and _reduced_relative(token):
+        return True
+    return token.dep_ == "relcl" and token.tag_ in ("VBN", "VBD") and not any(
+        c.dep_ in ("dobj", "aux", "auxpass", "mark") or c.lower_ in _RELATIVE_PRONOUNS for c in token.children)
 
 
 def _purpose_of_deal(chain: list[Token], cues: dict[str, Any]) -> bool:
@@ -1831,7 +1864,7 @@ class Discourse:
             (_clause_subject(clause, token_names, before=pronoun.i) if how == "possessive" else None) \
             or _governing_subject(clause, token_names, before=pronoun.i)
         if fallback is None:
-            fallback = _named_before(pronoun, token_names, rules)
+            fallback = _named_before(pronoun, token_names, rules, possessive=how == "possessive")
         if fallback is None and pronoun.lower_ in ("it", "its") and self.previous_start.get(start) in self.place_subject:
             return []  # "Iran - Opec's second-biggest producer - ... Under the agreement, it will supply India": the country
         if fallback is None and pronoun.lower_ in ("it", "its"):
@@ -1861,18 +1894,25 @@ def _voice_of(subject: Token, token_names: dict[int, str]) -> Token | None:
     return None
 
 
-def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules) -> str | None:
+def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules, *,
+                  possessive: bool = False) -> str | None:
     """The one organisation named earlier in the pronoun's own sentence, outside the clause
     that holds the pronoun: "investors in Worldcom lost millions when **the company** filed for
     bankruptcy" is Worldcom, not the subject of the sentence before. None when two are named
     there (which one is meant is a guess) or the pronoun's clause is the main one ("Shares in X
-    fell. **It** said ..." reads the sentence before)."""
+    fell. **It** said ..." reads the sentence before). A possessive binds to the one named before
+    it with no other subject between ("put pressure on X to look at sweetening **its** offer" is
+    X's offer; "ahead of talks with X, the bourse said it may make **its** offer" is not X's)."""
     clause = pronoun.head
-    if clause.dep_ not in _SUBORDINATE_DEPS:
+    if clause.dep_ not in _SUBORDINATE_DEPS and not possessive:
         return None
-    names = {token_names[t.i] for t in pronoun.sent if t.i < pronoun.i and t.i in token_names
-             and t not in clause.subtree and not rules.is_news_organisation(token_names[t.i])
-             and not _modifier_name(t, token_names)}
+    if possessive:
+        subjects = [t.i for t in pronoun.sent if t.i < pronoun.i and t.dep_ in _SUBJECT_DEPS]
+        candidates = [t for t in pronoun.sent if t.i < pronoun.i and not any(t.i < k for k in subjects)]
+    else:
+        candidates = [t for t in pronoun.sent if t.i < pronoun.i and t not in clause.subtree]
+    names = {token_names[t.i] for t in candidates if t.i in token_names
+             and not rules.is_news_organisation(token_names[t.i]) and not _modifier_name(t, token_names)}
     return names.pop() if len(names) == 1 else None
 
 

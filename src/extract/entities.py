@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from dossier.assets import load_json, load_jsonl
-from dossier.extract.aliases import is_acronym_of, is_short_form_of, name_key
+from dossier.extract.aliases import canonical_name, is_acronym_of, is_short_form_of, name_key
 from dossier.extract.gazetteer import Gazetteer as KnownGazetteer
 from dossier.extract.gazetteer import load_gazetteer as load_known
 from dossier.extract.places import load_gazetteer
@@ -1077,6 +1077,24 @@ def _is_notable_place(gazetteer, name: str) -> bool:
     return any(c.kind != "city" or c.population >= 100_000 for c in gazetteer.candidates(name))
 
 
+def _without_legal_form(span: Span) -> Span | None:
+    """The leading words of an organisation's name that make its name without the legal form
+    ("Tasman Jet" of "Tasman Jet Ltd"), when that is two words or more, else None."""
+    bare = canonical_name(span.text)
+    if bare == span.text or len(bare.split()) < 2:
+        return None
+    return next((span[:k] for k in range(2, len(span)) if span[:k].text == bare), None)
+
+
+def filter_spans_by_length(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Phrase matches without those inside a longer one, longest first."""
+    kept: list[tuple[int, int, int]] = []
+    for match in sorted(matches, key=lambda m: (m[1] - m[2], m[1])):
+        if not any(k[1] <= match[1] and match[2] <= k[2] for k in kept):
+            kept.append(match)
+    return kept
+
+
 def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     """Clean entity spans, link known organisations, vote labels per name across the document,
     fill missed ORG mentions. `names` is the pipeline's `build_known_names`."""
@@ -1109,15 +1127,24 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     # Mentions the model missed: the same surface text as an ORG found elsewhere in the doc,
     # and the first word of a longer name used alone ("Kestrel" for Kestrel Compute).
     org_spans = {s.text: s for s in fixed if s.label_ == ORG}
+    for span in list(org_spans.values()):
+        # "Tasman Jet" for Tasman Jet Ltd: the name without its legal form, two words or more.
+        bare = _without_legal_form(span)
+        if bare is not None:
+            org_spans.setdefault(bare.text, bare)
     for short in short_form_words(doc, fixed, gazetteer):
         org_spans.setdefault(short.text, short)
     if org_spans:
         matcher = PhraseMatcher(doc.vocab)
         matcher.add(ORG, [Doc(doc.vocab, words=[t.text for t in s]) for s in org_spans.values()])
-        taken = {i for s in fixed for i in range(s.start, s.end)}
-        for _, start, end in matcher(doc):
-            if not taken.intersection(range(start, end)):
+        for _, start, end in filter_spans_by_length(matcher(doc)):
+            inside = [s for s in fixed if s.start < end and start < s.end]
+            if not inside:
                 fixed.append(Span(doc, start, end, label=ORG))
+            elif all(start <= s.start and s.end <= end and (s.end - s.start) < end - start and not s.kb_id_
+                     and s.label_ in _FLIPPABLE - {"NORP"} for s in inside):
+                # "Tasman Jet reported a loss" read as the person "Jet": the longer name wins.
+                fixed = [s for s in fixed if s not in inside] + [Span(doc, start, end, label=ORG)]
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     fixed = relabel_people(doc, relabel_table_rows(doc, split_lists(doc, fixed, known)), known)
     fixed = relabel_city_people(doc, fixed)

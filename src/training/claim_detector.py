@@ -66,7 +66,7 @@ BATCH = 64
 LEARN_RATE = 0.005
 # The four types the issue's targets name; the report shows their recall apart.
 REPORTED_TYPES = ("partnership", "acquisition", "investment", "financial_result")
-PROPOSE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+PROPOSE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 VETO_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
 # "other" is a catch-all (306 of 1,135 gold claims): proposed only if the search picks it, as
 # its proposals once carried four of the five polarity errors on the own gold set ("held talks

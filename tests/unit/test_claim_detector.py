@@ -264,6 +264,16 @@ def propose_for(nlp, text: str, name: str, claim_type: str, any_position: bool =
     ("Profits at Corvane Mills dropped by a fifth last year.", "Corvane Mills", "financial_result", ("affirmed", "asserted")),
     # The agent of a passive acts.
     ("Orrin Shipping was bought by Corvane Mills last year.", "Corvane Mills", "acquisition", ("affirmed", "asserted")),
+    # What is announced to come is planned; what is asked is not announced.
+    ("Corvane Mills announced a new ferry service would be launched in May.", "Corvane Mills", "product_launch",
+     ("affirmed", "planned")),
+    ("Corvane Mills asked whether the port could be expanded.", "Corvane Mills", "other", ("affirmed", "asserted")),
+    # A participle describing a noun is a relative clause without its pronoun: the plan or
+    # future of the verb governing the noun is not its own.
+    ("Orrin Shipping will compete with the new ferry unveiled by Corvane Mills last week.", "Corvane Mills",
+     "product_launch", ("affirmed", "asserted")),
+    ("Orrin Shipping plans to buy the plant built by Corvane Mills in 2019.", "Corvane Mills", "facility",
+     ("affirmed", "asserted")),
 ])
 def test_a_proposal_reads_polarity_and_modality_at_the_candidates_own_event(nlp, text, name, claim_type, expected):
     assert propose_for(nlp, text, name, claim_type) == [expected]

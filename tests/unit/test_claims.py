@@ -171,6 +171,14 @@ def test_refusing_to_speak_states_no_claim(analyse, sentence):
     assert not [c for c in analyse(sentence).claims if c.type in ("merger", "acquisition")], sentence
 
 
+def test_a_name_without_its_legal_form_is_the_organisation_not_a_person(analyse):
+    # The small model reads "Sky" of "Tasman Sky reported" as a person; the name found in full
+    # earlier ("Tasman Sky Ltd") wins, and the result is the airline's.
+    text = ("Tasman Sky Ltd will stop flying to Perth in October. "
+            "Tasman Sky reported a net loss of NZ$12 million for the half year.")
+    assert {c.subject for c in analyse(text).claims if c.type == "financial_result"} == {"Tasman Sky"}
+
+
 def test_a_falling_result_is_not_a_negated_result(analyse):
     # "profits drop": the result is what drops, not something dropped.
     found = [c for c in analyse("Kestrel Compute saw its annual profits drop 20% last year.").claims
@@ -192,6 +200,12 @@ def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
     ("Kestrel Compute is due to open a new plant in Leeds next year.", "facility", "planned"),
     ("Kestrel Compute has signed a deal to supply servers to Halden Systems.", "supply", "planned"),
     ("Kestrel Compute is in the process of merging with Halden Systems.", "merger", "planned"),
+    # A participle describing the subject hedges as its passive does ("is tipped to buy").
+    ("Kestrel Compute, the company originally tipped to buy Halden Systems, was banned from the auction.",
+     "acquisition", "hedged"),
+    ("Kestrel Compute appears to have bought Halden Systems.", "acquisition", "hedged"),
+    # What talks are about is planned, as "in talks to" is.
+    ("Kestrel Compute spent much of the year in tough talks with unions about cutting jobs.", "workforce", "planned"),
 ])
 def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
@@ -216,6 +230,12 @@ def test_a_reported_claim_keeps_its_source_apart_from_its_actor(analyse, sentenc
     assert found[0].attributed_to == attributed_to, sentence
 
 
+def test_a_possessive_binds_to_the_organisation_named_just_before_it(analyse):
+    # Not to the subject of the sentence before: "its offer" is the offer of the one pressed.
+    text = "Halden Systems rejected the bid on Monday. The valuation will put pressure on Kestrel Compute to raise its offer."
+    assert {c.subject for c in analyse(text).claims if c.type == "acquisition"} == {"Kestrel Compute"}
+
+
 def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_agency(analyse):
     text = ("Kestrel Compute is expanding in the north. Reuters reported the news on Monday. "
             "The company will open a plant in Leeds.")
@@ -233,6 +253,10 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute took legal action against Halden Systems.", None, "legal_action"),
     ("Kestrel Compute unveiled a new server for cloud providers.", None, "product_launch"),
     ("Kestrel Compute introduced new hiring procedures after the audit.", "product_launch", None),
+    # Money found for one's own bid funds the bid: no investment.
+    ("Kestrel Compute raised $2bn to fund a bid for Halden Systems.", "investment", None),
+    # Dismissing a move is no dismissal of a manager, whoever is a manager in the sentence.
+    ("Anna Berg, campaign manager of a lobby group, dismissed Kestrel Compute's move as a stunt.", "leadership_change", None),
 ])
 def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
     types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
