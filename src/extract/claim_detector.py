@@ -179,10 +179,14 @@ def _it_means_a_thing(pronoun: Token, token_names: dict[int, str]) -> bool:
 def _an_example(head: Token) -> bool:
     """An organisation named as an example of a kind ("pledges of support from companies **such
     as** Nokia, Intel and Alcatel", "operators **like** TIM", "would-be suitors **include**
-    Kimberly-Clark") stands for the kind: what the sentence says of the kind is no event of its."""
+    Kimberly-Clark", "the likes of Intel") stands for the kind: what the sentence says of the
+    kind is no event of its."""
     token = head
-    while token.dep_ == "conj" and token.head.i != token.i:
-        token = token.head
+    while token.head.i != token.i and (token.dep_ in ("conj", "appos") or (
+            token.dep_ in ("compound", "poss", "nmod") and token.head.pos_ == "PROPN")):
+        token = token.head  # "such as Google, Copernic and Apple", "such as Barclay's Capital"
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ == "likes":
+        return True
     if token.dep_ == "pobj" and token.head.lower_ in ("as", "like"):
         marker = token.head
         return marker.lower_ == "like" or any(c.lower_ == "such" for c in marker.children) or (

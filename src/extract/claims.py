@@ -545,6 +545,8 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
         if t.dep_ == "appos":
             return span_names[t.i]
     for t in named:
+        if t.dep_ == "poss" and token.lemma_.lower() in _OUTSIDERS:
+            return None  # "Enron's shareholders are seeking damages": they act, not Enron
         if t.dep_ == "poss" or (t.dep_ == "compound" and token.lower_ in _descriptors()):
             return span_names[t.i]
     # "Baikal Finance Group, the little-known firm which bought ...": the description in
@@ -552,6 +554,11 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     if token.dep_ == "appos" and token.head.i in span_names and token.lower_ in _descriptors():
         return span_names[token.head.i]
     return None
+
+
+# Those an organisation has, who act on their own account: its owners, lenders, customers, rivals.
+_OUTSIDERS = frozenset({"shareholder", "investor", "creditor", "bondholder", "customer", "client", "rival", "critic",
+                        "user", "subscriber", "competitor"})
 
 
 @lru_cache(maxsize=1)
@@ -900,6 +907,11 @@ def hypothetical_restatement(anchor: Token) -> bool:
         c.dep_ == "aux" and c.lower_ in _CONDITIONAL_MODALS for c in head.children)
 
 
+# Bought in numbers, these are businesses or assets ("bought two cosmetics brands, X and Y"), not goods.
+_BUSINESSES_BOUGHT = frozenset({"brand", "business", "company", "firm", "store", "shop", "hotel", "chain", "title",
+                                "newspaper", "magazine", "channel", "station", "plant", "factory", "mine", "bank",
+                                "asset", "division", "operation", "subsidiary"})
+_MAKING_VERBS = frozenset({"produce", "manufacture", "build", "assemble", "make"})
 _QUANTITY_NOUNS = frozenset({"series", "set", "range", "number", "couple", "pair", "batch", "string", "raft", "host", "wave",
                              "round", "lot", "handful", "dozen"})
 
@@ -941,6 +953,10 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     if rule.type == "workforce" and anchor.lemma_.lower() == "employ" and anchor.tag_ in ("VBZ", "VBP") \
             and not any(c.dep_ in ("aux", "auxpass") for c in anchor.children):
         return True  # "the firm employs 7,600 workers": a headcount, not hiring
+    if rule.type == "supply" and anchor.lemma_.lower() in _MAKING_VERBS \
+            and any(c.dep_ == "poss" and c.lower_ in ("its", "their") for d in direct for c in d.children) \
+            and not any(c.dep_ == "prep" and c.lower_ in ("for", "to") for c in anchor.children):
+        return True  # "Atari, which produced its own range of home computers": made, supplied to no one
     if rule.type == "financial_result" and any(c.lower_ == "sale" for c in direct):
         return True  # "announced the planned sale" of a division: a disposal, not its sales
     if rule.not_counted and any(n.dep_ == "nummod" or n.like_num for c in direct for n in c.children):
@@ -1315,9 +1331,12 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     chain = chain[: next((k + 1 for k, t in enumerate(chain) if _reduced_relative(t)), len(chain))]
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")}
     above = governors(chain[0])
-    # "set up a fund", "set aside money" plan nothing ("is set to" does; "gearing up to" does too).
+    # "set up a fund", "set aside money", "new rules set compensation at ..." plan nothing ("is
+    # set to" does; "gearing up to" does too); "sought bankruptcy protection" is a filing.
     cue_tokens = [t for t in [*chain, *above]
-                  if not (t.lemma_.lower() == "set" and any(c.dep_ == "prt" for c in t.children))]
+                  if not (t.lemma_.lower() == "set" and not any(c.dep_ == "xcomp" for c in t.children))
+                  and not (t.lemma_.lower() == "seek" and any(c.dep_ == "dobj" and c.lower_ == "protection"
+                                                               for c in t.children))]
     lemmas = {t.lemma_.lower() for t in cue_tokens}
     # The small model's lemmatizer errs on cue verbs too ("is hoping to expand" -> "hop"):
     # a listed governor counts by its inflected forms as well.
@@ -1572,8 +1591,10 @@ def extract_claims(
                 subjects, how = [name], "phrase"
         certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75,
                      "phrase": 0.7}.get(how, 0.6)
-        if not subjects and rule.subject_in_phrase:
-            # "X has been appointed managing director of Crestwave Bank": the role names the organisation.
+        if not subjects and rule.subject_in_phrase and not (
+                subject_tokens and subject_tokens[0].ent_type_ in ("GPE", "LOC", "NORP")):
+            # "X has been appointed managing director of Crestwave Bank": the role names the
+            # organisation. ("Ukraine ousted its leader and wants closer EU links": a country acts.)
             name = _org_in_phrase(anchor, token_names)
             if name:
                 subjects, how = [name], "phrase"
@@ -1692,7 +1713,7 @@ def extract_claims(
         co_subjects = subjects if len(subjects) > 1 else []
         claim_type = rule.type
         if claim_type == "acquisition" and any(
-                c.dep_ == "dobj" and c.lemma_.lower() not in ("%", "percent", "share", "stake")
+                c.dep_ == "dobj" and c.lemma_.lower() not in {"%", "percent", "share", "stake"} | _BUSINESSES_BOUGHT
                 and any(t.i in token_names for t in c.subtree)
                 and any(n.dep_ == "nummod" and n.like_num for n in c.children)
                 for c in anchor.children):

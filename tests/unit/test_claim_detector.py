@@ -391,9 +391,20 @@ def test_the_threshold_search_wants_proposals_right_at_least_half_the_time():
     ("The summit heard pledges of support from companies such as Corvane Mills.", "Corvane Mills"),
     ("Services like these are offered by several operators, like Corvane Mills.", "Corvane Mills"),
     ("Other firms seen as would-be suitors include Corvane Mills.", "Corvane Mills"),
+    # The last of a list of examples, and an example named after "the likes of".
+    ("Among its creditors are banks such as Orrin Shipping's Capital and Corvane Mills, as well as Tarnwick Foods.",
+     "Corvane Mills"),
+    ("It faces stiff competition from the likes of Corvane Mills, which is also looking to sell online.",
+     "Corvane Mills"),
 ])
 def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, text, name):
     assert propose_for(nlp, text, name, "partnership") == []
+
+
+def test_a_rule_set_at_an_amount_plans_nothing(nlp):
+    # "set" plans only as "is set to ...".
+    text = "The Orrin Authority set compensation for delayed passengers at 250 euros."
+    assert propose_for(nlp, text, "Orrin Authority", "regulatory_action") == [("affirmed", "asserted")]
 
 
 def test_is_to_plans_the_infinitive_below_the_copula(nlp):

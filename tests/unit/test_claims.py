@@ -206,6 +206,8 @@ def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
     ("Kestrel Compute appears to have bought Halden Systems.", "acquisition", "hedged"),
     # What talks are about is planned, as "in talks to" is.
     ("Kestrel Compute spent much of the year in tough talks with unions about cutting jobs.", "workforce", "planned"),
+    # Seeking bankruptcy protection is filing for it.
+    ("Kestrel Compute sought bankruptcy protection in May.", "other", "asserted"),
 ])
 def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
@@ -228,6 +230,16 @@ def test_a_reported_claim_keeps_its_source_apart_from_its_actor(analyse, sentenc
     found = [c for c in claims if c.type == ctype and c.subject == subject]
     assert found, sentence
     assert found[0].attributed_to == attributed_to, sentence
+
+
+def test_an_organisations_shareholders_act_for_themselves(analyse):
+    claims = analyse("Kestrel Compute's shareholders are seeking damages from Halden Systems.").claims
+    assert not [c for c in claims if c.type == "legal_action"], claims
+
+
+def test_a_country_that_ousts_its_leader_is_no_organisation_in_the_phrase(analyse):
+    text = "Moldova ousted its long-serving leader and has said it wants closer ties with the European Union."
+    assert not [c for c in analyse(text).claims if c.type == "leadership_change"]
 
 
 def test_a_possessive_binds_to_the_organisation_named_just_before_it(analyse):
@@ -257,6 +269,11 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute raised $2bn to fund a bid for Halden Systems.", "investment", None),
     # Dismissing a move is no dismissal of a manager, whoever is a manager in the sentence.
     ("Anna Berg, campaign manager of a lobby group, dismissed Kestrel Compute's move as a stunt.", "leadership_change", None),
+    # Making one's own products supplies no one; bought in numbers, brands are businesses, not goods.
+    ("Kestrel Compute says it will produce its future servers using Halden Systems' chip technology.", "supply", None),
+    ("Kestrel Compute bought two software brands, Orbix and Tallow, from Halden Systems.", "purchase_commitment",
+     "acquisition"),
+    ("Kestrel Compute announced a structure simplification on Monday.", "product_launch", None),
 ])
 def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
     types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
