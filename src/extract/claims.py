@@ -907,6 +907,15 @@ def hypothetical_restatement(anchor: Token) -> bool:
         c.dep_ == "aux" and c.lower_ in _CONDITIONAL_MODALS for c in head.children)
 
 
+def _controlling_stake(anchor: Token) -> bool:
+    """A stake said to give control ("a majority stake", "a controlling interest"): buying it is
+    buying control of the company, an acquisition in the gold guidelines, not an investment."""
+    stakes = [anchor, *(c for c in anchor.children if c.dep_ == "dobj")]
+    return any(t.lemma_.lower() in ("stake", "holding", "interest", "shareholding")
+               and any(m.dep_ in ("amod", "compound") and m.lower_ in ("majority", "controlling") for m in t.children)
+               for t in stakes)
+
+
 # Bought in numbers, these are businesses or assets ("bought two cosmetics brands, X and Y"), not goods.
 _BUSINESSES_BOUGHT = frozenset({"brand", "business", "company", "firm", "store", "shop", "hotel", "chain", "title",
                                 "newspaper", "magazine", "channel", "station", "plant", "factory", "mine", "bank",
@@ -953,6 +962,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     if rule.type == "workforce" and anchor.lemma_.lower() == "employ" and anchor.tag_ in ("VBZ", "VBP") \
             and not any(c.dep_ in ("aux", "auxpass") for c in anchor.children):
         return True  # "the firm employs 7,600 workers": a headcount, not hiring
+    if rule.type == "facility" and anchor.lemma_.lower() == "launch" and any(c.lemma_.lower() in ("site", "website")
+                                                                         for c in direct):
+        return True  # "launched the site in November": a website, not a plant
     if rule.type == "supply" and anchor.lemma_.lower() in _MAKING_VERBS \
             and any(c.dep_ == "poss" and c.lower_ in ("its", "their") for d in direct for c in d.children) \
             and not any(c.dep_ == "prep" and c.lower_ in ("for", "to") for c in anchor.children):
@@ -1718,6 +1730,8 @@ def extract_claims(
                 and any(n.dep_ == "nummod" and n.like_num for n in c.children)
                 for c in anchor.children):
             claim_type = "purchase_commitment"  # "will buy 15 new ATR 72-500": goods named after their maker
+        if claim_type == "investment" and _controlling_stake(anchor):
+            claim_type = "acquisition"  # "bought a majority stake in X": control of X is bought
         if claim_type == "market_entry_exit" and anchor.lemma_.lower() == "launch" and subject_tokens \
                 and subject_tokens[0].pos_ == "NOUN" and subject_tokens[0].i not in token_names \
                 and subject_tokens[0].lemma_.lower() not in _descriptors() | _BUSINESS_NOUNS | set(rules.pronouns):

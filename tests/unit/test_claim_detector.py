@@ -401,6 +401,11 @@ def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, tex
     assert propose_for(nlp, text, name, "partnership") == []
 
 
+def test_a_suspicion_hedges(nlp):
+    text = "Corvane Mills is suspected of sending out millions of unwanted e-mail messages."
+    assert propose_for(nlp, text, "Corvane Mills", "other") == [("affirmed", "hedged")]
+
+
 def test_a_rule_set_at_an_amount_plans_nothing(nlp):
     # "set" plans only as "is set to ...".
     text = "The Orrin Authority set compensation for delayed passengers at 250 euros."

@@ -274,6 +274,12 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute bought two software brands, Orbix and Tallow, from Halden Systems.", "purchase_commitment",
      "acquisition"),
     ("Kestrel Compute announced a structure simplification on Monday.", "product_launch", None),
+    # A majority stake is control: an acquisition. A website launched is no plant; a dividend no result.
+    ("Kestrel Compute has bought a majority stake in Halden Systems.", "investment", "acquisition"),
+    ("Kestrel Compute launched the site in November.", "facility", None),
+    ("Kestrel Compute will increase its dividend by a fifth.", "financial_result", None),
+    # A central bank holding rates holds no shares, whatever percentage the sentence names.
+    ("The committee said Kestrel Compute had held interest rates too high given the 2% target.", "investment", None),
 ])
 def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
     types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
