@@ -476,6 +476,17 @@ def _negation_in(sent: Span, cues: dict) -> bool:
     return False
 
 
+def _a_standing_state(verb: Token, claim_type: str, negated: bool) -> bool:
+    """What an organisation can do, or habitually does not ("can only take a text message",
+    "does not link to news sources"), describes it; nothing happened. Read for the catch-all
+    `other`, whose proposals have no trigger word to say what the event is, and for negations
+    in the present simple, which the rules' event verbs never carry."""
+    aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    if claim_type == "other" and aux & {"can", "ca"}:
+        return True
+    return negated and verb.tag_ == "VB" and bool(aux & {"does", "do"})
+
+
 def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probability: float,
                   token_names: dict[int, str]) -> Claim | None:
     """A claim of a learned type, read off the parse at the candidate's own event as the rules
@@ -506,6 +517,8 @@ def propose_claim(sent: Span, head: Token, subject: str, claim_type: str, probab
     negated = is_negated(chain, match, cues, (subject,), token_names) or (event.as_subject and _negates_itself(event_verb, cues))
     if not negated and (_negation_in_reach(anchor, cues) or (not event.as_subject and _negation_in(sent, cues))):
         return None
+    if _a_standing_state(event_verb, claim_type, negated):
+        return None  # "the cache can only take a text message", "Google does not link to ...": no event
     if _another_course_taken(sent, anchor):
         return None  # "CNPC had been offered 20% of Yugansk, but opted for a supply deal instead": set aside
     preposition = _governing_preposition(head)

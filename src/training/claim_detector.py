@@ -42,6 +42,7 @@ from dossier.evaluation.gold import (
     match_organisations,
     score_article,
 )
+from dossier.evaluation.scoring import PRF
 from dossier.extract.analyse import Analyser
 from dossier.extract.claim_detector import (
     META_FILE,
@@ -298,7 +299,33 @@ def choose_thresholds(parsed: Sequence[ParsedArticle], probabilities: Sequence[l
                     polarity, own_modality, ece = own_reading(trial)
                     if polarity >= own_floor[0] and own_modality >= own_floor[1] and ece <= CALIBRATION_CEILING:
                         best, chosen = value, trial
+    if chosen.propose_types:
+        kept = types_right_enough(parsed, probabilities, chosen)
+        if kept != chosen.propose_types:
+            chosen = DetectorThresholds(chosen.propose, chosen.veto, kept, chosen.any_position)
+            best = measure(chosen)[0]
     return chosen, best
+
+
+def types_right_enough(parsed: Sequence[ParsedArticle], probabilities: Sequence[list[dict[str, float]]],
+                       thresholds: DetectorThresholds) -> frozenset[str]:
+    """The proposed types whose own held-out proposals are right at least
+    `PROPOSAL_PRECISION_FLOOR` of the time on (subject, type): the floor the search keeps for
+    all proposals together, kept for each type, so that a type whose proposals are mostly wrong
+    ("the launch of consoles such as X's could buoy up sales" as X's launch) rides on no other's."""
+    base = score_claims(parsed, revised_claims(parsed, probabilities, DetectorThresholds(
+        1.01, thresholds.veto, frozenset(), thresholds.any_position))).claim_types
+    trial = score_claims(parsed, revised_claims(parsed, probabilities, thresholds)).claim_types
+    return kept_types(base, trial, thresholds.propose_types)
+
+
+def kept_types(base: dict[str, PRF], trial: dict[str, PRF], types: frozenset[str]) -> frozenset[str]:
+    """Of `types`, those whose proposals (the claims `trial` has over `base`, per type) are right
+    enough (`proposals_right_enough`); a type that added nothing stays."""
+    empty = PRF()
+    return frozenset(t for t in types if proposals_right_enough(
+        (trial.get(t, empty).true_positives, trial.get(t, empty).predicted),
+        (base.get(t, empty).true_positives, base.get(t, empty).predicted)))
 
 
 def _dev_articles(repo: Path) -> list[GoldArticle]:

@@ -387,6 +387,17 @@ def test_the_threshold_search_wants_proposals_right_at_least_half_the_time():
     assert proposals_right_enough((250, 350), rules)  # a veto adds nothing
 
 
+def test_a_type_whose_proposals_are_mostly_wrong_is_not_proposed():
+    from dossier.evaluation.scoring import PRF
+    from dossier.training.claim_detector import kept_types
+    base = {"other": PRF(40, 50, 80), "product_launch": PRF(30, 33, 60)}
+    trial = {"other": PRF(46, 60, 80),  # 6 right of 10 added
+             "product_launch": PRF(31, 37, 60),  # 1 right of 4 added
+             "workforce": PRF(2, 3, 9)}  # 2 of 3, none before
+    types = frozenset({"other", "product_launch", "workforce", "facility"})
+    assert kept_types(base, trial, types) == {"other", "workforce", "facility"}
+
+
 @pytest.mark.parametrize("text, name", [
     ("The summit heard pledges of support from companies such as Corvane Mills.", "Corvane Mills"),
     ("Services like these are offered by several operators, like Corvane Mills.", "Corvane Mills"),
@@ -399,6 +410,14 @@ def test_the_threshold_search_wants_proposals_right_at_least_half_the_time():
 ])
 def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, text, name):
     assert propose_for(nlp, text, name, "partnership") == []
+
+
+@pytest.mark.parametrize("text, claim_type", [
+    ("Corvane Mills does not link to news sources that are blocked in China.", "other"),
+    ("Right now, Corvane Mills can only take a text message and upload it to a web page.", "other"),
+])
+def test_what_an_organisation_can_or_habitually_does_not_do_is_no_event(nlp, text, claim_type):
+    assert propose_for(nlp, text, "Corvane Mills", claim_type) == []
 
 
 def test_a_suspicion_hedges(nlp):

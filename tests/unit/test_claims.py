@@ -179,6 +179,16 @@ def test_a_name_without_its_legal_form_is_the_organisation_not_a_person(analyse)
     assert {c.subject for c in analyse(text).claims if c.type == "financial_result"} == {"Tasman Sky"}
 
 
+@pytest.mark.parametrize(("sentence", "polarity"), [
+    ("Last year the trading house Kestrel Compute pulled out of the project's consortium.", "negated"),
+    ("Its Korean partner, Kestrel Compute, withdrew from the venture in June.", "negated"),
+    ("Kestrel Compute did not pull out of the venture.", "affirmed"),
+])
+def test_leaving_a_venture_negates_the_partnership(analyse, sentence, polarity):
+    found = [c for c in analyse(sentence).claims if c.type == "partnership" and c.subject == "Kestrel Compute"]
+    assert [c.polarity for c in found] == [polarity], sentence
+
+
 def test_a_falling_result_is_not_a_negated_result(analyse):
     # "profits drop": the result is what drops, not something dropped.
     found = [c for c in analyse("Kestrel Compute saw its annual profits drop 20% last year.").claims
