@@ -695,7 +695,8 @@ def _org_after_preposition(anchor: Token, preposition: str, span_names: dict[int
         return None
     stop = min(anchor.sent.end, anchor.i + 1 + 3 * _LINEAR_WINDOW)
     for token in anchor.doc[anchor.i + 1 : stop]:
-        if token.lower_ == preposition:
+        if token.lower_ == preposition and anchor.doc[token.i - 1].lower_ != "according":
+            # ("... were sold, according to analysts Gartner": the source, no buyer.)
             for t in anchor.doc[token.i + 1 : min(stop, token.i + 8)]:
                 if t.i in span_names:
                     return span_names[t.i], t

@@ -242,6 +242,11 @@ def test_a_reported_claim_keeps_its_source_apart_from_its_actor(analyse, sentenc
     assert found[0].attributed_to == attributed_to, sentence
 
 
+def test_the_source_after_according_to_buys_nothing(analyse):
+    text = "More than 16 million handsets were sold in the quarter, according to analysts Kestrel Compute."
+    assert not [c for c in analyse(text).claims if c.type == "acquisition"]
+
+
 def test_an_organisations_shareholders_act_for_themselves(analyse):
     claims = analyse("Kestrel Compute's shareholders are seeking damages from Halden Systems.").claims
     assert not [c for c in claims if c.type == "legal_action"], claims
@@ -284,6 +289,7 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute bought two software brands, Orbix and Tallow, from Halden Systems.", "purchase_commitment",
      "acquisition"),
     ("Kestrel Compute announced a structure simplification on Monday.", "product_launch", None),
+    ("Kestrel Compute will announce its budget on Monday.", "product_launch", None),
     # A majority stake is control: an acquisition. A website launched is no plant; a dividend no result.
     ("Kestrel Compute has bought a majority stake in Halden Systems.", "investment", "acquisition"),
     ("Kestrel Compute launched the site in November.", "facility", None),
