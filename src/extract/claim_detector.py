@@ -478,12 +478,15 @@ def _negation_in(sent: Span, cues: dict) -> bool:
 
 def _a_standing_state(verb: Token, claim_type: str, negated: bool) -> bool:
     """What an organisation can do, or habitually does not ("can only take a text message",
-    "does not link to news sources"), describes it; nothing happened. Read for the catch-all
+    "does not link to news sources"), describes it; nothing happened. Nor is an `other` event
+    whose object is "this" or "that" one the detector can point to. Read for the catch-all
     `other`, whose proposals have no trigger word to say what the event is, and for negations
     in the present simple, which the rules' event verbs never carry."""
     aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
     if claim_type == "other" and aux & {"can", "ca"}:
         return True
+    if claim_type == "other" and any(c.dep_ == "dobj" and c.lower_ in ("this", "that", "so") for c in verb.children):
+        return True  # "Even the IMF admits this": what is admitted is told elsewhere
     return negated and verb.tag_ == "VB" and bool(aux & {"does", "do"})
 
 

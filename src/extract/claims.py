@@ -941,7 +941,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                 or c.lemma_.lower() in _QUANTITY_NOUNS
                 for prep in c.children if prep.dep_ == "prep" and prep.lower_ == "of"
                 for g in prep.children if g.dep_ == "pobj"]
-    if any(_forms(c) & rule.object_not for c in [*direct, *measured]):
+    # "owns the Amstel and Murphy's stout **brands**": the last of coordinated objects names their kind.
+    kinds = [d.conjuncts[-1] for d in direct if d.conjuncts and d.conjuncts[-1].tag_ == "NNS"]
+    if any(_forms(c) & rule.object_not for c in [*direct, *measured, *kinds]):
         return True
     needs = dict(rule.object_modifiers)
     if any(c.lemma_.lower() in needs and not any(
@@ -963,6 +965,11 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
     if rule.type == "workforce" and anchor.lemma_.lower() == "employ" and anchor.tag_ in ("VBZ", "VBP") \
             and not any(c.dep_ in ("aux", "auxpass") for c in anchor.children):
         return True  # "the firm employs 7,600 workers": a headcount, not hiring
+    if anchor.lower_ in ("approach", "approaches") and anchor.dep_ == "pobj" and anchor.head.lower_ == "in":
+        return True  # "similar in its approach to an attack": a manner, no takeover approach
+    if anchor.lower_ in ("debut", "debuts") and any(c.dep_ == "compound" and c.lower_ in ("market", "stock", "trading")
+                                                    for c in anchor.children):
+        return True  # "its stock market debut": a listing (`other`), no product
     if rule.type == "facility" and anchor.lemma_.lower() == "launch" and any(c.lemma_.lower() in ("site", "website")
                                                                          for c in direct):
         return True  # "launched the site in November": a website, not a plant

@@ -415,6 +415,7 @@ def test_an_organisation_named_as_an_example_of_a_kind_gets_no_proposal(nlp, tex
 @pytest.mark.parametrize("text, claim_type", [
     ("Corvane Mills does not link to news sources that are blocked in China.", "other"),
     ("Right now, Corvane Mills can only take a text message and upload it to a web page.", "other"),
+    ("Even Corvane Mills admits this.", "other"),
 ])
 def test_what_an_organisation_can_or_habitually_does_not_do_is_no_event(nlp, text, claim_type):
     assert propose_for(nlp, text, "Corvane Mills", claim_type) == []

@@ -290,6 +290,16 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
      "acquisition"),
     ("Kestrel Compute announced a structure simplification on Monday.", "product_launch", None),
     ("Kestrel Compute will announce its budget on Monday.", "product_launch", None),
+    # An economy's growth forecast is no result of the forecaster's; a stock market debut is a
+    # listing; a manner ("similar in its approach to") is no takeover approach.
+    ("Kestrel Compute is forecasting average economic growth of 2.2% across Europe in 2005.", "financial_result", None),
+    ("Kestrel Compute picked Frankfurt for its stock market debut last month.", "product_launch", None),
+    ('Kestrel Compute said: "This screensaver is similar in its approach to a denial of service attack."',
+     "acquisition", None),
+    # Financing "it" names nothing financed; brands owned are no company owned.
+    ("Kestrel Compute relies less on debt to finance it than Halden Systems does.", "investment", None),
+    ("Kestrel Compute, which also owns the Halden Systems and Orrin stout brands, said it would cut costs.",
+     "investment", None),
     # A majority stake is control: an acquisition. A website launched is no plant; a dividend no result.
     ("Kestrel Compute has bought a majority stake in Halden Systems.", "investment", "acquisition"),
     ("Kestrel Compute launched the site in November.", "facility", None),
