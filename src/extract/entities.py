@@ -1086,15 +1086,6 @@ def _without_legal_form(span: Span) -> Span | None:
     return next((span[:k] for k in range(2, len(span)) if span[:k].text == bare), None)
 
 
-def filter_spans_by_length(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Phrase matches without those inside a longer one, longest first."""
-    kept: list[tuple[int, int, int]] = []
-    for match in sorted(matches, key=lambda m: (m[1] - m[2], m[1])):
-        if not any(k[1] <= match[1] and match[2] <= k[2] for k in kept):
-            kept.append(match)
-    return kept
-
-
 def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     """Clean entity spans, link known organisations, vote labels per name across the document,
     fill missed ORG mentions. `names` is the pipeline's `build_known_names`."""
@@ -1137,14 +1128,15 @@ def fix_entities(doc: Doc, names: KnownNames | None = None) -> Doc:
     if org_spans:
         matcher = PhraseMatcher(doc.vocab)
         matcher.add(ORG, [Doc(doc.vocab, words=[t.text for t in s]) for s in org_spans.values()])
-        for _, start, end in filter_spans_by_length(matcher(doc)):
-            inside = [s for s in fixed if s.start < end and start < s.end]
+        # Longest matches first, none overlapping ("Tasman Jet" over its short form "Tasman").
+        for found in filter_spans([Span(doc, start, end, label=ORG) for _, start, end in matcher(doc)]):
+            inside = [s for s in fixed if s.start < found.end and found.start < s.end]
             if not inside:
-                fixed.append(Span(doc, start, end, label=ORG))
-            elif all(start <= s.start and s.end <= end and (s.end - s.start) < end - start and not s.kb_id_
+                fixed.append(found)
+            elif all(found.start <= s.start and s.end <= found.end and len(s) < len(found) and not s.kb_id_
                      and s.label_ in _FLIPPABLE - {"NORP"} for s in inside):
                 # "Tasman Jet reported a loss" read as the person "Jet": the longer name wins.
-                fixed = [s for s in fixed if s not in inside] + [Span(doc, start, end, label=ORG)]
+                fixed = [s for s in fixed if s not in inside] + [found]
     fixed.extend(find_capitalised_names(doc, fixed, gazetteer, known))
     fixed = relabel_people(doc, relabel_table_rows(doc, split_lists(doc, fixed, known)), known)
     fixed = relabel_city_people(doc, fixed)
