@@ -1950,8 +1950,8 @@ def _named_before(pronoun: Token, token_names: dict[int, str], rules: ClaimRules
     if clause.dep_ not in _SUBORDINATE_DEPS and not possessive:
         return None
     if possessive:
-        subjects = [t.i for t in pronoun.sent if t.i < pronoun.i and t.dep_ in _SUBJECT_DEPS]
-        candidates = [t for t in pronoun.sent if t.i < pronoun.i and not any(t.i < k for k in subjects)]
+        last_subject = max((t.i for t in pronoun.sent if t.i < pronoun.i and t.dep_ in _SUBJECT_DEPS), default=-1)
+        candidates = [t for t in pronoun.sent if last_subject <= t.i < pronoun.i]
     else:
         candidates = [t for t in pronoun.sent if t.i < pronoun.i and t not in clause.subtree]
     names = {token_names[t.i] for t in candidates if t.i in token_names
