@@ -147,7 +147,8 @@ def apply_detector(pairs: list[Pair], claims: list[Claim], token_names: dict[int
     proposed = []
     for (name, claim_type), (probability, pair) in best.items():
         if (claim_type not in thresholds.propose_types or probability < thresholds.propose
-                or (name, claim_type) in ruled or _object_of_rule(name, claim_type, pair.sent, claims)):
+                or (name, claim_type) in ruled or _object_of_rule(name, claim_type, pair.sent, claims)
+                or _read_otherwise(name, claim_type, pair.sent, claims)):
             continue
         if not _fits_type(name, claim_type):
             continue
@@ -217,6 +218,16 @@ def _object_of_rule(name: str, claim_type: str, sent: Span, claims: list[Claim])
 
 
 _SYMMETRIC_TYPES = frozenset({"partnership", "merger"})
+
+
+def _read_otherwise(name: str, claim_type: str, sent: Span, claims: list[Claim]) -> bool:
+    """A rule of this type matched the organisation in this sentence and the rules gave the
+    claim another type ("took a 75% stake", a majority bought, is an acquisition, not the
+    investment its trigger names): they weighed what the detector's words cannot, so it does
+    not propose the type they set aside."""
+    rules = load_claim_rules().rules
+    return any(c.subject == name and c.type != claim_type and c.rule in rules and rules[c.rule].type == claim_type
+               and sent.start_char <= c.start < sent.end_char for c in claims)
 
 
 def _subject_position(head: Token) -> bool:

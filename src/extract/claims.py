@@ -76,6 +76,7 @@ class Rule:
     object_not_modifier: frozenset[str] = frozenset()  # a direct object so qualified is another claim ("a legal campaign")
     floor_not_with: frozenset[str] = frozenset()  # modifiers of the trigger that cancel modality_floor ("the winning bidder")
     object_modifiers: tuple[tuple[str, frozenset[str]], ...] = ()  # (head, modifiers it needs): ("rate", interest, ...)
+    not_descriptive: bool = False  # a present-tense relative clause describes its noun: "X, which sells net services"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def load_claim_rules() -> ClaimRules:
             object_not_modifier=frozenset(entry.get("object_not_modifier", ())),
             floor_not_with=frozenset(entry.get("floor_not_with", ())),
             object_modifiers=tuple((head, frozenset(words)) for head, words in entry.get("object_modifiers", {}).items()),
+            not_descriptive=entry.get("not_descriptive", False),
         )
         for pattern in (entry["pattern"], *_hyphenated_patterns(entry["pattern"])):
             patterns.setdefault(entry["id"], []).append(pattern)
@@ -391,6 +393,10 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
             break
     controller = _object_controller(chain)
     if controller is not None:
+        if _asked_for(chain[1]):
+            # "Menatep has asked Rosneft to repay a loan", "asked the court to order X": only
+            # asked for; the asker's request is the event (real-news gold), not the act asked.
+            return [], "none"
         return _with_conjuncts(controller), "subject"
     if _demanded(chain):
         return [], "none"
@@ -407,6 +413,9 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         # own; the name after it is the one that acts.
         subjects = subjects[1:]
     if subjects:
+        if top.dep_ == "xcomp" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children) \
+                and _asked_for(top.head):
+            return [], "none"  # "asking the court to order X to fund ...", X parsed the infinitive's subject
         return _with_conjuncts(subjects[0]), "subject"
     if len(chain) > 1 and chain[-2].dep_ == "acl" and chain[-2].tag_ == "VBG":
         # "The computer company, working with United Devices, ...": a present participle on a
@@ -453,21 +462,34 @@ def _object_controller(chain: list[Token]) -> Token | None:
     Group **to sell** its unit", "asked X to supply", "accused X **of trying** to close its
     office" — X sells, supplies, tries; the subject of the governing verb only made or asked
     it. After a verb of making or asking (`_OBJECT_CONTROL`) any object, else only a name or
-    "it" / "them"; "promised shareholders to ..." is the promiser's own act."""
+    "it" / "them"; "promised shareholders to ..." is the promiser's own act. The nearest such
+    verb decides: in "asked the court to order Delta Crest to fund a survey" Delta Crest funds."""
+    for k in range(1, len(chain)):
+        controller = _controls_below(chain[: k + 1])
+        if controller is not None:
+            return controller
+    return None
+
+
+def _controls_below(chain: list[Token]) -> Token | None:
+    """The object of chain[-1] that acts in the clause chain[-2] opens, else None."""
     top = chain[-1]
     if len(chain) < 2 or top.pos_ not in ("VERB", "AUX") or top.lemma_.lower() in _SUBJECT_CONTROL:
         return None
     below = chain[-2]
-    via_gerund = below.dep_ == "prep" and below.lower_ in ("of", "from", "into") and len(chain) > 2 \
-        and chain[-3].dep_ == "pcomp"
+    # "accused officials **of trying** to close its office", "blamed X **for** cutting jobs": what
+    # the accused did, whoever the office belongs to.
+    accusing = top.lemma_.lower() in _ACCUSING
+    via_gerund = below.dep_ == "prep" and (below.lower_ in ("of", "from", "into") or accusing and below.lower_ == "for") \
+        and len(chain) > 2 and chain[-3].dep_ == "pcomp"
     if below.dep_ != "xcomp" and not via_gerund:
         return None
-    if any(c.dep_ == "poss" for t in chain[:-1] for c in t.children):
+    if not (accusing and via_gerund) and any(c.dep_ == "poss" for t in chain[:-1] for c in t.children):
         return None  # "asked the authorities to approve **its** plan to buy X": the plan is its own
     # A verb of making or asking someone act ("urged governments to create jobs"): whoever its
     # object is acts, an organisation or not; elsewhere only a name or "it" / "them" (the small
     # parser also reads a purpose as an infinitive complement: "used the money to buy").
-    controls = top.lemma_.lower() in _OBJECT_CONTROL
+    controls = top.lemma_.lower() in _OBJECT_CONTROL or (accusing and via_gerund)
     for child in top.children:
         if child.dep_ == "dobj" and (controls or child.pos_ == "PROPN" or child.lower_ in ("it", "them")):
             return child
@@ -478,6 +500,22 @@ def _object_controller(chain: list[Token]) -> Token | None:
 
 
 _SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge"})
+def _asked_for(verb: Token) -> bool:
+    """The verb, or the verb whose infinitive complement it is, asks someone to act ("asked X
+    to repay", "asking the court to order X to fund"): what is asked for is not done."""
+    for _ in range(3):
+        if verb.lemma_.lower() in _REQUESTING and verb.pos_ == "VERB":
+            return True
+        if verb.dep_ != "xcomp" or verb.head.i == verb.i:
+            return False
+        verb = verb.head
+    return False
+
+
+# Verbs of asking someone to act: the act is asked for, not done ("persuaded", "forced" and
+# "encouraged" bring it about: "encouraged the FCC to impose tougher rules" is the FCC's act).
+_REQUESTING = frozenset({"ask", "urge", "call", "press", "lobby", "invite", "advise", "request", "tell", "push"})
+_ACCUSING = frozenset({"accuse", "suspect", "blame", "charge", "criticise", "criticize", "condemn", "fine", "sue"})
 _OBJECT_CONTROL = frozenset({
     "urge", "ask", "force", "press", "pressure", "persuade", "encourage", "tell", "order", "require",
     "compel", "oblige", "invite", "call", "push", "prompt", "lobby", "convince", "instruct", "advise",
@@ -542,7 +580,7 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     # only describes the phrase, except after a descriptor ("the cell maker Dongling").
     named = [t for t in token.children if t.i in span_names]
     for t in named:
-        if t.dep_ == "appos":
+        if t.dep_ == "appos" and _set_off(t, token):
             return span_names[t.i]
     for t in named:
         if t.dep_ == "poss" and token.lemma_.lower() in _OUTSIDERS:
@@ -556,9 +594,23 @@ def _org_at(token: Token, span_names: dict[int, str]) -> str | None:
     return None
 
 
+def _set_off(appos: Token, head: Token) -> bool:
+    """Whether an apposition is one: right after its head ("the company Foxconn") or set off by
+    punctuation ("its largest shareholder, Fjord Capital"). A name the parser hangs on a noun
+    across a phrase ("A shareholder in US phone firm MCI") names the phrase's last noun."""
+    before = appos.left_edge.i - 1
+    return before == head.i or before >= 0 and appos.doc[before].is_punct
+
+
 # Those an organisation has, who act on their own account: its owners, lenders, customers, rivals.
 _OUTSIDERS = frozenset({"shareholder", "investor", "creditor", "bondholder", "customer", "client", "rival", "critic",
                         "user", "subscriber", "competitor"})
+
+
+def _outsider(token: Token) -> bool:
+    """A subject that is one of an organisation's outsiders ("A shareholder in MCI has taken
+    legal action", "Enron's creditors"): they act on their own account, not the organisation's."""
+    return token.pos_ == "NOUN" and token.lemma_.lower() in _OUTSIDERS
 
 
 @lru_cache(maxsize=1)
@@ -607,7 +659,7 @@ def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, 
     or the one the trigger's phrase stands in apposition to ("Harbour Group, the (parent company
     | owner) of Skyward")."""
     for child in anchor.children:
-        if child.dep_ == "appos":
+        if child.dep_ == "appos" and _set_off(child, anchor):
             name = _org_at(child, span_names) or _org_in_phrase(child, span_names)
             if name:
                 return name, child
@@ -884,6 +936,8 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
         return False
     if hypothetical_restatement(anchor):
         return False
+    if rule.not_descriptive and _describes_its_noun(anchor):
+        return False
     governor = anchor.head
     if governor.lower_ == "of" and (governor.head.lower_ == "one" or governor.head.lemma_.lower() in _QUANTITY_NOUNS):
         governor = governor.head.head  # "is one of 13 partners", "launched a second round of legal action": the verb
@@ -899,6 +953,14 @@ def rule_applies(rule: Rule, anchor: Token) -> bool:
 _CONDITIONAL_MODALS = frozenset({"would", "could", "might"})
 
 
+def _describes_its_noun(anchor: Token) -> bool:
+    """A verb in the simple present of a relative clause says what its noun habitually does
+    ("BT Retail, which sells net services under its own name, had a good quarter"): a
+    description, no event. ("X, which has offered similar services", "which will sell" report.)"""
+    return anchor.dep_ == "relcl" and anchor.tag_ in ("VBZ", "VBP") and not any(
+        c.dep_ in ("aux", "auxpass") for c in anchor.children)
+
+
 def hypothetical_restatement(anchor: Token) -> bool:
     """The event is the subject of a conditional: "A merger between X and Y would be the fifth
     deal", "Buying X would give Y ...". What such a deal would bring is weighed, not reported
@@ -909,12 +971,34 @@ def hypothetical_restatement(anchor: Token) -> bool:
 
 
 def _controlling_stake(anchor: Token) -> bool:
-    """A stake said to give control ("a majority stake", "a controlling interest"): buying it is
-    buying control of the company, an acquisition in the gold guidelines, not an investment."""
+    """A stake said to give control ("a majority stake", "a controlling interest"), or more than
+    half of a company bought ("bought 60% of X", "took a 75% stake"): buying it is buying
+    control of the company, an acquisition in the gold guidelines, not an investment. Holding
+    it stays an investment there ("owns 55% of Changyu", "owns a 56% stake in Ferrari")."""
+    bought = anchor.lemma_.lower() not in _HOLDING_VERBS and not (
+        anchor.dep_ == "dobj" and anchor.head.lemma_.lower() in _HOLDING_VERBS)
+    if bought and (_share_bought(anchor) or 0.0) > 50:
+        return True
     stakes = [anchor, *(c for c in anchor.children if c.dep_ == "dobj")]
     return any(t.lemma_.lower() in ("stake", "holding", "interest", "shareholding")
-               and any(m.dep_ in ("amod", "compound") and m.lower_ in ("majority", "controlling") for m in t.children)
+               and any(m.dep_ in ("amod", "compound") and (m.lower_ in ("majority", "controlling")
+                                                            or bought and (_percentage(m) or 0.0) > 50) for m in t.children)
                for t in stakes)
+
+
+_HOLDING_VERBS = frozenset({"own", "hold", "control", "have", "retain", "keep"})
+
+
+def _percentage(token: Token) -> float | None:
+    """The number of a "%" / "percent" token ("60" of "a 60% stake"), else None."""
+    if token.lower_ not in ("%", "percent"):
+        return None
+    for number in (c for c in token.children if c.dep_ == "nummod"):
+        try:
+            return float(number.text.replace(",", ""))
+        except ValueError:
+            return None
+    return None
 
 
 # Bought in numbers, these are businesses or assets ("bought two cosmetics brands, X and Y"), not goods.
@@ -1378,8 +1462,10 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
         return "hedged"
     # "its planned takeover of X": the noun itself is qualified as a plan.
     planned_adjective = any(c.dep_ == "amod" and c.lemma_.lower() in cues["planned_governors"] for c in chain[0].children)
-    # "Kirin is launching its own drink in April": a launch in the present progressive is arranged.
-    scheduled = chain[0].tag_ == "VBG" and chain[0].lemma_.lower() in cues["scheduled_verbs"] \
+    # "Kirin is launching its own drink in April": a launch in the present progressive is arranged;
+    # "Wanadoo has announced it is launching ..." reports the announcement (real-news gold).
+    announced = _announced_clause(chain[0], above)
+    scheduled = chain[0].tag_ == "VBG" and chain[0].lemma_.lower() in cues["scheduled_verbs"] and not announced \
         and any(c.dep_ == "aux" and c.lemma_ == "be" and c.tag_ in ("VBZ", "VBP") for c in chain[0].children)
     if (aux | hedge_aux) & set(cues["planned_aux"]) or lemmas & set(cues["planned_governors"]) \
             or has_phrase(cues["planned_phrases"]) or planned_adjective or _purpose_of_deal(chain, cues) or scheduled \
@@ -1387,9 +1473,18 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
         return "planned"
     reporting = set(cues["reported_verbs"])
     if any(t.lemma_.lower() in reporting for t in above) or _reported_aside(chain, above, reporting) \
-            or has_phrase(cues["reported_phrases"]) or _said_around_relative(above or chain, reporting):
+            or has_phrase(cues["reported_phrases"]) or _said_around_relative(above or chain, reporting) or announced:
         return "reported"
     return "asserted"
+
+
+def _announced_clause(anchor: Token, above: list[Token]) -> bool:
+    """The trigger's clause is what an organisation announced or revealed ("Oracle has announced
+    it is cutting 5,000 jobs", "announced it was installing wi-fi"): reported in the real-news
+    gold, unless a plan is said in it ("announced it would introduce" stays planned). The
+    announcement's own object ("announced a record profit") is no clause and stays asserted."""
+    return any(upper.lemma_.lower() in ("announce", "reveal") and lower.dep_ == "ccomp"
+               for lower, upper in zip([anchor, *above], above))
 
 
 _MODALITY_STRENGTH = {"asserted": 0, "reported": 1, "planned": 2, "hedged": 3}
@@ -1605,14 +1700,14 @@ def extract_claims(
             # "from Brixa Bank and Corvane Capital": each organisation coordinated there.
             subjects, how = list(dict.fromkeys([found_from[0], *(n for t in found_from[1].conjuncts
                                                                  if (n := _org_at(t, token_names)))])), "prepositional"
-        elif not subjects and rule.subject_in_phrase and subject_tokens:
+        elif not subjects and rule.subject_in_phrase and subject_tokens and not _outsider(subject_tokens[0]):
             name = _org_in_phrase(subject_tokens[0], token_names)
             if name:
                 subjects, how = [name], "phrase"
         certainty = {"subject": 0.85, "agent": 0.85, "possessive": 0.8, "prepositional": 0.8, "relative": 0.75,
                      "phrase": 0.7}.get(how, 0.6)
         if not subjects and rule.subject_in_phrase and not (
-                subject_tokens and subject_tokens[0].ent_type_ in ("GPE", "LOC", "NORP")):
+                subject_tokens and (subject_tokens[0].ent_type_ in ("GPE", "LOC", "NORP") or _outsider(subject_tokens[0]))):
             # "X has been appointed managing director of Crestwave Bank": the role names the
             # organisation. ("Ukraine ousted its leader and wants closer EU links": a country acts.)
             name = _org_in_phrase(anchor, token_names)
@@ -1899,6 +1994,9 @@ class Discourse:
                     and not _plural_subject_above(pronoun, token_names):
                 return list(self.sentence_group[latest])
             return []
+        kind = self.named_kind(pronoun)
+        if kind is not None:
+            return [kind]
         # "The CMA said it would ...": an organisation subject of a governing clause in the same
         # sentence; else ("It will build ...") the one in focus in the sentence before.
         described = countries.described_by(pronoun)
@@ -1919,6 +2017,25 @@ class Discourse:
         if fallback and described and countries.based(fallback) and not countries.based(fallback) & described:
             return []  # "The German firm" is not the US company named last
         return [fallback] if fallback else []
+
+
+    def named_kind(self, noun: Token) -> str | None:
+        """The latest organisation named before a description whose name says the kind the
+        description names: "The new airline would break even" after "Kingfisher Airlines", "the
+        bank" after "Crestwave Bank". Only the specific kinds: "the company", "the group" and the
+        other words of `pronouns` follow the focus instead."""
+        word = noun.lower_
+        if word in self.rules.pronouns or noun.tag_ != "NN" or word not in _descriptors() \
+                or any(c.lower_ == "central" for c in noun.children) or self.countries.described_by(noun):
+            return None  # "the Nigerian central bank" is none of the banks named before it
+        forms = {word, word + "s", word + "es"}
+        # Of several ("the bank" after Limpopo Mutual Bank and Marula Capital Bank), the one named
+        # most so far, else first: the story's own, not one named in passing.
+        kinds = list(dict.fromkeys(self.token_names[i] for i in sorted(self.token_names)
+                                   if i < noun.i and noun.doc[i].lower_ in forms))
+        kinds = [name for name in kinds if not self.rules.is_news_organisation(name)]
+        named = self.named_so_far.get(noun.sent.start, {})
+        return max(kinds, key=lambda name: named.get(name, 0), default=None)
 
 
 _VOICES = frozenset({"spokesperson", "spokesman", "spokeswoman", "spokesmen", "spokeswomen"})

@@ -187,8 +187,9 @@ def apply_context_cues(doc: Doc, spans: list[Span]) -> list[Span]:
     for span in spans:
         label = span.label_
         before = doc[span.start - 1] if span.start > 0 else None
-        if label in ("ORG", "GPE", "NORP") and before is not None and before.lower_ in cues["person_titles"] and len(span) >= 2:
-            label = "PERSON"
+        if label in ("ORG", "GPE", "NORP", "PERSON") and before is not None and before.lower_ in cues["person_titles"] \
+                and len(span) >= 2:
+            label = "PERSON"  # (a PERSON stays one: "prince Al-Walid bin Talal, the firm's ... shareholders")
         elif label in ("ORG", "GPE", "NORP", "PERSON") and _has_person_appositive(doc, span, cues):
             # Before the organisation appositive: "a network analyst at" must not read as "a network".
             label = "PERSON"
@@ -238,8 +239,9 @@ def _has_org_appositive(doc: Doc, span: Span, descriptors: frozenset[str]) -> bo
     if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ("a", "an", "the", "its"):
         return False
     for token in doc[i + 2 : min(len(doc), i + 2 + _APPOSITIVE_WINDOW)]:
-        if token.lower_ in descriptors and token.pos_ == "NOUN":
-            return True
+        if token.lower_ in descriptors and token.pos_ == "NOUN" and token.tag_ != "POS" \
+                and not (token.i + 1 < len(doc) and doc[token.i + 1].tag_ == "POS"):
+            return True  # (a possessor is not the head: "X, the firm's two main shareholders")
         if token.is_punct and token.text != "-" or token.pos_ in ("VERB", "ADP"):
             return False
     return False

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import pytest
+from spacy.lang.en import English
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from dossier.extract.analyse import load_analyser
-from dossier.extract.claims import _direct_object_org
+from dossier.extract.claims import _direct_object_org, _org_at
 from dossier.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
@@ -218,6 +219,11 @@ def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
     ("Kestrel Compute spent much of the year in tough talks with unions about cutting jobs.", "workforce", "planned"),
     # Seeking bankruptcy protection is filing for it.
     ("Kestrel Compute sought bankruptcy protection in May.", "other", "asserted"),
+    # What a company announced it is doing is reported; what it announced it would do, planned.
+    ("Kestrel Compute has announced it is cutting about 500 jobs.", "workforce", "reported"),
+    ("Kestrel Compute announced it was launching a broadband telephone service.", "product_launch", "reported"),
+    ("Kestrel Compute announced it would launch a broadband telephone service.", "product_launch", "planned"),
+    ("Kestrel Compute is launching a broadband telephone service in April.", "product_launch", "planned"),
 ])
 def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
@@ -250,6 +256,43 @@ def test_the_source_after_according_to_buys_nothing(analyse):
 def test_an_organisations_shareholders_act_for_themselves(analyse):
     claims = analyse("Kestrel Compute's shareholders are seeking damages from Halden Systems.").claims
     assert not [c for c in claims if c.type == "legal_action"], claims
+
+
+def test_a_name_hung_on_a_noun_across_a_phrase_is_no_apposition():
+    # The small model parses "A shareholder in phone firm HSC has ..." with the name in apposition
+    # to "shareholder" across "in phone firm": the name is the firm's, not the shareholder's. The
+    # parse is given as the model read it; with a comma ("its shareholder, HSC,") it is apposition.
+    vocab = English().vocab
+    words = ["A", "shareholder", "in", "phone", "firm", "HSC", "has", "sued", "."]
+    doc = Doc(vocab, words=words, heads=[1, 7, 1, 4, 2, 1, 7, 7, 7],
+              deps=["det", "nsubj", "prep", "compound", "pobj", "appos", "aux", "ROOT", "punct"],
+              pos=["DET", "NOUN", "ADP", "NOUN", "NOUN", "PROPN", "AUX", "VERB", "PUNCT"])
+    names = {5: "HSC"}
+    assert _org_at(doc[1], names) is None
+    words = ["Its", "shareholder", ",", "HSC", ",", "has", "sued", "."]
+    doc = Doc(vocab, words=words, heads=[1, 6, 1, 1, 1, 6, 6, 6],
+              deps=["poss", "nsubj", "punct", "appos", "punct", "aux", "ROOT", "punct"],
+              pos=["PRON", "NOUN", "PUNCT", "PROPN", "PUNCT", "AUX", "VERB", "PUNCT"])
+    assert _org_at(doc[1], {3: "HSC"}) == "HSC"
+
+
+def test_the_one_accused_of_trying_acts_whoever_owns_the_object(analyse):
+    text = "The Orrin Institute has accused Kazakh officials of trying to close down its local office."
+    assert not analyse(text).claims
+    blamed = analyse("Regulators blamed Halden Systems for cutting 300 jobs.").claims
+    assert [(c.subject, c.type) for c in blamed] == [("Halden Systems", "workforce")], blamed
+
+
+def test_a_description_follows_the_organisation_its_kind_names(analyse):
+    text = ("Corvane Mills will buy 30% of Orrin Breweries. Meanwhile Orrin's budget airline, Tasman Airlines, "
+            "is to buy ten aircraft. The new airline would break even in its very first year, its founder said.")
+    found = [(c.subject, c.type) for c in analyse(text).claims if c.type == "financial_result"]
+    assert found == [("Tasman Airlines", "financial_result")], found
+    # Of two banks, the story's own (named first) rather than one named in passing.
+    text = ("Crestwave Bank has named Jo Marsh chief executive. Marsh joins from Orrin Savings Bank, where "
+            "Tasman Capital owns a stake. She said the bank would not cut staff.")
+    found = [(c.subject, c.type) for c in analyse(text).claims if c.type == "workforce"]
+    assert found == [("Crestwave Bank", "workforce")], found
 
 
 def test_a_country_that_ousts_its_leader_is_no_organisation_in_the_phrase(analyse):
@@ -306,6 +349,13 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute will increase its dividend by a fifth.", "financial_result", None),
     # A central bank holding rates holds no shares, whatever percentage the sentence names.
     ("The committee said Kestrel Compute had held interest rates too high given the 2% target.", "investment", None),
+    # More than half of a company bought is control; held, it stays a shareholding (real-news gold).
+    ("Kestrel Compute bought 60% of Halden Systems last year.", "investment", "acquisition"),
+    ("Kestrel Compute took a 75% stake in Halden Systems last year.", "investment", "acquisition"),
+    ("Kestrel Compute owns a 60% stake in Halden Systems.", "acquisition", "investment"),
+    ("Kestrel Compute said it would own 97.3% of the voting shares of Halden Systems.", "acquisition", "investment"),
+    # What a company habitually sells, said in passing of it, is no launch.
+    ("Kestrel Compute, which sells net services under its own name, also had a good quarter.", "product_launch", None),
 ])
 def test_a_claim_type_needs_an_argument_of_its_kind(analyse, sentence, absent, present):
     types = {c.type for c in analyse(sentence).claims if c.subject == "Kestrel Compute"}
@@ -764,13 +814,25 @@ def test_a_rejection_negates_only_the_claim_of_the_one_who_rejects(analyse, text
 
 @pytest.mark.parametrize(("text", "subject", "claim_type"), [
     ("The Competition Commission forced Halden Group to sell its Brixa unit.", "Halden Group", "other"),
-    ("Halden Group asked Brixa Motors to supply engines.", "Brixa Motors", "supply"),
+    ("Halden Group persuaded Brixa Motors to supply engines.", "Brixa Motors", "supply"),
     ("The Open Rights Trust has accused Halden Bank of trying to close down its local office.", "Halden Bank", "facility"),
+    # The nearest verb of making decides: the court orders, Brixa Motors funds.
+    ("The court ordered Brixa Motors to fund a survey of the area.", "Brixa Motors", "investment"),
 ])
 def test_the_named_object_of_a_control_verb_acts_below_it(analyse, text, subject, claim_type):
     found = rule_claims(analyse(text))
     assert [k for k in found if k[:2] == (subject, claim_type)], found
     assert not [k for k in found if k[1] == claim_type and k[0] != subject], found
+
+
+@pytest.mark.parametrize("text", [
+    "Halden Group asked Brixa Motors to supply engines.",
+    "Orrin Capital has asked Brixa Motors to repay a $900m loan.",
+    "The claimants are asking the High Court to order Brixa Motors to fund a survey of the area.",
+])
+def test_an_act_only_asked_for_is_no_claim_of_the_one_asked(analyse, text):
+    found = rule_claims(analyse(text))
+    assert not [k for k in found if k[0] in ("Brixa Motors", "High Court")], found
 
 
 def test_about_to_is_a_plan(analyse):

@@ -34,6 +34,12 @@ def test_products_indices_and_figures_are_not_organisations(analyse):
     assert set(orgs(analyse("Nissan turned a 331bn yen profit the following year."))) == {"Nissan"}
 
 
+def test_a_titled_person_is_no_organisation_whatever_follows_the_name(analyse):
+    text = ("Kestrel Compute and Saudi Arabian prince Faisal bin Khaled, the firm's two main shareholders, "
+            "will buy the new stock.")
+    assert "Faisal bin Khaled" not in orgs(analyse(text))
+
+
 def test_events_and_job_titles_are_not_organisations(analyse):
     assert set(orgs(analyse("The Detroit Motor Show opened on Sunday as Ford unveiled the Fusion."))) == {"Ford"}
     assert not analyse("Monetary Affairs Commissioner Joaquin Almunia said the pact must change.").organisations
