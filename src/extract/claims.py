@@ -1426,7 +1426,14 @@ def _clause_words(chain: list[Token]) -> list[str]:
             if c.dep_ in ("prep", "advmod", "npadvmod"):
                 for g in c.children:
                     tokens.setdefault(g.i, g)
-    return [tokens[i].lower_ for i in sorted(tokens)]
+    return ["because" if _causal_due(tokens[i]) else tokens[i].lower_ for i in sorted(tokens)]
+
+
+def _causal_due(token: Token) -> bool:
+    """"due to" a cause ("a 3% fall in profits due to waning demand"), not "due to" happen
+    ("is due to open a plant"): the cause's "to" has a noun, the schedule's an infinitive."""
+    return token.lower_ == "due" and any(
+        c.lower_ == "to" and any(g.dep_ == "pobj" for g in c.children) for c in token.children)
 
 
 def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
@@ -1440,7 +1447,8 @@ def read_modality(chain: list[Token], cues: dict[str, Any]) -> str:
     cue_tokens = [t for t in [*chain, *above]
                   if not (t.lemma_.lower() == "set" and not any(c.dep_ == "xcomp" for c in t.children))
                   and not (t.lemma_.lower() == "seek" and any(c.dep_ == "dobj" and c.lower_ == "protection"
-                                                               for c in t.children))]
+                                                               for c in t.children))
+                  and not _causal_due(t)]
     lemmas = {t.lemma_.lower() for t in cue_tokens}
     # The small model's lemmatizer errs on cue verbs too ("is hoping to expand" -> "hop"):
     # a listed governor counts by its inflected forms as well.

@@ -224,6 +224,8 @@ def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
     ("Kestrel Compute announced it was launching a broadband telephone service.", "product_launch", "reported"),
     ("Kestrel Compute announced it would launch a broadband telephone service.", "product_launch", "planned"),
     ("Kestrel Compute is launching a broadband telephone service in April.", "product_launch", "planned"),
+    # "due to" a cause plans nothing ("is due to open" does, above).
+    ("Kestrel Compute suffered a 3% fall in profits due to waning demand.", "financial_result", "asserted"),
 ])
 def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
@@ -274,6 +276,12 @@ def test_a_name_hung_on_a_noun_across_a_phrase_is_no_apposition():
               deps=["poss", "nsubj", "punct", "appos", "punct", "aux", "ROOT", "punct"],
               pos=["PRON", "NOUN", "PUNCT", "PROPN", "PUNCT", "AUX", "VERB", "PUNCT"])
     assert _org_at(doc[1], {3: "HSC"}) == "HSC"
+
+
+def test_an_agreement_to_dissolve_an_alliance_negates_the_partnership(analyse):
+    claims = analyse("Kestrel Compute reached an agreement with Halden Systems to dissolve an alliance.").claims
+    found = [(c.subject, c.polarity) for c in claims if c.type == "partnership"]
+    assert found == [("Kestrel Compute", "negated")], found
 
 
 def test_the_one_accused_of_trying_acts_whoever_owns_the_object(analyse):
@@ -354,6 +362,8 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute took a 75% stake in Halden Systems last year.", "investment", "acquisition"),
     ("Kestrel Compute owns a 60% stake in Halden Systems.", "acquisition", "investment"),
     ("Kestrel Compute said it would own 97.3% of the voting shares of Halden Systems.", "acquisition", "investment"),
+    # Money found for one's own spending is no investment.
+    ("Kestrel Compute will sell bonds in order to finance all promised benefits.", "investment", None),
     # What a company habitually sells, said in passing of it, is no launch.
     ("Kestrel Compute, which sells net services under its own name, also had a good quarter.", "product_launch", None),
 ])
