@@ -123,7 +123,8 @@ def learn_aliases(doc: Doc, spans: list[Span]) -> AliasGraph:
         # name it starts would merge them all on one shared word ("Kisaragi Motor" and the
         # "Kisaragi Tora" car). A generic word ("United") joins none here (only the most named, above).
         longer = [long for long in names if long != short and is_short_form_of(short, long)
-                  and not _regional_unit(short, long) and not _unit_of_known(short, long)]
+                  and not _regional_unit(short, long) and not _unit_of_known(short, long)
+                  and not _group_beside_unit(short, long)]
         for long in names:
             if short == long or (short in known and long in known and known[short] != known[long]):
                 continue  # two known organisations are never one
@@ -163,6 +164,14 @@ def _unit_of_known(short: str, long: str) -> bool:
         return False
     parent, whole = known_organisation(short), known_organisation(long)
     return parent is not None and (whole is None or whole.id != parent.id)
+
+
+def _group_beside_unit(short: str, long: str) -> bool:
+    """"LG Group" beside "LG Card": a name whose match key drops its last word ("Group",
+    "Holdings") leads the other's key but not its words; the group and a company of it are two
+    organisations ("Hon Hai" of "Hon Hai Precision" still leads it word for word)."""
+    words = short.split()
+    return len(words) > len(name_key(short).split()) and long.split()[: len(words)] != words
 
 
 def known_organisation(name: str) -> KnownOrganisation | None:

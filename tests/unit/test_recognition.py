@@ -34,6 +34,13 @@ def test_products_indices_and_figures_are_not_organisations(analyse):
     assert set(orgs(analyse("Nissan turned a 331bn yen profit the following year."))) == {"Nissan"}
 
 
+def test_a_group_and_a_company_of_it_are_two_organisations(analyse):
+    text = ("Corvane Card had been threatened with collapse because of its debts. Its creditors and "
+            "Corvane Group have each put up $480m to rescue it.")
+    found = orgs(analyse(text))
+    assert {"Corvane Card", "Corvane Group"} <= set(found) and not found["Corvane Card"].aliases
+
+
 def test_a_titled_person_is_no_organisation_whatever_follows_the_name(analyse):
     text = ("Kestrel Compute and Saudi Arabian prince Faisal bin Khaled, the firm's two main shareholders, "
             "will buy the new stock.")
