@@ -654,6 +654,17 @@ def _org_in_phrase(token: Token, span_names: dict[int, str]) -> str | None:
     return None
 
 
+def _org_in_role(anchor: Token, span_names: dict[int, str]) -> str | None:
+    """The organisation of the post a leadership verb names: "succeed X **at the head of
+    Renault**", "appointed **as chief executive of Halden**" (its phrases and object, not its subject)."""
+    for child in anchor.children:
+        if child.dep_ in ("prep", "dobj", "attr", "oprd"):
+            name = _org_in_phrase(child, span_names)
+            if name:
+                return name
+    return None
+
+
 def _org_in_apposition(anchor: Token, span_names: dict[int, str]) -> tuple[str, Token] | None:
     """The organisation in apposition to the trigger ("its largest shareholder, Fjord Capital"),
     or the one the trigger's phrase stands in apposition to ("Harbour Group, the (parent company
@@ -1412,7 +1423,10 @@ def is_unsaid(anchor: Token, cues: dict[str, Any]) -> bool:
     while token.head.i != token.i and token.dep_ not in ("conj", "appos") and not _relative(token):
         token = token.head
         if token.lemma_.lower() in speech and (
-                _negated_here(token) or token.head.lemma_.lower() in cues["governors"]):
+                _negated_here(token) or token.head.lemma_.lower() in cues["governors"]
+                # "was unavailable for comment on the job cuts", "had no comment on the talks"
+                or token.head.lower_ == "for" and token.head.head.lower_ == "unavailable"
+                or any(c.dep_ == "det" and c.lower_ == "no" for c in token.children)):
             return True
     return False
 
@@ -1708,6 +1722,11 @@ def extract_claims(
             # "from Brixa Bank and Corvane Capital": each organisation coordinated there.
             subjects, how = list(dict.fromkeys([found_from[0], *(n for t in found_from[1].conjuncts
                                                                  if (n := _org_at(t, token_names)))])), "prepositional"
+        elif not subjects and rule.subject_in_phrase and subject_tokens and rule.type == "leadership_change" \
+                and (role := _org_in_role(anchor, token_names)):
+            # "Nissan chairman Carlos Ghosn is to succeed Mr Schweitzer at the head of Renault":
+            # the post's organisation changes leader, not the one the person is described by.
+            subjects, how = [role], "phrase"
         elif not subjects and rule.subject_in_phrase and subject_tokens and not _outsider(subject_tokens[0]):
             name = _org_in_phrase(subject_tokens[0], token_names)
             if name:

@@ -224,6 +224,8 @@ def test_a_refusal_of_something_else_does_not_negate_a_result(analyse):
     ("Kestrel Compute announced it was launching a broadband telephone service.", "product_launch", "reported"),
     ("Kestrel Compute announced it would launch a broadband telephone service.", "product_launch", "planned"),
     ("Kestrel Compute is launching a broadband telephone service in April.", "product_launch", "planned"),
+    # What one must or has to do is still to be done; what one had to do was done.
+    ("Kestrel Compute also has to restate its 2003 results.", "financial_result", "planned"),
     # "due to" a cause plans nothing ("is due to open" does, above).
     ("Kestrel Compute suffered a 3% fall in profits due to waning demand.", "financial_result", "asserted"),
 ])
@@ -231,6 +233,12 @@ def test_modality_cues_of_real_prose(analyse, sentence, ctype, modality):
     found = [c for c in analyse(sentence).claims if c.type == ctype and c.subject == "Kestrel Compute"]
     assert found, sentence
     assert found[0].modality == modality, sentence
+
+
+def test_an_approval_a_regulator_must_give_is_still_to_come(analyse):
+    found = [c for c in analyse("The Competition Commission must approve the takeover.").claims
+             if c.type == "regulatory_action"]
+    assert [c.modality for c in found] == ["planned"], found
 
 
 # The actor and the source (issue 15, item 4): a news organisation that reports is the claim's
@@ -276,6 +284,20 @@ def test_a_name_hung_on_a_noun_across_a_phrase_is_no_apposition():
               deps=["poss", "nsubj", "punct", "appos", "punct", "aux", "ROOT", "punct"],
               pos=["PRON", "NOUN", "PUNCT", "PROPN", "PUNCT", "AUX", "VERB", "PUNCT"])
     assert _org_at(doc[1], {3: "HSC"}) == "HSC"
+
+
+def test_a_leader_described_by_one_company_succeeds_at_the_head_of_another(analyse):
+    text = "Kestrel Compute chairman Jo Marsh is to succeed Tom Reed as chief executive of Halden Systems."
+    found = [(c.subject, c.modality) for c in analyse(text).claims if c.type == "leadership_change"]
+    assert found == [("Halden Systems", "planned")], found
+
+
+@pytest.mark.parametrize("text", [
+    "Kestrel Compute was unavailable for comment on the job cuts.",
+    "Kestrel Compute had no comment on the planned merger with Halden Systems.",
+])
+def test_no_comment_on_an_event_states_no_claim(analyse, text):
+    assert not analyse(text).claims
 
 
 def test_an_agreement_to_dissolve_an_alliance_negates_the_partnership(analyse):
