@@ -1039,6 +1039,8 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         if before.lower_ not in ("called", "dubbed") or descriptor is None \
                 or descriptor.lower_ not in cues["org_descriptors"]:
             return "product"
+    if _in_apposition_to_products(doc, span, cues["product_lists"]):
+        return "product"
     # "titles such as Fifa and John Madden", "brands include Dodge and Jeep".
     for token in reversed(doc[max(span.sent.start, span.start - 8): span.start]):
         if token.lower_ in ("as", "include", "includes", "including"):
@@ -1049,6 +1051,16 @@ def _non_organisation(doc: Doc, span: Span, cues: dict[str, frozenset[str]], hea
         if not (token.is_title or token.is_punct or token.lower_ in ("and", "or", "'s")):
             break
     return None
+
+
+def _in_apposition_to_products(doc: Doc, span: Span, kinds: frozenset[str]) -> bool:
+    """"Microsoft's two previous programs, Passport and Hailstorm": names listed after a comma
+    that follows a plural product noun are those products."""
+    i = span.start - 1
+    while i > span.sent.start and (doc[i].is_title or doc[i].lower_ in ("and", "or")):
+        i -= 1  # back over the names listed before this one ("Passport and")
+    return i > span.sent.start and doc[i].text == "," and doc[i - 1].is_lower and doc[i - 1].lower_ in kinds \
+        and doc[i - 1].pos_ == "NOUN"
 
 
 def _is_person_name(doc: Doc, span: Span, cues: dict[str, frozenset[str]], people: list[Span]) -> bool:

@@ -34,6 +34,15 @@ def test_products_indices_and_figures_are_not_organisations(analyse):
     assert set(orgs(analyse("Nissan turned a 331bn yen profit the following year."))) == {"Nissan"}
 
 
+def test_names_listed_after_a_product_noun_are_products_throughout(analyse):
+    text = ("Kestrel Compute's two previous programs, Passport and Hailstorm, aimed to protect users. "
+            "Passport provides a single log-in for more than one website.")
+    found = analyse(text)
+    assert set(orgs(found)) == {"Kestrel Compute"} and not found.claims
+    assert {"Orrin Shipping", "Corvane Mills"} <= set(orgs(analyse(
+        "Halden Systems competes with two rival firms, Orrin Shipping and Corvane Mills.")))
+
+
 def test_a_group_and_a_company_of_it_are_two_organisations(analyse):
     text = ("Corvane Card had been threatened with collapse because of its debts. Its creditors and "
             "Corvane Group have each put up $480m to rescue it.")
