@@ -325,8 +325,21 @@ def clause_chain(anchor: Token) -> list[Token]:
 
 def _relative(token: Token) -> bool:
     """A relative clause describes its head. The small parser also labels infinitives after a
-    noun relcl ("in talks to buy X"); those carry the clause's subject and are not relative."""
-    return token.dep_ == "relcl" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    noun relcl ("in talks to buy X"); those carry the clause's subject and are not relative.
+    It sometimes hangs a relative clause set off by dashes on the verb before it ("could
+    challenge Disney - which in 2004 reported revenues of $30bn -" as a complement of
+    "challenge"): a clause whose subject is "which" or "who" is relative all the same."""
+    if token.dep_ == "relcl":
+        return not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    return token.dep_ in ("ccomp", "advcl") and _relative_pronoun_subject(token) is not None
+
+
+def _relative_pronoun_subject(token: Token) -> Token | None:
+    """The clause's "which" / "who" subject, when it directly follows a noun or its punctuation."""
+    for c in token.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("which", "who") and c.i > token.sent.start:
+            return c
+    return None
 
 
 _RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "what"})
@@ -337,6 +350,12 @@ def _antecedent(relative: Token) -> Token:
     verb ("X and Y, who **have** been working on ...") describes them all: the first conjunct
     then stands for the group; a singular one ("X and Y, which **makes** chips") only the last."""
     head = relative.head
+    if relative.dep_ != "relcl" and (pronoun := _relative_pronoun_subject(relative)) is not None:
+        # A misparsed relative clause: the noun right before its pronoun (past the dash or comma).
+        before = pronoun.i - 1
+        while before > pronoun.sent.start and pronoun.doc[before].is_punct:
+            before -= 1
+        head = pronoun.doc[before]
     plural = any(t.tag_ == "VBP" or t.lower_ in ("were",) for t in (relative, *relative.children)
                  if t.dep_ in ("aux", "auxpass", "relcl") or t is relative)
     while plural and head.dep_ == "conj" and head.head.i != head.i:
@@ -1544,6 +1563,9 @@ def _said_around_relative(tokens: list[Token], reporting: set[str]) -> bool:
     top = tokens[-1]
     if not _relative(top):
         return False
+    start = top.left_edge.i
+    if start > 0 and top.doc[start - 1].text in ("-", "–", "—", "("):
+        return False  # "challenge Disney - which in 2004 reported revenues of $30bn -": the writer's aside
     token = top.head
     while token.head.i != token.i:
         if token.head.lemma_.lower() in reporting:

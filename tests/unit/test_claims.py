@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from dossier.extract.analyse import load_analyser
-from dossier.extract.claims import _direct_object_org, _org_at
+from dossier.extract.claims import _antecedent, _direct_object_org, _org_at, _relative, governors
 from dossier.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
@@ -486,6 +486,24 @@ def test_a_relative_clause_inside_a_reported_clause_is_reported(analyse):
     found = rule_claims(analyse(
         "The ministry said on Tuesday that the $6bn which Crestwave Bank lent Harbour Motors came from foreign banks."))
     assert found[("Crestwave Bank", "investment", "Harbour Motors")].modality == "reported"
+
+
+def test_an_aside_between_dashes_in_a_reported_clause_is_the_writers(analyse):
+    found = rule_claims(analyse(
+        "He said it would take many years before Kestrel Compute could challenge Halden Systems - which in 2004 "
+        "reported revenues of $30bn (£16bn) - but it remained a goal for the company."))
+    assert [c.modality for k, c in found.items() if k[:2] == ("Halden Systems", "financial_result")] == ["asserted"]
+
+
+def test_a_clause_with_a_relative_pronoun_subject_is_relative_however_parsed():
+    # The small model hangs "- which in 2004 reported revenues -" on the verb before it as its
+    # complement; the parse is given as the model read it. The clause describes the noun before it.
+    words = ["EA", "could", "challenge", "Disney", "-", "which", "reported", "revenues", "."]
+    doc = Doc(English().vocab, words=words, heads=[2, 2, 2, 2, 2, 6, 2, 6, 2],
+              deps=["nsubj", "aux", "ROOT", "dobj", "punct", "nsubj", "ccomp", "dobj", "punct"],
+              pos=["PROPN", "AUX", "VERB", "PROPN", "PUNCT", "PRON", "VERB", "NOUN", "PUNCT"])
+    assert _relative(doc[6]) and _antecedent(doc[6]).text == "Disney"
+    assert governors(doc[6]) == []  # "could" above does not hedge it
 
 
 def test_backing_is_an_investment_only_in_an_organisation(analyse):
