@@ -372,6 +372,13 @@ def _phrase_object(preposition: Token) -> Token | None:
     return next((c for c in preposition.children if c.dep_ == "pobj"), None)
 
 
+def _noun_dependents(noun: Token) -> list[Token]:
+    """A noun's dependents, and the prepositional phrases the parser hangs on an adjective after
+    it ("an offer worth $2.3bn **from** Halden": "from" under "worth")."""
+    return [*noun.children, *(p for c in noun.children if c.dep_ == "amod" and c.i > noun.i
+                               for p in c.children if p.dep_ == "prep")]
+
+
 def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
     """Subject tokens of the clause holding a trigger, and how they were found."""
     anchor, top = chain[0], chain[-1]
@@ -387,12 +394,17 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
         for agent in agents:
             if (obj := _phrase_object(agent)) is not None:
                 return _with_conjuncts(obj), "agent"
-        for child in anchor.children:
+        for child in _noun_dependents(anchor):
             if child.dep_ == "poss":
                 return _with_conjuncts(child), "possessive"
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at") \
                     and (obj := _phrase_object(child)) is not None:
                 return _with_conjuncts(obj), "prepositional"
+        if anchor.dep_ == "compound" and anchor.head.pos_ == "NOUN":
+            # "rejected a takeover offer from Foster's Group": the offer's maker takes over.
+            for child in _noun_dependents(anchor.head):
+                if child.dep_ == "prep" and child.lower_ in ("from", "by") and (obj := _phrase_object(child)) is not None:
+                    return _with_conjuncts(obj), "prepositional"
     for lower, noun in zip(chain, chain[1:]):
         # "GM's decision to buy 20% of Fiat's auto division", "Kestrel's plan to buy X was
         # dropped": the infinitive on a possessed noun is the possessor's act.
@@ -1088,9 +1100,13 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
                                                                          for c in direct):
         return True  # "launched the site in November": a website, not a plant
     if rule.type == "supply" and anchor.lemma_.lower() in _MAKING_VERBS \
-            and any(c.dep_ == "poss" and c.lower_ in ("its", "their") for d in direct for c in d.children) \
-            and not any(c.dep_ == "prep" and c.lower_ in ("for", "to") for c in anchor.children):
-        return True  # "Atari, which produced its own range of home computers": made, supplied to no one
+            and any(c.dep_ == "poss" and c.lower_ in ("its", "their")
+                    for d in direct for made in (d, *_of_objects(d)) for c in made.children) \
+            and not any(c.dep_ == "prep" and c.lower_ in ("for", "to")
+                        for t in (anchor, *(t for d in direct for t in d.subtree)) for c in t.children):
+        # "Atari, which produced its own range of home computers", "intends to produce all of its
+        # content in HD": made, supplied to no one
+        return True
     if rule.type == "financial_result" and any(c.lower_ == "sale" for c in direct):
         return True  # "announced the planned sale" of a division: a disposal, not its sales
     if rule.not_counted and any(n.dep_ == "nummod" or n.like_num for c in direct for n in c.children):
@@ -1113,7 +1129,9 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         qualified = any(c.lower_ in modifiers for c in anchor.children if c.dep_ in ("amod", "compound", "nmod")) \
             or any(c.dep_ == "prep" and c.lower_ in prepositions for t in (anchor, anchor.head) for c in t.children) \
             or anchor.head.lemma_.lower() in verbs \
-            or any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children)  # "took the action": one named before
+            or any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children) \
+            and not any(c.dep_ == "amod" for c in anchor.children)  # "took the action": one named before
+        # ("take the necessary action to turn itself around": a kind of action, no case named)
         if not qualified:
             return True  # "decided to take no action", "did not need to take such action"
     return rule.not_compound and anchor.dep_ == "compound"
@@ -1741,6 +1759,9 @@ def extract_claims(
                 continue
             if rule.object_from_subject and len(subjects) == 1:
                 recipient = subjects[0]  # "Rosneft received $6bn from CNPC": CNPC invests in Rosneft
+            elif rule.object_from_subject and subject_tokens and not subjects \
+                    and not _anaphoric(subject_tokens[0], rules.pronouns):
+                continue  # "Blu-ray has won backing from studios such as X": a format backed, no one invested in
             # "from Brixa Bank and Corvane Capital": each organisation coordinated there.
             subjects, how = list(dict.fromkeys([found_from[0], *(n for t in found_from[1].conjuncts
                                                                  if (n := _org_at(t, token_names)))])), "prepositional"

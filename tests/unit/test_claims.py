@@ -300,6 +300,23 @@ def test_no_comment_on_an_event_states_no_claim(analyse, text):
     assert not analyse(text).claims
 
 
+@pytest.mark.parametrize("text", [
+    "Kestrel Compute has rejected a takeover offer worth $2.3bn from Halden Systems.",
+    "Kestrel Compute has rejected a takeover bid from Halden Systems.",
+])
+def test_a_takeover_offer_from_another_is_the_others_bid_whoever_rejects_it(analyse, text):
+    found = [(c.subject, c.polarity) for c in analyse(text).claims if c.type == "acquisition"]
+    assert found == [("Halden Systems", "affirmed")], found
+
+
+def test_backing_won_by_a_format_is_no_investment_in_anyone(analyse):
+    text = ("Blu-ray has already won backing from major Hollywood studios, such as Kestrel Compute, Halden Systems, "
+            "and Orrin Shipping.")
+    assert not [c for c in analyse(text).claims if c.type == "investment"]
+    raised = [(c.subject, c.object) for c in analyse("Halden Systems has raised $900m from Kestrel Compute.").claims]
+    assert raised == [("Kestrel Compute", "Halden Systems")], raised
+
+
 def test_an_agreement_to_dissolve_an_alliance_negates_the_partnership(analyse):
     claims = analyse("Kestrel Compute reached an agreement with Halden Systems to dissolve an alliance.").claims
     found = [(c.subject, c.polarity) for c in claims if c.type == "partnership"]
@@ -384,6 +401,11 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
     ("Kestrel Compute took a 75% stake in Halden Systems last year.", "investment", "acquisition"),
     ("Kestrel Compute owns a 60% stake in Halden Systems.", "acquisition", "investment"),
     ("Kestrel Compute said it would own 97.3% of the voting shares of Halden Systems.", "acquisition", "investment"),
+    # Made for oneself, all of it, is supplied to no one; a kind of action is no lawsuit.
+    ("Satellite broadcaster Orrin Sky is planning HDTV services in 2006 and Kestrel Compute intends to produce all "
+     "of its content in HD by 2010.", "supply", None),
+    ("Kestrel Compute will use the breathing space to take the necessary action to turn itself around.",
+     "legal_action", None),
     # Money found for one's own spending is no investment.
     ("Kestrel Compute will sell bonds in order to finance all promised benefits.", "investment", None),
     # What a company habitually sells, said in passing of it, is no launch.
