@@ -827,6 +827,11 @@ def _anaphoric(token: Token, pronouns: frozenset[str] | set[str]) -> bool:
     return word in _descriptors() and any(c.lower_ in ("the", "its") for c in token.children)
 
 
+def _definite(token: Token) -> bool:
+    """"the administrator": a noun with the definite article."""
+    return token.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+
+
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any", "each", "every", "either", "neither", "no",
                          "many", "several", "other", "such"})
 
@@ -1790,7 +1795,8 @@ def extract_claims(
             described = countries.described_by(subject_tokens[0]) if subject_tokens else frozenset()
             found_described = countries.antecedent(subject_tokens[0], described, token_names, rules) if described else None
             subjects, certainty = ([found_described], 0.6) if found_described else ([], certainty)
-        elif not subjects and subject_tokens and _anaphoric(subject_tokens[0], rules.pronouns):
+        elif not subjects and subject_tokens and (_anaphoric(subject_tokens[0], rules.pronouns) or (
+                _definite(subject_tokens[0]) and discourse.named_kind(subject_tokens[0]) is not None)):
             # "The CMA said it would ...", "It will build ...", "They said ...": `Discourse.resolve`.
             # "Kestrel called off its merger with Halden": the possessor is the clause's own subject.
             resolved = discourse.resolve(subject_tokens[0], chain[-1], how, last_subject)
@@ -2037,6 +2043,10 @@ class Discourse:
                 voice = _voice_of(first_subject, token_names)
                 if voice is not None and not rules.is_news_organisation(token_names[voice.i]):
                     subj_here = [voice]
+            if not subj_here and first_subject is not None and _definite(first_subject) \
+                    and (kind := found.named_kind(first_subject)) is not None:
+                # "The administrator told reporters ... It said ...": the organisation it describes.
+                found.sentence_subject[sent.start] = found.focus[sent.start] = latest_focus = kind
             if subj_here:
                 found.sentence_subject[sent.start] = found.focus[sent.start] = latest_focus = token_names[subj_here[0].i]
                 # "X and Y agreed to merge. They said ...": only coordinated organisations are a "they".
@@ -2095,17 +2105,37 @@ class Discourse:
         bank" after "Crestwave Bank". Only the specific kinds: "the company", "the group" and the
         other words of `pronouns` follow the focus instead."""
         word = noun.lower_
-        if word in self.rules.pronouns or noun.tag_ != "NN" or word not in _descriptors() \
+        if word in self.rules.pronouns or noun.tag_ != "NN" or word not in _descriptors() | self.introduced_kinds(noun) \
                 or any(c.lower_ == "central" for c in noun.children) or self.countries.described_by(noun):
             return None  # "the Nigerian central bank" is none of the banks named before it
         forms = {word, word + "s", word + "es"}
         # Of several ("the bank" after Limpopo Mutual Bank and Marula Capital Bank), the one named
-        # most so far, else first: the story's own, not one named in passing.
+        # most so far, else first: the story's own, not one named in passing. A name is of the
+        # kind by its own words, or by the noun it was introduced with ("Argonaut called in
+        # administrators David Rubin & Partners. ... The administrator said ...").
+        doc = noun.doc
         kinds = list(dict.fromkeys(self.token_names[i] for i in sorted(self.token_names)
-                                   if i < noun.i and noun.doc[i].lower_ in forms))
+                                   if i < noun.i and (doc[i].lower_ in forms or _introduced_as(doc, i, self.token_names)
+                                                      in forms)))
         kinds = [name for name in kinds if not self.rules.is_news_organisation(name)]
         named = self.named_so_far.get(noun.sent.start, {})
         return max(kinds, key=lambda name: named.get(name, 0), default=None)
+
+
+    def introduced_kinds(self, noun: Token) -> set[str]:
+        """The nouns organisations named before `noun` were introduced with, singular."""
+        doc = noun.doc
+        return {kind.removesuffix("s") for i in self.token_names if i < noun.i
+                if (kind := _introduced_as(doc, i, self.token_names))}
+
+
+def _introduced_as(doc: Doc, i: int, token_names: dict[int, str]) -> str | None:
+    """The lower-case noun right before the first word of a name ("administrators" of
+    "administrators David Rubin & Partners"), else None."""
+    if i == 0 or token_names.get(i - 1) == token_names[i]:
+        return None
+    before = doc[i - 1]
+    return before.lower_ if before.is_lower and before.pos_ == "NOUN" else None
 
 
 _VOICES = frozenset({"spokesperson", "spokesman", "spokeswoman", "spokesmen", "spokeswomen"})

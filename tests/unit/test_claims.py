@@ -286,6 +286,13 @@ def test_a_name_hung_on_a_noun_across_a_phrase_is_no_apposition():
     assert _org_at(doc[1], {3: "HSC"}) == "HSC"
 
 
+def test_a_description_follows_the_organisation_introduced_with_its_noun(analyse):
+    text = ("Kestrel Compute called in administrators Halden Partners on Friday to rescue the company. The "
+            "administrator told reporters that costs were too high. It said it was hopeful that it could save some 110 jobs.")
+    found = [(c.subject, c.modality) for c in analyse(text).claims if c.type == "workforce"]
+    assert found == [("Halden Partners", "hedged")], found
+
+
 def test_a_leader_described_by_one_company_succeeds_at_the_head_of_another(analyse):
     text = "Kestrel Compute chairman Jo Marsh is to succeed Tom Reed as chief executive of Halden Systems."
     found = [(c.subject, c.modality) for c in analyse(text).claims if c.type == "leadership_change"]
