@@ -1114,8 +1114,8 @@ def _wrong_kind_of_argument(rule: Rule, anchor: Token) -> bool:
         return True
     if rule.type == "financial_result" and any(c.lower_ == "sale" for c in direct):
         return True  # "announced the planned sale" of a division: a disposal, not its sales
-    if rule.not_counted and any(n.dep_ == "nummod" or n.like_num for c in direct for n in c.children):
-        return True  # "sold more than 80,000 hybrids": units sold, a result, not a launch
+    if rule.not_counted and any(c.like_num or any(n.dep_ == "nummod" or n.like_num for n in c.children) for c in direct):
+        return True  # "sold more than 80,000 hybrids", "sold more than 100 of the models": units sold, not a launch
     if rule.not_particles and any(c.dep_ == "prt" and c.lower_ in rule.not_particles for c in anchor.children):
         return True  # "did not rule out raising rates": a negation cue, not a ruling
     if rule.not_purpose and any(
@@ -1909,6 +1909,9 @@ def extract_claims(
                 and any(n.dep_ == "nummod" and n.like_num for n in c.children)
                 for c in anchor.children):
             claim_type = "purchase_commitment"  # "will buy 15 new ATR 72-500": goods named after their maker
+        if claim_type == "purchase_commitment" and any(c.dep_ == "dobj" and c.lemma_.lower() in _STAKE_NOUNS
+                                                       for c in match[-1].children):
+            claim_type = "investment"  # "agreed to buy Alfa-Eco's stake in Sun Interbrew": a share of a company
         if claim_type == "investment" and _controlling_stake(anchor):
             claim_type = "acquisition"  # "bought a majority stake in X": control of X is bought
         if claim_type == "market_entry_exit" and anchor.lemma_.lower() == "launch" and subject_tokens \

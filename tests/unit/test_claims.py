@@ -413,6 +413,11 @@ def test_the_company_resolves_to_the_organisation_in_focus_not_the_reporting_age
      "of its content in HD by 2010.", "supply", None),
     ("Kestrel Compute will use the breathing space to take the necessary action to turn itself around.",
      "legal_action", None),
+    # A stake agreed to be bought is a share of a company, not goods; units sold are sales.
+    ("Kestrel Compute has agreed to buy the stake in Halden Systems for up to 259.7m euros.",
+     "purchase_commitment", "investment"),
+    ("Kestrel Compute sold more than 100 of the iconic models compared with just ten the previous year.",
+     "product_launch", None),
     # Money found for one's own spending is no investment.
     ("Kestrel Compute will sell bonds in order to finance all promised benefits.", "investment", None),
     # What a company habitually sells, said in passing of it, is no launch.
