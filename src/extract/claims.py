@@ -372,6 +372,9 @@ def _phrase_object(preposition: Token) -> Token | None:
     return next((c for c in preposition.children if c.dep_ == "pobj"), None)
 
 
+_SPEAKING = frozenset({"say", "report", "announce", "add", "tell", "state", "reveal", "disclose", "confirm"})
+
+
 def _noun_dependents(noun: Token) -> list[Token]:
     """A noun's dependents, and the prepositional phrases the parser hangs on an adjective after
     it ("an offer worth $2.3bn **from** Halden": "from" under "worth")."""
@@ -400,6 +403,16 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "between", "among", "at") \
                     and (obj := _phrase_object(child)) is not None:
                 return _with_conjuncts(obj), "prepositional"
+        if anchor.dep_ in ("nsubj", "nsubjpass") and anchor.head.dep_ == "ccomp" \
+                and anchor.head.head.lemma_.lower() in _SPEAKING \
+                and not any(c.dep_ == "prep" and c.lower_ == "of" for c in anchor.children) \
+                and not any(c.ent_type_ in ("NORP", "GPE") for c in anchor.children):
+            # (not "loss of possessions will be covered", nor a market's figure: "Chinese wine sales")
+            # "Unilever said annual pre-tax profit fell 36%": a figure with no owner named is the
+            # speaker's own (a news organisation reporting it is left out by the caller).
+            speakers = [c for c in anchor.head.head.children if c.dep_ == "nsubj"]
+            if speakers:
+                return _with_conjuncts(speakers[0]), "speaker"
         if anchor.dep_ == "compound" and anchor.head.pos_ == "NOUN":
             # "rejected a takeover offer from Foster's Group": the offer's maker takes over.
             for child in _noun_dependents(anchor.head):
@@ -1744,7 +1757,9 @@ def extract_claims(
                 subject_tokens, how = parties, "prepositional"
         if rule.subject_only and how not in rule.subject_only:
             continue
-        subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n))
+        subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n
+                                      and not (how == "speaker" and (rules.is_news_organisation(n)
+                                                                     or rules.bars_commerce(n)))))
         owned: str | None = None
         recipient: str | None = None
         if rule.subject_from == "owner":

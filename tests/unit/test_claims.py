@@ -286,6 +286,15 @@ def test_a_name_hung_on_a_noun_across_a_phrase_is_no_apposition():
     assert _org_at(doc[1], {3: "HSC"}) == "HSC"
 
 
+def test_a_figure_with_no_owner_named_is_the_speakers_own(analyse):
+    found = [(c.subject, c.modality) for c in analyse(
+        "Kestrel Compute said annual pre-tax profit fell 36% to 2.9bn euros.").claims if c.type == "financial_result"]
+    assert found == [("Kestrel Compute", "reported")], found
+    for text in ("Chinese wine sales are growing, Kestrel Compute said.",
+                 "Kestrel Compute said loss of possessions will usually be covered."):
+        assert not [c for c in analyse(text).claims if c.type == "financial_result"], text
+
+
 def test_a_description_follows_the_organisation_introduced_with_its_noun(analyse):
     text = ("Kestrel Compute called in administrators Halden Partners on Friday to rescue the company. The "
             "administrator told reporters that costs were too high. It said it was hopeful that it could save some 110 jobs.")
