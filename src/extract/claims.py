@@ -335,7 +335,7 @@ def _relative(token: Token) -> bool:
 
 
 def _relative_pronoun_subject(token: Token) -> Token | None:
-    """The clause's "which" / "who" subject, when it directly follows a noun or its punctuation."""
+    """The clause's "which" / "who" subject, else None."""
     for c in token.children:
         if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("which", "who") and c.i > token.sent.start:
             return c
@@ -407,9 +407,9 @@ def find_subjects(chain: list[Token]) -> tuple[list[Token], str]:
                 and anchor.head.head.lemma_.lower() in _SPEAKING \
                 and not any(c.dep_ == "prep" and c.lower_ == "of" for c in anchor.children) \
                 and not any(c.ent_type_ in ("NORP", "GPE") for c in anchor.children):
-            # (not "loss of possessions will be covered", nor a market's figure: "Chinese wine sales")
             # "Unilever said annual pre-tax profit fell 36%": a figure with no owner named is the
-            # speaker's own (a news organisation reporting it is left out by the caller).
+            # speaker's own (a news organisation or an authority saying it is left out by the
+            # caller; not "loss of possessions will be covered", nor "Chinese wine sales").
             speakers = [c for c in anchor.head.head.children if c.dep_ == "nsubj"]
             if speakers:
                 return _with_conjuncts(speakers[0]), "speaker"
@@ -544,6 +544,8 @@ def _controls_below(chain: list[Token]) -> Token | None:
 
 
 _SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge"})
+
+
 def _asked_for(verb: Token) -> bool:
     """The verb, or the verb whose infinitive complement it is, asks someone to act ("asked X
     to repay", "asking the court to order X to fund"): what is asked for is not done."""
@@ -2021,10 +2023,13 @@ class Discourse:
     # "The firm" / "It" the last organisation subject before ("The firm, listed on the LSE,
     # said ... It said ..." stays with the firm, not the exchange named in passing).
     focus: dict[int, str] = field(default_factory=dict)
+    kind_words: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # `_kind_words`
+    introduced: set[str] = field(default_factory=set)  # nouns names were introduced with ("administrator")
 
     @classmethod
     def read(cls, doc: Doc, token_names: dict[int, str], countries: Countries, rules: ClaimRules) -> Discourse:
         found = cls(token_names, countries, rules)
+        found.kind_words, found.introduced = _kind_words(doc, token_names, rules)
         running: dict[str, int] = {}
         last_start: int | None = None
         latest_focus: str | None = None
@@ -2116,44 +2121,43 @@ class Discourse:
             return []  # "The German firm" is not the US company named last
         return [fallback] if fallback else []
 
-
     def named_kind(self, noun: Token) -> str | None:
-        """The latest organisation named before a description whose name says the kind the
-        description names: "The new airline would break even" after "Kingfisher Airlines", "the
-        bank" after "Crestwave Bank". Only the specific kinds: "the company", "the group" and the
-        other words of `pronouns` follow the focus instead."""
+        """The organisation named before a description whose name, or the noun it was introduced
+        with, says the kind the description names: "The new airline would break even" after
+        "Kingfisher Airlines", "the bank" after "Crestwave Bank", "The administrator said" after
+        "administrators David Rubin & Partners". Only the specific kinds: "the company", "the
+        group" and the other words of `pronouns` follow the focus instead."""
         word = noun.lower_
-        if word in self.rules.pronouns or noun.tag_ != "NN" or word not in _descriptors() | self.introduced_kinds(noun) \
+        if word in self.rules.pronouns or noun.tag_ != "NN" or word not in _descriptors() and word not in self.introduced \
                 or any(c.lower_ == "central" for c in noun.children) or self.countries.described_by(noun):
             return None  # "the Nigerian central bank" is none of the banks named before it
-        forms = {word, word + "s", word + "es"}
         # Of several ("the bank" after Limpopo Mutual Bank and Marula Capital Bank), the one named
-        # most so far, else first: the story's own, not one named in passing. A name is of the
-        # kind by its own words, or by the noun it was introduced with ("Argonaut called in
-        # administrators David Rubin & Partners. ... The administrator said ...").
-        doc = noun.doc
-        kinds = list(dict.fromkeys(self.token_names[i] for i in sorted(self.token_names)
-                                   if i < noun.i and (doc[i].lower_ in forms or _introduced_as(doc, i, self.token_names)
-                                                      in forms)))
-        kinds = [name for name in kinds if not self.rules.is_news_organisation(name)]
+        # most so far, else first: the story's own, not one named in passing.
+        kinds = list(dict.fromkeys(name for i, name in self.kind_words.get(word, ()) if i < noun.i))
         named = self.named_so_far.get(noun.sent.start, {})
         return max(kinds, key=lambda name: named.get(name, 0), default=None)
 
 
-    def introduced_kinds(self, noun: Token) -> set[str]:
-        """The nouns organisations named before `noun` were introduced with, singular."""
-        doc = noun.doc
-        return {kind.removesuffix("s") for i in self.token_names if i < noun.i
-                if (kind := _introduced_as(doc, i, self.token_names))}
-
-
-def _introduced_as(doc: Doc, i: int, token_names: dict[int, str]) -> str | None:
-    """The lower-case noun right before the first word of a name ("administrators" of
-    "administrators David Rubin & Partners"), else None."""
-    if i == 0 or token_names.get(i - 1) == token_names[i]:
-        return None
-    before = doc[i - 1]
-    return before.lower_ if before.is_lower and before.pos_ == "NOUN" else None
+def _kind_words(doc: Doc, token_names: dict[int, str],
+                rules: ClaimRules) -> tuple[dict[str, list[tuple[int, str]]], set[str]]:
+    """({kind word: [(position, organisation), ...] in document order}, the introducing nouns):
+    the words of each name ("airline" of "Kingfisher Airlines") and the lower-case noun it was
+    introduced with ("administrator" of "administrators David Rubin & Partners"), singular.
+    News organisations are left out."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    introduced: set[str] = set()
+    for i in sorted(token_names):
+        name = token_names[i]
+        if rules.is_news_organisation(name):
+            continue
+        words = [doc[i].lower_]
+        if i > 0 and token_names.get(i - 1) != name and doc[i - 1].is_lower and doc[i - 1].pos_ == "NOUN":
+            words.append(doc[i - 1].lower_)
+            introduced |= {doc[i - 1].lower_.removesuffix("s"), doc[i - 1].lower_}
+        for w in words:
+            for kind in {w, w.removesuffix("es"), w.removesuffix("s")}:
+                found.setdefault(kind, []).append((i, name))
+    return found, introduced
 
 
 _VOICES = frozenset({"spokesperson", "spokesman", "spokeswoman", "spokesmen", "spokeswomen"})
