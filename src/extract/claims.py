@@ -1051,9 +1051,9 @@ def _controlling_stake(anchor: Token) -> bool:
 _HOLDING_VERBS = frozenset({"own", "hold", "control", "have", "retain", "keep"})
 
 
-def _percentage(token: Token) -> float | None:
+def _percentage(token: Token, units: tuple[str, ...] = ("%", "percent")) -> float | None:
     """The number of a "%" / "percent" token ("60" of "a 60% stake"), else None."""
-    if token.lower_ not in ("%", "percent"):
+    if token.lower_ not in units:
         return None
     for number in (c for c in token.children if c.dep_ == "nummod"):
         try:
@@ -1256,14 +1256,8 @@ _DEAL_NOUNS = frozenset({"deal", "contract", "agreement", "partnership", "arrang
 
 def _share_bought(anchor: Token) -> float | None:
     """The percentage a trigger's direct object names ("buy **15%** of X"), else None."""
-    for child in anchor.children:
-        if child.dep_ == "dobj" and child.lower_ in ("%", "percent", "per"):
-            for number in (c for c in child.children if c.dep_ == "nummod"):
-                try:
-                    return float(number.text.replace(",", ""))
-                except ValueError:
-                    return None
-    return None
+    return next((share for child in anchor.children if child.dep_ == "dobj"
+                 if (share := _percentage(child, ("%", "percent", "per"))) is not None), None)
 
 
 def _minority_stake(anchor: Token) -> bool:
