@@ -373,6 +373,18 @@ def _phrase_object(preposition: Token) -> Token | None:
 
 
 _SPEAKING = frozenset({"say", "report", "announce", "add", "tell", "state", "reveal", "disclose", "confirm"})
+# Name words of the bodies that publish others' figures: "retail sales rose 0.6%, the Office for
+# National Statistics said", "the Commerce Department added", the BRC (British Retail Consortium).
+_FIGURE_BODIES = frozenset({"statistics", "association", "department", "office", "bureau", "consortium", "federation",
+                            "council", "ministry", "agency", "institute", "commission", "authority", "board",
+                            "administration"})
+
+
+def _reports_others_figures(name: str, rules: ClaimRules) -> bool:
+    """A speaker whose unowned figures are not its own results: a news organisation, an
+    authority, or a statistics office or trade body (`_FIGURE_BODIES`)."""
+    return rules.is_news_organisation(name) or rules.bars_commerce(name) \
+        or bool(set(name_key(name).split()) & _FIGURE_BODIES)
 
 
 def _noun_dependents(noun: Token) -> list[Token]:
@@ -1754,8 +1766,7 @@ def extract_claims(
         if rule.subject_only and how not in rule.subject_only:
             continue
         subjects = list(dict.fromkeys(n for n in (_org_at(t, token_names) for t in subject_tokens) if n
-                                      and not (how == "speaker" and (rules.is_news_organisation(n)
-                                                                     or rules.bars_commerce(n)))))
+                                      and not (how == "speaker" and _reports_others_figures(n, rules))))
         owned: str | None = None
         recipient: str | None = None
         if rule.subject_from == "owner":
